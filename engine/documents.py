@@ -1,0 +1,101 @@
+"""Content-addressed, versioned documents attached to cases."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from .audit import AuditLog
+from .errors import EngineError, NotFound
+from .models import Blob, Document, DocumentVersion
+
+
+class DocumentRejected(EngineError):
+    """An upload that is refused: empty, wrong type or too large."""
+
+    def __init__(self, message: str, too_large: bool = False):
+        super().__init__(message)
+        self.too_large = too_large
+
+
+@dataclass(frozen=True)
+class UploadPolicy:
+    max_bytes: int = 10 * 1024 * 1024
+    # extension -> content type served back (never inline-executable types)
+    allowed: tuple[tuple[str, str], ...] = (
+        (".pdf", "application/pdf"),
+        (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (".pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        (".odt", "application/vnd.oasis.opendocument.text"),
+        (".txt", "text/plain"),
+        (".md", "text/markdown"),
+        (".csv", "text/csv"),
+        (".png", "image/png"),
+        (".jpg", "image/jpeg"),
+        (".jpeg", "image/jpeg"),
+    )
+
+    def content_type(self, filename: str) -> str | None:
+        lower = filename.lower()
+        for ext, ctype in self.allowed:
+            if lower.endswith(ext):
+                return ctype
+        return None
+
+
+def safe_filename(name: str) -> str:
+    """Strip directories and control characters; keep letters incl. æøå."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
+    name = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "", name).strip().lstrip(".")
+    return name[:200] or "fil"
+
+
+class DocumentStore:
+    def __init__(self, audit: AuditLog, policy: UploadPolicy | None = None):
+        self.audit = audit
+        self.policy = policy or UploadPolicy()
+
+    def add(self, session: Session, *, case_id: int | None, filename: str, content: bytes,
+            actor: str | None, title: str | None = None, document_id: int | None = None) -> DocumentVersion:
+        filename = safe_filename(filename)
+        if len(content) > self.policy.max_bytes:
+            raise DocumentRejected(f"the file is larger than {self.policy.max_bytes // (1024 * 1024)} MB",
+                                   too_large=True)
+        if not content:
+            raise DocumentRejected("the file is empty")
+        ctype = self.policy.content_type(filename)
+        if ctype is None:
+            raise DocumentRejected("this file type is not allowed")
+        sha = hashlib.sha256(content).hexdigest()
+        if session.get(Blob, sha) is None:
+            session.add(Blob(sha256=sha, size=len(content), content=content))
+        if document_id is None:
+            doc = Document(case_id=case_id, title=(title or filename)[:300], created_by=actor)
+            session.add(doc)
+        else:
+            doc = session.get(Document, document_id)
+            if doc is None or doc.case_id != case_id:
+                raise NotFound(f"document {document_id}")
+        number = (doc.versions[-1].number + 1) if doc.versions else 1
+        version = DocumentVersion(number=number, filename=filename, content_type=ctype,
+                                  size=len(content), sha256=sha, uploaded_by=actor)
+        doc.versions.append(version)
+        session.flush()
+        self.audit.append(session, kind="document", actor=actor, case_id=case_id,
+                          summary=f"{doc.title} v{number}",
+                          detail={"document_id": doc.id, "version": number, "filename": filename}, data=sha)
+        return version
+
+    def get_version(self, session: Session, document_id: int, number: int | None = None):
+        doc = session.get(Document, document_id)
+        if doc is None or not doc.versions:
+            raise NotFound(f"document {document_id}")
+        version = doc.current if number is None else next(
+            (v for v in doc.versions if v.number == number), None)
+        if version is None:
+            raise NotFound(f"document {document_id} version {number}")
+        return doc, version, session.get(Blob, version.sha256).content

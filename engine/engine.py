@@ -1,0 +1,439 @@
+"""The case engine: process versions, case instances, projections, timers, messages."""
+from __future__ import annotations
+
+import contextvars
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable
+from uuid import UUID
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .audit import AuditLog
+from .errors import (
+    CaseNotFound,
+    Forbidden,
+    ProcessNotFound,
+    ScriptError,
+    StaleCase,
+    TaskNotFound,
+    TaskNotReady,
+)
+from .models import (
+    Case,
+    MessageSubscription,
+    OutboxMessage,
+    ProcessVersion,
+    ReadyTask,
+    WaitingTimer,
+    utcnow,
+)
+from .scripting import RestrictedScriptEngine
+from .serialization import CaseSerializer, canonical_json
+from .specs import parse_processes, spec_hash
+
+log = logging.getLogger(__name__)
+
+TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
+
+
+@dataclass
+class ExecutionContext:
+    """What a service handler may use while the engine runs a case's steps."""
+
+    session: Session
+    case_id: int | None
+    actor: str | None
+
+
+current_execution: contextvars.ContextVar[ExecutionContext | None] = contextvars.ContextVar(
+    "current_execution", default=None
+)
+
+
+class ProcessError(ScriptError):
+    """A script, expression or service task failed while the engine ran a case."""
+
+    def __init__(self, message: str, element: str | None = None):
+        super().__init__(message)
+        self.element = element
+
+
+def _parse_time(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        dt = datetime.fromisoformat(str(value))
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _duration(text: str) -> timedelta:
+    parsed = TimerEventDefinition.parse_iso_duration(text)
+    return TimerEventDefinition.get_timedelta_from_start(parsed)
+
+
+def task_properties(task) -> dict[str, str]:
+    return dict((task.task_spec.extensions or {}).get("properties", {}) or {})
+
+
+class CaseInstance:
+    """A case row with its live workflow: query properties and actions."""
+
+    def __init__(self, row: Case, workflow: BpmnWorkflow):
+        self.row = row
+        self.workflow = workflow
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def version(self) -> int:
+        return self.row.version
+
+    @property
+    def completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    @property
+    def ready_human_tasks(self):
+        return self.workflow.get_tasks(state=TaskState.READY, manual=True)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The case's current variables: the data of its latest ready or finished task."""
+        ready = self.ready_human_tasks
+        if ready:
+            return ready[0].data
+        if self.workflow.last_task is not None:
+            return self.workflow.last_task.data
+        return self.workflow.data
+
+    def task(self, task_id: str):
+        try:
+            uid = UUID(str(task_id))
+        except ValueError:
+            raise TaskNotFound(task_id) from None
+        task = self.workflow.get_task_from_id(uid)
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    def waiting_timers(self) -> list[tuple[str, datetime]]:
+        timers = []
+        for pending in self.workflow.waiting_events():
+            if pending.event_type in TIMER_EVENTS and pending.value is not None:
+                timers.append((pending.name or pending.event_type, _parse_time(pending.value)))
+        return timers
+
+    def waiting_messages(self) -> list[tuple[str, dict]]:
+        return [(p.name, dict(p.correlations or {})) for p in self.workflow.waiting_events()
+                if p.event_type == "MessageEventDefinition"]
+
+
+class CaseEngine:
+    """Runs cases over SpiffWorkflow and keeps their projections.
+
+    Collaborators come in: the serializer, the script engine (with the domain's
+    service handlers), the audit log, a session factory for the worker's own
+    transactions and a clock.
+    """
+
+    def __init__(self, *, script_engine: RestrictedScriptEngine, session_factory: Callable[[], Session],
+                 serializer: CaseSerializer | None = None, audit: AuditLog | None = None,
+                 clock: Callable[[], datetime] = utcnow):
+        self.script_engine = script_engine
+        self.session_factory = session_factory
+        self.serializer = serializer or CaseSerializer()
+        self.clock = clock
+        self.audit = audit or AuditLog(clock)
+        self._specs: dict[int, tuple[Any, dict]] = {}
+
+    # ------------------------------------------------------------------ specs
+    def deploy(self, session: Session, files: dict[str, bytes | str], actor: str | None = None
+               ) -> list[ProcessVersion]:
+        """Parse, validate and store each process once per content hash. Returns new versions."""
+        created = []
+        for parsed in parse_processes(files):
+            spec_json = self.serializer.dump_spec(parsed.spec, parsed.subprocess_specs)
+            content_hash = spec_hash(spec_json)
+            exists = session.scalar(select(ProcessVersion.id).where(
+                ProcessVersion.process_id == parsed.process_id, ProcessVersion.content_hash == content_hash))
+            if exists:
+                continue
+            pv = ProcessVersion(process_id=parsed.process_id, name=parsed.name, content_hash=content_hash,
+                                spec_json=spec_json, source=parsed.sources, deployed_by=actor,
+                                deployed_at=self.clock())
+            session.add(pv)
+            session.flush()
+            self.audit.append(session, kind="deploy", actor=actor,
+                              summary=f"{parsed.process_id} {content_hash[:12]}",
+                              detail={"process_id": parsed.process_id, "version_id": pv.id,
+                                      "hash": content_hash})
+            created.append(pv)
+        return created
+
+    def latest_version(self, session: Session, process_id: str) -> ProcessVersion:
+        pv = session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+                            .order_by(ProcessVersion.id.desc()).limit(1))
+        if pv is None:
+            raise ProcessNotFound(process_id)
+        return pv
+
+    def _spec_for(self, pv: ProcessVersion):
+        cached = self._specs.get(pv.id)
+        if cached is None:
+            cached = self.serializer.load_spec(pv.spec_json)
+            self._specs[pv.id] = cached
+        return cached
+
+    # ------------------------------------------------------------------ cases
+    def start(self, session: Session, process_id: str, *, actor: str | None, title: str = "",
+              scope: str | None = None, data: dict | None = None) -> CaseInstance:
+        pv = self.latest_version(session, process_id)
+        spec, subprocess_specs = self._spec_for(pv)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        row = Case(process_id=process_id, process_version_id=pv.id, process_version=pv, title=title,
+                   scope=scope, created_by=actor, created_at=self.clock(), state="")
+        session.add(row)
+        session.flush()
+        instance = CaseInstance(row, workflow)
+        start = workflow.task_tree
+        start_data = dict(data or {})
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**start_data)
+        start.set_data(**start_data)
+        self._run(session, instance, actor, workflow.do_engine_steps)
+        self.save(session, instance, actor=actor, kind="start", summary=f"started {process_id}",
+                  data=start_data)
+        return instance
+
+    def load(self, session: Session, case_id: int) -> CaseInstance:
+        row = session.get(Case, case_id)
+        if row is None:
+            raise CaseNotFound(case_id)
+        spec, subprocess_specs = self._spec_for(row.process_version)
+        workflow = self.serializer.load(row.state, spec, subprocess_specs)
+        workflow.script_engine = self.script_engine
+        return CaseInstance(row, workflow)
+
+    def ready_task(self, instance: CaseInstance, task_id: str):
+        task = instance.task(task_id)
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state).lower()}, not ready")
+        return task
+
+    def complete_task(self, session: Session, case_id: int, task_id: str, data: dict, *,
+                      actor: str | None, expected_version: int | None = None,
+                      may_complete: Callable[[Any], bool] | None = None,
+                      audit_data: Any = None) -> CaseInstance:
+        instance = self.load(session, case_id)
+        if expected_version is not None and instance.version != expected_version:
+            raise StaleCase(f"case {case_id} is at version {instance.version}, not {expected_version}")
+        task = self.ready_task(instance, task_id)
+        if may_complete is not None and not may_complete(task):
+            raise Forbidden(f"{actor} may not complete task {task.task_spec.bpmn_name or task.task_spec.name}")
+        task.set_data(**data)
+
+        def step():
+            task.run()
+            instance.workflow.do_engine_steps()
+
+        self._run(session, instance, actor, step)
+        self.save(session, instance, actor=actor, kind="complete",
+                  summary=task.task_spec.bpmn_name or task.task_spec.name,
+                  detail={"task": task.task_spec.name, "task_id": str(task.id)},
+                  data=data if audit_data is None else audit_data)
+        return instance
+
+    def _run(self, session: Session, instance: CaseInstance, actor: str | None, fn: Callable[[], Any]):
+        token = current_execution.set(ExecutionContext(session, instance.row.id, actor))
+        try:
+            fn()
+        except SpiffWorkflowException as exc:
+            element = getattr(getattr(exc, "task_spec", None), "name", None) or getattr(exc, "id", None)
+            raise ProcessError(str(exc).splitlines()[0], element) from exc
+        finally:
+            current_execution.reset(token)
+
+    # ------------------------------------------------------------- persistence
+    def save(self, session: Session, instance: CaseInstance, *, actor: str | None, kind: str,
+             summary: str = "", detail: dict | None = None, data: Any = None) -> None:
+        """Write state, projections, outbox and one audit event; flush with the version check."""
+        row, workflow = instance.row, instance.workflow
+        for event in workflow.get_events():
+            correlation = canonical_json(event.correlations or {})
+            session.add(OutboxMessage(source_case_id=row.id, message_name=event.event_definition.name,
+                                      correlation=correlation, payload=self.serializer.dump_event(event),
+                                      created_at=self.clock()))
+        row.state = self.serializer.dump(workflow)
+        row.status = "completed" if workflow.is_completed() else "running"
+        row.error = None
+        row.updated_at = self.clock()
+        self._project(session, instance)
+        self.audit.append(session, kind=kind, actor=actor, case_id=row.id, summary=summary,
+                          detail=detail, data=data)
+        try:
+            session.flush()
+        except StaleDataError:
+            raise StaleCase(f"case {row.id} was changed by someone else") from None
+
+    def _project(self, session: Session, instance: CaseInstance) -> None:
+        row, now = instance.row, self.clock()
+        existing = {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.case_id == row.id))}
+        current = {}
+        for task in instance.ready_human_tasks:
+            tid = str(task.id)
+            props = task_properties(task)
+            proj = existing.get(tid)
+            if proj is None:
+                proj = ReadyTask(id=tid, case_id=row.id, spec_name=task.task_spec.name, ready_since=now)
+                session.add(proj)
+            proj.title = task.task_spec.bpmn_name or task.task_spec.name
+            proj.lane = task.task_spec.lane
+            proj.scope = row.scope
+            proj.form_key = props.get("formKey")
+            proj.case_title = row.title
+            proj.process_id = row.process_id
+            proj.due_at = self._due(task, props, proj.ready_since)
+            current[tid] = proj
+        for tid, proj in existing.items():
+            if tid not in current:
+                session.delete(proj)
+        session.execute(delete(WaitingTimer).where(WaitingTimer.case_id == row.id))
+        session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == row.id))
+        for i, (name, due) in enumerate(instance.waiting_timers()):
+            session.add(WaitingTimer(id=f"{row.id}:{i}", case_id=row.id, spec_name=name, due_at=due))
+        for name, correlations in instance.waiting_messages():
+            keys = [canonical_json({k: v}) for k, v in sorted(correlations.items())] or [canonical_json({})]
+            for key in keys:
+                session.add(MessageSubscription(case_id=row.id, message_name=name, correlation=key))
+
+    def _due(self, task, props: dict, ready_since: datetime) -> datetime | None:
+        variable = props.get("dueVariable")
+        if variable and task.data.get(variable):
+            try:
+                return _parse_time(task.data[variable])
+            except (TypeError, ValueError):
+                log.warning("task %s: %s is not a date", task.task_spec.name, variable)
+        if props.get("dueIn"):
+            return ready_since + _duration(props["dueIn"])
+        return None
+
+    # ----------------------------------------------------------------- timers
+    def fire_due_timers(self, now: datetime | None = None, limit: int = 1000) -> int:
+        """Fire due timers, one case per transaction; safe with several workers.
+
+        Returns the number of cases advanced. A case whose firing fails is
+        logged and skipped; the sweep goes on with the others.
+        """
+        now = now or self.clock()
+        done: set[int] = set()
+        fired = 0
+        while len(done) < limit:
+            with self.session_factory() as session, session.begin():
+                query = (select(WaitingTimer.case_id).where(WaitingTimer.due_at <= now)
+                         .order_by(WaitingTimer.due_at).limit(1).with_for_update(skip_locked=True))
+                if done:
+                    query = query.where(WaitingTimer.case_id.not_in(done))
+                case_id = session.scalar(query)
+                if case_id is None:
+                    break
+                done.add(case_id)
+                try:
+                    with session.begin_nested():
+                        instance = self.load(session, case_id)
+                        before = instance.waiting_timers()
+                        self._run(session, instance, "timer", lambda: (
+                            instance.workflow.refresh_timers(), instance.workflow.do_engine_steps()))
+                        if instance.waiting_timers() == before and not instance.workflow.get_events():
+                            continue  # not yet due by the engine's clock
+                        self.save(session, instance, actor="timer", kind="timer",
+                                  summary="timer fired", detail={"due": [n for n, d in before if d <= now]})
+                    fired += 1
+                except (StaleCase, ProcessError) as exc:
+                    log.warning("timer on case %s not fired: %s", case_id, exc)
+        return fired
+
+    def next_timer_due(self, session: Session) -> datetime | None:
+        return session.scalar(select(WaitingTimer.due_at).order_by(WaitingTimer.due_at).limit(1))
+
+    # --------------------------------------------------------------- messages
+    def route_messages(self, limit: int = 1000) -> int:
+        """Deliver undelivered outbox messages to the cases waiting for them."""
+        delivered = 0
+        skipped: set[int] = set()
+        while delivered + len(skipped) < limit:
+            with self.session_factory() as session, session.begin():
+                query = (select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None))
+                         .order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True))
+                if skipped:
+                    query = query.where(OutboxMessage.id.not_in(skipped))
+                message = session.scalar(query)
+                if message is None:
+                    break
+                target_id = self._find_receiver(session, message)
+                if target_id is None:
+                    message.attempts += 1
+                    skipped.add(message.id)
+                    continue
+                try:
+                    with session.begin_nested():
+                        target = self.load(session, target_id)
+                        event = self.serializer.load_event(message.payload)
+                        self._run(session, target, "router", lambda: (
+                            target.workflow.send_event(event), target.workflow.do_engine_steps()))
+                        self.save(session, target, actor="router", kind="message",
+                                  summary=f"received {message.message_name}",
+                                  detail={"message_id": message.id, "from_case": message.source_case_id},
+                                  data=message.payload)
+                except (StaleCase, ProcessError, SpiffWorkflowException) as exc:
+                    log.warning("message %s to case %s not delivered: %s", message.id, target_id, exc)
+                    message.attempts += 1
+                    skipped.add(message.id)
+                    continue
+                message.delivered_at = self.clock()
+                message.target_case_id = target_id
+                delivered += 1
+        return delivered
+
+    def _find_receiver(self, session: Session, message: OutboxMessage) -> int | None:
+        import json
+
+        pairs = [canonical_json({k: v}) for k, v in sorted(json.loads(message.correlation).items())]
+        candidates = pairs + [canonical_json({})]
+        rows = session.execute(
+            select(MessageSubscription.case_id, MessageSubscription.correlation)
+            .where(MessageSubscription.message_name == message.message_name,
+                   MessageSubscription.correlation.in_(candidates))
+            .order_by(MessageSubscription.case_id)
+        ).all()
+        exact = [r.case_id for r in rows if r.correlation in pairs]
+        if exact:
+            return exact[0]
+        return rows[0].case_id if rows else None
+
+    # -------------------------------------------------------------- queries
+    def tasks_for(self, session: Session, audiences: Iterable[tuple[str, str | None]], *,
+                  limit: int = 200, offset: int = 0) -> list[ReadyTask]:
+        """Ready tasks visible to (lane, scope) pairs; scope None means any scope."""
+        from sqlalchemy import and_, false, or_
+
+        clauses = []
+        for lane, scope in audiences:
+            clauses.append(ReadyTask.lane == lane if scope is None
+                           else and_(ReadyTask.lane == lane, ReadyTask.scope == scope))
+        where = or_(*clauses) if clauses else false()
+        return list(session.scalars(
+            select(ReadyTask).where(where)
+            .order_by(ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since)
+            .limit(limit).offset(offset)))

@@ -1,0 +1,242 @@
+"""A restricted script engine for BPMN scripts and expressions.
+
+SpiffWorkflow's default environment runs every script, gateway condition,
+timer expression, message payload and DMN cell with bare ``eval``/``exec`` and
+full builtins. Here everything is compiled with RestrictedPython, runs with
+its guards and a small allow-list of helpers, and is stopped after a time
+limit.
+"""
+from __future__ import annotations
+
+import json
+import operator
+import sys
+import time
+import types
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any, Callable, Mapping
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from .errors import ScriptError, ScriptTimeout, ServiceError
+
+MAX_RANGE = 100_000
+
+_INPLACE = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
+    "|=": operator.ior, "&=": operator.iand, "^=": operator.ixor,
+}
+
+
+def _inplacevar(op, x, y):
+    try:
+        return _INPLACE[op](x, y)
+    except KeyError:
+        raise ScriptError(f"operator {op} is not allowed") from None
+
+
+def _limited_range(*args):
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise ScriptError(f"range() of more than {MAX_RANGE} items is not allowed")
+    return r
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _today() -> date:
+    return _now().date()
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _add_days(value, days: int) -> date:
+    return _as_date(value) + timedelta(days=int(days))
+
+
+def _days_between(start, end) -> int:
+    return (_as_date(end) - _as_date(start)).days
+
+
+def _iso(value) -> str:
+    return value.isoformat()
+
+
+HELPERS: dict[str, Any] = {
+    "datetime": datetime,
+    "date": date,
+    "timedelta": timedelta,
+    "timezone": timezone,
+    "now": _now,
+    "today": _today,
+    "add_days": _add_days,
+    "days_between": _days_between,
+    "as_date": _as_date,
+    "iso": _iso,
+}
+
+_EXTRA_BUILTINS = {
+    "list": list, "dict": dict, "set": set, "frozenset": frozenset, "min": min, "max": max,
+    "sum": sum, "any": any, "all": all, "enumerate": enumerate, "map": map, "filter": filter,
+    "reversed": reversed, "range": _limited_range, "len": len, "sorted": sorted,
+}
+
+
+def _restricted_globals() -> dict[str, Any]:
+    builtins = dict(safe_builtins)
+    builtins.update(_EXTRA_BUILTINS)
+    return {
+        "__builtins__": builtins,
+        "_getattr_": safer_getattr,
+        "_getitem_": default_guarded_getitem,
+        "_getiter_": default_guarded_getiter,
+        "_write_": full_write_guard,
+        "_inplacevar_": _inplacevar,
+        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        "_unpack_sequence_": guarded_unpack_sequence,
+    }
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(expression: str):
+    result = compile_restricted_eval(expression, "<expression>")
+    if result.errors or result.code is None:
+        raise ScriptError("; ".join(result.errors) or f"cannot compile {expression!r}")
+    return result.code
+
+
+@lru_cache(maxsize=4096)
+def compile_script(script: str):
+    result = compile_restricted_exec(script, "<script>")
+    if result.errors or result.code is None:
+        raise ScriptError("; ".join(result.errors) or "cannot compile script")
+    return result.code
+
+
+def check_expression(expression: str) -> str | None:
+    """Return why the expression cannot run here, or None if it compiles."""
+    try:
+        compile_expression(expression)
+    except ScriptError as exc:
+        return str(exc)
+    return None
+
+
+def check_script(script: str) -> str | None:
+    try:
+        compile_script(script)
+    except ScriptError as exc:
+        return str(exc)
+    return None
+
+
+def _is_value(value) -> bool:
+    return not (callable(value) or isinstance(value, types.ModuleType))
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    """Evaluates and executes with RestrictedPython under a wall-clock limit."""
+
+    def __init__(self, helpers: Mapping[str, Any] | None = None, time_limit: float = 2.0):
+        super().__init__(dict(HELPERS if helpers is None else helpers))
+        self.time_limit = time_limit
+        self._base = _restricted_globals()
+
+    def _namespace(self, context, external_context) -> dict[str, Any]:
+        clash = set(self.globals) & set(context)
+        if clash:
+            raise ScriptError(
+                "task data overwrites a predefined helper; rename: " + ", ".join(sorted(clash))
+            )
+        namespace = dict(self._base)
+        namespace.update(self.globals)
+        namespace.update(external_context or {})
+        namespace.update(context)
+        return namespace
+
+    def _limited(self, fn: Callable[[], Any]):
+        deadline = time.monotonic() + self.time_limit
+
+        def tracer(frame, event, arg):
+            if time.monotonic() > deadline:
+                raise ScriptTimeout(f"script ran longer than {self.time_limit:g} s and was stopped")
+            return tracer
+
+        previous = sys.gettrace()
+        sys.settrace(tracer)
+        try:
+            return fn()
+        finally:
+            sys.settrace(previous)
+
+    def evaluate(self, expression, context, external_context=None):
+        code = compile_expression(expression)
+        namespace = self._namespace(context, external_context)
+        return self._limited(lambda: eval(code, namespace))  # noqa: S307 - restricted code only
+
+    def execute(self, script, context, external_context=None):
+        code = compile_script(script)
+        namespace = self._namespace(context, external_context)
+        reserved = set(namespace) - set(context)
+        self._limited(lambda: exec(code, namespace))  # noqa: S102 - restricted code only
+        for key in list(context):
+            if key not in namespace:
+                del context[key]
+        for key, value in namespace.items():
+            if key in reserved or key.startswith("_") or not _is_value(value):
+                continue
+            context[key] = value
+        return True
+
+
+ServiceHandler = Callable[[dict[str, Any], dict[str, Any]], Any]
+
+
+class RestrictedScriptEngine(PythonScriptEngine):
+    """PythonScriptEngine over the restricted environment, with named service handlers.
+
+    ``services`` maps an operation name (``spiffworkflow:serviceTaskOperator``
+    id) to ``handler(params, task_data)`` returning a JSON-serialisable value.
+    """
+
+    def __init__(self, services: Mapping[str, ServiceHandler] | None = None, time_limit: float = 2.0,
+                 helpers: Mapping[str, Any] | None = None):
+        super().__init__(environment=RestrictedEnvironment(helpers=helpers, time_limit=time_limit))
+        self.services = dict(services or {})
+
+    def validate(self, expression):
+        compile_expression(expression)
+
+    def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
+        handler = self.services.get(operation_name)
+        if handler is None:
+            raise WorkflowTaskException(
+                f"unknown service operation {operation_name!r}", task=task,
+                exception=ServiceError(operation_name))
+        params = {name: p.get("value") for name, p in (operation_params or {}).items()}
+        try:
+            result = handler(params, task.data)
+        except Exception as exc:  # surfaced as a task error naming the element
+            raise WorkflowTaskException(
+                f"service {operation_name} failed: {exc}", task=task, exception=exc) from exc
+        return json.dumps(result)
