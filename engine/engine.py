@@ -28,6 +28,7 @@ from .errors import (
 )
 from .models import (
     Case,
+    CompletedTask,
     MessageSubscription,
     OutboxMessage,
     ProcessVersion,
@@ -249,6 +250,8 @@ class CaseEngine:
             instance.workflow.do_engine_steps()
 
         self._run(session, instance, actor, step)
+        session.add(CompletedTask(id=str(task.id), case_id=instance.id, spec_name=task.task_spec.name,
+                                  completed_at=self.clock(), completed_by=actor))
         self.save(session, instance, actor=actor, kind="complete",
                   summary=task.task_spec.bpmn_name or task.task_spec.name,
                   detail={"task": task.task_spec.name, "task_id": str(task.id)},
@@ -279,13 +282,16 @@ class CaseEngine:
         row.status = "completed" if workflow.is_completed() else "running"
         row.error = None
         row.updated_at = self.clock()
+        try:
+            # The versioned UPDATE goes first: it decides the race (and on
+            # PostgreSQL takes the row lock) before anything else is written.
+            session.flush([row])
+        except StaleDataError:
+            raise StaleCase(f"case {row.id} was changed by someone else") from None
         self._project(session, instance)
         self.audit.append(session, kind=kind, actor=actor, case_id=row.id, summary=summary,
                           detail=detail, data=data)
-        try:
-            session.flush()
-        except StaleDataError:
-            raise StaleCase(f"case {row.id} was changed by someone else") from None
+        session.flush()
 
     def _project(self, session: Session, instance: CaseInstance) -> None:
         row, now = instance.row, self.clock()

@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -60,8 +60,7 @@ class TZDateTime(TypeDecorator):
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: TZDateTime}
+    registry = registry(metadata=MetaData(naming_convention=NAMING), type_annotation_map={datetime: TZDateTime})
 
 
 class ProcessVersion(Base):
@@ -91,7 +90,7 @@ class Case(Base):
     title: Mapped[str] = mapped_column(String(500), default="")
     scope: Mapped[str | None] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
-    state: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(Text, default="", deferred=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -120,6 +119,18 @@ class ReadyTask(Base):
     process_id: Mapped[str] = mapped_column(String(200))
     ready_since: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class CompletedTask(Base):
+    """Projection: a human task that was completed, by whom and when."""
+
+    __tablename__ = "completed_task"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    spec_name: Mapped[str] = mapped_column(String(200))
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class WaitingTimer(Base):

@@ -42,8 +42,9 @@ def _expressions(spec) -> Iterable[tuple[str, str, str]]:
             yield name, "script", ts.script
         if isinstance(ts, (ExclusiveGateway, InclusiveGateway)):
             for condition, _target in getattr(ts, "cond_task_specs", []):
-                if condition is not None:
-                    yield name, "expression", condition
+                text = getattr(condition, "args", [condition])[0] if condition is not None else None
+                if text:
+                    yield name, "expression", text
         event_definition = getattr(ts, "event_definition", None)
         if isinstance(event_definition, TimerEventDefinition):
             yield name, "expression", event_definition.expression

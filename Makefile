@@ -1,0 +1,91 @@
+# Byplan developer tasks.  Run `make help` for an overview.
+
+PYTHON   ?= python3
+VENV     := .venv
+VENV_PY  := $(VENV)/bin/python
+STAMP    := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+HOST     ?= 127.0.0.1
+PORT     ?= 5000
+ARTIFACTS := test-artifacts
+PYTEST_ARGS ?=
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install .venv translations run test check-chromium bench clean distclean
+
+help:
+	@echo "make install   create .venv and install byplan with test extras"
+	@echo "make run       init the database, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test      run the test suite (JUnit XML in $(ARTIFACTS)/junit.xml)"
+	@echo "make bench     run bench/run.py if present"
+	@echo "make clean     remove generated files (keeps .venv and instance/)"
+	@echo "make distclean clean, and remove .venv too"
+
+# --- environment --------------------------------------------------------
+
+$(VENV_PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml | $(VENV_PY)
+	$(VENV_PY) -m pip install --upgrade pip
+	$(VENV_PY) -m pip install -e '.[test]'
+	touch $@
+
+install .venv: $(STAMP) translations
+
+# Compile gettext catalogs (*.mo are not committed).
+translations: $(STAMP)
+	@if [ -d web/translations ] && [ -n "$$(find web/translations -name '*.po' -print -quit)" ]; then \
+		echo "$(VENV)/bin/pybabel compile -d web/translations"; \
+		$(VENV)/bin/pybabel compile -d web/translations; \
+	fi
+
+# --- running ------------------------------------------------------------
+
+# The database defaults to an SQLite file under instance/ (decided by the app);
+# set DATABASE_URL in the environment to use something else.
+run: install
+	$(VENV)/bin/byplan init-db
+	$(VENV)/bin/byplan demo
+	$(VENV)/bin/byplan serve --host $(HOST) --port $(PORT)
+
+# --- testing ------------------------------------------------------------
+
+check-chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Chromium missing at $(CHROMIUM); installing Debian's chromium"; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || exit 1; \
+		else \
+			echo "ERROR: Chromium not found at $(CHROMIUM)." >&2; \
+			echo "  Install it with: sudo apt-get install -y chromium" >&2; \
+			echo "  (or set CHROMIUM=/path/to/chromium; never use 'playwright install')" >&2; \
+			exit 1; \
+		fi; \
+		if [ ! -x "$(CHROMIUM)" ]; then echo "ERROR: still no Chromium at $(CHROMIUM)" >&2; exit 1; fi; \
+	fi
+
+test: install check-chromium
+	@mkdir -p $(ARTIFACTS)
+	$(VENV_PY) -m pytest -p no:cacheprovider --junitxml=$(ARTIFACTS)/junit.xml $(PYTEST_ARGS)
+
+# Placeholder until the benchmark exists.
+bench: install
+	@if [ -f bench/run.py ]; then \
+		echo "$(VENV_PY) -m bench.run"; \
+		$(VENV_PY) -m bench.run; \
+	else \
+		echo "bench/run.py does not exist yet; nothing to run"; \
+	fi
+
+# --- housekeeping -------------------------------------------------------
+
+clean:
+	rm -rf $(ARTIFACTS) build dist *.egg-info .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find web/translations -name '*.mo' -delete 2>/dev/null || true
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,106 @@
+"""Byplan's web layer: app factory, blueprints, templates, JSON API."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, g, request, session
+
+from .extensions import babel, csrf, db, login_manager, openapi
+
+LANGUAGES = ("da", "en")
+
+
+def _locale():
+    lang = session.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return request.accept_languages.best_match(LANGUAGES, default="da") if request else "da"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    default_db = "sqlite:///" + os.path.join(app.instance_path, "byplan.sqlite")
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("BYPLAN_SECRET_KEY", "dev-only-change-me"),
+        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL", default_db),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        MAX_UPLOAD_BYTES=10 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="da",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        API_TITLE="Byplan API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        RUN_WORKER=False,
+        WORKER_INTERVAL=5.0,
+    )
+    if test_config:
+        app.config.update(test_config)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    openapi.init_app(app)
+
+    from engine.db import configure_engine, make_session_factory
+    from workflows.runtime import build
+
+    with app.app_context():
+        configure_engine(db.engine)
+        session_factory = make_session_factory(db.engine)
+    app.extensions["byplan"] = build(session_factory, max_upload_bytes=app.config["MAX_UPLOAD_BYTES"])
+    app.extensions["byplan_session_factory"] = session_factory
+
+    from . import api as api_module
+    from . import auth, cases, errors, public, tasks
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(public.bp)
+    openapi.register_blueprint(api_module.bp)
+    csrf.exempt(api_module.bp)
+    errors.register(app)
+
+    @app.before_request
+    def _lang():
+        g.lang = _locale()
+
+    @app.context_processor
+    def _globals():
+        from flask_babel import get_locale
+
+        return {"current_lang": str(get_locale() or "da"), "languages": LANGUAGES}
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+        return response
+
+    if app.config["RUN_WORKER"]:
+        from .worker import start_background_worker
+
+        start_background_worker(app)
+    return app
+
+
+def byplan_service():
+    from flask import current_app
+
+    return current_app.extensions["byplan"]

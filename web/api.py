@@ -1,0 +1,172 @@
+"""JSON API under /api/v1 (flask-smorest), bearer tokens only."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from workflows import proposal
+from workflows.directory import user_for_token
+
+from . import byplan_service
+from .extensions import db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Byplan cases and tasks")
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
+        if user is None:
+            abort(401, "A valid bearer token is required (byplan token create USER).")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    case_id = fields.Integer()
+    case_title = fields.String()
+    process_id = fields.String()
+    name = fields.String(attribute="spec_name")
+    title = fields.String()
+    lane = fields.String(allow_none=True)
+    form_key = fields.String(allow_none=True)
+    ready_since = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+
+
+class TaskDetailSchema(TaskSchema):
+    case_version = fields.Integer()
+    instructions = fields.String()
+    form_schema = fields.Dict(allow_none=True)
+    values = fields.Dict()
+
+
+class EventSchema(Schema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String(allow_none=True)
+    kind = fields.String()
+    summary = fields.String()
+
+
+class ProposalSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    summary = fields.String()
+    statement = fields.String()
+    rationale = fields.String()
+    implications = fields.String()
+    status = fields.String()
+    working_group = fields.String(attribute="working_group.name")
+    decision = fields.String(allow_none=True)
+    principle_key = fields.String(allow_none=True)
+
+
+class CaseSchema(Schema):
+    id = fields.Integer()
+    process_id = fields.String()
+    title = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class CaseDetailSchema(CaseSchema):
+    record = fields.Nested(ProposalSchema, allow_none=True)
+    tasks = fields.List(fields.Nested(TaskSchema))
+    events = fields.List(fields.Nested(EventSchema))
+
+
+class StartCaseSchema(Schema):
+    process_id = fields.String(required=True, validate=validate.OneOf([proposal.PROCESS_ID]))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    working_group_id = fields.Integer(required=True)
+    kind = fields.String(load_default="principle", validate=validate.OneOf([k for k, _ in proposal.KINDS]))
+
+
+class CompleteTaskSchema(Schema):
+    version = fields.Integer(required=True, metadata={"description": "The case version you read."})
+    data = fields.Dict(keys=fields.String(), load_default=dict,
+                       metadata={"description": "Form values; see the task's form_schema."})
+
+
+class CaseListQuery(Schema):
+    status = fields.String(validate=validate.OneOf(["running", "completed"]))
+
+
+@bp.route("/cases")
+class Cases(MethodView):
+    @token_required
+    @bp.arguments(CaseListQuery, location="query")
+    @bp.response(200, CaseSchema(many=True))
+    def get(self, args):
+        """Cases visible to me, newest first."""
+        return byplan_service().cases(db.session, g.api_user, status=args.get("status"))
+
+    @token_required
+    @bp.arguments(StartCaseSchema)
+    @bp.response(201, CaseSchema)
+    def post(self, body):
+        """Start a case of a process."""
+        case = byplan_service().start_proposal(db.session, g.api_user, body["working_group_id"], body["title"],
+                                               body["kind"])
+        db.session.commit()
+        return case
+
+
+@bp.route("/cases/<int:case_id>")
+class CaseDetail(MethodView):
+    @token_required
+    @bp.response(200, CaseDetailSchema)
+    def get(self, case_id):
+        """A case: status, record, open tasks and events."""
+        view = byplan_service().case_view(db.session, g.api_user, case_id)
+        return {**CaseSchema().dump(view.case), "record": view.proposal, "tasks": view.tasks,
+                "events": view.events}
+
+
+@bp.route("/tasks")
+class Tasks(MethodView):
+    @token_required
+    @bp.response(200, TaskSchema(many=True))
+    def get(self):
+        """My ready tasks."""
+        return byplan_service().inbox(db.session, g.api_user)
+
+
+@bp.route("/tasks/<task_id>")
+class TaskDetail(MethodView):
+    @token_required
+    @bp.response(200, TaskDetailSchema)
+    def get(self, task_id):
+        """A ready task with its form's JSON Schema and the case version to send back."""
+        view = byplan_service().task_view(db.session, g.api_user, task_id)
+        return {**TaskSchema().dump(view.task), "case_version": view.case.version,
+                "instructions": view.instructions, "form_schema": view.json_schema, "values": view.values}
+
+
+@bp.route("/tasks/<task_id>/complete")
+class CompleteTask(MethodView):
+    @token_required
+    @bp.arguments(CompleteTaskSchema)
+    @bp.response(200, CaseSchema)
+    @bp.alt_response(403, description="The task belongs to another role.")
+    @bp.alt_response(409, description="The case changed since you read it, or the task is done.")
+    @bp.alt_response(422, description="Invalid form data; errors per field.")
+    def post(self, body, task_id):
+        """Complete a task with form data and the case version you read."""
+        case = byplan_service().complete_task(db.session, g.api_user, task_id, body["data"], body["version"])
+        db.session.commit()
+        return case

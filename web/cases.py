@@ -1,0 +1,93 @@
+"""Case list, case page, documents, and starting a proposal."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from workflows import proposal
+from workflows.directory import WorkingGroup
+from workflows.service import FormInvalid
+
+from . import byplan_service
+from .extensions import db
+
+bp = Blueprint("cases", __name__)
+
+
+@bp.get("/sager")
+@login_required
+def cases():
+    status = request.args.get("status") or None
+    if status not in (None, "running", "completed"):
+        status = None
+    rows = byplan_service().cases(db.session, current_user, status=status)
+    return render_template("cases.html", cases=rows, status=status)
+
+
+@bp.get("/sager/<int:case_id>")
+@login_required
+def case(case_id: int):
+    view = byplan_service().case_view(db.session, current_user, case_id)
+    return render_template("case.html", view=view, status_labels=proposal.STATUS_LABELS)
+
+
+@bp.post("/sager/<int:case_id>/dokumenter")
+@login_required
+def upload(case_id: int):
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose a file to upload."), "error")
+        return redirect(url_for("cases.case", case_id=case_id) + "#dokumenter")
+    content = upload.read()
+    document_id = request.form.get("document_id", type=int)
+    byplan_service().upload(db.session, current_user, case_id, upload.filename, content,
+                            title=request.form.get("title") or None, document_id=document_id)
+    db.session.commit()
+    flash(_("The document is uploaded."))
+    return redirect(url_for("cases.case", case_id=case_id) + "#dokumenter")
+
+
+@bp.get("/dokumenter/<int:document_id>")
+@bp.get("/dokumenter/<int:document_id>/v<int:number>")
+@login_required
+def download(document_id: int, number: int | None = None):
+    doc, version, content = byplan_service().download(db.session, current_user, document_id, number)
+    response = Response(content, mimetype=version.content_type)
+    response.headers["Content-Disposition"] = _attachment(version.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.route("/forslag/nyt", methods=["GET", "POST"])
+@login_required
+def new_proposal():
+    groups = list(db.session.scalars(select(WorkingGroup).where(WorkingGroup.id.in_(current_user.group_ids))
+                                     .order_by(WorkingGroup.name)))
+    if not groups:
+        abort(403)
+    errors: dict = {}
+    values = {"title": "", "kind": "principle", "group_id": str(groups[0].id)}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "") for k in values}
+        try:
+            case = byplan_service().start_proposal(db.session, current_user,
+                                                   request.form.get("group_id", type=int) or 0,
+                                                   values["title"], values["kind"])
+            db.session.commit()
+        except FormInvalid as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            flash(_("The proposal is created. Write it in the task below."))
+            return redirect(url_for("cases.case", case_id=case.id))
+    return render_template("new_proposal.html", groups=groups, values=values, errors=errors,
+                           kinds=proposal.KINDS), (422 if errors else 200)

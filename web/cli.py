@@ -1,0 +1,155 @@
+"""The `byplan` command: init-db, demo, serve, worker, token create, audit verify."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _app(**config):
+    from . import create_app
+
+    return create_app(config or None)
+
+
+def upgrade_database(url: str) -> None:
+    """Bring the database schema to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(cfg, "head")
+
+
+def init_db(app) -> list:
+    """Migrate the schema and deploy the bundled process files."""
+    from workflows.runtime import deploy_bundled
+
+    from .extensions import db
+
+    upgrade_database(app.config["SQLALCHEMY_DATABASE_URI"])
+    with app.app_context():
+        created = deploy_bundled(app.extensions["byplan"], db.session)
+        db.session.commit()
+    return created
+
+
+@click.group()
+def main():
+    """Byplan – workflow and case management for IT-architecture governance."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command("init-db")
+def init_db_command():
+    """Create or migrate the database and deploy the process files in bpmn/."""
+    created = init_db(_app())
+    for pv in created:
+        click.echo(f"deployed {pv.process_id} {pv.content_hash[:12]}")
+    click.echo("database ready")
+
+
+@main.command()
+def demo():
+    """Load demo data (idempotent) and print the demo logins."""
+    from workflows.demo import load_demo
+
+    from .extensions import db
+
+    app = _app()
+    init_db(app)
+    with app.app_context():
+        logins = load_demo(db.session, app.extensions["byplan"])
+        db.session.commit()
+    if logins is None:
+        click.echo("demo data already present")
+        from workflows.demo import DEMO_PASSWORD, USERS
+
+        logins = [(u, DEMO_PASSWORD, "") for u, *_ in USERS]
+    click.echo("Demo logins (user / password / roles):")
+    for username, password, roles in logins:
+        click.echo(f"  {username:<14} {password}  {roles}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not fire timers in a background thread.")
+def serve(host, port, no_worker):
+    """Serve the app (embedded setup) with the timer worker in a background thread."""
+    app = _app(RUN_WORKER=not no_worker)
+    click.echo(f"Byplan on http://{host}:{port}")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between sweeps.")
+@click.option("--once", is_flag=True, help="Sweep once and exit.")
+def worker(interval, once):
+    """Fire due timers and deliver messages (several workers may run on PostgreSQL)."""
+    from .worker import run_forever, run_once
+
+    app = _app()
+    byplan = app.extensions["byplan"]
+    if once:
+        fired, routed = run_once(byplan)
+        click.echo(f"{fired} timer(s) fired, {routed} message(s) delivered")
+        return
+    run_forever(byplan, interval)
+
+
+@main.group()
+def token():
+    """API tokens."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--label", default="cli")
+def token_create(username, label):
+    """Create a bearer token for USERNAME and print it once."""
+    from sqlalchemy import select
+
+    from workflows.directory import User, create_token
+
+    from .extensions import db
+
+    app = _app()
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            click.echo(f"no user {username!r}", err=True)
+            sys.exit(1)
+        value = create_token(db.session, user, label)
+        db.session.commit()
+    click.echo(value)
+
+
+@main.group()
+def audit():
+    """The audit log."""
+
+
+@audit.command("verify")
+def audit_verify():
+    """Check every hash chain of the audit log; name the first broken event."""
+    from .extensions import db
+
+    app = _app()
+    with app.app_context():
+        broken = app.extensions["byplan"].engine.audit.verify(db.session)
+    if broken is None:
+        click.echo("audit log verified: every chain is intact")
+        return
+    click.echo(f"BROKEN: {broken}", err=True)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Maps the engine's and the services' named errors to HTTP answers, HTML or JSON."""
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
+from workflows.service import FormInvalid
+
+from .extensions import db
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _answer(status: int, message: str, errors: dict | None = None):
+    db.session.rollback()
+    if wants_json():
+        body = {"code": status, "status": _status_name(status), "message": message}
+        if errors is not None:
+            body["errors"] = {"json": errors}
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, errors=errors), status
+
+
+def _status_name(status: int) -> str:
+    return {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+            413: "Payload Too Large", 422: "Unprocessable Entity", 500: "Internal Server Error"}.get(status, "")
+
+
+def register(app):
+    @app.errorhandler(NotFound)
+    def _not_found(exc):
+        return _answer(404, _("Not found."))
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(exc):
+        return _answer(403, _(str(exc)) if str(exc) else _("You may not do this."))
+
+    @app.errorhandler(Conflict)
+    def _conflict(exc):
+        return _answer(409, _("Someone else changed this case in the meantime. Reload the page and try again."))
+
+    @app.errorhandler(FormInvalid)
+    def _invalid(exc):
+        return _answer(422, _("The form has errors."), exc.errors)
+
+    @app.errorhandler(DocumentRejected)
+    def _rejected(exc):
+        return _answer(413 if exc.too_large else 422, _(str(exc)))
+
+    @app.errorhandler(InvalidBpmn)
+    def _invalid_bpmn(exc):
+        return _answer(422, _("The process files cannot be deployed."), {"files": exc.problems})
+
+    @app.errorhandler(ProcessError)
+    def _process(exc):
+        app.logger.error("process error at %s: %s", exc.element, exc)
+        return _answer(500, _("The process failed at step %(element)s: %(error)s", element=exc.element or "?",
+                              error=str(exc)))
+
+    @app.errorhandler(EngineError)
+    def _engine(exc):
+        app.logger.error("engine error: %s", exc)
+        return _answer(500, _("The case engine could not complete the action."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        if wants_json():
+            if exc.code == 422 and getattr(exc, "data", None):  # flask-smorest/webargs validation
+                db.session.rollback()
+                messages = exc.data.get("messages", {})
+                body = {"code": 422, "status": "Unprocessable Entity", "message": _("The input has errors."),
+                        "errors": messages}
+                return jsonify(body), 422
+            return _answer(exc.code or 500, exc.description or exc.name)
+        messages = {
+            400: _("The request could not be understood (the form may have expired). Go back and try again."),
+            403: _("You may not do this."),
+            404: _("The page does not exist."),
+            405: _("This action is not allowed here."),
+            413: _("The file is too large."),
+        }
+        return _answer(exc.code or 500, messages.get(exc.code, exc.description or exc.name))

@@ -1,0 +1,1 @@
+"""The governance domain: records, forms and services, one module per process family."""

@@ -1,0 +1,87 @@
+"""Demo data: users for every role, a working group, the council, municipalities, proposals."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .directory import (
+    ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT, SECRETARIAT, Municipality, User,
+    WorkingGroup, add_member, create_user,
+)
+from .service import Byplan
+
+DEMO_PASSWORD = "byplan-demo"
+
+MUNICIPALITIES = [
+    ("860", "Hjørring", "Midt-Nord"), ("710", "Favrskov", "Midt-Nord"), ("706", "Syddjurs", "Midt-Nord"),
+    ("707", "Norddjurs", "Midt-Nord"), ("147", "Frederiksberg", "Hovedstaden"),
+    ("101", "København", "Hovedstaden"), ("370", "Næstved", "Sjælland"), ("340", "Sorø", "Sjælland"),
+    ("360", "Lolland", "Sjælland"), ("479", "Svendborg", "Syddanmark"), ("561", "Esbjerg", "Syddanmark"),
+    ("580", "Aabenraa", "Syddanmark"),
+]
+
+USERS = [
+    ("sekretariat", "Sara Sekretariat", (SECRETARIAT,), None),
+    ("formand", "Frederik Formand", (COUNCIL_CHAIR, COUNCIL_MEMBER), None),
+    ("raadsmedlem", "Rikke Rådsmedlem", (COUNCIL_MEMBER,), None),
+    ("arbejdsgruppe", "Anders Arbejdsgruppe (leder)", (), None),
+    ("arkitekt", "Amalie Arkitekt", (), None),
+    ("kommune", "Karen Kontaktperson (Hjørring)", (MUNICIPALITY_CONTACT,), "Hjørring"),
+    ("admin", "Adam Administrator", (ADMIN,), None),
+]
+
+
+def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | None:
+    """Create the demo data once. Returns (username, password, roles) rows, or None if present."""
+    if session.scalar(select(User).where(User.username == "sekretariat")) is not None:
+        return None
+    munis = {}
+    for code, name, region in MUNICIPALITIES:
+        m = Municipality(code=code, name=name, region=region)
+        session.add(m)
+        munis[name] = m
+    group = WorkingGroup(name="Brugerstyring",
+                         description="Arbejdsgruppen for fælleskommunal brugerstyring og adgangsstyring.")
+    session.add(group)
+    session.flush()
+    users = {}
+    for username, name, roles, muni in USERS:
+        users[username] = create_user(session, username, name, f"{username}@byplan.example", DEMO_PASSWORD,
+                                      roles, munis.get(muni))
+    add_member(session, users["arbejdsgruppe"], group, lead=True)
+    add_member(session, users["arkitekt"], group)
+
+    lead, secretariat, chair = users["arbejdsgruppe"], users["sekretariat"], users["formand"]
+
+    def step(case, values):
+        from engine.models import ReadyTask
+
+        task = session.scalar(select(ReadyTask).where(ReadyTask.case_id == case.id))
+        who = {"Arbejdsgruppe": lead, "Sekretariat": secretariat, "Råd": chair}[task.lane]
+        return byplan.complete_task(session, who, task.id, values, None)
+
+    draft = {"kind": "principle", "summary": "", "statement": "", "rationale": "", "implications": ""}
+    byplan.start_proposal(session, lead, group.id, "Genbrug før køb før byg", "principle")
+
+    c2 = byplan.start_proposal(session, lead, group.id, "Fælles brugerstyring via Context Handler")
+    step(c2, {**draft, "title": "Fælles brugerstyring via Context Handler",
+              "summary": "Kommunale løsninger anvender fælles brugerstyring.",
+              "statement": "Adgang til kommunale it-løsninger styres via den fælleskommunale Context Handler.",
+              "rationale": "Én brugerstyring mindsker administration og øger sikkerheden.",
+              "implications": "Nye løsninger skal kunne modtage identitetstokens fra Context Handler."})
+
+    c3 = byplan.start_proposal(session, lead, group.id, "Referencearkitektur for brugerstyring",
+                               "reference_architecture")
+    step(c3, {**draft, "kind": "reference_architecture", "title": "Referencearkitektur for brugerstyring",
+              "summary": "Digitaliseringsstyrelsens referencearkitektur for brugerstyring, tilpasset kommunerne."})
+    step(c3, {"screening": "complete"})
+
+    c4 = byplan.start_proposal(session, lead, group.id, "Data genbruges på tværs")
+    step(c4, {**draft, "title": "Data genbruges på tværs",
+              "summary": "Data registreres én gang og genbruges.",
+              "statement": "Kommunale data registreres ét sted og genbruges på tværs af løsninger.",
+              "rationale": "Mindre dobbeltregistrering og bedre datakvalitet.",
+              "implications": "Løsninger skal udstille data via fælles snitflader."})
+    step(c4, {"screening": "complete"})
+    step(c4, {"decision": "approved"})
+    return [(u, DEMO_PASSWORD, ", ".join(sorted(users[u].roles))) for u, *_ in USERS]

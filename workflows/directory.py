@@ -1,0 +1,179 @@
+"""Users, roles, working groups, municipalities and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from engine.models import Base, utcnow
+
+from .i18n import N_
+
+SECRETARIAT = "secretariat"
+COUNCIL_MEMBER = "council_member"
+COUNCIL_CHAIR = "council_chair"
+WG_MEMBER = "wg_member"
+MUNICIPALITY_CONTACT = "municipality_contact"
+ADMIN = "admin"
+
+ROLE_LABELS = {
+    SECRETARIAT: N_("Secretariat"),
+    COUNCIL_MEMBER: N_("Council member"),
+    COUNCIL_CHAIR: N_("Council chair"),
+    WG_MEMBER: N_("Working-group member"),
+    MUNICIPALITY_CONTACT: N_("Municipality contact"),
+    ADMIN: N_("Administrator"),
+}
+
+_hasher = PasswordHasher()
+
+
+class Municipality(Base):
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    region: Mapped[str] = mapped_column(String(50))
+
+
+class WorkingGroup(Base):
+    __tablename__ = "working_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(String(1000), default="")
+
+    @property
+    def scope(self) -> str:
+        return group_scope(self.id)
+
+
+def group_scope(group_id: int) -> str:
+    return f"wg:{group_id}"
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    memberships: Mapped[list[GroupMembership]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    municipality: Mapped[Municipality | None] = relationship()
+
+    @property
+    def roles(self) -> set[str]:
+        roles = {r.role for r in self.role_rows}
+        if self.memberships:
+            roles.add(WG_MEMBER)
+        return roles
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def group_ids(self) -> set[int]:
+        return {m.group_id for m in self.memberships}
+
+    def leads(self, group_id: int) -> bool:
+        return any(m.group_id == group_id and m.is_lead for m in self.memberships)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(50))
+
+
+class GroupMembership(Base):
+    __tablename__ = "group_membership"
+    __table_args__ = (UniqueConstraint("user_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_group.id", ondelete="CASCADE"))
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    group: Mapped[WorkingGroup] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_user(session: Session, username: str, name: str, email: str, password: str,
+                roles: tuple[str, ...] = (), municipality: Municipality | None = None) -> User:
+    user = User(username=username, name=name, email=email, municipality=municipality)
+    user.set_password(password)
+    user.role_rows = [UserRole(role=r) for r in roles if r != WG_MEMBER]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def add_member(session: Session, user: User, group: WorkingGroup, lead: bool = False) -> None:
+    user.memberships.append(GroupMembership(group=group, group_id=group.id, is_lead=lead))
+    session.flush()
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.active:
+        _hasher.hash(password)  # spend the same time for unknown users
+        return None
+    return user if user.check_password(password) else None
+
+
+def create_token(session: Session, user: User, label: str = "") -> str:
+    token = "bp_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token),
+                                                ApiToken.revoked_at.is_(None)))
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user

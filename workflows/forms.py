@@ -1,0 +1,123 @@
+"""Task forms: marshmallow schemas referenced from BPMN user tasks by `formKey`.
+
+The same schema renders the HTML form (through `describe`), validates the
+browser's and the API's input, and documents itself as JSON Schema.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from .i18n import N_
+
+REQUIRED = N_("This field is required.")
+CHOOSE = N_("Choose one of the options.")
+TOO_LONG = N_("The text is too long.")
+
+
+def text(label: str, *, required: bool = False, max_length: int = 10_000, widget: str = "text",
+         help: str = "") -> fields.String:
+    return fields.String(
+        required=required,
+        validate=[validate.Length(min=1 if required else 0, max=max_length, error=TOO_LONG)],
+        error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": N_("Not valid text.")},
+        metadata={"label": label, "widget": widget, "help": help, "max_length": max_length},
+    )
+
+
+def choice(label: str, options: list[tuple[str, str]], *, required: bool = True, widget: str = "radio",
+           help: str = "") -> fields.String:
+    return fields.String(
+        required=required,
+        validate=validate.OneOf([v for v, _ in options], error=CHOOSE),
+        error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": CHOOSE},
+        metadata={"label": label, "widget": widget, "choices": options, "help": help},
+    )
+
+
+class FormSchema(Schema):
+    """Base for task forms: strips text, treats blank strings as missing."""
+
+    class Meta:
+        # Unknown fields are an error, so typos in API calls do not pass silently.
+        unknown = "raise"
+
+    def load_form(self, raw: dict[str, Any]) -> dict[str, Any]:
+        cleaned = {}
+        for key, value in (raw or {}).items():
+            if isinstance(value, str):
+                value = value.strip()
+                if value == "":
+                    continue
+            cleaned[key] = value
+        return self.load(cleaned)
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    label: str
+    widget: str
+    required: bool
+    help: str = ""
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    max_length: int | None = None
+
+
+def describe(schema: Schema) -> list[FieldSpec]:
+    specs = []
+    for name, f in schema.fields.items():
+        meta = f.metadata
+        specs.append(FieldSpec(name=name, label=meta.get("label", name), widget=meta.get("widget", "text"),
+                               required=f.required, help=meta.get("help", ""),
+                               choices=list(meta.get("choices", [])), max_length=meta.get("max_length")))
+    return specs
+
+
+def json_schema(schema: Schema) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    required = []
+    for spec in describe(schema):
+        prop: dict[str, Any] = {"type": "string", "title": spec.label}
+        if spec.choices:
+            prop["enum"] = [v for v, _ in spec.choices]
+        if spec.max_length:
+            prop["maxLength"] = spec.max_length
+        if spec.help:
+            prop["description"] = spec.help
+        props[spec.name] = prop
+        if spec.required:
+            required.append(spec.name)
+    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+
+
+@dataclass
+class FormDef:
+    """A form key's schema and what completing it does to the domain records.
+
+    ``on_submit(ctx, values)`` writes records and returns the (small) values
+    that go into the task data for gateways; ``initial(ctx)`` prefills.
+    """
+
+    key: str
+    schema: type[FormSchema]
+    on_submit: Callable[[Any, dict], dict]
+    initial: Callable[[Any], dict] | None = None
+
+
+FORMS: dict[str, FormDef] = {}
+
+
+def register(form: FormDef) -> FormDef:
+    FORMS[form.key] = form
+    return form
+
+
+def get_form(key: str | None) -> FormDef | None:
+    return FORMS.get(key or "")
+
+
+__all__ = ["FORMS", "FieldSpec", "FormDef", "FormSchema", "ValidationError", "choice", "describe",
+           "get_form", "json_schema", "register", "text"]

@@ -1,0 +1,226 @@
+"""The architecture-proposal family: working group → secretariat → council → catalogue."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from marshmallow import ValidationError, validates_schema
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from engine import current_execution
+from engine.models import Base, utcnow
+
+from .directory import WorkingGroup
+from .forms import REQUIRED, FormDef, FormSchema, choice, register, text
+from .i18n import N_
+
+PROCESS_ID = "proposal"
+
+KINDS = [("principle", N_("Architecture principle")),
+         ("reference_architecture", N_("Reference architecture"))]
+SCREENING = [("complete", N_("Complete: send on to the council")),
+             ("return", N_("Return to the working group for revision"))]
+DECISIONS = [("approved", N_("Approved")),
+             ("approved_with_changes", N_("Approved with changes")),
+             ("rejected", N_("Rejected")),
+             ("sent_back", N_("Sent back to the working group"))]
+STATUS_LABELS = {
+    "draft": N_("Draft"), "submitted": N_("Submitted"), "returned": N_("Returned for revision"),
+    "screened": N_("With the council"), "approved": N_("Approved"),
+    "approved_with_changes": N_("Approved with changes"), "rejected": N_("Rejected"),
+    "sent_back": N_("Sent back"),
+}
+
+
+class Proposal(Base):
+    __tablename__ = "proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), unique=True)
+    working_group_id: Mapped[int] = mapped_column(ForeignKey("working_group.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40), default="principle")
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    statement: Mapped[str] = mapped_column(Text, default="")
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    implications: Mapped[str] = mapped_column(Text, default="")
+    principle_key: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(40), default="draft", index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    screening_reason: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(40))
+    decision_changes: Mapped[str | None] = mapped_column(Text)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    working_group: Mapped[WorkingGroup] = relationship(lazy="joined")
+
+
+class Principle(Base):
+    """One version of an architecture principle in the public catalogue."""
+
+    __tablename__ = "principle"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    statement: Mapped[str] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    implications: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="current", index=True)
+    decision: Mapped[str] = mapped_column(String(40))
+    decision_changes: Mapped[str | None] = mapped_column(Text)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"))
+    working_group_id: Mapped[int] = mapped_column(ForeignKey("working_group.id"))
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    working_group: Mapped[WorkingGroup] = relationship(lazy="joined")
+
+
+def slugify(value: str) -> str:
+    value = value.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", value).strip("-")[:100] or "principle"
+
+
+# ---------------------------------------------------------------- forms
+
+class DraftForm(FormSchema):
+    kind = choice(N_("Kind of proposal"), KINDS)
+    title = text(N_("Title"), required=True, max_length=200)
+    summary = text(N_("Summary"), required=True, widget="textarea", max_length=5000,
+                   help=N_("What the proposal is about, in a few sentences."))
+    statement = text(N_("Principle statement"), widget="textarea", max_length=5000,
+                     help=N_("Required for an architecture principle."))
+    rationale = text(N_("Rationale"), widget="textarea", max_length=10000)
+    implications = text(N_("Implications"), widget="textarea", max_length=10000)
+
+    @validates_schema
+    def _principle_needs_statement(self, data, **kwargs):
+        if data.get("kind") == "principle" and not data.get("statement"):
+            raise ValidationError(REQUIRED, "statement")
+
+
+class ScreenForm(FormSchema):
+    screening = choice(N_("Screening"), SCREENING)
+    reason = text(N_("Reason for returning"), widget="textarea", max_length=5000,
+                  help=N_("Required when the proposal is returned."))
+
+    @validates_schema
+    def _return_needs_reason(self, data, **kwargs):
+        if data.get("screening") == "return" and not data.get("reason"):
+            raise ValidationError(REQUIRED, "reason")
+
+
+class DecideForm(FormSchema):
+    decision = choice(N_("The council's decision"), DECISIONS)
+    changes = text(N_("Changes"), widget="textarea", max_length=10000,
+                   help=N_("Required when approved with changes."))
+    reason = text(N_("Reason"), widget="textarea", max_length=10000,
+                  help=N_("Required when rejected or sent back."))
+
+    @validates_schema
+    def _conditional_fields(self, data, **kwargs):
+        if data.get("decision") == "approved_with_changes" and not data.get("changes"):
+            raise ValidationError(REQUIRED, "changes")
+        if data.get("decision") in ("rejected", "sent_back") and not data.get("reason"):
+            raise ValidationError(REQUIRED, "reason")
+
+
+def proposal_for_case(session: Session, case_id: int) -> Proposal | None:
+    return session.scalar(select(Proposal).where(Proposal.case_id == case_id))
+
+
+def _draft_initial(ctx) -> dict:
+    p = proposal_for_case(ctx.session, ctx.case_id)
+    return {k: getattr(p, k) or "" for k in ("kind", "title", "summary", "statement", "rationale",
+                                             "implications")} if p else {}
+
+
+def _draft_submit(ctx, values: dict) -> dict:
+    p = proposal_for_case(ctx.session, ctx.case_id)
+    for key in ("kind", "title", "summary", "statement", "rationale", "implications"):
+        setattr(p, key, values.get(key) or "")
+    p.status = "submitted"
+    p.revision += 1
+    p.updated_at = utcnow()
+    return {"revision": p.revision}
+
+
+def _screen_submit(ctx, values: dict) -> dict:
+    p = proposal_for_case(ctx.session, ctx.case_id)
+    outcome = values["screening"]
+    p.status = "screened" if outcome == "complete" else "returned"
+    p.screening_reason = values.get("reason")
+    p.updated_at = utcnow()
+    return {"screening": outcome}
+
+
+def _decide_submit(ctx, values: dict) -> dict:
+    p = proposal_for_case(ctx.session, ctx.case_id)
+    p.decision = values["decision"]
+    p.decision_changes = values.get("changes")
+    p.decision_reason = values.get("reason")
+    p.status = values["decision"]
+    p.updated_at = utcnow()
+    return {"decision": values["decision"]}
+
+
+register(FormDef("proposal.draft", DraftForm, _draft_submit, _draft_initial))
+register(FormDef("proposal.screen", ScreenForm, _screen_submit))
+register(FormDef("proposal.decide", DecideForm, _decide_submit))
+
+
+# ------------------------------------------------------------- services
+
+def publish_to_catalogue(params: dict, task_data: dict) -> dict:
+    """Service task `catalogue.publish`: an approved principle becomes a new catalogue version."""
+    ctx = current_execution.get()
+    session = ctx.session
+    p = session.get(Proposal, int(params["proposal_id"]))
+    if p is None:
+        raise LookupError(f"proposal {params['proposal_id']} does not exist")
+    if p.kind != "principle":
+        return {"principle_id": None}
+    key = p.principle_key or slugify(p.title)
+    latest = session.scalar(select(func.max(Principle.version)).where(Principle.key == key)) or 0
+    for old in session.scalars(select(Principle).where(Principle.key == key, Principle.status == "current")):
+        old.status = "superseded"
+    principle = Principle(key=key, version=latest + 1, name=p.title, statement=p.statement,
+                          rationale=p.rationale, implications=p.implications, decision=p.decision or "approved",
+                          decision_changes=p.decision_changes, proposal_id=p.id,
+                          working_group_id=p.working_group_id, approved_at=utcnow())
+    session.add(principle)
+    session.flush()
+    p.principle_key = key
+    return {"principle_id": principle.id, "key": key, "version": principle.version}
+
+
+SERVICES = {"catalogue.publish": publish_to_catalogue}
+
+
+def new_proposal(session: Session, *, group: WorkingGroup, title: str, kind: str, actor: str,
+                 principle_key: str | None = None) -> Proposal:
+    p = Proposal(working_group_id=group.id, working_group=group, title=title, kind=kind,
+                 created_by=actor, principle_key=principle_key)
+    session.add(p)
+    session.flush()
+    return p
+
+
+def catalogue(session: Session, include_superseded: bool = False) -> list[Principle]:
+    query = select(Principle).order_by(Principle.name, Principle.version.desc())
+    if not include_superseded:
+        query = query.where(Principle.status == "current")
+    return list(session.scalars(query))
+
+
+def principle_history(session: Session, key: str) -> list[Principle]:
+    return list(session.scalars(select(Principle).where(Principle.key == key)
+                                .order_by(Principle.version.desc())))

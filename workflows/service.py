@@ -1,0 +1,215 @@
+"""Byplan's application services: plain values in, one transaction per user action.
+
+The web layer and the API call these; they never touch SpiffWorkflow or the
+tables directly. Sessions come from the caller, who commits or rolls back.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2.sandbox import SandboxedEnvironment
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import CaseEngine, DocumentStore, Forbidden, NotFound, TaskNotFound, TaskNotReady
+from engine.models import AuditEvent, Case, CompletedTask, Document, ReadyTask
+from engine.engine import task_properties
+
+from . import lanes, proposal
+from .directory import User, WorkingGroup
+from .forms import FieldSpec, FormDef, describe, get_form, json_schema
+from .i18n import N_
+
+log = logging.getLogger(__name__)
+_jinja = SandboxedEnvironment(autoescape=True)
+
+
+class FormInvalid(Exception):
+    """Form input that does not validate; `errors` maps field name to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("invalid form input")
+        self.errors = errors
+
+
+@dataclass
+class SubmitContext:
+    session: Session
+    user: User | None
+    case_id: int
+    task_data: dict[str, Any]
+
+
+@dataclass
+class TaskView:
+    task: ReadyTask
+    case: Case
+    form: FormDef | None
+    fields: list[FieldSpec]
+    values: dict[str, Any]
+    instructions: str
+    json_schema: dict[str, Any] | None
+
+
+@dataclass
+class CaseView:
+    case: Case
+    proposal: proposal.Proposal | None
+    tasks: list[ReadyTask]
+    documents: list[Document]
+    events: list[AuditEvent]
+    my_task_ids: set[str] = field(default_factory=set)
+
+
+def _flatten(errors: dict) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            value = [m for msgs in _flatten(value).values() for m in msgs]
+        out[key] = list(value) if isinstance(value, (list, tuple)) else [str(value)]
+    return out
+
+
+class Byplan:
+    def __init__(self, engine: CaseEngine, documents: DocumentStore):
+        self.engine = engine
+        self.documents = documents
+
+    # ------------------------------------------------------------ proposals
+    def start_proposal(self, session: Session, user: User, group_id: int, title: str,
+                       kind: str = "principle") -> Case:
+        group = session.get(WorkingGroup, group_id)
+        errors = {}
+        if group is None:
+            errors["group_id"] = [N_("Choose one of the options.")]
+        if not (title or "").strip():
+            errors["title"] = [N_("This field is required.")]
+        elif len(title.strip()) > 200:
+            errors["title"] = [N_("The text is too long.")]
+        if kind not in dict(proposal.KINDS):
+            errors["kind"] = [N_("Choose one of the options.")]
+        if errors:
+            raise FormInvalid(errors)
+        if group_id not in user.group_ids:
+            raise Forbidden(N_("Only members of the working group can start its proposals."))
+        record = proposal.new_proposal(session, group=group, title=title.strip(), kind=kind,
+                                       actor=user.username)
+        instance = self.engine.start(session, proposal.PROCESS_ID, actor=user.username, title=record.title,
+                                     scope=group.scope, data={"proposal_id": record.id})
+        record.case_id = instance.id
+        return instance.row
+
+    # ---------------------------------------------------------------- tasks
+    def inbox(self, session: Session, user: User, limit: int = 200) -> list[ReadyTask]:
+        return self.engine.tasks_for(session, lanes.audiences(user), limit=limit)
+
+    def _projection(self, session: Session, task_id: str) -> ReadyTask:
+        proj = session.get(ReadyTask, str(task_id))
+        if proj is None:
+            if session.get(CompletedTask, str(task_id)) is not None:
+                raise TaskNotReady(N_("This task has already been completed."))
+            raise TaskNotFound(task_id)
+        return proj
+
+    def task_view(self, session: Session, user: User, task_id: str) -> TaskView:
+        proj = self._projection(session, task_id)
+        if not lanes.may_act(user, proj.lane, proj.scope):
+            raise Forbidden(N_("This task belongs to another role."))
+        instance = self.engine.load(session, proj.case_id)
+        task = self.engine.ready_task(instance, task_id)
+        form = get_form(proj.form_key)
+        ctx = SubmitContext(session, user, proj.case_id, task.data)
+        values = form.initial(ctx) if form and form.initial else {}
+        raw_instructions = (task.task_spec.extensions or {}).get("instructionsForEndUser") or ""
+        try:
+            instructions = _jinja.from_string(raw_instructions).render(**task.data)
+        except Exception:  # a broken template must not hide the task
+            log.warning("instructions of %s do not render", proj.spec_name, exc_info=True)
+            instructions = raw_instructions
+        schema = form.schema() if form else None
+        return TaskView(task=proj, case=instance.row, form=form,
+                        fields=describe(schema) if schema else [], values=values,
+                        instructions=instructions, json_schema=json_schema(schema) if schema else None)
+
+    def complete_task(self, session: Session, user: User, task_id: str, raw: dict[str, Any],
+                      version: int | None) -> Case:
+        proj = self._projection(session, task_id)
+        if not lanes.may_act(user, proj.lane, proj.scope):
+            raise Forbidden(N_("This task belongs to another role."))
+        form = get_form(proj.form_key)
+        values: dict[str, Any] = {}
+        if form is not None:
+            try:
+                values = form.schema().load_form(raw)
+            except ValidationError as exc:
+                raise FormInvalid(_flatten(exc.normalized_messages())) from None
+        ctx = SubmitContext(session, user, proj.case_id, {})
+        task_data = form.on_submit(ctx, values) if form is not None else {}
+        instance = self.engine.complete_task(
+            session, proj.case_id, task_id, task_data, actor=user.username, expected_version=version,
+            may_complete=lambda t: lanes.may_act(user, t.task_spec.lane, proj.scope), audit_data=values)
+        return instance.row
+
+    # ---------------------------------------------------------------- cases
+    def cases(self, session: Session, user: User, status: str | None = None, limit: int = 200) -> list[Case]:
+        query = select(Case).order_by(Case.updated_at.desc()).limit(limit)
+        if status:
+            query = query.where(Case.status == status)
+        if not user.has_role("secretariat", "admin", "council_member", "council_chair"):
+            query = query.where(Case.scope.in_([f"wg:{g}" for g in user.group_ids] or ["-"]))
+        return list(session.scalars(query))
+
+    def case_row(self, session: Session, user: User, case_id: int) -> Case:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"case {case_id}")
+        if not lanes.may_view_case(user, case.scope):
+            raise Forbidden(N_("You do not have access to this case."))
+        return case
+
+    def case_view(self, session: Session, user: User, case_id: int) -> CaseView:
+        case = self.case_row(session, user, case_id)
+        tasks = list(session.scalars(select(ReadyTask).where(ReadyTask.case_id == case_id)
+                                     .order_by(ReadyTask.ready_since)))
+        documents = list(session.scalars(select(Document).where(Document.case_id == case_id)
+                                         .order_by(Document.created_at)))
+        events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                                      .order_by(AuditEvent.seq)))
+        mine = {t.id for t in tasks if lanes.may_act(user, t.lane, t.scope)}
+        return CaseView(case=case, proposal=proposal.proposal_for_case(session, case_id), tasks=tasks,
+                        documents=documents, events=events, my_task_ids=mine)
+
+    def open_task_count(self, session: Session) -> int:
+        return session.scalar(select(func.count()).select_from(ReadyTask)) or 0
+
+    # ------------------------------------------------------------ documents
+    def upload(self, session: Session, user: User, case_id: int, filename: str, content: bytes,
+               title: str | None = None, document_id: int | None = None):
+        self.case_row(session, user, case_id)
+        return self.documents.add(session, case_id=case_id, filename=filename, content=content,
+                                  actor=user.username, title=title, document_id=document_id)
+
+    def download(self, session: Session, user: User | None, document_id: int, number: int | None = None):
+        doc, version, content = self.documents.get_version(session, document_id, number)
+        if doc.case_id is not None:
+            if user is None:
+                raise Forbidden(N_("You do not have access to this case."))
+            self.case_row(session, user, doc.case_id)
+        return doc, version, content
+
+    # ------------------------------------------------------------ catalogue
+    def catalogue(self, session: Session) -> list[proposal.Principle]:
+        return proposal.catalogue(session)
+
+    def principle_history(self, session: Session, key: str) -> list[proposal.Principle]:
+        history = proposal.principle_history(session, key)
+        if not history:
+            raise NotFound(key)
+        return history
+
+
+def task_form_key(task) -> str | None:
+    return task_properties(task).get("formKey")
