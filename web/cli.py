@@ -44,6 +44,7 @@ def init_db(app) -> list:
 def main():
     """Byplan – workflow and case management for IT-architecture governance."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)
 
 
 @main.command("init-db")

@@ -1,0 +1,179 @@
+"""Step definitions for features/proposal.feature (run through the service layer)."""
+from __future__ import annotations
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+from sqlalchemy import select
+
+from engine import Forbidden
+from engine.models import Case
+from workflows.service import FormInvalid
+
+from .proposal_driver import ProposalDriver
+
+scenarios("proposal.feature")
+
+
+@pytest.fixture
+def driver(app, people):
+    return ProposalDriver(app, people)
+
+
+@given(parsers.parse('arbejdsgruppen "{group}" med lederen "{lead}"'))
+def _group(people, group, lead):
+    assert people.group.name == group
+    with people.app.app_context():
+        assert people.user(lead).leads(people.group_id)
+
+
+@given(parsers.parse('sekretariatet "{secretary}" og rådsformanden "{chair}"'))
+def _roles(people, secretary, chair):
+    with people.app.app_context():
+        assert people.user(secretary).has_role("secretariat")
+        assert people.user(chair).has_role("council_chair")
+
+
+@given(parsers.parse('principkataloget indeholder det godkendte princip "{title}"'))
+def _existing_principle(driver, title):
+    driver.start("lead", title)
+    driver.submit("lead", statement="Første version")
+    driver.complete("secretary", {"screening": "complete"})
+    driver.complete("chair", {"decision": "approved"})
+
+
+@when(parsers.parse('"{user}" opretter forslaget "{title}" som et arkitekturprincip'))
+def _start_principle(driver, user, title):
+    driver.start(user, title, "principle")
+
+
+@when(parsers.parse('"{user}" opretter forslaget "{title}" som en referencearkitektur'))
+def _start_reference(driver, user, title):
+    driver.start(user, title, "reference_architecture")
+
+
+@when(parsers.parse('"{user}" indsender forslaget med princippet "{statement}"'))
+def _submit(driver, user, statement):
+    driver.submit(user, summary="Resumé af forslaget", statement=statement, rationale="Begrundelse")
+
+
+@when(parsers.parse('"{user}" indsender forslaget med resuméet "{summary}"'))
+def _submit_summary(driver, user, summary):
+    driver.submit(user, summary=summary)
+
+
+@when(parsers.parse('"{user}" screener forslaget som komplet'))
+def _screen_ok(driver, user):
+    driver.complete(user, {"screening": "complete"})
+
+
+@when(parsers.parse('"{user}" returnerer forslaget med begrundelsen "{reason}"'))
+def _screen_return(driver, user, reason):
+    driver.complete(user, {"screening": "return", "reason": reason})
+
+
+@when(parsers.parse('"{user}" træffer beslutningen "{decision}"'))
+def _decide(driver, user, decision):
+    driver.complete(user, {"decision": decision})
+
+
+@when(parsers.parse('"{user}" sender forslaget tilbage med begrundelsen "{reason}"'))
+def _send_back(driver, user, reason):
+    driver.complete(user, {"decision": "sent_back", "reason": reason})
+
+
+@when(parsers.parse('"{user}" afviser forslaget med begrundelsen "{reason}"'))
+def _reject(driver, user, reason):
+    driver.complete(user, {"decision": "rejected", "reason": reason})
+
+
+@when(parsers.parse('"{user}" godkender forslaget med ændringerne "{changes}"'))
+def _approve_changes(driver, user, changes):
+    driver.complete(user, {"decision": "approved_with_changes", "changes": changes})
+
+
+@then(parsers.parse('har "{user}" opgaven "{title}"'))
+def _has_task(driver, people, user, title):
+    with people.app.app_context():
+        from web.extensions import db
+
+        inbox = driver.byplan.inbox(db.session, people.user(user))
+        assert [t.title for t in inbox if t.case_id == driver.case_id] == [title]
+
+
+@then("er sagen afsluttet")
+def _completed(driver):
+    assert driver.case().status == "completed"
+    assert driver.task() is None
+
+
+@then(parsers.parse('forslagets status er "{status}"'))
+def _status(driver, status):
+    assert driver.record().status == status
+
+
+@then(parsers.parse('forslagets begrundelse er "{reason}"'))
+def _reason(driver, reason):
+    assert driver.record().screening_reason == reason
+
+
+@then(parsers.parse('principkataloget indeholder "{title}" i version {version:d}'))
+def _catalogue_has(driver, title, version):
+    with driver.app.app_context():
+        current = [(p.name, p.version) for p in driver.byplan.catalogue(driver.db.session)]
+    assert (title, version) in current
+
+
+@then(parsers.parse('principkataloget viser ændringerne "{changes}"'))
+def _catalogue_changes(driver, changes):
+    with driver.app.app_context():
+        assert [p.decision_changes for p in driver.byplan.catalogue(driver.db.session)] == [changes]
+
+
+@then(parsers.parse('version 1 af "{title}" er erstattet'))
+def _superseded(driver, title):
+    from workflows.proposal import principle_history, slugify
+
+    with driver.app.app_context():
+        history = principle_history(driver.db.session, slugify(title))
+    assert [(p.version, p.status) for p in history] == [(2, "current"), (1, "superseded")]
+
+
+@then("principkataloget er tomt")
+def _catalogue_empty(driver):
+    with driver.app.app_context():
+        assert driver.byplan.catalogue(driver.db.session) == []
+
+
+@then("revisionssporet for sagen kan verificeres")
+def _audit(driver):
+    with driver.app.app_context():
+        assert driver.byplan.engine.audit.verify(driver.db.session) is None
+
+
+@then(parsers.parse('kan "{user}" ikke screene forslaget, og sagen er uændret'))
+def _wrong_role(driver, user):
+    before = driver.case().version
+    with pytest.raises(Forbidden):
+        driver.complete(user, {"screening": "complete"})
+    assert driver.case().version == before
+    assert driver.record().status == "submitted"
+
+
+@then(parsers.parse('kan "{user}" ikke returnere forslaget uden begrundelse, og sagen er uændret'))
+def _invalid(driver, user):
+    before = driver.case().version
+    with pytest.raises(FormInvalid) as err:
+        driver.complete(user, {"screening": "return", "reason": "   "})
+    assert set(err.value.errors) == {"reason"}
+    assert driver.case().version == before
+    assert driver.record().status == "submitted"
+
+
+@then(parsers.parse('kan "{user}" ikke se arbejdsgruppens opgaver'))
+def _outsider(driver, people, user):
+    with people.app.app_context():
+        from web.extensions import db
+
+        assert driver.byplan.inbox(db.session, people.user(user)) == []
+        with pytest.raises(Forbidden):
+            driver.byplan.case_view(db.session, people.user(user), driver.case_id)
