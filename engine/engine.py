@@ -285,7 +285,7 @@ class CaseEngine:
         try:
             # The versioned UPDATE goes first: it decides the race (and on
             # PostgreSQL takes the row lock) before anything else is written.
-            session.flush([row])
+            session.flush()
         except StaleDataError:
             raise StaleCase(f"case {row.id} was changed by someone else") from None
         self._project(session, instance)

@@ -26,7 +26,12 @@ _counter = itertools.count()
 def sqlite_template(tmp_path_factory) -> Path:
     """A migrated SQLite database with the bundled processes deployed, copied per test."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    init_db(create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True}))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
+    init_db(app)
+    with app.app_context():
+        from web.extensions import db
+
+        db.engine.dispose()  # the last connection checkpoints the WAL into the file we copy
     return path
 
 

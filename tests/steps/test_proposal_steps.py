@@ -11,6 +11,9 @@ from workflows.service import FormInvalid
 
 from .proposal_driver import ProposalDriver
 
+# Every scenario runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("db_url")
+
 scenarios("proposal.feature")
 
 
@@ -36,7 +39,7 @@ def _roles(people, secretary, chair):
 @given(parsers.parse('principkataloget indeholder det godkendte princip "{title}"'))
 def _existing_principle(driver, title):
     driver.start("lead", title)
-    driver.submit("lead", statement="Første version")
+    driver.submit("lead", summary="Første version", statement="Første version")
     driver.complete("secretary", {"screening": "complete"})
     driver.complete("chair", {"decision": "approved"})
 
