@@ -19,6 +19,13 @@ from web.cli import init_db  # noqa: E402
 
 _counter = itertools.count()
 
+# Cheap argon2 parameters: the tests log in hundreds of times; production keeps the defaults.
+from argon2 import PasswordHasher  # noqa: E402
+
+from workflows.directory import use_password_hasher  # noqa: E402
+
+use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
 
 # ------------------------------------------------------------------ databases
 

@@ -33,6 +33,12 @@ ROLE_LABELS = {
 _hasher = PasswordHasher()
 
 
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Replace the argon2 parameters (tests use cheap ones; production keeps the defaults)."""
+    global _hasher
+    _hasher = hasher
+
+
 class Municipality(Base):
     __tablename__ = "municipality"
 
