@@ -106,6 +106,11 @@ class CaseListQuery(Schema):
     status = fields.String(validate=validate.OneOf(["running", "completed"]))
 
 
+def _attributes(obj, schema_cls) -> dict:
+    """The raw attribute values a schema reads from obj, to extend before dumping."""
+    return {name: getattr(obj, f.attribute or name) for name, f in schema_cls().fields.items()}
+
+
 @bp.route("/cases")
 class Cases(MethodView):
     @token_required
@@ -133,7 +138,7 @@ class CaseDetail(MethodView):
     def get(self, case_id):
         """A case: status, record, open tasks and events."""
         view = byplan_service().case_view(db.session, g.api_user, case_id)
-        return {**CaseSchema().dump(view.case), "record": view.proposal, "tasks": view.tasks,
+        return {**_attributes(view.case, CaseSchema), "record": view.proposal, "tasks": view.tasks,
                 "events": view.events}
 
 
@@ -153,7 +158,7 @@ class TaskDetail(MethodView):
     def get(self, task_id):
         """A ready task with its form's JSON Schema and the case version to send back."""
         view = byplan_service().task_view(db.session, g.api_user, task_id)
-        return {**TaskSchema().dump(view.task), "case_version": view.case.version,
+        return {**_attributes(view.task, TaskSchema), "case_version": view.case.version,
                 "instructions": view.instructions, "form_schema": view.json_schema, "values": view.values}
 
 

@@ -101,7 +101,7 @@ class DraftForm(FormSchema):
     rationale = text(N_("Rationale"), widget="textarea", max_length=10000)
     implications = text(N_("Implications"), widget="textarea", max_length=10000)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _principle_needs_statement(self, data, **kwargs):
         if data.get("kind") == "principle" and not data.get("statement"):
             raise ValidationError(REQUIRED, "statement")
@@ -112,7 +112,7 @@ class ScreenForm(FormSchema):
     reason = text(N_("Reason for returning"), widget="textarea", max_length=5000,
                   help=N_("Required when the proposal is returned."))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _return_needs_reason(self, data, **kwargs):
         if data.get("screening") == "return" and not data.get("reason"):
             raise ValidationError(REQUIRED, "reason")
@@ -125,7 +125,7 @@ class DecideForm(FormSchema):
     reason = text(N_("Reason"), widget="textarea", max_length=10000,
                   help=N_("Required when rejected or sent back."))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _conditional_fields(self, data, **kwargs):
         if data.get("decision") == "approved_with_changes" and not data.get("changes"):
             raise ValidationError(REQUIRED, "changes")

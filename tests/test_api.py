@@ -1,0 +1,119 @@
+"""The JSON API under /api/v1: a proposal from draft to the catalogue, and its error codes."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def tokens(people):
+    return {name: people.token(name) for name in ("lead", "secretary", "chair", "councillor", "outsider")}
+
+
+def call(client, method, url, token=None, **kwargs):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.open(url, method=method, headers=headers, **kwargs)
+
+
+def my_task(client, token, case_id):
+    tasks = call(client, "GET", "/api/v1/tasks", token).get_json()
+    mine = [t for t in tasks if t["case_id"] == case_id]
+    assert len(mine) == 1, tasks
+    detail = call(client, "GET", f"/api/v1/tasks/{mine[0]['id']}", token).get_json()
+    return detail
+
+
+def test_openapi_document(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["info"]["title"] == "Byplan API"
+    for path in ("/api/v1/cases", "/api/v1/cases/{case_id}", "/api/v1/tasks", "/api/v1/tasks/{task_id}",
+                 "/api/v1/tasks/{task_id}/complete"):
+        assert path in spec["paths"], path
+
+
+def test_token_is_required(client, tokens):
+    assert client.get("/api/v1/tasks").status_code == 401
+    assert call(client, "GET", "/api/v1/tasks", "bp_forged").status_code == 401
+    assert client.get("/api/v1/tasks", headers={"Authorization": "Basic abc"}).status_code == 401
+
+
+def test_proposal_from_draft_to_catalogue_through_the_api(client, tokens, people):
+    created = call(client, "POST", "/api/v1/cases", tokens["lead"],
+                   json={"process_id": "proposal", "title": "Genbrug før køb", "working_group_id": people.group_id})
+    assert created.status_code == 201, created.get_json()
+    case_id = created.get_json()["id"]
+
+    draft = my_task(client, tokens["lead"], case_id)
+    assert draft["form_key"] == "proposal.draft"
+    assert draft["form_schema"]["properties"]["kind"]["enum"] == ["principle", "reference_architecture"]
+    assert "title" in draft["form_schema"]["required"]
+    data = {**draft["values"], "summary": "Genbrug", "statement": "Genbrug før køb før byg",
+            "rationale": "Sparer penge", "implications": "Marked undersøges først"}
+    done = call(client, "POST", f"/api/v1/tasks/{draft['id']}/complete", tokens["lead"],
+                json={"version": draft["case_version"], "data": data})
+    assert done.status_code == 200, done.get_json()
+
+    screen = my_task(client, tokens["secretary"], case_id)
+    assert screen["due_at"] is not None
+    assert call(client, "POST", f"/api/v1/tasks/{screen['id']}/complete", tokens["secretary"],
+                json={"version": screen["case_version"], "data": {"screening": "complete"}}).status_code == 200
+
+    decide = my_task(client, tokens["chair"], case_id)
+    response = call(client, "POST", f"/api/v1/tasks/{decide['id']}/complete", tokens["chair"],
+                    json={"version": decide["case_version"], "data": {"decision": "approved"}})
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "completed"
+
+    case = call(client, "GET", f"/api/v1/cases/{case_id}", tokens["secretary"]).get_json()
+    assert case["status"] == "completed" and case["tasks"] == []
+    assert case["record"]["status"] == "approved" and case["record"]["principle_key"] == "genbrug-foer-koeb"
+    assert [e["kind"] for e in case["events"]] == ["start", "complete", "complete", "complete"]
+    listed = call(client, "GET", "/api/v1/cases?status=completed", tokens["secretary"]).get_json()
+    assert [c["id"] for c in listed] == [case_id]
+    assert "Genbrug før køb før byg" in client.get("/principper").data.decode()
+
+
+def test_api_error_codes(client, tokens, people):
+    case_id = call(client, "POST", "/api/v1/cases", tokens["lead"],
+                   json={"process_id": "proposal", "title": "Åbne standarder",
+                         "working_group_id": people.group_id}).get_json()["id"]
+    draft = my_task(client, tokens["lead"], case_id)
+    url = f"/api/v1/tasks/{draft['id']}/complete"
+
+    # 422: invalid form data, per field; nothing changes
+    bad = call(client, "POST", url, tokens["lead"], json={"version": draft["case_version"],
+                                                          "data": {"kind": "principle", "title": ""}})
+    assert bad.status_code == 422
+    assert set(bad.get_json()["errors"]["json"]) == {"title", "summary", "statement"}
+    unknown = call(client, "POST", url, tokens["lead"], json={"version": draft["case_version"],
+                                                              "data": {"titel": "typo"}})
+    assert unknown.status_code == 422 and "titel" in unknown.get_json()["errors"]["json"]
+    # 422: the request body itself is malformed
+    assert call(client, "POST", url, tokens["lead"], json={"data": {}}).status_code == 422
+    assert call(client, "POST", url, tokens["lead"], json={"version": "x"}).status_code == 422
+    # 403: a role outside the task's lane, and a member of another group
+    assert call(client, "POST", url, tokens["secretary"], json={"version": draft["case_version"],
+                                                                "data": {}}).status_code == 403
+    assert call(client, "GET", f"/api/v1/tasks/{draft['id']}", tokens["outsider"]).status_code == 403
+    assert call(client, "GET", f"/api/v1/cases/{case_id}", tokens["outsider"]).status_code == 403
+    # 409: a stale version
+    good = {**draft["values"], "summary": "S", "statement": "Åbne standarder"}
+    stale = call(client, "POST", url, tokens["lead"], json={"version": draft["case_version"] - 1, "data": good})
+    assert stale.status_code == 409
+    case = call(client, "GET", f"/api/v1/cases/{case_id}", tokens["lead"]).get_json()
+    assert case["version"] == draft["case_version"] and case["record"]["status"] == "draft"
+    # 200, then 409 for the same completion again
+    assert call(client, "POST", url, tokens["lead"], json={"version": draft["case_version"], "data": good}
+                ).status_code == 200
+    again = call(client, "POST", url, tokens["lead"], json={"version": draft["case_version"], "data": good})
+    assert again.status_code == 409
+    # 404s and start errors
+    assert call(client, "GET", "/api/v1/tasks/00000000-0000-0000-0000-000000000000",
+                tokens["lead"]).status_code == 404
+    assert call(client, "GET", "/api/v1/cases/424242", tokens["lead"]).status_code == 404
+    assert call(client, "POST", "/api/v1/cases", tokens["lead"],
+                json={"process_id": "nope", "title": "x", "working_group_id": people.group_id}).status_code == 422
+    assert call(client, "POST", "/api/v1/cases", tokens["outsider"],
+                json={"process_id": "proposal", "title": "x", "working_group_id": people.group_id}
+                ).status_code == 403
+    assert call(client, "POST", "/api/v1/cases", tokens["lead"],
+                json={"process_id": "proposal", "title": "x", "working_group_id": 99999}).status_code == 422
