@@ -214,7 +214,7 @@ class CaseEngine:
             task.set_data(**start_data)
         start.set_data(**start_data)
         self._run(session, instance, actor, workflow.do_engine_steps)
-        self.save(session, instance, actor=actor, kind="start", summary=f"started {process_id}",
+        self.save(session, instance, actor=actor, kind="start", summary=pv.name or process_id,
                   data=start_data)
         return instance
 

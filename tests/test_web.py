@@ -178,7 +178,7 @@ def test_language_switch_and_danish_default(client, people):
 
 
 def test_csrf_is_enforced(sqlite_url):
-    from conftest import make_app
+    from support import make_app
 
     app = make_app(sqlite_url, WTF_CSRF_ENABLED=True)
     client = app.test_client()

@@ -12,10 +12,9 @@ LANGUAGES = ("da", "en")
 
 
 def _locale():
-    lang = session.get("lang")
-    if lang in LANGUAGES:
-        return lang
-    return request.accept_languages.best_match(LANGUAGES, default="da") if request else "da"
+    """Danish unless the user chose English (a Danish public-sector site: not the browser's guess)."""
+    lang = session.get("lang") if request else None
+    return lang if lang in LANGUAGES else "da"
 
 
 def create_app(test_config: dict | None = None) -> Flask:

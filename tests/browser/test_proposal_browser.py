@@ -1,0 +1,62 @@
+"""In a real browser: a working-group lead submits a proposal; the secretariat sees it in its inbox."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, base, username, password):
+    page.goto(f"{base}/login")
+    page.fill("#f-username", username)
+    page.fill("#f-password", password)
+    page.click("button[type=submit].button")
+    page.wait_for_url(f"{base}/opgaver")
+
+
+def log_out(page):
+    page.click("header form[action$='/logout'] button")
+
+
+def test_submit_proposal_and_see_it_in_the_secretariats_inbox(page, live_server, live_people, artifacts):
+    base = live_server
+    log_in(page, base, "lead", live_people.PASSWORD)
+    page.click("nav >> a[href='/forslag/nyt']")
+    page.check("#kind-principle")
+    page.fill("#f-title", "Genbrug før køb før byg")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{base}/sager/*")
+
+    page.click("#h-tasks + ul a")  # the draft task of the new case
+    page.wait_for_url(f"{base}/opgaver/*")
+    # submitting without the required texts shows per-field errors and keeps the input
+    page.fill("#f-summary", "")
+    page.click("form.form button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
+    assert page.locator("#e-summary").is_visible()
+    assert page.input_value("#f-title") == "Genbrug før køb før byg"
+
+    page.fill("#f-summary", "Kommunerne genbruger før de køber, og køber før de bygger.")
+    page.fill("#f-statement", "Eksisterende løsninger genbruges før nye købes eller bygges.")
+    page.fill("#f-rationale", "Det sparer penge og giver sammenhæng.")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{base}/sager/*")
+    assert "Screen forslag" in page.inner_text("#h-tasks + ul")
+    page.screenshot(path=str(artifacts / "proposal-submitted.png"), full_page=True)
+
+    log_out(page)
+    log_in(page, base, "secretary", live_people.PASSWORD)
+    inbox = page.inner_text("main")
+    assert "Screen forslag" in inbox and "Genbrug før køb før byg" in inbox
+    page.screenshot(path=str(artifacts / "secretariat-inbox.png"), full_page=True)
+
+    # keyboard only: the screening task is reachable and completable without a mouse
+    page.click("main table a[href^='/opgaver/']")
+    page.wait_for_url(f"{base}/opgaver/*")
+    page.focus("#f-screening-1")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/sager/*")
+    assert "Rådets beslutning" in page.inner_text("#h-tasks + ul")
