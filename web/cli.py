@@ -27,7 +27,7 @@ def upgrade_database(url: str) -> None:
     command.upgrade(cfg, "head")
 
 
-def init_db(app) -> list:
+def init_db(app) -> list[tuple[str, str]]:
     """Migrate the schema and deploy the bundled process files."""
     from workflows.runtime import deploy_bundled
 
@@ -35,7 +35,7 @@ def init_db(app) -> list:
 
     upgrade_database(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
-        created = deploy_bundled(app.extensions["byplan"], db.session)
+        created = [(pv.process_id, pv.content_hash) for pv in deploy_bundled(app.extensions["byplan"], db.session)]
         db.session.commit()
     return created
 
@@ -51,8 +51,8 @@ def main():
 def init_db_command():
     """Create or migrate the database and deploy the process files in bpmn/."""
     created = init_db(_app())
-    for pv in created:
-        click.echo(f"deployed {pv.process_id} {pv.content_hash[:12]}")
+    for process_id, content_hash in created:
+        click.echo(f"deployed {process_id} {content_hash[:12]}")
     click.echo("database ready")
 
 
