@@ -16,9 +16,13 @@ from .models import Blob, Document, DocumentVersion
 class DocumentRejected(EngineError):
     """An upload that is refused: empty, wrong type or too large."""
 
-    def __init__(self, message: str, too_large: bool = False):
+    def __init__(self, message: str, code: str):
         super().__init__(message)
-        self.too_large = too_large
+        self.code = code  # "too_large", "empty" or "type"
+
+    @property
+    def too_large(self) -> bool:
+        return self.code == "too_large"
 
 
 @dataclass(frozen=True)
@@ -64,12 +68,12 @@ class DocumentStore:
         filename = safe_filename(filename)
         if len(content) > self.policy.max_bytes:
             raise DocumentRejected(f"the file is larger than {self.policy.max_bytes // (1024 * 1024)} MB",
-                                   too_large=True)
+                                   "too_large")
         if not content:
-            raise DocumentRejected("the file is empty")
+            raise DocumentRejected("the file is empty", "empty")
         ctype = self.policy.content_type(filename)
         if ctype is None:
-            raise DocumentRejected("this file type is not allowed")
+            raise DocumentRejected("this file type is not allowed", "type")
         sha = hashlib.sha256(content).hexdigest()
         if session.get(Blob, sha) is None:
             session.add(Blob(sha256=sha, size=len(content), content=content))

@@ -49,7 +49,9 @@ def register(app):
 
     @app.errorhandler(DocumentRejected)
     def _rejected(exc):
-        return _answer(413 if exc.too_large else 422, _(str(exc)))
+        messages = {"too_large": _("The file is too large."), "empty": _("The file is empty."),
+                    "type": _("This file type is not allowed.")}
+        return _answer(413 if exc.too_large else 422, messages.get(exc.code, str(exc)))
 
     @app.errorhandler(InvalidBpmn)
     def _invalid_bpmn(exc):
