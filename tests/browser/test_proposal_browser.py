@@ -1,4 +1,5 @@
-"""In a real browser: a working-group lead submits a proposal; the secretariat sees it in its inbox."""
+"""In a real browser: a proposal goes from the working group through the secretariat and the council to the
+public principle catalogue."""
 from __future__ import annotations
 
 import pytest
@@ -60,3 +61,21 @@ def test_submit_proposal_and_see_it_in_the_secretariats_inbox(page, live_server,
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/sager/*")
     assert "Rådets beslutning" in page.inner_text("#h-tasks + ul")
+
+    # the chair approves with changes; the principle appears in the public catalogue
+    log_out(page)
+    log_in(page, base, "chair", live_people.PASSWORD)
+    page.click("main table a[href^='/opgaver/']")
+    page.check("input[name=decision][value=approved_with_changes]")
+    page.click("form.form button[type=submit]")
+    assert page.locator("#e-changes").is_visible()  # changes are required for this decision
+    page.check("input[name=decision][value=approved_with_changes]")
+    page.fill("#f-changes", "Gælder også for fælleskommunale løsninger.")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{base}/sager/*")
+    log_out(page)
+    page.goto(f"{base}/principper")
+    assert "Genbrug før køb før byg" in page.inner_text("main")
+    page.click("main a:has-text('Genbrug før køb før byg')")
+    assert "Gælder også for fælleskommunale løsninger." in page.inner_text("main")
+    page.screenshot(path=str(artifacts / "principle.png"), full_page=True)

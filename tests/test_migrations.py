@@ -1,0 +1,20 @@
+"""The Alembic migrations create exactly the schema the models declare."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+import workflows.directory  # noqa: F401
+import workflows.proposal  # noqa: F401
+from engine.models import Base
+
+
+def test_models_and_migrations_agree(db_url):
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert diff == [], "models changed without a migration: " + repr(diff)
