@@ -49,7 +49,7 @@ def run(n: int = 200) -> dict:
         case = client.post("/api/v1/cases", headers=headers,
                            json={"process_id": "proposal", "title": f"Forslag {i}",
                                  "working_group_id": people.group_id}).get_json()
-        task = [t for t in client.get("/api/v1/tasks", headers=headers).get_json() if t["case_id"] == case["id"]][0]
+        task = [t for t in client.get("/api/v1/tasks?limit=500", headers=headers).get_json() if t["case_id"] == case["id"]][0]
         tasks.append((task["id"], case["version"]))
 
     # the same workflow, serialized the standard way (spec included), for the baseline

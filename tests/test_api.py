@@ -69,6 +69,9 @@ def test_proposal_from_draft_to_catalogue_through_the_api(client, tokens, people
     assert [e["kind"] for e in case["events"]] == ["start", "complete", "complete", "complete"]
     listed = call(client, "GET", "/api/v1/cases?status=completed", tokens["secretary"]).get_json()
     assert [c["id"] for c in listed] == [case_id]
+    assert call(client, "GET", "/api/v1/cases?status=running", tokens["secretary"]).get_json() == []
+    assert call(client, "GET", "/api/v1/cases?limit=0", tokens["secretary"]).status_code == 422
+    assert call(client, "GET", "/api/v1/tasks?offset=-1", tokens["secretary"]).status_code == 422
     assert "Genbrug før køb før byg" in client.get("/principper").data.decode()
 
 

@@ -102,7 +102,12 @@ class CompleteTaskSchema(Schema):
                        metadata={"description": "Form values; see the task's form_schema."})
 
 
-class CaseListQuery(Schema):
+class PageQuery(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class CaseListQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(["running", "completed"]))
 
 
@@ -118,7 +123,8 @@ class Cases(MethodView):
     @bp.response(200, CaseSchema(many=True))
     def get(self, args):
         """Cases visible to me, newest first."""
-        return byplan_service().cases(db.session, g.api_user, status=args.get("status"))
+        return byplan_service().cases(db.session, g.api_user, status=args.get("status"), limit=args["limit"],
+                                      offset=args["offset"])
 
     @token_required
     @bp.arguments(StartCaseSchema)
@@ -145,10 +151,11 @@ class CaseDetail(MethodView):
 @bp.route("/tasks")
 class Tasks(MethodView):
     @token_required
+    @bp.arguments(PageQuery, location="query")
     @bp.response(200, TaskSchema(many=True))
-    def get(self):
-        """My ready tasks."""
-        return byplan_service().inbox(db.session, g.api_user)
+    def get(self, args):
+        """My ready tasks, the most urgent first."""
+        return byplan_service().inbox(db.session, g.api_user, limit=args["limit"], offset=args["offset"])
 
 
 @bp.route("/tasks/<task_id>")

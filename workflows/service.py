@@ -52,6 +52,7 @@ class TaskView:
     values: dict[str, Any]
     instructions: str
     json_schema: dict[str, Any] | None
+    documents: list[Document] = field(default_factory=list)
 
 
 @dataclass
@@ -103,8 +104,8 @@ class Byplan:
         return instance.row
 
     # ---------------------------------------------------------------- tasks
-    def inbox(self, session: Session, user: User, limit: int = 200) -> list[ReadyTask]:
-        return self.engine.tasks_for(session, lanes.audiences(user), limit=limit)
+    def inbox(self, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[ReadyTask]:
+        return self.engine.tasks_for(session, lanes.audiences(user), limit=limit, offset=offset)
 
     def _projection(self, session: Session, task_id: str) -> ReadyTask:
         proj = session.get(ReadyTask, str(task_id))
@@ -130,9 +131,12 @@ class Byplan:
             log.warning("instructions of %s do not render", proj.spec_name, exc_info=True)
             instructions = raw_instructions
         schema = form.schema() if form else None
+        documents = list(session.scalars(select(Document).where(Document.case_id == proj.case_id)
+                                         .order_by(Document.created_at)))
         return TaskView(task=proj, case=instance.row, form=form,
                         fields=describe(schema) if schema else [], values=values,
-                        instructions=instructions, json_schema=json_schema(schema) if schema else None)
+                        instructions=instructions, json_schema=json_schema(schema) if schema else None,
+                        documents=documents)
 
     def complete_task(self, session: Session, user: User, task_id: str, raw: dict[str, Any],
                       version: int | None) -> Case:
@@ -154,8 +158,9 @@ class Byplan:
         return instance.row
 
     # ---------------------------------------------------------------- cases
-    def cases(self, session: Session, user: User, status: str | None = None, limit: int = 200) -> list[Case]:
-        query = select(Case).order_by(Case.updated_at.desc()).limit(limit)
+    def cases(self, session: Session, user: User, status: str | None = None, limit: int = 200,
+              offset: int = 0) -> list[Case]:
+        query = select(Case).order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit).offset(offset)
         if status:
             query = query.where(Case.status == status)
         if not user.has_role("secretariat", "admin", "council_member", "council_chair"):
