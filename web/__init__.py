@@ -17,12 +17,23 @@ def _locale():
     return lang if lang in LANGUAGES else "da"
 
 
+def _instance_secret(instance_path: str) -> str:
+    """A random secret kept in the instance folder, so sessions survive restarts without a default key."""
+    import secrets
+
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     default_db = "sqlite:///" + os.path.join(app.instance_path, "byplan.sqlite")
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("BYPLAN_SECRET_KEY", "dev-only-change-me"),
+        SECRET_KEY=os.environ.get("BYPLAN_SECRET_KEY") or _instance_secret(app.instance_path),
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL", default_db),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
@@ -31,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("BYPLAN_SECURE_COOKIES") == "1",
         WTF_CSRF_TIME_LIMIT=None,
         API_TITLE="Byplan API",
         API_VERSION="v1",

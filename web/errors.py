@@ -68,6 +68,13 @@ def register(app):
         app.logger.error("engine error: %s", exc)
         return _answer(500, _("The case engine could not complete the action."))
 
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        app.logger.exception("unexpected error")
+        return _answer(500, _("Something went wrong on our side. The action was not saved; try again."))
+
     @app.errorhandler(HTTPException)
     def _http(exc):
         if wants_json():

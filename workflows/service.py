@@ -24,7 +24,8 @@ from .forms import FieldSpec, FormDef, describe, get_form, json_schema
 from .i18n import N_
 
 log = logging.getLogger(__name__)
-_jinja = SandboxedEnvironment(autoescape=True)
+# Instructions are plain text; the page template escapes them once.
+_jinja = SandboxedEnvironment(autoescape=False)
 
 
 class FormInvalid(Exception):
