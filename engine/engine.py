@@ -157,7 +157,7 @@ class CaseEngine:
         self.serializer = serializer or CaseSerializer()
         self.clock = clock
         self.audit = audit or AuditLog(clock)
-        self._specs: dict[int, tuple[Any, dict]] = {}
+        self._specs: dict[str, tuple[Any, dict]] = {}
 
     # ------------------------------------------------------------------ specs
     def deploy(self, session: Session, files: dict[str, bytes | str], actor: str | None = None
@@ -167,13 +167,22 @@ class CaseEngine:
         for parsed in parse_processes(files):
             spec_json = self.serializer.dump_spec(parsed.spec, parsed.subprocess_specs)
             content_hash = spec_hash(spec_json)
-            exists = session.scalar(select(ProcessVersion.id).where(
+            existing = session.scalar(select(ProcessVersion).where(
                 ProcessVersion.process_id == parsed.process_id, ProcessVersion.content_hash == content_hash))
-            if exists:
+            if existing is not None:
+                if existing.id != self.latest_version(session, parsed.process_id).id:
+                    # an earlier version deployed again (a rollback): it becomes current
+                    existing.activated_at = self.clock()
+                    self.audit.append(session, kind="deploy", actor=actor,
+                                      summary=f"{parsed.process_id} {content_hash[:12]} reactivated",
+                                      detail={"process_id": parsed.process_id, "version_id": existing.id,
+                                              "hash": content_hash, "reactivated": True})
+                    created.append(existing)
                 continue
+            now = self.clock()
             pv = ProcessVersion(process_id=parsed.process_id, name=parsed.name, content_hash=content_hash,
                                 spec_json=spec_json, source=parsed.sources, deployed_by=actor,
-                                deployed_at=self.clock())
+                                deployed_at=now, activated_at=now)
             session.add(pv)
             session.flush()
             self.audit.append(session, kind="deploy", actor=actor,
@@ -185,16 +194,17 @@ class CaseEngine:
 
     def latest_version(self, session: Session, process_id: str) -> ProcessVersion:
         pv = session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-                            .order_by(ProcessVersion.id.desc()).limit(1))
+                            .order_by(ProcessVersion.activated_at.desc(), ProcessVersion.id.desc()).limit(1))
         if pv is None:
             raise ProcessNotFound(process_id)
         return pv
 
     def _spec_for(self, pv: ProcessVersion):
-        cached = self._specs.get(pv.id)
+        # Keyed by content hash, not id: a rolled-back deployment may hand its id to another spec.
+        cached = self._specs.get(pv.content_hash)
         if cached is None:
             cached = self.serializer.load_spec(pv.spec_json)
-            self._specs[pv.id] = cached
+            self._specs[pv.content_hash] = cached
         return cached
 
     # ------------------------------------------------------------------ cases
@@ -250,12 +260,15 @@ class CaseEngine:
             instance.workflow.do_engine_steps()
 
         self._run(session, instance, actor, step)
-        session.add(CompletedTask(id=str(task.id), case_id=instance.id, spec_name=task.task_spec.name,
-                                  completed_at=self.clock(), completed_by=actor))
         self.save(session, instance, actor=actor, kind="complete",
                   summary=task.task_spec.bpmn_name or task.task_spec.name,
                   detail={"task": task.task_spec.name, "task_id": str(task.id)},
                   data=data if audit_data is None else audit_data)
+        # Added only after save() won the version check, so a lost race never
+        # meets this row's primary key first.
+        session.add(CompletedTask(id=str(task.id), case_id=instance.id, spec_name=task.task_spec.name,
+                                  completed_at=self.clock(), completed_by=actor))
+        session.flush()
         return instance
 
     def _run(self, session: Session, instance: CaseInstance, actor: str | None, fn: Callable[[], Any]):
@@ -273,6 +286,7 @@ class CaseEngine:
              summary: str = "", detail: dict | None = None, data: Any = None) -> None:
         """Write state, projections, outbox and one audit event; flush with the version check."""
         row, workflow = instance.row, instance.workflow
+        case_id = row.id  # a failed flush expires row; keep what the error message needs
         for event in workflow.get_events():
             correlation = canonical_json(event.correlations or {})
             session.add(OutboxMessage(source_case_id=row.id, message_name=event.event_definition.name,
@@ -287,7 +301,7 @@ class CaseEngine:
             # PostgreSQL takes the row lock) before anything else is written.
             session.flush()
         except StaleDataError:
-            raise StaleCase(f"case {row.id} was changed by someone else") from None
+            raise StaleCase(f"case {case_id} was changed by someone else") from None
         self._project(session, instance)
         self.audit.append(session, kind=kind, actor=actor, case_id=row.id, summary=summary,
                           detail=detail, data=data)
@@ -335,7 +349,27 @@ class CaseEngine:
             return ready_since + _duration(props["dueIn"])
         return None
 
-    # ----------------------------------------------------------------- timers
+    # ------------------------------------------------------- worker sweeps
+    def _claim_each(self, query, key, limit: int):
+        """Yield (session, row) for rows of `query`, each in its own transaction.
+
+        On PostgreSQL the row is locked with SKIP LOCKED, so concurrent workers
+        take different rows. A row handled once in this sweep is not offered
+        again, whether it succeeded or not. The caller's work commits when the
+        loop resumes; an exception rolls back that row's transaction only.
+        """
+        seen: set = set()
+        while len(seen) < limit:
+            with self.session_factory() as session, session.begin():
+                claimed = query.limit(1).with_for_update(skip_locked=True)
+                if seen:
+                    claimed = claimed.where(key.not_in(seen))
+                row = session.scalar(claimed)
+                if row is None:
+                    return
+                seen.add(row if isinstance(row, (int, str)) else row.id)
+                yield session, row
+
     def fire_due_timers(self, now: datetime | None = None, limit: int = 1000) -> int:
         """Fire due timers, one case per transaction; safe with several workers.
 
@@ -343,31 +377,22 @@ class CaseEngine:
         logged and skipped; the sweep goes on with the others.
         """
         now = now or self.clock()
-        done: set[int] = set()
+        due = select(WaitingTimer.case_id).where(WaitingTimer.due_at <= now).order_by(WaitingTimer.due_at)
         fired = 0
-        while len(done) < limit:
-            with self.session_factory() as session, session.begin():
-                query = (select(WaitingTimer.case_id).where(WaitingTimer.due_at <= now)
-                         .order_by(WaitingTimer.due_at).limit(1).with_for_update(skip_locked=True))
-                if done:
-                    query = query.where(WaitingTimer.case_id.not_in(done))
-                case_id = session.scalar(query)
-                if case_id is None:
-                    break
-                done.add(case_id)
-                try:
-                    with session.begin_nested():
-                        instance = self.load(session, case_id)
-                        before = instance.waiting_timers()
-                        self._run(session, instance, "timer", lambda: (
-                            instance.workflow.refresh_timers(), instance.workflow.do_engine_steps()))
-                        if instance.waiting_timers() == before and not instance.workflow.get_events():
-                            continue  # not yet due by the engine's clock
-                        self.save(session, instance, actor="timer", kind="timer",
-                                  summary="timer fired", detail={"due": [n for n, d in before if d <= now]})
-                    fired += 1
-                except (StaleCase, ProcessError) as exc:
-                    log.warning("timer on case %s not fired: %s", case_id, exc)
+        for session, case_id in self._claim_each(due, WaitingTimer.case_id, limit):
+            try:
+                with session.begin_nested():
+                    instance = self.load(session, case_id)
+                    before = instance.waiting_timers()
+                    self._run(session, instance, "timer", lambda: (
+                        instance.workflow.refresh_timers(), instance.workflow.do_engine_steps()))
+                    if instance.waiting_timers() == before and not instance.workflow.bpmn_events:
+                        continue  # not yet due by the engine's clock
+                    self.save(session, instance, actor="timer", kind="timer", summary="timer fired",
+                              detail={"due": [n for n, d in before if d <= now]})
+                fired += 1
+            except (StaleCase, ProcessError) as exc:
+                log.warning("timer on case %s not fired: %s", case_id, exc)
         return fired
 
     def next_timer_due(self, session: Session) -> datetime | None:
@@ -375,41 +400,36 @@ class CaseEngine:
 
     # --------------------------------------------------------------- messages
     def route_messages(self, limit: int = 1000) -> int:
-        """Deliver undelivered outbox messages to the cases waiting for them."""
+        """Deliver undelivered outbox messages to the cases waiting for them.
+
+        A message whose receiver is not waiting yet stays in the outbox and is
+        tried again by the next sweep.
+        """
+        pending = (select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None))
+                   .order_by(OutboxMessage.id))
         delivered = 0
-        skipped: set[int] = set()
-        while delivered + len(skipped) < limit:
-            with self.session_factory() as session, session.begin():
-                query = (select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None))
-                         .order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True))
-                if skipped:
-                    query = query.where(OutboxMessage.id.not_in(skipped))
-                message = session.scalar(query)
-                if message is None:
-                    break
-                target_id = self._find_receiver(session, message)
-                if target_id is None:
-                    message.attempts += 1
-                    skipped.add(message.id)
-                    continue
-                try:
-                    with session.begin_nested():
-                        target = self.load(session, target_id)
-                        event = self.serializer.load_event(message.payload)
-                        self._run(session, target, "router", lambda: (
-                            target.workflow.send_event(event), target.workflow.do_engine_steps()))
-                        self.save(session, target, actor="router", kind="message",
-                                  summary=f"received {message.message_name}",
-                                  detail={"message_id": message.id, "from_case": message.source_case_id},
-                                  data=message.payload)
-                except (StaleCase, ProcessError, SpiffWorkflowException) as exc:
-                    log.warning("message %s to case %s not delivered: %s", message.id, target_id, exc)
-                    message.attempts += 1
-                    skipped.add(message.id)
-                    continue
-                message.delivered_at = self.clock()
-                message.target_case_id = target_id
-                delivered += 1
+        for session, message in self._claim_each(pending, OutboxMessage.id, limit):
+            target_id = self._find_receiver(session, message)
+            if target_id is None:
+                message.attempts += 1
+                continue
+            try:
+                with session.begin_nested():
+                    target = self.load(session, target_id)
+                    event = self.serializer.load_event(message.payload)
+                    self._run(session, target, "router", lambda: (
+                        target.workflow.send_event(event), target.workflow.do_engine_steps()))
+                    self.save(session, target, actor="router", kind="message",
+                              summary=f"received {message.message_name}",
+                              detail={"message_id": message.id, "from_case": message.source_case_id},
+                              data=message.payload)
+            except (StaleCase, ProcessError, SpiffWorkflowException) as exc:
+                log.warning("message %s to case %s not delivered: %s", message.id, target_id, exc)
+                message.attempts += 1
+                continue
+            message.delivered_at = self.clock()
+            message.target_case_id = target_id
+            delivered += 1
         return delivered
 
     def _find_receiver(self, session: Session, message: OutboxMessage) -> int | None:

@@ -77,6 +77,9 @@ class ProcessVersion(Base):
     source: Mapped[dict] = mapped_column(JSON)  # {file name: XML text}
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     deployed_by: Mapped[str | None] = mapped_column(String(200))
+    # New cases start on the most recently activated version; deploying an
+    # earlier file again re-activates its version.
+    activated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Case(Base):

@@ -8,6 +8,7 @@ limit.
 """
 from __future__ import annotations
 
+import ast
 import json
 import operator
 import sys
@@ -17,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
@@ -34,8 +35,8 @@ from .errors import ScriptError, ScriptTimeout, ServiceError
 MAX_RANGE = 100_000
 
 _INPLACE = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
+    "+=": operator.iadd, "-=": operator.isub, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod,
     "|=": operator.ior, "&=": operator.iand, "^=": operator.ixor,
 }
 
@@ -114,12 +115,71 @@ def _restricted_globals() -> dict[str, Any]:
         "_inplacevar_": _inplacevar,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
+        "_pow_": _guarded_pow,
+        "_mul_": _guarded_mul,
+        "_lshift_": _guarded_lshift,
     }
+
+
+MAX_INT_BITS = 100_000
+MAX_SEQUENCE = 1_000_000
+
+
+def _guarded_pow(base, exponent, *mod):
+    if isinstance(base, int) and isinstance(exponent, int) and not mod and abs(base) > 1:
+        if exponent > MAX_INT_BITS or exponent * max(abs(base), 2).bit_length() > MAX_INT_BITS:
+            raise ScriptError("the power is too large to compute")
+    return pow(base, exponent, *mod)
+
+
+def _guarded_mul(left, right):
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(seq, (str, bytes, list, tuple)) and isinstance(times, int):
+            if len(seq) * times > MAX_SEQUENCE:
+                raise ScriptError("the repeated sequence would be too long")
+    return left * right
+
+
+def _guarded_lshift(left, right):
+    if isinstance(left, int) and isinstance(right, int) and right > MAX_INT_BITS:
+        raise ScriptError("the shift is too large to compute")
+    return left << right
+
+
+_GUARDED_OPS = {ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_"}
+
+
+class ScriptPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus: no try/except (the time limit must not be
+    catchable), and powers, repetitions and shifts go through size guards, since
+    one huge C-level operation cannot be interrupted by the time limit."""
+
+    def visit_Try(self, node):
+        self.error(node, "try/except is not allowed in process scripts")
+        return node
+
+    visit_TryStar = visit_Try
+
+    def visit_BinOp(self, node):
+        node = super().visit_BinOp(node)
+        guard = _GUARDED_OPS.get(type(node.op))
+        if guard is None:
+            return node
+        func = ast.copy_location(ast.Name(id=guard, ctx=ast.Load()), node)
+        return ast.copy_location(ast.Call(func=func, args=[node.left, node.right], keywords=[]), node)
+
+    def visit_AugAssign(self, node):
+        if type(node.op) in _GUARDED_OPS:
+            self.error(node, "use x = x ** y (or *, <<) instead of the augmented form")
+        return super().visit_AugAssign(node)
 
 
 @lru_cache(maxsize=4096)
 def compile_expression(expression: str):
-    result = compile_restricted_eval(expression, "<expression>")
+    try:
+        result = compile_restricted_eval(expression, "<expression>", policy=ScriptPolicy)
+    except (TypeError, ValueError) as exc:  # e.g. NUL bytes in the source
+        raise ScriptError(str(exc)) from None
     if result.errors or result.code is None:
         raise ScriptError("; ".join(result.errors) or f"cannot compile {expression!r}")
     return result.code
@@ -127,7 +187,10 @@ def compile_expression(expression: str):
 
 @lru_cache(maxsize=4096)
 def compile_script(script: str):
-    result = compile_restricted_exec(script, "<script>")
+    try:
+        result = compile_restricted_exec(script, "<script>", policy=ScriptPolicy)
+    except (TypeError, ValueError) as exc:  # e.g. NUL bytes in the source
+        raise ScriptError(str(exc)) from None
     if result.errors or result.code is None:
         raise ScriptError("; ".join(result.errors) or "cannot compile script")
     return result.code

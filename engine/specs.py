@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Iterable
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, InclusiveGateway, ScriptTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
@@ -38,10 +37,12 @@ def _problem(where: str, element: str | None, message: str, line: int | None = N
 def _expressions(spec) -> Iterable[tuple[str, str, str]]:
     """Yield (task spec name, kind, text) for every script and expression in a spec."""
     for name, ts in spec.task_specs.items():
-        if isinstance(ts, ScriptTask):
-            yield name, "script", ts.script
-        if isinstance(ts, (ExclusiveGateway, InclusiveGateway)):
-            for condition, _target in getattr(ts, "cond_task_specs", []):
+        # Duck-typed: the spiff parser builds its own task classes, not bpmn.specs.defaults'.
+        script = getattr(ts, "script", None)
+        if isinstance(script, str) and script:
+            yield name, "script", script
+        if hasattr(ts, "cond_task_specs"):
+            for condition, _target in ts.cond_task_specs:
                 text = getattr(condition, "args", [condition])[0] if condition is not None else None
                 if text:
                     yield name, "expression", text

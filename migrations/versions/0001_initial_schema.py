@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 22:05:24.571230
+Create Date: 2026-11-23 22:16:43.799190
 """
 from alembic import op
 import sqlalchemy as sa
@@ -60,10 +60,12 @@ def upgrade():
     sa.Column('source', sa.JSON(), nullable=False),
     sa.Column('deployed_at', engine.models.TZDateTime(timezone=True), nullable=False),
     sa.Column('deployed_by', sa.String(length=200), nullable=True),
+    sa.Column('activated_at', engine.models.TZDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_version')),
     sa.UniqueConstraint('process_id', 'content_hash', name=op.f('uq_process_version_process_id'))
     )
     with op.batch_alter_table('process_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_process_version_activated_at'), ['activated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_version_process_id'), ['process_id'], unique=False)
 
     op.create_table('working_group',
@@ -349,6 +351,7 @@ def downgrade():
     op.drop_table('working_group')
     with op.batch_alter_table('process_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_version_process_id'))
+        batch_op.drop_index(batch_op.f('ix_process_version_activated_at'))
 
     op.drop_table('process_version')
     op.drop_table('municipality')
