@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable
 from uuid import UUID
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -229,7 +229,7 @@ class CaseEngine:
         return instance
 
     def load(self, session: Session, case_id: int) -> CaseInstance:
-        row = session.get(Case, case_id)
+        row = session.get(Case, case_id, options=[undefer(Case.state)])
         if row is None:
             raise CaseNotFound(case_id)
         spec, subprocess_specs = self._spec_for(row.process_version)

@@ -73,8 +73,9 @@ class ProcessVersion(Base):
     process_id: Mapped[str] = mapped_column(String(200), index=True)
     name: Mapped[str] = mapped_column(String(300), default="")
     content_hash: Mapped[str] = mapped_column(String(64))
-    spec_json: Mapped[str] = mapped_column(Text)
-    source: Mapped[dict] = mapped_column(JSON)  # {file name: XML text}
+    # Large and immutable: loaded only when the spec cache misses.
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
+    source: Mapped[dict] = mapped_column(JSON, deferred=True)  # {file name: XML text}
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     deployed_by: Mapped[str | None] = mapped_column(String(200))
     # New cases start on the most recently activated version; deploying an
