@@ -9,7 +9,7 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent, utcnow
+from .models import AuditEvent, AuditHead, utcnow
 from .serialization import canonical_json
 
 GENESIS = "0" * 64
@@ -48,11 +48,12 @@ class AuditLog:
     def append(self, session: Session, *, kind: str, actor: str | None, case_id: int | None = None,
                summary: str = "", detail: dict | None = None, data: Any = None) -> AuditEvent:
         stream = stream_of(case_id)
-        last = session.execute(
-            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.stream == stream)
-            .order_by(AuditEvent.seq.desc()).limit(1)
-        ).first()
-        seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+        # The head row serializes appends to one stream (on PostgreSQL by its row lock).
+        head = session.scalar(select(AuditHead).where(AuditHead.stream == stream).with_for_update())
+        if head is None:
+            head = AuditHead(stream=stream, seq=0, hash=GENESIS)
+            session.add(head)
+        seq, prev = head.seq + 1, head.hash
         at = self.clock()
         detail = detail or {}
         data_digest = digest(data)
@@ -62,6 +63,7 @@ class AuditLog:
             hash=event_hash(prev, stream, seq, case_id, at, actor, kind, summary[:500], detail, data_digest),
         )
         session.add(event)
+        head.seq, head.hash = seq, event.hash
         return event
 
     def verify(self, session: Session) -> Broken | None:
@@ -79,4 +81,15 @@ class AuditLog:
             if recomputed != ev.hash:
                 return Broken(ev.id, ev.stream, ev.seq, "content does not match its hash")
             prev_by_stream[ev.stream] = (ev.seq + 1, ev.hash)
+        heads = {h.stream: h for h in session.scalars(select(AuditHead))}
+        for stream in sorted(set(heads) | set(prev_by_stream)):
+            head = heads.get(stream)
+            next_seq, last_hash = prev_by_stream.get(stream, (1, GENESIS))
+            if head is None or head.seq != next_seq - 1 or head.hash != last_hash:
+                last = session.scalar(select(AuditEvent).where(AuditEvent.stream == stream)
+                                      .order_by(AuditEvent.seq.desc()).limit(1))
+                expected = f"#{head.seq}" if head else "no head"
+                return Broken(last.id if last else 0, stream, next_seq - 1,
+                              f"the chain ends at #{next_seq - 1} but its head says {expected}: "
+                              "events were removed from its end")
         return None

@@ -196,6 +196,16 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditHead(Base):
+    """The last event of each audit stream, so that cutting a chain short is detected too."""
+
+    __tablename__ = "audit_head"
+
+    stream: Mapped[str] = mapped_column(String(50), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class Blob(Base):
     """Content-addressed file content."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import operator
+import re
 import sys
 import time
 import types
@@ -36,8 +37,9 @@ MAX_RANGE = 100_000
 
 _INPLACE = {
     "+=": operator.iadd, "-=": operator.isub, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod,
+    "//=": operator.ifloordiv,
     "|=": operator.ior, "&=": operator.iand, "^=": operator.ixor,
+    # *=, **=, <<= and %= are refused at compile time: they would bypass the size guards
 }
 
 
@@ -106,9 +108,10 @@ _EXTRA_BUILTINS = {
 def _restricted_globals() -> dict[str, Any]:
     builtins = dict(safe_builtins)
     builtins.update(_EXTRA_BUILTINS)
+    builtins["pow"] = _guarded_pow
     return {
         "__builtins__": builtins,
-        "_getattr_": safer_getattr,
+        "_getattr_": _getattr,
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_write_": full_write_guard,
@@ -118,6 +121,7 @@ def _restricted_globals() -> dict[str, Any]:
         "_pow_": _guarded_pow,
         "_mul_": _guarded_mul,
         "_lshift_": _guarded_lshift,
+        "_mod_": _guarded_mod,
     }
 
 
@@ -140,13 +144,51 @@ def _guarded_mul(left, right):
     return left * right
 
 
+_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+MAX_WIDTH = 10_000
+
+
+def _guarded_mod(left, right):
+    """`%`-formatting with a bounded field width and precision."""
+    if isinstance(left, (str, bytes)):
+        text = left if isinstance(left, str) else left.decode("latin-1")
+        for width, precision in _FORMAT_WIDTH.findall(text):
+            for value in (width, precision):
+                if value == "*" or (value and int(value) > MAX_WIDTH):
+                    raise ScriptError("the format width is too large")
+    return left % right
+
+
+_PADDING = {"ljust", "rjust", "center", "zfill", "expandtabs"}
+
+
+def _getattr(obj, name, default=None):
+    """RestrictedPython's safer_getattr, with size guards on str/bytes methods that allocate."""
+    value = safer_getattr(obj, name, default)
+    if isinstance(obj, (str, bytes)):
+        if name in _PADDING:
+            def padded(width=0, *args):
+                if int(width) > MAX_SEQUENCE:
+                    raise ScriptError("the padded text would be too long")
+                return value(width, *args)
+            return padded
+        if name == "replace":
+            def replace(old, new, count=-1):
+                occurrences = obj.count(old) if count < 0 else min(count, obj.count(old))
+                if len(obj) + occurrences * max(len(new) - len(old), 0) > MAX_SEQUENCE:
+                    raise ScriptError("the replaced text would be too long")
+                return value(old, new, count)
+            return replace
+    return value
+
+
 def _guarded_lshift(left, right):
     if isinstance(left, int) and isinstance(right, int) and right > MAX_INT_BITS:
         raise ScriptError("the shift is too large to compute")
     return left << right
 
 
-_GUARDED_OPS = {ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_"}
+_GUARDED_OPS = {ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_", ast.Mod: "_mod_"}
 
 
 class ScriptPolicy(RestrictingNodeTransformer):
@@ -168,9 +210,19 @@ class ScriptPolicy(RestrictingNodeTransformer):
         func = ast.copy_location(ast.Name(id=guard, ctx=ast.Load()), node)
         return ast.copy_location(ast.Call(func=func, args=[node.left, node.right], keywords=[]), node)
 
+    def visit_FormattedValue(self, node):
+        spec = node.format_spec
+        if spec is not None:
+            for part in ast.walk(spec):
+                if isinstance(part, ast.Constant) and any(
+                        int(n) > MAX_WIDTH for n in re.findall(r"\d+", str(part.value))):
+                    self.error(node, "the format width is too large")
+        return super().visit_FormattedValue(node) if hasattr(super(), "visit_FormattedValue") \
+            else self.generic_visit(node)
+
     def visit_AugAssign(self, node):
         if type(node.op) in _GUARDED_OPS:
-            self.error(node, "use x = x ** y (or *, <<) instead of the augmented form")
+            self.error(node, "write x = x * y instead of an augmented *=, **=, <<= or %=")
         return super().visit_AugAssign(node)
 
 

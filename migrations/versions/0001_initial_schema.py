@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 22:16:43.799190
+Create Date: 2026-11-23 22:30:07.242036
 """
 from alembic import op
 import sqlalchemy as sa
@@ -36,6 +36,12 @@ def upgrade():
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_case_id'), ['case_id'], unique=False)
 
+    op.create_table('audit_head',
+    sa.Column('stream', sa.String(length=50), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('stream', name=op.f('pk_audit_head'))
+    )
     op.create_table('blob',
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
@@ -356,6 +362,7 @@ def downgrade():
     op.drop_table('process_version')
     op.drop_table('municipality')
     op.drop_table('blob')
+    op.drop_table('audit_head')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_case_id'))
 
