@@ -277,7 +277,11 @@ class CaseEngine:
             fn()
         except SpiffWorkflowException as exc:
             element = getattr(getattr(exc, "task_spec", None), "name", None) or getattr(exc, "id", None)
-            raise ProcessError(str(exc).splitlines()[0], element) from exc
+            message = str(exc).splitlines()[0]
+            cause = getattr(exc, "exception", None)
+            if cause is not None and str(cause) not in message:
+                message = f"{message}: {type(cause).__name__}: {cause}"
+            raise ProcessError(message, element) from exc
         finally:
             current_execution.reset(token)
 

@@ -160,11 +160,17 @@ def _guarded_mod(left, right):
 
 
 _PADDING = {"ljust", "rjust", "center", "zfill", "expandtabs"}
+_MISSING = object()
 
 
 def _getattr(obj, name, default=None):
     """RestrictedPython's safer_getattr, with size guards on str/bytes methods that allocate."""
-    value = safer_getattr(obj, name, default)
+    value = safer_getattr(obj, name, _MISSING)
+    if value is _MISSING:
+        if default is not None:
+            return default
+        # A typo in a condition must fail loudly, not evaluate to None and take the default flow.
+        raise AttributeError(f"{type(obj).__name__!s} has no attribute {name!r}")
     if isinstance(obj, (str, bytes)):
         if name in _PADDING:
             def padded(width=0, *args):

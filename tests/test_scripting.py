@@ -398,3 +398,15 @@ def test_endless_condition_is_stopped(probe):
 def test_start_data_clashing_with_helper_fails_the_start(probe):
     how, exc = probe(data={"today": "2024-01-01"})
     assert how == "run" and "rename: today" in str(exc)
+
+
+def test_a_typo_in_a_condition_fails_loudly_instead_of_taking_the_default_flow(probe):
+    how, exc = probe(script="x = 1", condition="add_days.foo == 1")
+    assert how == "run" and exc.element == "probe_gw"
+    assert "has no attribute 'foo'" in str(exc)
+
+
+def test_a_condition_error_names_its_cause(probe):
+    how, exc = probe(script="x = 1", condition="open('/etc/passwd')")
+    assert how == "run" and exc.element == "probe_gw"
+    assert "NameError" in str(exc) and "open" in str(exc)
