@@ -278,7 +278,7 @@ class CaseEngine:
         except SpiffWorkflowException as exc:
             element = getattr(getattr(exc, "task_spec", None), "name", None) or getattr(exc, "id", None)
             message = str(exc).splitlines()[0]
-            cause = getattr(exc, "exception", None)
+            cause = exc.__cause__ or exc.__context__
             if cause is not None and str(cause) not in message:
                 message = f"{message}: {type(cause).__name__}: {cause}"
             raise ProcessError(message, element) from exc
