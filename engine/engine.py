@@ -296,22 +296,30 @@ class CaseEngine:
             session.add(OutboxMessage(source_case_id=row.id, message_name=event.event_definition.name,
                                       correlation=correlation, payload=self.serializer.dump_event(event),
                                       created_at=self.clock()))
+        timers = instance.waiting_timers()
+        subscriptions = [(name, key) for name, correlations in instance.waiting_messages()
+                         for key in ([canonical_json({k: v}) for k, v in sorted(correlations.items())]
+                                     or [canonical_json({})])]
+        had = (row.timer_count or 0, row.subscription_count or 0)
         row.state = self.serializer.dump(workflow)
         row.status = "completed" if workflow.is_completed() else "running"
         row.error = None
         row.updated_at = self.clock()
+        # The counts ride on the versioned UPDATE; the next save skips deleting what is not there.
+        row.timer_count, row.subscription_count = len(timers), len(subscriptions)
         try:
             # The versioned UPDATE goes first: it decides the race (and on
             # PostgreSQL takes the row lock) before anything else is written.
             session.flush()
         except StaleDataError:
             raise StaleCase(f"case {case_id} was changed by someone else") from None
-        self._project(session, instance)
+        self._project(session, instance, timers, subscriptions, had)
         self.audit.append(session, kind=kind, actor=actor, case_id=row.id, summary=summary,
                           detail=detail, data=data)
         session.flush()
 
-    def _project(self, session: Session, instance: CaseInstance) -> None:
+    def _project(self, session: Session, instance: CaseInstance, timers: list[tuple[str, datetime]],
+                 subscriptions: list[tuple[str, str]], had: tuple[int, int]) -> None:
         row, now = instance.row, self.clock()
         existing = {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.case_id == row.id))}
         current = {}
@@ -333,14 +341,15 @@ class CaseEngine:
         for tid, proj in existing.items():
             if tid not in current:
                 session.delete(proj)
-        session.execute(delete(WaitingTimer).where(WaitingTimer.case_id == row.id))
-        session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == row.id))
-        for i, (name, due) in enumerate(instance.waiting_timers()):
+        had_timers, had_subscriptions = had
+        if had_timers:
+            session.execute(delete(WaitingTimer).where(WaitingTimer.case_id == row.id))
+        if had_subscriptions:
+            session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == row.id))
+        for i, (name, due) in enumerate(timers):
             session.add(WaitingTimer(id=f"{row.id}:{i}", case_id=row.id, spec_name=name, due_at=due))
-        for name, correlations in instance.waiting_messages():
-            keys = [canonical_json({k: v}) for k, v in sorted(correlations.items())] or [canonical_json({})]
-            for key in keys:
-                session.add(MessageSubscription(case_id=row.id, message_name=name, correlation=key))
+        for name, key in subscriptions:
+            session.add(MessageSubscription(case_id=row.id, message_name=name, correlation=key))
 
     def _due(self, task, props: dict, ready_since: datetime) -> datetime | None:
         variable = props.get("dueVariable")

@@ -100,6 +100,9 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_by: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(Text)
+    # How many projection rows of each kind the case has, so a save that had and has none skips the delete.
+    timer_count: Mapped[int] = mapped_column(Integer, default=0)
+    subscription_count: Mapped[int] = mapped_column(Integer, default=0)
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
 

@@ -7,7 +7,9 @@ from flask_wtf import CSRFProtect
 
 from engine.models import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: a response rendered after the commit must not
+# open another transaction just to reload what it already has.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

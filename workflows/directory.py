@@ -76,8 +76,9 @@ class User(Base):
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    memberships: Mapped[list[GroupMembership]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Joined: every request loads the user with its roles and groups in one query.
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="joined")
+    memberships: Mapped[list[GroupMembership]] = relationship(cascade="all, delete-orphan", lazy="joined")
     municipality: Mapped[Municipality | None] = relationship()
 
     @property
@@ -139,7 +140,7 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)

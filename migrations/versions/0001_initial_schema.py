@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 22:30:07.242036
+Create Date: 2026-11-23 22:32:58.589612
 """
 from alembic import op
 import sqlalchemy as sa
@@ -94,6 +94,8 @@ def upgrade():
     sa.Column('updated_at', engine.models.TZDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=200), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('timer_count', sa.Integer(), nullable=False),
+    sa.Column('subscription_count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'], name=op.f('fk_case_process_version_id_process_version')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case'))
     )
