@@ -243,16 +243,25 @@ class CaseEngine:
             raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state).lower()}, not ready")
         return task
 
-    def complete_task(self, session: Session, case_id: int, task_id: str, data: dict, *,
+    def complete_task(self, session: Session, case_id: int, task_id: str, data: dict | None = None, *,
                       actor: str | None, expected_version: int | None = None,
                       may_complete: Callable[[Any], bool] | None = None,
+                      data_from: Callable[[Any], dict] | None = None,
                       audit_data: Any = None) -> CaseInstance:
+        """Complete a ready human task with `data`, or with what `data_from(task)` returns.
+
+        `data_from` runs after the version and permission checks, so the
+        caller's record writes happen only for a completion that may proceed.
+        """
         instance = self.load(session, case_id)
         if expected_version is not None and instance.version != expected_version:
             raise StaleCase(f"case {case_id} is at version {instance.version}, not {expected_version}")
         task = self.ready_task(instance, task_id)
         if may_complete is not None and not may_complete(task):
             raise Forbidden(f"{actor} may not complete task {task.task_spec.bpmn_name or task.task_spec.name}")
+        if data_from is not None:
+            data = data_from(task)
+        data = data or {}
         task.set_data(**data)
 
         def step():

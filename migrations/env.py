@@ -6,6 +6,8 @@ from engine.db import make_engine
 from engine.models import Base
 import workflows.directory  # noqa: F401  (registers tables)
 import workflows.proposal  # noqa: F401
+import workflows.hearing  # noqa: F401
+import engine.mail  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

@@ -74,4 +74,4 @@ def test_audit_verify_detects_tampering(cli):
 def test_worker_once(cli):
     cli("init-db")
     result = cli("worker", "--once")
-    assert result.exit_code == 0 and "0 timer(s) fired" in result.output
+    assert result.exit_code == 0 and "0 timer(s) fired" in result.output and "0 mail(s) sent" in result.output

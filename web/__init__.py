@@ -49,6 +49,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
+        BASE_URL=os.environ.get("BYPLAN_BASE_URL", "http://127.0.0.1:5000"),
+        # "sink" keeps mail in the outbox table and shows it at /post (demo); "smtp" sends it.
+        MAIL_BACKEND=os.environ.get("BYPLAN_MAIL_BACKEND", "sink"),
+        MAIL_HOST=os.environ.get("BYPLAN_MAIL_HOST", "localhost"),
+        MAIL_PORT=os.environ.get("BYPLAN_MAIL_PORT", "25"),
+        MAIL_USERNAME=os.environ.get("BYPLAN_MAIL_USERNAME") or None,
+        MAIL_PASSWORD=os.environ.get("BYPLAN_MAIL_PASSWORD") or None,
+        MAIL_STARTTLS=os.environ.get("BYPLAN_MAIL_STARTTLS") == "1",
+        MAIL_SENDER=os.environ.get("BYPLAN_MAIL_SENDER", "Byplan <noreply@byplan.example>"),
         RUN_WORKER=False,
         WORKER_INTERVAL=5.0,
     )
@@ -65,21 +74,28 @@ def create_app(test_config: dict | None = None) -> Flask:
     openapi.init_app(app)
 
     from engine.db import configure_engine, make_session_factory
+    from engine.mail import MailSettings
     from workflows.runtime import build
 
     with app.app_context():
         configure_engine(db.engine)
         session_factory = make_session_factory(db.engine)
-    app.extensions["byplan"] = build(session_factory, max_upload_bytes=app.config["MAX_UPLOAD_BYTES"])
+    mail = MailSettings(backend=app.config["MAIL_BACKEND"], host=app.config["MAIL_HOST"],
+                        port=int(app.config["MAIL_PORT"]), username=app.config["MAIL_USERNAME"],
+                        password=app.config["MAIL_PASSWORD"], starttls=bool(app.config["MAIL_STARTTLS"]),
+                        sender=app.config["MAIL_SENDER"])
+    app.extensions["byplan"] = build(session_factory, max_upload_bytes=app.config["MAX_UPLOAD_BYTES"],
+                                     base_url=app.config["BASE_URL"], mail=mail)
     app.extensions["byplan_session_factory"] = session_factory
 
     from . import api as api_module
-    from . import auth, cases, errors, public, tasks
+    from . import auth, cases, errors, hearings, public, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(hearings.bp)
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

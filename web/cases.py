@@ -55,12 +55,12 @@ def upload(case_id: int):
 def download(document_id: int, number: int | None = None):
     doc, version, content = byplan_service().download(db.session, current_user, document_id, number)
     response = Response(content, mimetype=version.content_type)
-    response.headers["Content-Disposition"] = _attachment(version.filename)
+    response.headers["Content-Disposition"] = attachment_header(version.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def _attachment(filename: str) -> str:
+def attachment_header(filename: str) -> str:
     from urllib.parse import quote
 
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")

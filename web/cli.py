@@ -99,8 +99,8 @@ def worker(interval, once):
     app = _app()
     byplan = app.extensions["byplan"]
     if once:
-        fired, routed = run_once(byplan)
-        click.echo(f"{fired} timer(s) fired, {routed} message(s) delivered")
+        fired, routed, sent = run_once(byplan)
+        click.echo(f"{fired} timer(s) fired, {routed} message(s) delivered, {sent} mail(s) sent")
         return
     run_forever(byplan, interval)
 

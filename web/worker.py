@@ -8,19 +8,20 @@ import time
 log = logging.getLogger(__name__)
 
 
-def run_once(byplan) -> tuple[int, int]:
+def run_once(byplan) -> tuple[int, int, int]:
     fired = byplan.engine.fire_due_timers()
     routed = byplan.engine.route_messages()
-    return fired, routed
+    sent = byplan.mail.deliver_pending() if byplan.mail is not None else 0
+    return fired, routed, sent
 
 
 def run_forever(byplan, interval: float, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
-            fired, routed = run_once(byplan)
-            if fired or routed:
-                log.info("worker: %d timer(s) fired, %d message(s) delivered", fired, routed)
+            fired, routed, sent = run_once(byplan)
+            if fired or routed or sent:
+                log.info("worker: %d timer(s) fired, %d message(s) delivered, %d mail(s) sent", fired, routed, sent)
         except Exception:  # the loop must survive a bad sweep; the next one retries
             log.exception("worker sweep failed")
         stop.wait(interval)

@@ -46,6 +46,8 @@ class Municipality(Base):
     code: Mapped[str] = mapped_column(String(10), unique=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     region: Mapped[str] = mapped_column(String(50))
+    # The municipality's mailbox for hearings (høringspostkasse).
+    email: Mapped[str | None] = mapped_column(String(254))
 
 
 class WorkingGroup(Base):

@@ -37,6 +37,24 @@ def choice(label: str, options: list[tuple[str, str]], *, required: bool = True,
     )
 
 
+def date_field(label: str, *, required: bool = True, help: str = "") -> fields.Date:
+    return fields.Date(
+        required=required,
+        error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": N_("Enter a date as YYYY-MM-DD.")},
+        metadata={"label": label, "widget": "date", "help": help},
+    )
+
+
+def integer(label: str, *, required: bool = True, minimum: int = 0, maximum: int = 1000,
+            help: str = "") -> fields.Integer:
+    return fields.Integer(
+        required=required, strict=False,
+        validate=[validate.Range(min=minimum, max=maximum, error=N_("The number is out of range."))],
+        error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": N_("Enter a whole number.")},
+        metadata={"label": label, "widget": "number", "help": help, "min": minimum, "max": maximum},
+    )
+
+
 class FormSchema(Schema):
     """Base for task forms: strips text, treats blank strings as missing."""
 
@@ -53,6 +71,10 @@ class FormSchema(Schema):
                     continue
             cleaned[key] = value
         return self.load(cleaned)
+
+    def initial(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Record values as the form shows them (dates as ISO text)."""
+        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items() if v is not None}
 
 
 @dataclass
@@ -81,6 +103,10 @@ def json_schema(schema: Schema) -> dict[str, Any]:
     required = []
     for spec in describe(schema):
         prop: dict[str, Any] = {"type": "string", "title": spec.label}
+        if spec.widget == "number":
+            prop["type"] = "integer"
+        elif spec.widget == "date":
+            prop["format"] = "date"
         if spec.choices:
             prop["enum"] = [v for v, _ in spec.choices]
         if spec.max_length:

@@ -28,7 +28,7 @@ DECISIONS = [("approved", N_("Approved")),
              ("sent_back", N_("Sent back to the working group"))]
 STATUS_LABELS = {
     "draft": N_("Draft"), "submitted": N_("Submitted"), "returned": N_("Returned for revision"),
-    "screened": N_("With the council"), "approved": N_("Approved"),
+    "screened": N_("With the council"), "in_hearing": N_("In hearing"), "approved": N_("Approved"),
     "approved_with_changes": N_("Approved with changes"), "rejected": N_("Rejected"),
     "sent_back": N_("Sent back"),
 }
@@ -109,6 +109,9 @@ class DraftForm(FormSchema):
 
 class ScreenForm(FormSchema):
     screening = choice(N_("Screening"), SCREENING)
+    hearing = choice(N_("Send the proposal for public hearing?"),
+                     [("no", N_("No, straight to the council")), ("yes", N_("Yes, hold a hearing first"))],
+                     required=False)
     reason = text(N_("Reason for returning"), widget="textarea", max_length=5000,
                   help=N_("Required when the proposal is returned."))
 
@@ -154,12 +157,25 @@ def _draft_submit(ctx, values: dict) -> dict:
 
 
 def _screen_submit(ctx, values: dict) -> dict:
+    from .hearing import new_hearing_for_proposal
+
     p = proposal_for_case(ctx.session, ctx.case_id)
     outcome = values["screening"]
     p.status = "screened" if outcome == "complete" else "returned"
     p.screening_reason = values.get("reason")
     p.updated_at = utcnow()
-    return {"screening": outcome}
+    data = {"screening": outcome, "hearing_needed": False}
+    if outcome == "complete" and values.get("hearing") == "yes":
+        hearing = new_hearing_for_proposal(ctx.session, p, ctx.user.username if ctx.user else "system")
+        p.status = "in_hearing"
+        data.update(hearing_needed=True, hearing_id=hearing.id)
+    return data
+
+
+def _revise_submit(ctx, values: dict) -> dict:
+    data = _draft_submit(ctx, values)
+    proposal_for_case(ctx.session, ctx.case_id).status = "screened"
+    return data
 
 
 def _decide_submit(ctx, values: dict) -> dict:
@@ -174,6 +190,7 @@ def _decide_submit(ctx, values: dict) -> dict:
 
 register(FormDef("proposal.draft", DraftForm, _draft_submit, _draft_initial))
 register(FormDef("proposal.screen", ScreenForm, _screen_submit))
+register(FormDef("proposal.revise", DraftForm, _revise_submit, _draft_initial))
 register(FormDef("proposal.decide", DecideForm, _decide_submit))
 
 

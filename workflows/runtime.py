@@ -7,23 +7,28 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from engine import AuditLog, CaseEngine, DocumentStore, RestrictedScriptEngine, UploadPolicy
+from engine.mail import MailDelivery, MailSettings
 from engine.specs import read_directory
 
 from . import proposal
+from .hearing import Hearings
 from .service import Byplan
 
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 
-SERVICES = {**proposal.SERVICES}
-
 
 def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 * 1024 * 1024,
-          script_time_limit: float = 2.0) -> Byplan:
+          script_time_limit: float = 2.0, base_url: str = "http://127.0.0.1:5000",
+          mail: MailSettings | None = None) -> Byplan:
     audit = AuditLog()
-    engine = CaseEngine(script_engine=RestrictedScriptEngine(SERVICES, time_limit=script_time_limit),
-                        session_factory=session_factory, audit=audit)
+    services: dict = dict(proposal.SERVICES)
+    script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)
+    engine = CaseEngine(script_engine=script_engine, session_factory=session_factory, audit=audit)
     documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes))
-    return Byplan(engine, documents)
+    hearings = Hearings(engine, documents, base_url)
+    script_engine.services.update(hearings.service_handlers())
+    delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory)
+    return Byplan(engine, documents, hearings=hearings, mail=delivery)
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):

@@ -54,6 +54,7 @@ class TaskView:
     instructions: str
     json_schema: dict[str, Any] | None
     documents: list[Document] = field(default_factory=list)
+    task_data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +65,7 @@ class CaseView:
     documents: list[Document]
     events: list[AuditEvent]
     my_task_ids: set[str] = field(default_factory=set)
+    hearing: Any = None
 
 
 def _flatten(errors: dict) -> dict[str, list[str]]:
@@ -76,9 +78,11 @@ def _flatten(errors: dict) -> dict[str, list[str]]:
 
 
 class Byplan:
-    def __init__(self, engine: CaseEngine, documents: DocumentStore):
+    def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, mail=None):
         self.engine = engine
         self.documents = documents
+        self.hearings = hearings
+        self.mail = mail
 
     # ------------------------------------------------------------ proposals
     def start_proposal(self, session: Session, user: User, group_id: int, title: str,
@@ -137,7 +141,7 @@ class Byplan:
         return TaskView(task=proj, case=instance.row, form=form,
                         fields=describe(schema) if schema else [], values=values,
                         instructions=instructions, json_schema=json_schema(schema) if schema else None,
-                        documents=documents)
+                        documents=documents, task_data=dict(task.data))
 
     def complete_task(self, session: Session, user: User, task_id: str, raw: dict[str, Any],
                       version: int | None) -> Case:
@@ -151,11 +155,15 @@ class Byplan:
                 values = form.schema().load_form(raw)
             except ValidationError as exc:
                 raise FormInvalid(_flatten(exc.normalized_messages())) from None
-        ctx = SubmitContext(session, user, proj.case_id, {})
-        task_data = form.on_submit(ctx, values) if form is not None else {}
+        def task_data(task) -> dict:
+            if form is None:
+                return {}
+            return form.on_submit(SubmitContext(session, user, proj.case_id, task.data), values)
+
         instance = self.engine.complete_task(
-            session, proj.case_id, task_id, task_data, actor=user.username, expected_version=version,
-            may_complete=lambda t: lanes.may_act(user, t.task_spec.lane, proj.scope), audit_data=values)
+            session, proj.case_id, task_id, actor=user.username, expected_version=version,
+            may_complete=lambda t: lanes.may_act(user, t.task_spec.lane, proj.scope), data_from=task_data,
+            audit_data=values)
         return instance.row
 
     # ---------------------------------------------------------------- cases
@@ -185,8 +193,11 @@ class Byplan:
         events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
                                       .order_by(AuditEvent.seq)))
         mine = {t.id for t in tasks if lanes.may_act(user, t.lane, t.scope)}
+        from .hearing import hearing_for_case
+
         return CaseView(case=case, proposal=proposal.proposal_for_case(session, case_id), tasks=tasks,
-                        documents=documents, events=events, my_task_ids=mine)
+                        documents=documents, events=events, my_task_ids=mine,
+                        hearing=hearing_for_case(session, case_id))
 
     def open_task_count(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(ReadyTask)) or 0

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 22:32:58.589612
+Create Date: 2026-11-23 22:41:18.551598
 """
 from alembic import op
 import sqlalchemy as sa
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event')),
-    sa.UniqueConstraint('stream', 'seq', name=op.f('uq_audit_event_stream'))
+    sa.UniqueConstraint('stream', 'seq', name=op.f('uq_audit_event_stream_seq'))
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_case_id'), ['case_id'], unique=False)
@@ -53,6 +53,7 @@ def upgrade():
     sa.Column('code', sa.String(length=10), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('region', sa.String(length=50), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_municipality')),
     sa.UniqueConstraint('code', name=op.f('uq_municipality_code')),
     sa.UniqueConstraint('name', name=op.f('uq_municipality_name'))
@@ -68,7 +69,7 @@ def upgrade():
     sa.Column('deployed_by', sa.String(length=200), nullable=True),
     sa.Column('activated_at', engine.models.TZDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_version')),
-    sa.UniqueConstraint('process_id', 'content_hash', name=op.f('uq_process_version_process_id'))
+    sa.UniqueConstraint('process_id', 'content_hash', name=op.f('uq_process_version_process_id_content_hash'))
     )
     with op.batch_alter_table('process_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_version_activated_at'), ['activated_at'], unique=False)
@@ -162,7 +163,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['group_id'], ['working_group.id'], name=op.f('fk_group_membership_group_id_working_group'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_group_membership_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_group_membership')),
-    sa.UniqueConstraint('user_id', 'group_id', name=op.f('uq_group_membership_user_id'))
+    sa.UniqueConstraint('user_id', 'group_id', name=op.f('uq_group_membership_user_id_group_id'))
     )
     op.create_table('message_subscription',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -175,6 +176,28 @@ def upgrade():
     with op.batch_alter_table('message_subscription', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_message_subscription_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_message_subscription_name_corr', ['message_name', 'correlation'], unique=False)
+
+    op.create_table('outbox_mail',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('to_address', sa.String(length=254), nullable=False),
+    sa.Column('to_name', sa.String(length=200), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('tag', sa.String(length=50), nullable=False),
+    sa.Column('ics', sa.Text(), nullable=True),
+    sa.Column('created_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('next_attempt_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('message_id', sa.String(length=200), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_outbox_mail_case_id_case'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_mail'))
+    )
+    with op.batch_alter_table('outbox_mail', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_mail_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_mail_sent_at'), ['sent_at'], unique=False)
 
     op.create_table('outbox_message',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -248,7 +271,7 @@ def upgrade():
     sa.Column('role', sa.String(length=50), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_role_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_role')),
-    sa.UniqueConstraint('user_id', 'role', name=op.f('uq_user_role_user_id'))
+    sa.UniqueConstraint('user_id', 'role', name=op.f('uq_user_role_user_id_role'))
     )
     op.create_table('waiting_timer',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -275,8 +298,42 @@ def upgrade():
     sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_version_document_id_document'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['sha256'], ['blob.sha256'], name=op.f('fk_document_version_sha256_blob')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document_version')),
-    sa.UniqueConstraint('document_id', 'number', name=op.f('uq_document_version_document_id'))
+    sa.UniqueConstraint('document_id', 'number', name=op.f('uq_document_version_document_id_number'))
     )
+    op.create_table('hearing',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('proposal_id', sa.Integer(), nullable=True),
+    sa.Column('working_group_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('deadline', sa.Date(), nullable=False),
+    sa.Column('reminder_days', sa.Integer(), nullable=False),
+    sa.Column('deadline_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('reminder_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('concluded_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('note_summary', sa.Text(), nullable=False),
+    sa.Column('note_return_reason', sa.Text(), nullable=True),
+    sa.Column('parties_count', sa.Integer(), nullable=False),
+    sa.Column('answered_count', sa.Integer(), nullable=False),
+    sa.Column('late_pending_count', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.String(length=100), nullable=True),
+    sa.Column('created_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_hearing_case_id_case')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_hearing_proposal_id_proposal')),
+    sa.ForeignKeyConstraint(['working_group_id'], ['working_group.id'], name=op.f('fk_hearing_working_group_id_working_group')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing'))
+    )
+    with op.batch_alter_table('hearing', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_deadline_at'), ['deadline_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_proposal_id'), ['proposal_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_status'), ['status'], unique=False)
+
     op.create_table('principle',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=120), nullable=False),
@@ -294,22 +351,133 @@ def upgrade():
     sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_principle_proposal_id_proposal')),
     sa.ForeignKeyConstraint(['working_group_id'], ['working_group.id'], name=op.f('fk_principle_working_group_id_working_group')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_principle')),
-    sa.UniqueConstraint('key', 'version', name=op.f('uq_principle_key'))
+    sa.UniqueConstraint('key', 'version', name=op.f('uq_principle_key_version'))
     )
     with op.batch_alter_table('principle', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_principle_key'), ['key'], unique=False)
         batch_op.create_index(batch_op.f('ix_principle_status'), ['status'], unique=False)
+
+    op.create_table('hearing_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_hearing_document_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearing.id'], name=op.f('fk_hearing_document_hearing_id_hearing'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_document')),
+    sa.UniqueConstraint('hearing_id', 'document_id', name=op.f('uq_hearing_document_hearing_id_document_id'))
+    )
+    with op.batch_alter_table('hearing_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_document_hearing_id'), ['hearing_id'], unique=False)
+
+    op.create_table('hearing_party',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('municipality_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('invited_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('unpublish_requested', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearing.id'], name=op.f('fk_hearing_party_hearing_id_hearing'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_hearing_party_municipality_id_municipality')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_party')),
+    sa.UniqueConstraint('hearing_id', 'email', name=op.f('uq_hearing_party_hearing_id_email')),
+    sa.UniqueConstraint('hearing_id', 'municipality_id', name=op.f('uq_hearing_party_hearing_id_municipality_id')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_hearing_party_token_hash'))
+    )
+    with op.batch_alter_table('hearing_party', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_party_hearing_id'), ['hearing_id'], unique=False)
+
+    op.create_table('hearing_response',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('party_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('current', sa.Boolean(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('submitted_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_by', sa.String(length=200), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('late_status', sa.String(length=20), nullable=True),
+    sa.Column('late_reason', sa.Text(), nullable=True),
+    sa.Column('late_decided_by', sa.String(length=100), nullable=True),
+    sa.Column('late_decided_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearing.id'], name=op.f('fk_hearing_response_hearing_id_hearing'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['party_id'], ['hearing_party.id'], name=op.f('fk_hearing_response_party_id_hearing_party'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_response')),
+    sa.UniqueConstraint('party_id', 'version', name=op.f('uq_hearing_response_party_id_version'))
+    )
+    with op.batch_alter_table('hearing_response', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_response_hearing_id'), ['hearing_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_response_party_id'), ['party_id'], unique=False)
+
+    op.create_table('hearing_note_point',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('point', sa.Text(), nullable=False),
+    sa.Column('disposition', sa.String(length=30), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_by', sa.String(length=100), nullable=True),
+    sa.Column('updated_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearing.id'], name=op.f('fk_hearing_note_point_hearing_id_hearing'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['response_id'], ['hearing_response.id'], name=op.f('fk_hearing_note_point_response_id_hearing_response'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_note_point'))
+    )
+    with op.batch_alter_table('hearing_note_point', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_note_point_hearing_id'), ['hearing_id'], unique=False)
+
+    op.create_table('hearing_response_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_hearing_response_file_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['response_id'], ['hearing_response.id'], name=op.f('fk_hearing_response_file_response_id_hearing_response'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_response_file'))
+    )
+    with op.batch_alter_table('hearing_response_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_response_file_response_id'), ['response_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('hearing_response_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_response_file_response_id'))
+
+    op.drop_table('hearing_response_file')
+    with op.batch_alter_table('hearing_note_point', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_note_point_hearing_id'))
+
+    op.drop_table('hearing_note_point')
+    with op.batch_alter_table('hearing_response', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_response_party_id'))
+        batch_op.drop_index(batch_op.f('ix_hearing_response_hearing_id'))
+
+    op.drop_table('hearing_response')
+    with op.batch_alter_table('hearing_party', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_party_hearing_id'))
+
+    op.drop_table('hearing_party')
+    with op.batch_alter_table('hearing_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_document_hearing_id'))
+
+    op.drop_table('hearing_document')
     with op.batch_alter_table('principle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_principle_status'))
         batch_op.drop_index(batch_op.f('ix_principle_key'))
 
     op.drop_table('principle')
+    with op.batch_alter_table('hearing', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_status'))
+        batch_op.drop_index(batch_op.f('ix_hearing_proposal_id'))
+        batch_op.drop_index(batch_op.f('ix_hearing_deadline_at'))
+        batch_op.drop_index(batch_op.f('ix_hearing_case_id'))
+
+    op.drop_table('hearing')
     op.drop_table('document_version')
     with op.batch_alter_table('waiting_timer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_waiting_timer_due_at'))
@@ -333,6 +501,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_message_delivered_at'))
 
     op.drop_table('outbox_message')
+    with op.batch_alter_table('outbox_mail', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_mail_sent_at'))
+        batch_op.drop_index(batch_op.f('ix_outbox_mail_case_id'))
+
+    op.drop_table('outbox_mail')
     with op.batch_alter_table('message_subscription', schema=None) as batch_op:
         batch_op.drop_index('ix_message_subscription_name_corr')
         batch_op.drop_index(batch_op.f('ix_message_subscription_case_id'))

@@ -1,0 +1,318 @@
+"""Hearings: the secretariat's dashboard and hearing page, municipality answers, party links,
+public hearing pages, calendar feeds and the demo mailbox."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import (
+    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from engine.mail import recent_mail
+from workflows import hearing as hearings_domain
+from workflows.directory import User, WorkingGroup
+from workflows.service import FormInvalid
+
+from . import byplan_service
+from .extensions import db
+
+bp = Blueprint("hearings", __name__)
+
+
+def _service():
+    return byplan_service().hearings
+
+
+def _files() -> list[tuple[str, bytes]]:
+    return [(f.filename, f.read()) for f in request.files.getlist("files") if f and f.filename]
+
+
+def _back(hearing_id: int, anchor: str = ""):
+    return redirect(url_for("hearings.hearing", hearing_id=hearing_id) + (f"#{anchor}" if anchor else ""))
+
+
+def _render_staff(hearing_id: int, errors: dict | None = None, form: dict | None = None, status: int = 200):
+    view = _service().staff_view(db.session, current_user, hearing_id)
+    return render_template("hearings/hearing.html", v=view, errors=errors or {}, form=form or {},
+                           dispositions=hearings_domain.DISPOSITIONS,
+                           disposition_labels=dict(hearings_domain.DISPOSITIONS), status_labels=hearings_domain.STATUS_LABELS,
+                           late_labels=hearings_domain.LATE_LABELS, calendar_url=_user_calendar_url()), status
+
+
+def _attempt(hearing_id: int, anchor: str, action, success: str):
+    """Run one service action; on bad input re-render the hearing page with the errors (nothing saved)."""
+    try:
+        action()
+        db.session.commit()
+    except FormInvalid as exc:
+        db.session.rollback()
+        return _render_staff(hearing_id, {anchor: exc.errors}, dict(request.form), 422)
+    except hearings_domain.HearingError as exc:
+        db.session.rollback()
+        return _render_staff(hearing_id, {anchor: {exc.field or "_": [str(exc)]}}, dict(request.form), 422)
+    flash(success)
+    return _back(hearing_id, anchor)
+
+
+# ----------------------------------------------------------------- staff
+
+@bp.get("/hoeringer")
+@login_required
+def index():
+    if current_user.has_role("municipality_contact") and not current_user.has_role("secretariat"):
+        rows = _service().for_municipality(db.session, current_user.municipality_id or 0)
+        return render_template("hearings/municipality.html", rows=rows, calendar_url=_user_calendar_url(),
+                               status_labels=hearings_domain.STATUS_LABELS)
+    sort = request.args.get("sort", "deadline")
+    rows = _service().dashboard(db.session, current_user, sort)
+    return render_template("hearings/dashboard.html", rows=rows, sort=sort, now=hearings_domain.utcnow(),
+                           status_labels=hearings_domain.STATUS_LABELS, calendar_url=_user_calendar_url())
+
+
+@bp.route("/hoeringer/ny", methods=["GET", "POST"])
+@login_required
+def new():
+    groups = list(db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.name)))
+    errors: dict = {}
+    values = {"title": "", "summary": "", "working_group_id": str(groups[0].id) if groups else ""}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "") for k in values}
+        try:
+            hearing = _service().create(db.session, current_user, title=values["title"], summary=values["summary"],
+                                        working_group_id=request.form.get("working_group_id", type=int) or 0)
+            db.session.commit()
+        except FormInvalid as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            flash(_("The hearing is created. Add parties and material, then publish it from the task."))
+            return _back(hearing.id)
+    elif not current_user.has_role("secretariat"):
+        abort(403)
+    return render_template("hearings/new.html", groups=groups, values=values, errors=errors), (422 if errors else 200)
+
+
+@bp.get("/hoeringer/<int:hearing_id>")
+@login_required
+def hearing(hearing_id: int):
+    if current_user.has_role("municipality_contact") and not current_user.has_role("secretariat"):
+        return _contact_page(hearing_id)
+    return _render_staff(hearing_id)
+
+
+@bp.post("/hoeringer/<int:hearing_id>/parter/kommuner")
+@login_required
+def add_municipalities(hearing_id: int):
+    ids = [int(v) for v in request.form.getlist("municipality_id") if v.isdigit()]
+    return _attempt(hearing_id, "parter", lambda: _service().add_municipalities(db.session, current_user,
+                                                                               hearing_id, ids),
+                    _("The municipalities are added as parties."))
+
+
+@bp.post("/hoeringer/<int:hearing_id>/parter/ekstern")
+@login_required
+def add_external(hearing_id: int):
+    raw = {"name": request.form.get("name", ""), "email": request.form.get("email", "")}
+    return _attempt(hearing_id, "parter", lambda: _service().add_external_party(db.session, current_user,
+                                                                               hearing_id, raw),
+                    _("The party is added."))
+
+
+@bp.post("/hoeringer/<int:hearing_id>/parter/<int:party_id>/fjern")
+@login_required
+def remove_party(hearing_id: int, party_id: int):
+    return _attempt(hearing_id, "parter",
+                    lambda: _service().remove_party(db.session, current_user, hearing_id, party_id),
+                    _("The party is removed."))
+
+
+@bp.post("/hoeringer/<int:hearing_id>/materiale")
+@login_required
+def add_material(hearing_id: int):
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _render_staff(hearing_id, {"materiale": {"file": [_("Choose a file to upload.")]}}, status=422)
+    content = upload.read()
+    return _attempt(hearing_id, "materiale",
+                    lambda: _service().add_document(db.session, current_user, hearing_id, upload.filename, content,
+                                                    request.form.get("title") or None),
+                    _("The document is uploaded."))
+
+
+@bp.post("/hoeringer/svar/<int:response_id>/afgoerelse")
+@login_required
+def decide_late(response_id: int):
+    hearing_id = request.form.get("hearing_id", type=int) or 0
+    raw = {"decision": request.form.get("decision", ""), "reason": request.form.get("reason", "")}
+    return _attempt(hearing_id, f"svar-{response_id}",
+                    lambda: _service().decide_late(db.session, current_user, response_id, raw),
+                    _("The decision on the late response is recorded."))
+
+
+@bp.post("/hoeringer/<int:hearing_id>/notat/punkter")
+@login_required
+def add_point(hearing_id: int):
+    raw = {k: request.form.get(k, "") for k in ("response_id", "point", "disposition", "reason")}
+    return _attempt(hearing_id, "notat", lambda: _service().add_point(db.session, current_user, hearing_id, raw),
+                    _("The point is added to the hearing note."))
+
+
+@bp.post("/hoeringer/<int:hearing_id>/notat/punkter/<int:point_id>/slet")
+@login_required
+def delete_point(hearing_id: int, point_id: int):
+    return _attempt(hearing_id, "notat",
+                    lambda: _service().delete_point(db.session, current_user, hearing_id, point_id),
+                    _("The point is deleted."))
+
+
+# -------------------------------------------------- municipality contact
+
+def _contact_page(hearing_id: int, errors: dict | None = None, text: str = "", status: int = 200):
+    party = _service().party_for_contact(db.session, current_user, hearing_id)
+    view = _service().party_view(db.session, party)
+    return render_template("hearings/respond.html", v=view, errors=errors or {}, text=text,
+                           action=url_for("hearings.contact_respond", hearing_id=hearing_id),
+                           document_url=lambda doc_id: url_for("hearings.public_document", hearing_id=hearing_id,
+                                                               document_id=doc_id),
+                           allow_late=False), status
+
+
+@bp.post("/hoeringer/<int:hearing_id>/svar")
+@login_required
+def contact_respond(hearing_id: int):
+    party = _service().party_for_contact(db.session, current_user, hearing_id)
+    text = request.form.get("text", "")
+    try:
+        _service().respond(db.session, party, {"text": text}, _files(), current_user.username, allow_late=False)
+        db.session.commit()
+    except FormInvalid as exc:
+        db.session.rollback()
+        return _contact_page(hearing_id, exc.errors, text, 422)
+    except hearings_domain.HearingError as exc:
+        db.session.rollback()
+        return _contact_page(hearing_id, {"text": [str(exc)]}, text, 422)
+    flash(_("Your response is received."))
+    return redirect(url_for("hearings.hearing", hearing_id=hearing_id))
+
+
+# ------------------------------------------------------------ party link
+
+def _party_page(token: str, errors: dict | None = None, text: str = "", status: int = 200):
+    party = _service().party_for_token(db.session, token)
+    view = _service().party_view(db.session, party)
+    return render_template("hearings/respond.html", v=view, errors=errors or {}, text=text,
+                           action=url_for("hearings.party_link", token=token), token=token,
+                           document_url=lambda doc_id: url_for("hearings.party_document", token=token,
+                                                               document_id=doc_id),
+                           allow_late=True), status
+
+
+@bp.route("/hoering/svar/<token>", methods=["GET", "POST"])
+def party_link(token: str):
+    if request.method == "GET":
+        return _party_page(token)
+    party = _service().party_for_token(db.session, token)
+    text = request.form.get("text", "")
+    try:
+        response = _service().respond(db.session, party, {"text": text}, _files(), f"link:{party.name}",
+                                      allow_late=True)
+        db.session.commit()
+    except FormInvalid as exc:
+        db.session.rollback()
+        return _party_page(token, exc.errors, text, 422)
+    except hearings_domain.HearingError as exc:
+        db.session.rollback()
+        return _party_page(token, {"text": [str(exc)]}, text, 422)
+    flash(_("Your late response is received; the secretariat decides whether it is included.")
+          if response.late else _("Your response is received. You can replace it until the deadline."))
+    return redirect(url_for("hearings.party_link", token=token))
+
+
+@bp.post("/hoering/svar/<token>/offentliggoerelse")
+def party_unpublish(token: str):
+    party = _service().party_for_token(db.session, token)
+    try:
+        _service().request_unpublish(db.session, party, request.form.get("unpublish") == "1")
+        db.session.commit()
+    except hearings_domain.HearingError as exc:
+        db.session.rollback()
+        return _party_page(token, {"unpublish": [str(exc)]}, status=422)
+    flash(_("Your choice about publication is saved."))
+    return redirect(url_for("hearings.party_link", token=token))
+
+
+@bp.get("/hoering/svar/<token>/dokumenter/<int:document_id>")
+def party_document(token: str, document_id: int):
+    party = _service().party_for_token(db.session, token)
+    return _download(*_service().party_document(db.session, party, document_id))
+
+
+# ---------------------------------------------------------------- public
+
+@bp.get("/offentlige-hoeringer")
+def public_list():
+    return render_template("hearings/public_list.html", rows=_service().public(db.session),
+                           status_labels=hearings_domain.STATUS_LABELS)
+
+
+@bp.get("/offentlige-hoeringer/<int:hearing_id>")
+def public_hearing(hearing_id: int):
+    view = _service().public_view(db.session, hearing_id)
+    return render_template("hearings/public.html", v=view, dispositions=dict(hearings_domain.DISPOSITIONS),
+                           status_labels=hearings_domain.STATUS_LABELS)
+
+
+@bp.get("/offentlige-hoeringer/<int:hearing_id>/dokumenter/<int:document_id>")
+def public_document(hearing_id: int, document_id: int):
+    return _download(*_service().public_document(db.session, hearing_id, document_id))
+
+
+def _download(doc, version, content):
+    from .cases import attachment_header
+
+    response = Response(content, mimetype=version.content_type)
+    response.headers["Content-Disposition"] = attachment_header(version.filename)
+    return response
+
+
+@bp.get("/offentlige-hoeringer.ics")
+def public_calendar():
+    body = hearings_domain.deadlines_calendar(_service().public(db.session), current_app.config["BASE_URL"],
+                                              "Høringsfrister – Kommunernes It-Arkitekturråd")
+    return Response(body, mimetype="text/calendar")
+
+
+def calendar_token(user_id: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return f"{user_id}-" + hmac.new(key, f"calendar:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _user_calendar_url() -> str:
+    return url_for("hearings.user_calendar", token=calendar_token(current_user.id), _external=False)
+
+
+@bp.get("/kalender/<token>.ics")
+def user_calendar(token: str):
+    user_id, _, _mac = token.partition("-")
+    if not user_id.isdigit() or not hmac.compare_digest(calendar_token(int(user_id)), token):
+        abort(404)
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active:
+        abort(404)
+    body = hearings_domain.deadlines_calendar(hearings_domain.hearings_for_user(db.session, user),
+                                              current_app.config["BASE_URL"], f"Høringsfrister – {user.name}")
+    return Response(body, mimetype="text/calendar")
+
+
+# ------------------------------------------------------------ demo mailbox
+
+@bp.get("/post")
+@login_required
+def mailbox():
+    if current_app.config["MAIL_BACKEND"] != "sink" or not current_user.has_role("secretariat", "admin"):
+        abort(404)
+    return render_template("hearings/mailbox.html", mails=recent_mail(db.session, 100))
