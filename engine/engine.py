@@ -17,6 +17,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from .audit import AuditLog
+from .claims import claim_each
 from .errors import (
     CaseNotFound,
     Forbidden,
@@ -42,6 +43,7 @@ from .specs import parse_processes, spec_hash
 
 log = logging.getLogger(__name__)
 
+MAX_MESSAGE_ATTEMPTS = 100  # an undeliverable message is retried by this many sweeps, then left for an operator
 TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
 
 
@@ -372,26 +374,6 @@ class CaseEngine:
         return None
 
     # ------------------------------------------------------- worker sweeps
-    def _claim_each(self, query, key, limit: int):
-        """Yield (session, row) for rows of `query`, each in its own transaction.
-
-        On PostgreSQL the row is locked with SKIP LOCKED, so concurrent workers
-        take different rows. A row handled once in this sweep is not offered
-        again, whether it succeeded or not. The caller's work commits when the
-        loop resumes; an exception rolls back that row's transaction only.
-        """
-        seen: set = set()
-        while len(seen) < limit:
-            with self.session_factory() as session, session.begin():
-                claimed = query.limit(1).with_for_update(skip_locked=True)
-                if seen:
-                    claimed = claimed.where(key.not_in(seen))
-                row = session.scalar(claimed)
-                if row is None:
-                    return
-                seen.add(row if isinstance(row, (int, str)) else row.id)
-                yield session, row
-
     def fire_due_timers(self, now: datetime | None = None, limit: int = 1000) -> int:
         """Fire due timers, one case per transaction; safe with several workers.
 
@@ -399,9 +381,13 @@ class CaseEngine:
         logged and skipped; the sweep goes on with the others.
         """
         now = now or self.clock()
-        due = select(WaitingTimer.case_id).where(WaitingTimer.due_at <= now).order_by(WaitingTimer.due_at)
+        # Lock the case row, never the projection rows: save() rewrites those, and a worker
+        # holding a timer row while a user's completion holds the case would deadlock.
+        due_cases = select(WaitingTimer.case_id).where(WaitingTimer.due_at <= now)
+        due = (select(Case.id).where(Case.id.in_(due_cases), Case.status == "running")
+               .order_by(Case.updated_at))
         fired = 0
-        for session, case_id in self._claim_each(due, WaitingTimer.case_id, limit):
+        for session, case_id in claim_each(self.session_factory, due, Case.id, limit):
             try:
                 with session.begin_nested():
                     instance = self.load(session, case_id)
@@ -413,9 +399,21 @@ class CaseEngine:
                     self.save(session, instance, actor="timer", kind="timer", summary="timer fired",
                               detail={"due": [n for n, d in before if d <= now]})
                 fired += 1
-            except (StaleCase, ProcessError) as exc:
-                log.warning("timer on case %s not fired: %s", case_id, exc)
+            except StaleCase as exc:
+                log.info("timer on case %s not fired, the case changed meanwhile: %s", case_id, exc)
+            except ProcessError as exc:
+                self._incident(session, case_id, "timer", exc)
         return fired
+
+    def _incident(self, session: Session, case_id: int, where: str, exc: ProcessError) -> None:
+        """Leave the case in an incident state with the error, visible and out of further sweeps."""
+        log.warning("incident on case %s (%s at %s): %s", case_id, where, exc.element, exc)
+        row = session.get(Case, case_id)
+        row.status = "incident"
+        row.error = f"{exc.element or where}: {exc}"[:4000]
+        row.updated_at = self.clock()
+        self.audit.append(session, kind="incident", actor=where, case_id=case_id, summary=str(exc)[:500],
+                          detail={"element": exc.element, "where": where})
 
     def next_timer_due(self, session: Session) -> datetime | None:
         return session.scalar(select(WaitingTimer.due_at).order_by(WaitingTimer.due_at).limit(1))
@@ -427,10 +425,11 @@ class CaseEngine:
         A message whose receiver is not waiting yet stays in the outbox and is
         tried again by the next sweep.
         """
-        pending = (select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None))
+        pending = (select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None),
+                                               OutboxMessage.attempts < MAX_MESSAGE_ATTEMPTS)
                    .order_by(OutboxMessage.id))
         delivered = 0
-        for session, message in self._claim_each(pending, OutboxMessage.id, limit):
+        for session, message in claim_each(self.session_factory, pending, OutboxMessage.id, limit):
             target_id = self._find_receiver(session, message)
             if target_id is None:
                 message.attempts += 1
@@ -445,7 +444,11 @@ class CaseEngine:
                               summary=f"received {message.message_name}",
                               detail={"message_id": message.id, "from_case": message.source_case_id},
                               data=message.payload)
-            except (StaleCase, ProcessError, SpiffWorkflowException) as exc:
+            except ProcessError as exc:
+                self._incident(session, target_id, "router", exc)
+                message.attempts += 1
+                continue
+            except (StaleCase, SpiffWorkflowException) as exc:
                 log.warning("message %s to case %s not delivered: %s", message.id, target_id, exc)
                 message.attempts += 1
                 continue
@@ -461,7 +464,8 @@ class CaseEngine:
         candidates = pairs + [canonical_json({})]
         rows = session.execute(
             select(MessageSubscription.case_id, MessageSubscription.correlation)
-            .where(MessageSubscription.message_name == message.message_name,
+            .join(Case, Case.id == MessageSubscription.case_id)
+            .where(Case.status == "running", MessageSubscription.message_name == message.message_name,
                    MessageSubscription.correlation.in_(candidates))
             .order_by(MessageSubscription.case_id)
         ).all()

@@ -484,7 +484,7 @@ def test_boundary_timers_remind_then_deadline(h):
             h.engine.complete_task(s, case_id, work_id, {}, actor="too late")
 
 
-def test_failing_timer_case_is_skipped_and_others_fire(h, caplog):
+def test_failing_timer_case_becomes_an_incident_and_others_fire(h, caplog):
     bad = {"boundary_timer": {'<bpmn:process id="boundary_timer"': '<bpmn:process id="boundary_bad"',
                               'processRef="boundary_timer"': 'processRef="boundary_bad"',
                               "<bpmn:script>reminded = True</bpmn:script>":
@@ -502,15 +502,19 @@ def test_failing_timer_case_is_skipped_and_others_fire(h, caplog):
         assert h.engine.fire_due_timers() == 2
         for c in good:
             assert list(_ready(h, c)) == ["after_wait"] and _timers(h, c) == []
-        # the broken case is unchanged: state, projections and audit
-        assert _case(h, broken).version == broken_version
+        # the broken case's workflow is unchanged (projections too), but it is now an incident:
+        # status, error naming the element, and an audit event
+        case = _case(h, broken)
+        assert case.status == "incident" and "count_reminder" in case.error and "ZeroDivisionError" in case.error
         assert _timers(h, broken) == broken_timers
         assert list(_ready(h, broken)) == ["work"]
-        assert [k for k, *_ in _audit(h, broken)] == ["start"]
-        assert "not fired" in caplog.text
-        # it is tried again by the next sweep (and fails again), the others are done
+        assert [k for k, *_ in _audit(h, broken)] == ["start", "incident"]
+        assert "incident on case" in caplog.text
+        # an incident is not swept again until an operator acts
+        version = _case(h, broken).version
         assert h.engine.fire_due_timers() == 0
-        assert _case(h, broken).version == broken_version
+        assert _case(h, broken).version == version
+        assert [k for k, *_ in _audit(h, broken)] == ["start", "incident"]
     with h.session() as s:
         assert h.audit.verify(s) is None
 

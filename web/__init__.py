@@ -22,10 +22,21 @@ def _instance_secret(instance_path: str) -> str:
     import secrets
 
     path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:  # created once, atomically and private; concurrent starters read the winner's key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        import time
+
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -39,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         MAX_UPLOAD_BYTES=10 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="da",
+        BABEL_DEFAULT_TIMEZONE="Europe/Copenhagen",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -103,6 +115,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.before_request
     def _lang():
         g.lang = _locale()
+
+    @app.before_request
+    def _refuse_nul():
+        """NUL characters are never valid text (PostgreSQL cannot store them): 400, not a 500."""
+        from flask import abort
+
+        if "\x00" in request.path or any("\x00" in v for v in request.args.values()) or \
+                any("\x00" in v for v in request.form.values()) or \
+                (request.is_json and b"\\u0000" in request.get_data()):
+            abort(400)
 
     @app.context_processor
     def _globals():

@@ -25,6 +25,8 @@ def token_required(view):
         user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
         if user is None:
             abort(401, "A valid bearer token is required (byplan token create USER).")
+        if db.session.dirty:  # the token's last use was recorded: keep it even if the call only reads
+            db.session.commit()
         g.api_user = user
         return view(*args, **kwargs)
 
@@ -92,19 +94,20 @@ class CaseDetailSchema(CaseSchema):
 class StartCaseSchema(Schema):
     process_id = fields.String(required=True, validate=validate.OneOf([proposal.PROCESS_ID]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    working_group_id = fields.Integer(required=True)
+    working_group_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     kind = fields.String(load_default="principle", validate=validate.OneOf([k for k, _ in proposal.KINDS]))
 
 
 class CompleteTaskSchema(Schema):
-    version = fields.Integer(required=True, metadata={"description": "The case version you read."})
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1),
+                             metadata={"description": "The case version you read."})
     data = fields.Dict(keys=fields.String(), load_default=dict,
                        metadata={"description": "Form values; see the task's form_schema."})
 
 
 class PageQuery(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
 
 
 class CaseListQuery(PageQuery):
@@ -137,7 +140,7 @@ class Cases(MethodView):
         return case
 
 
-@bp.route("/cases/<int:case_id>")
+@bp.route("/cases/<int(max=2147483647):case_id>")
 class CaseDetail(MethodView):
     @token_required
     @bp.response(200, CaseDetailSchema)

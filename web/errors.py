@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
@@ -60,8 +61,16 @@ def register(app):
     @app.errorhandler(ProcessError)
     def _process(exc):
         app.logger.error("process error at %s: %s", exc.element, exc)
-        return _answer(500, _("The process failed at step %(element)s: %(error)s", element=exc.element or "?",
-                              error=str(exc)))
+        return _answer(500, _("The process failed at step %(element)s. Nothing was saved; the administrator "
+                              "has been told.", element=exc.element or "?"))
+
+    @app.errorhandler(OperationalError)
+    def _operational(exc):
+        code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+        if code in ("40P01", "40001") or "database is locked" in str(exc):
+            return _answer(409, _("Someone else changed this case in the meantime. Reload the page and try again."))
+        app.logger.exception("database error")
+        return _answer(500, _("Something went wrong on our side. The action was not saved; try again."))
 
     @app.errorhandler(EngineError)
     def _engine(exc):

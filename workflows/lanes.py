@@ -1,14 +1,13 @@
 """Which users act in which BPMN lane. Lanes are role names in the process models."""
 from __future__ import annotations
 
-from .directory import ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT, SECRETARIAT, User
+from .directory import ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, SECRETARIAT, User, group_scope
 
 # Lanes open to a role regardless of the case's scope.
 LANE_ROLES: dict[str, set[str]] = {
     "Sekretariat": {SECRETARIAT},
-    "Råd": {COUNCIL_MEMBER, COUNCIL_CHAIR},
-    "Rådsformand": {COUNCIL_CHAIR},
-    "Kommune": {MUNICIPALITY_CONTACT},
+    # The council's decision is recorded by the chair; members record positions (council process).
+    "Råd": {COUNCIL_CHAIR},
 }
 # Lanes open to the members of the working group that owns the case (its scope).
 GROUP_LANES = {"Arbejdsgruppe"}
@@ -20,17 +19,27 @@ def audiences(user: User) -> list[tuple[str, str | None]]:
         (lane, None) for lane, roles in LANE_ROLES.items() if user.roles & roles
     ]
     for membership in user.memberships:
-        pairs.extend((lane, f"wg:{membership.group_id}") for lane in GROUP_LANES)
+        pairs.extend((lane, group_scope(membership.group_id)) for lane in GROUP_LANES)
     return pairs
 
 
 def may_act(user: User, lane: str | None, scope: str | None) -> bool:
     if lane in GROUP_LANES:
-        return scope is not None and scope in {f"wg:{g}" for g in user.group_ids}
+        return scope is not None and scope in {group_scope(g) for g in user.group_ids}
     return bool(user.roles & LANE_ROLES.get(lane or "", set()))
 
 
+SEES_ALL_CASES = (SECRETARIAT, ADMIN, COUNCIL_MEMBER, COUNCIL_CHAIR)
+
+
+def my_scopes(user: User) -> set[str]:
+    return {group_scope(g) for g in user.group_ids}
+
+
 def may_view_case(user: User, scope: str | None) -> bool:
-    if user.has_role(SECRETARIAT, ADMIN, COUNCIL_MEMBER, COUNCIL_CHAIR):
-        return True
-    return scope is not None and scope in {f"wg:{g}" for g in user.group_ids}
+    return user.has_role(*SEES_ALL_CASES) or (scope is not None and scope in my_scopes(user))
+
+
+def may_edit_case(user: User, scope: str | None) -> bool:
+    """Add documents to a case: the secretariat and the working group that owns it."""
+    return user.has_role(SECRETARIAT) or (scope is not None and scope in my_scopes(user))

@@ -9,8 +9,8 @@ from marshmallow import ValidationError, validates_schema
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from engine import current_execution
-from engine.models import Base, utcnow
+from engine import Forbidden, current_execution
+from engine.models import Base, Case, utcnow
 
 from .directory import WorkingGroup
 from .forms import REQUIRED, FormDef, FormSchema, choice, register, text
@@ -148,8 +148,12 @@ def _draft_initial(ctx) -> dict:
 
 def _draft_submit(ctx, values: dict) -> dict:
     p = proposal_for_case(ctx.session, ctx.case_id)
+    if ctx.user is not None and not ctx.user.leads(p.working_group_id):
+        raise Forbidden(N_("Only the lead of the working group can submit the proposal."))
     for key in ("kind", "title", "summary", "statement", "rationale", "implications"):
         setattr(p, key, values.get(key) or "")
+    # the case (and so every task list) carries the proposal's current title
+    ctx.session.get(Case, ctx.case_id).title = p.title
     p.status = "submitted"
     p.revision += 1
     p.updated_at = utcnow()
@@ -205,7 +209,7 @@ def publish_to_catalogue(params: dict, task_data: dict) -> dict:
         raise LookupError(f"proposal {params['proposal_id']} does not exist")
     if p.kind != "principle":
         return {"principle_id": None}
-    key = p.principle_key or slugify(p.title)
+    key = p.principle_key or _catalogue_key(session, p)
     latest = session.scalar(select(func.max(Principle.version)).where(Principle.key == key)) or 0
     for old in session.scalars(select(Principle).where(Principle.key == key, Principle.status == "current")):
         old.status = "superseded"
@@ -217,6 +221,23 @@ def publish_to_catalogue(params: dict, task_data: dict) -> dict:
     session.flush()
     p.principle_key = key
     return {"principle_id": principle.id, "key": key, "version": principle.version}
+
+
+def _catalogue_key(session: Session, p: Proposal) -> str:
+    """The catalogue key for a proposal's principle.
+
+    The same title from the same working group revises that group's principle
+    (a new version); a title another group already uses gets a key of its own,
+    so one group never replaces another's principle.
+    """
+    base = slugify(p.title)
+    key, n = base, 1
+    while True:
+        owner = session.scalar(select(Principle.working_group_id).where(Principle.key == key).limit(1))
+        if owner is None or owner == p.working_group_id:
+            return key
+        n += 1
+        key = f"{base}-{n}"
 
 
 SERVICES = {"catalogue.publish": publish_to_catalogue}

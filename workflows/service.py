@@ -172,8 +172,8 @@ class Byplan:
         query = select(Case).order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit).offset(offset)
         if status:
             query = query.where(Case.status == status)
-        if not user.has_role("secretariat", "admin", "council_member", "council_chair"):
-            query = query.where(Case.scope.in_([f"wg:{g}" for g in user.group_ids] or ["-"]))
+        if not user.has_role(*lanes.SEES_ALL_CASES):
+            query = query.where(Case.scope.in_(lanes.my_scopes(user) or {"-"}))
         return list(session.scalars(query))
 
     def case_row(self, session: Session, user: User, case_id: int) -> Case:
@@ -205,7 +205,11 @@ class Byplan:
     # ------------------------------------------------------------ documents
     def upload(self, session: Session, user: User, case_id: int, filename: str, content: bytes,
                title: str | None = None, document_id: int | None = None):
-        self.case_row(session, user, case_id)
+        case = self.case_row(session, user, case_id)
+        if not lanes.may_edit_case(user, case.scope):
+            raise Forbidden(N_("Only the working group and the secretariat can add documents to this case."))
+        if case.status != "running":
+            raise Forbidden(N_("The case is closed; its documents can no longer change."))
         return self.documents.add(session, case_id=case_id, filename=filename, content=content,
                                   actor=user.username, title=title, document_id=document_id)
 
