@@ -120,3 +120,52 @@ def test_api_error_codes(client, tokens, people):
                 ).status_code == 403
     assert call(client, "POST", "/api/v1/cases", tokens["lead"],
                 json={"process_id": "proposal", "title": "x", "working_group_id": 99999}).status_code == 422
+
+
+def test_municipality_contact_answers_a_hearing_through_the_api(client, app, people):
+    from datetime import timedelta
+
+    import time_machine
+    from sqlalchemy import select
+
+    from engine.models import ReadyTask, utcnow
+    from web.extensions import db
+    from workflows.directory import Municipality
+
+    byplan = app.extensions["byplan"]
+    with app.app_context():
+        s = db.session
+        hjoerring = s.scalar(select(Municipality).where(Municipality.name == "Hjørring"))
+        hjoerring.email = "hoering@hjoerring.example"
+        other = Municipality(code="147", name="Frederiksberg", region="Hovedstaden", email="h@frb.example")
+        s.add(other)
+        secretary = people.user("secretary")
+        hearing = byplan.hearings.create(s, secretary, title="Brugerstyring", summary="Udkast",
+                                         working_group_id=people.group_id)
+        byplan.hearings.add_municipalities(s, secretary, hearing.id, [hjoerring.id])
+        task = s.scalar(select(ReadyTask).where(ReadyTask.case_id == hearing.case_id))
+        byplan.complete_task(s, secretary, task.id, {"title": "Brugerstyring", "summary": "Udkast",
+                                                     "deadline": (utcnow() + timedelta(days=30)).date().isoformat(),
+                                                     "reminder_days": "7"}, None)
+        s.commit()
+        hearing_id = hearing.id
+    token = people.token("contact")
+    listed = call(client, "GET", "/api/v1/hearings", token).get_json()
+    assert [h["id"] for h in listed] == [hearing_id] and listed[0]["parties_count"] == 1
+    url = f"/api/v1/hearings/{hearing_id}/responses"
+    assert call(client, "POST", url, token, json={"text": ""}).status_code == 422
+    first = call(client, "POST", url, token, json={"text": "Vi støtter"})
+    assert first.status_code == 201 and first.get_json()["version"] == 1 and not first.get_json()["late"]
+    second = call(client, "POST", url, token, json={"text": "Vi støtter, med en bemærkning"})
+    assert second.get_json()["version"] == 2
+    assert call(client, "GET", "/api/v1/hearings", people.token("secretary")).get_json()[0]["answered_count"] == 1
+    # a contact whose municipality is not a party, and staff without a municipality, are refused
+    assert call(client, "POST", url, people.token("secretary"), json={"text": "x"}).status_code == 403
+    # after the deadline the API (the normal form) refuses with a clear error; nothing is stored
+    with time_machine.travel(utcnow() + timedelta(days=31)):
+        late = call(client, "POST", url, token, json={"text": "For sent"})
+        assert late.status_code == 422 and "hearing" in late.get_json()["errors"]["json"]
+    with app.app_context():
+        from workflows.hearing import responses
+
+        assert [r.version for r in responses(db.session, hearing_id)] == [2]

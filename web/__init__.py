@@ -130,7 +130,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     def _globals():
         from flask_babel import get_locale
 
-        return {"current_lang": str(get_locale() or "da"), "languages": LANGUAGES}
+        from workflows.lanes import LANE_LABELS
+
+        return {"current_lang": str(get_locale() or "da"), "languages": LANGUAGES, "lane_labels": LANE_LABELS}
 
     @app.after_request
     def _headers(response):

@@ -185,3 +185,59 @@ class CompleteTask(MethodView):
         case = byplan_service().complete_task(db.session, g.api_user, task_id, body["data"], body["version"])
         db.session.commit()
         return case
+
+
+class HearingSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    summary = fields.String()
+    status = fields.String()
+    deadline = fields.Date()
+    deadline_at = fields.DateTime(allow_none=True)
+    parties_count = fields.Integer()
+    answered_count = fields.Integer()
+    late_pending_count = fields.Integer()
+
+
+class ResponseInSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=50000))
+
+
+class ResponseOutSchema(Schema):
+    id = fields.Integer()
+    hearing_id = fields.Integer()
+    party = fields.String(attribute="party.name")
+    version = fields.Integer()
+    text = fields.String()
+    submitted_at = fields.DateTime()
+    late = fields.Boolean()
+    late_status = fields.String(allow_none=True)
+
+
+@bp.route("/hearings")
+class HearingList(MethodView):
+    @token_required
+    @bp.response(200, HearingSchema(many=True))
+    def get(self):
+        """Hearings: for a municipality contact those of the municipality, for staff the open ones."""
+        hearings = byplan_service().hearings
+        if g.api_user.has_role("municipality_contact") and not g.api_user.has_role("secretariat"):
+            return [h for h, _party in hearings.for_municipality(db.session, g.api_user.municipality_id or 0)]
+        return hearings.dashboard(db.session, g.api_user)
+
+
+@bp.route("/hearings/<int(max=2147483647):hearing_id>/responses")
+class HearingResponses(MethodView):
+    @token_required
+    @bp.arguments(ResponseInSchema)
+    @bp.response(201, ResponseOutSchema)
+    @bp.alt_response(403, description="Your municipality is not a party to the hearing.")
+    @bp.alt_response(422, description="Empty response, or the hearing is not open.")
+    def post(self, body, hearing_id):
+        """Answer a hearing for your municipality (replaces your earlier answer until the deadline)."""
+        hearings = byplan_service().hearings
+        party = hearings.party_for_contact(db.session, g.api_user, hearing_id)
+        response = hearings.respond(db.session, party, {"text": body["text"]}, [], g.api_user.username,
+                                    allow_late=False)
+        db.session.commit()
+        return response

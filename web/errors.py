@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
+from workflows.hearing import HearingError
 from workflows.service import FormInvalid
 
 from .extensions import db
@@ -53,6 +54,10 @@ def register(app):
         messages = {"too_large": _("The file is too large."), "empty": _("The file is empty."),
                     "type": _("This file type is not allowed.")}
         return _answer(413 if exc.too_large else 422, messages.get(exc.code, str(exc)))
+
+    @app.errorhandler(HearingError)
+    def _hearing(exc):
+        return _answer(422, _(str(exc)), {exc.field or "hearing": [_(str(exc))]})
 
     @app.errorhandler(InvalidBpmn)
     def _invalid_bpmn(exc):

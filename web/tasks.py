@@ -35,6 +35,7 @@ def task(task_id: str):
     view = service.task_view(db.session, current_user, task_id)
     errors: dict = {}
     values = view.values
+    posted_version = None
     if request.method == "POST":
         values = {f.name: request.form.get(f.name, "") for f in view.fields}
         try:
@@ -43,9 +44,11 @@ def task(task_id: str):
         except FormInvalid as exc:
             db.session.rollback()
             errors = exc.errors
-            view = service.task_view(db.session, current_user, task_id)
+            posted_version = form_version(request.form)
         else:
             flash(_("The task “%(title)s” is completed.", title=view.task.title))
             return redirect(url_for("cases.case", case_id=case.id))
     status = 422 if errors else 200
-    return render_template("task.html", view=view, values=values, errors=errors), status
+    # After an error the form keeps the version the user read, so a later conflict is still a 409.
+    version = posted_version if posted_version is not None else view.case.version
+    return render_template("task.html", view=view, values=values, errors=errors, version=version), status

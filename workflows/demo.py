@@ -37,7 +37,8 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
         return None
     munis = {}
     for code, name, region in MUNICIPALITIES:
-        m = Municipality(code=code, name=name, region=region)
+        slug = name.lower().replace("ø", "oe").replace("æ", "ae").replace("å", "aa")
+        m = Municipality(code=code, name=name, region=region, email=f"hoering@{slug}.kommune.example")
         session.add(m)
         munis[name] = m
     group = WorkingGroup(name="Brugerstyring",
@@ -84,4 +85,34 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
               "implications": "Løsninger skal udstille data via fælles snitflader."})
     step(c4, {"screening": "complete"})
     step(c4, {"decision": "approved"})
+    _demo_hearing(session, byplan, secretariat, users["kommune"], group, list(munis.values()))
     return [(u, DEMO_PASSWORD, ", ".join(sorted(users[u].roles))) for u, *_ in USERS]
+
+
+def _demo_hearing(session: Session, byplan: Byplan, secretariat, contact, group, municipalities) -> None:
+    """Seed 001: Digitaliseringsstyrelsen's reference architecture for user management, sent for hearing."""
+    from engine.models import ReadyTask
+
+    from .hearing import deadline_moment, default_deadline
+
+    hearings = byplan.hearings
+    hearing = hearings.create(session, secretariat, title="Referencearkitektur for brugerstyring",
+                              summary=("Digitaliseringsstyrelsens fællesoffentlige referencearkitektur for "
+                                       "brugerstyring sendes i høring blandt kommunerne og leverandørerne."),
+                              working_group_id=group.id)
+    hearings.add_municipalities(session, secretariat, hearing.id, [m.id for m in municipalities])
+    for name, email in (("KOMBIT", "hoering@kombit.example"), ("Leverandør A/S", "kontakt@leverandoer.example")):
+        hearings.add_external_party(session, secretariat, hearing.id, {"name": name, "email": email})
+    hearings.add_document(session, secretariat, hearing.id, "referencearkitektur-brugerstyring.txt",
+                          "Referencearkitektur for brugerstyring (udkast til høring)\n".encode(),
+                          "Referencearkitektur for brugerstyring – høringsudkast")
+    task = session.scalar(select(ReadyTask).where(ReadyTask.case_id == hearing.case_id))
+    deadline = default_deadline()
+    byplan.complete_task(session, secretariat, task.id,
+                         {"title": hearing.title, "summary": hearing.summary, "deadline": deadline.isoformat(),
+                          "reminder_days": "7"}, None)
+    assert hearing.deadline_at == deadline_moment(deadline)
+    party = hearings.party_for_contact(session, contact, hearing.id)
+    hearings.respond(session, party, {"text": "Hjørring Kommune støtter referencearkitekturen, men ønsker en "
+                                              "overgangsperiode for eksisterende løsninger."},
+                     [], contact.username, allow_late=False)

@@ -1,6 +1,7 @@
 """Which users act in which BPMN lane. Lanes are role names in the process models."""
 from __future__ import annotations
 
+from .i18n import N_
 from .directory import ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, SECRETARIAT, User, group_scope
 
 # Lanes open to a role regardless of the case's scope.
@@ -9,6 +10,10 @@ LANE_ROLES: dict[str, set[str]] = {
     # The council's decision is recorded by the chair; members record positions (council process).
     "Råd": {COUNCIL_CHAIR},
 }
+# How lanes are named in the UI (the BPMN lane names are Danish role names).
+LANE_LABELS = {"Sekretariat": N_("Secretariat"), "Råd": N_("Council chair"), "Arbejdsgruppe": N_("Working group"),
+               "Høringspart": N_("Hearing party")}
+
 # Lanes open to the members of the working group that owns the case (its scope).
 GROUP_LANES = {"Arbejdsgruppe"}
 
