@@ -836,3 +836,57 @@ def test_path_traversal_name_is_stored_as_basename(h, docs):
         assert version.filename == "passwd.txt"
         assert version.document.title == "passwd.txt"
         assert version.content_type == "text/plain"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_timer_sweep_and_a_completion_on_the_same_case_never_deadlock(h, monkeypatch):
+    """Regression: the sweep locked waiting_timer rows, the completion the case row; each then
+    wanted the other's lock and PostgreSQL aborted one with DeadlockDetected (a 500 for the user).
+    The sweep now locks the case row itself, so the two simply serialize."""
+    import threading
+
+    _deploy(h, "boundary_timer")
+    with time_machine.travel(T0, tick=False) as traveller:
+        case_id = _start(h, "boundary_timer")
+        work = _ready(h, case_id)["work"]
+        traveller.move_to(T0 + timedelta(days=1, minutes=1))
+        barrier = threading.Barrier(2, timeout=3)
+        original_load = type(h.engine).load
+
+        def load(self, session, cid):
+            instance = original_load(self, session, cid)
+            try:
+                barrier.wait()  # both have read the case before either writes
+            except threading.BrokenBarrierError:
+                pass  # the sweep's lock made the user wait: that is the fix working
+            return instance
+
+        monkeypatch.setattr(type(h.engine), "load", load)
+        results = {}
+
+        def sweep():
+            try:
+                results["sweep"] = h.engine.fire_due_timers()
+            except Exception as exc:  # noqa: BLE001 - the test reports any failure type
+                results["sweep"] = exc
+
+        def user():
+            try:
+                with h.session() as s, s.begin():
+                    h.engine.complete_task(s, case_id, work.id, {}, actor="user")
+                results["user"] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                results["user"] = exc
+
+        threads = [threading.Thread(target=sweep), threading.Thread(target=user)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+    from engine import Conflict
+
+    assert not isinstance(results["sweep"], Exception), results
+    assert results["user"] == "ok" or isinstance(results["user"], Conflict), results
+    with h.session() as s:
+        assert h.audit.verify(s) is None
