@@ -281,13 +281,13 @@ def recount(session: Session, hearing: Hearing) -> None:
     session.flush()
     hearing.parties_count = session.scalar(
         select(func.count()).select_from(HearingParty).where(HearingParty.hearing_id == hearing.id)) or 0
-    current = select(HearingResponse.party_id).where(HearingResponse.hearing_id == hearing.id,
-                                                     HearingResponse.current.is_(True))
-    hearing.answered_count = session.scalar(select(func.count()).select_from(current.subquery())) or 0
+    # parties that have answered at all (a late answer awaiting a decision is received too)
+    hearing.answered_count = session.scalar(
+        select(func.count(func.distinct(HearingResponse.party_id))).where(
+            HearingResponse.hearing_id == hearing.id)) or 0
     hearing.late_pending_count = session.scalar(
         select(func.count()).select_from(HearingResponse).where(
-            HearingResponse.hearing_id == hearing.id, HearingResponse.current.is_(True),
-            HearingResponse.late_status == "pending")) or 0
+            HearingResponse.hearing_id == hearing.id, HearingResponse.late_status == "pending")) or 0
 
 
 def new_hearing_for_proposal(session: Session, proposal, actor: str) -> Hearing:
@@ -438,6 +438,8 @@ class Hearings:
                                                               HearingParty.municipality_id == user.municipality_id))
         if party is None:
             raise Forbidden(N_("Your municipality is not a party to this hearing."))
+        if hearing.status == "draft":
+            raise NotFound(f"hearing {hearing_id}")  # not published: parties do not see it yet
         return party
 
     def respond(self, session: Session, party: HearingParty, raw: dict, files: list[tuple[str, bytes]],
@@ -464,11 +466,14 @@ class Hearings:
             raise FormInvalid({"text": [N_("Write a response or attach a file.")]})
         previous = session.scalars(select(HearingResponse).where(HearingResponse.party_id == party.id)
                                    .order_by(HearingResponse.version.desc())).all()
-        for old in previous:
-            old.current = False
+        if not late:
+            for old in previous:
+                old.current = False
+        # A late response becomes current only when the secretariat admits it; until then (and
+        # if it is rejected) the party's on-time response stays the one that counts.
         response = HearingResponse(hearing_id=hearing.id, party_id=party.id,
                                    version=(previous[0].version + 1) if previous else 1,
-                                   text=values.get("text") or "", submitted_by=actor, late=late,
+                                   text=values.get("text") or "", submitted_by=actor, late=late, current=not late,
                                    late_status="pending" if late else None, submitted_at=utcnow())
         session.add(response)
         session.flush()
@@ -496,13 +501,16 @@ class Hearings:
         if response is None:
             raise NotFound(f"response {response_id}")
         require_secretariat(user)
-        if not response.late or not response.current:
-            raise HearingError(N_("Only a current late response awaits a decision."))
+        if not response.late or response.late_status != "pending":
+            raise HearingError(N_("Only a late response that awaits a decision can be decided."))
         hearing = get_hearing(session, response.hearing_id)
         if hearing.status == "concluded":
             raise HearingError(N_("The hearing is concluded."))
         values = _load(LateDecisionForm, raw)
         response.late_status = "admitted" if values["decision"] == "admit" else "rejected"
+        if response.late_status == "admitted":
+            for other in session.scalars(select(HearingResponse).where(HearingResponse.party_id == response.party_id)):
+                other.current = other.id == response.id
         response.late_reason = values["reason"]
         response.late_decided_by = user.username
         response.late_decided_at = utcnow()
@@ -548,10 +556,13 @@ class Hearings:
         party_rows = parties(session, hearing.id)
         current = responses(session, hearing.id)
         answered = {r.party_id for r in current}
+        late_waiting_or_rejected = [r for r in responses(session, hearing.id, current_only=False)
+                                    if r.late and not r.current]
         taken = {p.municipality_id for p in party_rows}
         return {
             "hearing": hearing, "parties": party_rows, "material": self.material(session, hearing.id),
-            "responses": current, "silent": [p for p in party_rows if p.id not in answered],
+            "responses": sorted(current + late_waiting_or_rejected, key=lambda r: r.submitted_at),
+            "silent": [p for p in party_rows if p.id not in answered],
             "points": note_points(session, hearing.id), "missing": missing_points(session, hearing.id),
             "municipalities": [m for m in session.scalars(select(Municipality).order_by(Municipality.name))
                                if m.id not in taken] if hearing.status == "draft" else [],
@@ -602,14 +613,16 @@ class Hearings:
     # ------------------------------------------------------------- lists
     def dashboard(self, session: Session, user: User, sort: str = "deadline") -> list[Hearing]:
         require_staff(user)
+        scope = select(Hearing).where(Hearing.status != "concluded")
+        if not user.has_role("secretariat", "admin", "council_member", "council_chair"):
+            scope = scope.where(Hearing.working_group_id.in_(user.group_ids))
         order = {"deadline": (Hearing.deadline_at.is_(None), Hearing.deadline_at),
                  "title": (Hearing.title,),
                  "responses": (Hearing.answered_count.desc(),),
                  "late": (Hearing.late_pending_count.desc(), Hearing.deadline_at)}.get(sort)
         if order is None:
-            order = (Hearing.deadline_at,)
-        return list(session.scalars(select(Hearing).where(Hearing.status != "concluded")
-                                    .order_by(*order, Hearing.id)))
+            order = (Hearing.deadline_at.is_(None), Hearing.deadline_at)
+        return list(session.scalars(scope.order_by(*order, Hearing.id)))
 
     def for_municipality(self, session: Session, municipality_id: int) -> list[tuple[Hearing, HearingParty]]:
         rows = session.execute(
@@ -744,7 +757,8 @@ def _note_initial(ctx) -> dict:
 def _note_submit(ctx, values: dict) -> dict:
     hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
     missing = missing_points(ctx.session, hearing.id)
-    pending = [r.party.name for r in responses(ctx.session, hearing.id) if r.late_status == "pending"]
+    pending = [r.party.name for r in responses(ctx.session, hearing.id, current_only=False)
+               if r.late_status == "pending"]
     errors = {}
     if missing:
         errors["points"] = [N_("Every response needs at least one point with a disposition:"),
