@@ -176,15 +176,15 @@ Egenskab: Høring med frist, påmindelse, høringssvar og høringsnotat
     Så kan "Syddjurs" ikke svare på den afsluttede høring, og intet er ændret
     Og kan "Favrskov" ikke svare på den afsluttede høring, og intet er ændret
 
-  # Fejl fundet: et nyere for sent svar fra samme part erstatter ikke det ældre, der afventer afgørelse.
-  # Begge tæller som ventende, det ældre blokerer høringsnotatet, og optages det ældre til sidst,
-  # bliver det gældende i stedet for partens nyeste svar.
+  # Fejl fundet (workflows/hearing.py): et nyere for sent svar fra samme part erstatter ikke det ældre,
+  # der afventer afgørelse. Det ældre bliver ved med at afvente (tæller på oversigten og blokerer
+  # høringsnotatet), og optages det bagefter, bliver det gældende i stedet for partens nyeste svar.
   Scenarie: Et nyere for sent svar erstatter partens ældre for sene svar
     Givet en offentliggjort høring med de 12 kommuner og 3 leverandører
     Og det bliver tirsdag den 14. april 2026 kl. 9.00
     Og "Syddjurs" svarer via sit link med "Syddjurs' første sene svar"
     Og "Syddjurs" svarer via sit link med "Syddjurs' rettede sene svar"
-    Så viser sekretariatets oversigt 1 for sene svar, der afventer afgørelse
     Når "secretary" optager det for sene svar fra "Syddjurs" med begrundelsen "Aftalt forlænget frist"
-    Så viser sekretariatets oversigt 0 for sene svar, der afventer afgørelse
-    Og det gældende svar fra "Syddjurs" har teksten "Syddjurs' rettede sene svar"
+    Så har "Syddjurs" gældende svar teksten "Syddjurs' rettede sene svar"
+    Og kan det erstattede for sene svar fra "Syddjurs" ikke optages bagefter, og intet er ændret
+    Og viser sekretariatets oversigt 0 for sene svar, der afventer afgørelse

@@ -43,7 +43,7 @@ STATUS_LABELS = {
     "concluded": N_("Concluded"),
 }
 LATE_LABELS = {"pending": N_("Late, awaiting decision"), "admitted": N_("Late, admitted"),
-               "rejected": N_("Late, rejected")}
+               "rejected": N_("Late, rejected"), "superseded": N_("Late, replaced by a newer answer")}
 
 
 class HearingError(Exception):
@@ -466,9 +466,11 @@ class Hearings:
             raise FormInvalid({"text": [N_("Write a response or attach a file.")]})
         previous = session.scalars(select(HearingResponse).where(HearingResponse.party_id == party.id)
                                    .order_by(HearingResponse.version.desc())).all()
-        if not late:
-            for old in previous:
+        for old in previous:
+            if not late:
                 old.current = False
+            elif old.late_status == "pending":
+                old.late_status = "superseded"  # the newest late answer is the one to decide on
         # A late response becomes current only when the secretariat admits it; until then (and
         # if it is rejected) the party's on-time response stays the one that counts.
         response = HearingResponse(hearing_id=hearing.id, party_id=party.id,

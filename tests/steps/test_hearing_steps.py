@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import given, parsers, scenario, scenarios, then, when
 from sqlalchemy import select
 
 from engine import Forbidden, NotFound
@@ -23,6 +23,17 @@ from .proposal_driver import ProposalDriver
 
 # Every scenario runs on SQLite and on PostgreSQL.
 pytestmark = pytest.mark.usefixtures("db_url")
+
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG workflows/hearing.py: a party's second late response does not supersede its first; the first stays "
+    "'pending' (counted on the dashboard, blocks write_note) and admitting it afterwards makes the older "
+    "version current instead of the party's newest"))
+@scenario("hearing.feature", "Et nyere for sent svar erstatter partens ældre for sene svar")
+def test_newer_late_response_supersedes_older():
+    pass
+
 
 scenarios("hearing.feature")
 
@@ -801,6 +812,17 @@ def _published_is_fixed(driver, user, name):
     assert driver.snapshot() == before
 
 
-@then(parsers.parse('det gældende svar fra "{name}" har teksten "{text}"'))
+@then(parsers.parse('har "{name}" gældende svar teksten "{text}"'))
 def _current_text(driver, name, text):
     assert driver.current_response(name).text == text
+
+
+@then(parsers.parse('kan det erstattede for sene svar fra "{name}" ikke optages bagefter, og intet er ændret'))
+def _superseded_late(driver, name):
+    older = sorted(driver.responses(name), key=lambda r: r.version)[0]
+    before = driver.snapshot(), driver.current_response(name).id
+    with pytest.raises(HearingError):
+        with driver.work() as s:
+            driver.hearings.decide_late(s, driver.user("secretary"), older.id,
+                                        {"decision": "admit", "reason": "Også det ældre"})
+    assert (driver.snapshot(), driver.current_response(name).id) == before
