@@ -22,9 +22,9 @@ Egenskab: Høring med frist, påmindelse, høringssvar og høringsnotat
       | 561  | Esbjerg       | Syddanmark  | hoering@esbjerg.kommune.example        |
       | 580  | Aabenraa      | Syddanmark  | hoering@aabenraa.kommune.example       |
     Og leverandørerne:
-      | leverandør          | e-mail                         |
-      | Nordlys IT A/S      | hoering@nordlys-it.example     |
-      | Kommunedata Syd ApS | svar@kommunedata-syd.example   |
+      | leverandør          | e-mail                          |
+      | Nordlys IT A/S      | hoering@nordlys-it.example      |
+      | Kommunedata Syd ApS | svar@kommunedata-syd.example    |
       | Arkitekturhuset ApS | kontakt@arkitekturhuset.example |
 
   Scenarie: En høring med 12 kommuner og 3 leverandører
@@ -100,16 +100,16 @@ Egenskab: Høring med frist, påmindelse, høringssvar og høringsnotat
     Og "Arkitekturhuset ApS" svarer via sit link med "Vi foreslår et andet princip"
     Og "secretary" afviser det for sene svar fra "Arkitekturhuset ApS" med begrundelsen "Modtaget efter fristen"
     Når "lead" skriver punkterne i høringsnotatet:
-      | høringspart    | punkt                                  | disposition            | begrundelse                           |
-      | Hjørring       | Fælles login for borgere og medarbejdere | delvist indarbejdet  | Medarbejderlogin behandles i fase 2    |
-      | Favrskov       | Ønske om en tidsplan                   | indarbejdet            | Tidsplanen er tilføjet afsnit 4        |
-      | Nordlys IT A/S | Føderation er for dyrt                 | ikke indarbejdet       | Føderation er en forudsætning          |
+      | høringspart    | punkt                                    | disposition         | begrundelse                         |
+      | Hjørring       | Fælles login for borgere og medarbejdere | delvist indarbejdet | Medarbejderlogin behandles i fase 2 |
+      | Favrskov       | Ønske om en tidsplan                     | indarbejdet         | Tidsplanen er tilføjet afsnit 4     |
+      | Nordlys IT A/S | Føderation er for dyrt                   | ikke indarbejdet    | Føderation er en forudsætning       |
     Så kan "lead" ikke afslutte høringsnotatet, fordi svaret fra "Syddjurs" mangler et punkt, og intet er ændret
     Og kan "lead" ikke skrive et punkt til det afviste svar fra "Arkitekturhuset ApS", og intet er ændret
     Og kan "outsider" ikke skrive et punkt til svaret fra "Syddjurs", og intet er ændret
     Når "lead" skriver punkterne i høringsnotatet:
-      | høringspart | punkt                       | disposition            | begrundelse                          |
-      | Syddjurs    | Økonomisk vurdering savnes  | taget til efterretning | Vurderingen følger med rådets sag    |
+      | høringspart | punkt                      | disposition            | begrundelse                       |
+      | Syddjurs    | Økonomisk vurdering savnes | taget til efterretning | Vurderingen følger med rådets sag |
     Og "lead" afslutter høringsnotatet med resuméet "Fire svar er besvaret"
     Så har "secretary" opgaven "Godkend høringsnotat"
     Og kan "secretary" ikke returnere høringsnotatet uden begrundelse, og intet er ændret
@@ -143,8 +143,8 @@ Egenskab: Høring med frist, påmindelse, høringssvar og høringsnotat
     Når "Favrskov" svarer via sit link med "Favrskov støtter forslaget"
     Og det bliver tirsdag den 31. marts 2026 kl. 9.00
     Og "lead" skriver punkterne i høringsnotatet:
-      | høringspart | punkt                  | disposition            | begrundelse           |
-      | Favrskov    | Støtte til forslaget   | taget til efterretning | Ingen ændring         |
+      | høringspart | punkt                | disposition            | begrundelse   |
+      | Favrskov    | Støtte til forslaget | taget til efterretning | Ingen ændring |
     Og "lead" afslutter høringsnotatet med resuméet "Ét støttende svar"
     Og "secretary" godkender høringsnotatet
     Så er høringen afsluttet
@@ -176,9 +176,8 @@ Egenskab: Høring med frist, påmindelse, høringssvar og høringsnotat
     Så kan "Syddjurs" ikke svare på den afsluttede høring, og intet er ændret
     Og kan "Favrskov" ikke svare på den afsluttede høring, og intet er ændret
 
-  # Fejl fundet (workflows/hearing.py): et nyere for sent svar fra samme part erstatter ikke det ældre,
-  # der afventer afgørelse. Det ældre bliver ved med at afvente (tæller på oversigten og blokerer
-  # høringsnotatet), og optages det bagefter, bliver det gældende i stedet for partens nyeste svar.
+  # Regression: det ældre for sene svar blev ved med at afvente afgørelse (talte på oversigten, blokerede
+  # høringsnotatet), og optaget bagefter blev det gældende i stedet for partens nyeste svar.
   Scenarie: Et nyere for sent svar erstatter partens ældre for sene svar
     Givet en offentliggjort høring med de 12 kommuner og 3 leverandører
     Og det bliver tirsdag den 14. april 2026 kl. 9.00
@@ -188,3 +187,25 @@ Egenskab: Høring med frist, påmindelse, høringssvar og høringsnotat
     Så har "Syddjurs" gældende svar teksten "Syddjurs' rettede sene svar"
     Og kan det erstattede for sene svar fra "Syddjurs" ikke optages bagefter, og intet er ændret
     Og viser sekretariatets oversigt 0 for sene svar, der afventer afgørelse
+
+  # Fejl fundet (workflows/hearing.py, Hearings._publish): påmindelsen beregnes som fristen minus N gange
+  # 24 timer; hen over skiftet til vintertid lander den kl. 0.59 dagen efter den dag, N dage før fristen.
+  Scenarie: Påmindelsen ligger N dage før fristen, også hen over skiftet til vintertid
+    Givet det bliver mandag den 14. september 2026 kl. 9.00
+    Og en offentliggjort høring med de 12 kommuner og 3 leverandører
+    Så er høringen åben med svarfristen mandag den 26. oktober 2026 kl. 23.59
+    Og påmindelsen er sat til mandag den 19. oktober 2026 kl. 23.59
+
+  # Fejl fundet (workflows/hearing.py): arbejdsgruppen kan slette punkter, mens notatet ligger til
+  # sekretariatets godkendelse, og godkendelsen kontrollerer ikke, at hvert svar stadig har et punkt.
+  Scenarie: Et høringsnotat til godkendelse kan ikke miste sine punkter
+    Givet en offentliggjort høring med de 12 kommuner og 3 leverandører
+    Og "Favrskov" svarer via sit link med "Favrskov ønsker en tidsplan"
+    Og det bliver tirsdag den 14. april 2026 kl. 9.00
+    Når "lead" skriver punkterne i høringsnotatet:
+      | høringspart | punkt                | disposition | begrundelse                     |
+      | Favrskov    | Ønske om en tidsplan | indarbejdet | Tidsplanen er tilføjet afsnit 4 |
+    Og "lead" afslutter høringsnotatet med resuméet "Ét svar er besvaret"
+    Og "lead" forsøger at slette punktet til svaret fra "Favrskov", mens notatet ligger til godkendelse
+    Og "secretary" forsøger at godkende høringsnotatet
+    Så offentliggøres høringsnotatet ikke med et høringssvar uden punkt

@@ -76,6 +76,7 @@ class Hearing(Base):
     concluded_at: Mapped[datetime | None]
     note_summary: Mapped[str] = mapped_column(Text, default="")
     note_return_reason: Mapped[str | None] = mapped_column(Text)
+    note_submitted_at: Mapped[datetime | None]  # set while the note waits for approval: points are frozen
     # counters for the dashboard, kept by recount()
     parties_count: Mapped[int] = mapped_column(Integer, default=0)
     answered_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -527,6 +528,9 @@ class Hearings:
     def _note_editable(self, hearing: Hearing) -> None:
         if hearing.status != "closed":
             raise HearingError(N_("The hearing note is written after the deadline, until it is approved."))
+        if hearing.note_submitted_at is not None:
+            raise HearingError(N_("The hearing note awaits the secretariat's approval; it can change again "
+                                  "only if it is returned."))
 
     def add_point(self, session: Session, user: User, hearing_id: int, raw: dict) -> NotePoint:
         hearing = get_hearing(session, hearing_id)
@@ -655,7 +659,9 @@ class Hearings:
         hearing.status = "open"
         hearing.published_at = now
         hearing.deadline_at = deadline_moment(hearing.deadline)
-        reminder = hearing.deadline_at - timedelta(days=hearing.reminder_days) if hearing.reminder_days else None
+        # N calendar days before, at the same Copenhagen wall-clock time (not N x 24 h: DST changes)
+        reminder = (deadline_moment(hearing.deadline - timedelta(days=hearing.reminder_days))
+                    if hearing.reminder_days else None)
         hearing.reminder_at = reminder if reminder is not None and reminder > now else None
         deadline_text = hearing.deadline.strftime("%d.%m.%Y")
         for party in parties(session, hearing.id):
@@ -772,11 +778,21 @@ def _note_submit(ctx, values: dict) -> dict:
 
         raise FormInvalid(errors)
     hearing.note_summary = values.get("note_summary") or ""
+    hearing.note_submitted_at = utcnow()
     return {}
 
 
 def _approve_submit(ctx, values: dict) -> dict:
     hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
+    if values["note_decision"] == "approve":
+        missing = missing_points(ctx.session, hearing.id)
+        if missing:
+            from .service import FormInvalid
+
+            raise FormInvalid({"note_decision": [N_("Every response needs at least one point with a disposition:"),
+                                                 ", ".join(r.party.name for r in missing)]})
+    else:
+        hearing.note_submitted_at = None  # returned: the working group may change the points again
     hearing.note_return_reason = values.get("reason") if values["note_decision"] == "return" else None
     return {"note_decision": values["note_decision"]}
 

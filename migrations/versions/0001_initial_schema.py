@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 22:41:18.551598
+Create Date: 2026-11-23 23:03:03.874258
 """
 from alembic import op
 import sqlalchemy as sa
@@ -318,6 +318,7 @@ def upgrade():
     sa.Column('concluded_at', engine.models.TZDateTime(timezone=True), nullable=True),
     sa.Column('note_summary', sa.Text(), nullable=False),
     sa.Column('note_return_reason', sa.Text(), nullable=True),
+    sa.Column('note_submitted_at', engine.models.TZDateTime(timezone=True), nullable=True),
     sa.Column('parties_count', sa.Integer(), nullable=False),
     sa.Column('answered_count', sa.Integer(), nullable=False),
     sa.Column('late_pending_count', sa.Integer(), nullable=False),
