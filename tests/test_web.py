@@ -211,3 +211,19 @@ def test_inbox_reads_projections_only(client, people, driver, app, monkeypatch):
 
         assert db.session.scalar(select(func.count()).select_from(ReadyTask)) == 1
         assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_hostile_input_is_refused_not_a_500(client, people):
+    people.login(client, "secretary")
+    for url in ("/sager/99999999999999999999", "/sager/3000000000", "/dokumenter/3000000000",
+                "/hoeringer/99999999999999999999"):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/principper/a%00b").status_code == 400
+    assert client.post("/forslag/nyt", data={"title": "a\x00b"}).status_code == 400
+    token = people.token("lead")
+    response = client.post("/api/v1/cases", headers={"Authorization": f"Bearer {token}"},
+                           json={"process_id": "proposal", "title": "x\u0000", "working_group_id": people.group_id})
+    assert response.status_code == 400
+    response = client.post("/api/v1/cases", headers={"Authorization": f"Bearer {token}"},
+                           json={"process_id": "proposal", "title": "x", "working_group_id": 10**20})
+    assert response.status_code == 422

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, g, request, session
+from werkzeug.routing import IntegerConverter
 
 from .extensions import babel, csrf, db, login_manager, openapi
 
@@ -39,8 +40,16 @@ def _instance_secret(instance_path: str) -> str:
     raise RuntimeError(f"{path} is empty")
 
 
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a database id; larger numbers are a 404, not an integer overflow in the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, min=1, max=2**31 - 1)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["id"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     default_db = "sqlite:///" + os.path.join(app.instance_path, "byplan.sqlite")
     app.config.from_mapping(

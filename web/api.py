@@ -140,7 +140,7 @@ class Cases(MethodView):
         return case
 
 
-@bp.route("/cases/<int(max=2147483647):case_id>")
+@bp.route("/cases/<id:case_id>")
 class CaseDetail(MethodView):
     @token_required
     @bp.response(200, CaseDetailSchema)
@@ -226,7 +226,7 @@ class HearingList(MethodView):
         return hearings.dashboard(db.session, g.api_user)
 
 
-@bp.route("/hearings/<int(max=2147483647):hearing_id>/responses")
+@bp.route("/hearings/<id:hearing_id>/responses")
 class HearingResponses(MethodView):
     @token_required
     @bp.arguments(ResponseInSchema)

@@ -26,14 +26,14 @@ def cases():
     return render_template("cases.html", cases=rows, status=status)
 
 
-@bp.get("/sager/<int(max=2147483647):case_id>")
+@bp.get("/sager/<id:case_id>")
 @login_required
 def case(case_id: int):
     view = byplan_service().case_view(db.session, current_user, case_id)
     return render_template("case.html", view=view, status_labels=proposal.STATUS_LABELS)
 
 
-@bp.post("/sager/<int(max=2147483647):case_id>/dokumenter")
+@bp.post("/sager/<id:case_id>/dokumenter")
 @login_required
 def upload(case_id: int):
     upload = request.files.get("file")
@@ -49,8 +49,8 @@ def upload(case_id: int):
     return redirect(url_for("cases.case", case_id=case_id) + "#dokumenter")
 
 
-@bp.get("/dokumenter/<int(max=2147483647):document_id>")
-@bp.get("/dokumenter/<int(max=2147483647):document_id>/v<int(max=2147483647):number>")
+@bp.get("/dokumenter/<id:document_id>")
+@bp.get("/dokumenter/<id:document_id>/v<id:number>")
 @login_required
 def download(document_id: int, number: int | None = None):
     doc, version, content = byplan_service().download(db.session, current_user, document_id, number)

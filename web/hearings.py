@@ -96,7 +96,7 @@ def new():
     return render_template("hearings/new.html", groups=groups, values=values, errors=errors), (422 if errors else 200)
 
 
-@bp.get("/hoeringer/<int(max=2147483647):hearing_id>")
+@bp.get("/hoeringer/<id:hearing_id>")
 @login_required
 def hearing(hearing_id: int):
     if current_user.has_role("municipality_contact") and not current_user.has_role("secretariat"):
@@ -104,7 +104,7 @@ def hearing(hearing_id: int):
     return _render_staff(hearing_id)
 
 
-@bp.post("/hoeringer/<int(max=2147483647):hearing_id>/parter/kommuner")
+@bp.post("/hoeringer/<id:hearing_id>/parter/kommuner")
 @login_required
 def add_municipalities(hearing_id: int):
     ids = [int(v) for v in request.form.getlist("municipality_id") if v.isdigit()]
@@ -113,7 +113,7 @@ def add_municipalities(hearing_id: int):
                     _("The municipalities are added as parties."))
 
 
-@bp.post("/hoeringer/<int(max=2147483647):hearing_id>/parter/ekstern")
+@bp.post("/hoeringer/<id:hearing_id>/parter/ekstern")
 @login_required
 def add_external(hearing_id: int):
     raw = {"name": request.form.get("name", ""), "email": request.form.get("email", "")}
@@ -122,7 +122,7 @@ def add_external(hearing_id: int):
                     _("The party is added."))
 
 
-@bp.post("/hoeringer/<int(max=2147483647):hearing_id>/parter/<int(max=2147483647):party_id>/fjern")
+@bp.post("/hoeringer/<id:hearing_id>/parter/<id:party_id>/fjern")
 @login_required
 def remove_party(hearing_id: int, party_id: int):
     return _attempt(hearing_id, "parter",
@@ -130,7 +130,7 @@ def remove_party(hearing_id: int, party_id: int):
                     _("The party is removed."))
 
 
-@bp.post("/hoeringer/<int(max=2147483647):hearing_id>/materiale")
+@bp.post("/hoeringer/<id:hearing_id>/materiale")
 @login_required
 def add_material(hearing_id: int):
     upload = request.files.get("file")
@@ -143,7 +143,7 @@ def add_material(hearing_id: int):
                     _("The document is uploaded."))
 
 
-@bp.post("/hoeringer/svar/<int(max=2147483647):response_id>/afgoerelse")
+@bp.post("/hoeringer/svar/<id:response_id>/afgoerelse")
 @login_required
 def decide_late(response_id: int):
     hearing_id = request.form.get("hearing_id", type=int) or 0
@@ -153,7 +153,7 @@ def decide_late(response_id: int):
                     _("The decision on the late response is recorded."))
 
 
-@bp.post("/hoeringer/<int(max=2147483647):hearing_id>/notat/punkter")
+@bp.post("/hoeringer/<id:hearing_id>/notat/punkter")
 @login_required
 def add_point(hearing_id: int):
     raw = {k: request.form.get(k, "") for k in ("response_id", "point", "disposition", "reason")}
@@ -161,7 +161,7 @@ def add_point(hearing_id: int):
                     _("The point is added to the hearing note."))
 
 
-@bp.post("/hoeringer/<int(max=2147483647):hearing_id>/notat/punkter/<int(max=2147483647):point_id>/slet")
+@bp.post("/hoeringer/<id:hearing_id>/notat/punkter/<id:point_id>/slet")
 @login_required
 def delete_point(hearing_id: int, point_id: int):
     return _attempt(hearing_id, "notat",
@@ -181,7 +181,7 @@ def _contact_page(hearing_id: int, errors: dict | None = None, text: str = "", s
                            allow_late=False), status
 
 
-@bp.post("/hoeringer/<int(max=2147483647):hearing_id>/svar")
+@bp.post("/hoeringer/<id:hearing_id>/svar")
 @login_required
 def contact_respond(hearing_id: int):
     party = _service().party_for_contact(db.session, current_user, hearing_id)
@@ -245,7 +245,7 @@ def party_unpublish(token: str):
     return redirect(url_for("hearings.party_link", token=token))
 
 
-@bp.get("/hoering/svar/<token>/dokumenter/<int(max=2147483647):document_id>")
+@bp.get("/hoering/svar/<token>/dokumenter/<id:document_id>")
 def party_document(token: str, document_id: int):
     party = _service().party_for_token(db.session, token)
     return _download(*_service().party_document(db.session, party, document_id))
@@ -259,14 +259,14 @@ def public_list():
                            status_labels=hearings_domain.STATUS_LABELS)
 
 
-@bp.get("/offentlige-hoeringer/<int(max=2147483647):hearing_id>")
+@bp.get("/offentlige-hoeringer/<id:hearing_id>")
 def public_hearing(hearing_id: int):
     view = _service().public_view(db.session, hearing_id)
     return render_template("hearings/public.html", v=view, dispositions=dict(hearings_domain.DISPOSITIONS),
                            status_labels=hearings_domain.STATUS_LABELS)
 
 
-@bp.get("/offentlige-hoeringer/<int(max=2147483647):hearing_id>/dokumenter/<int(max=2147483647):document_id>")
+@bp.get("/offentlige-hoeringer/<id:hearing_id>/dokumenter/<id:document_id>")
 def public_document(hearing_id: int, document_id: int):
     return _download(*_service().public_document(db.session, hearing_id, document_id))
 
