@@ -146,9 +146,11 @@ def test_documents_upload_versions_download_and_limits(client, people, driver, a
                            content_type="multipart/form-data")
     assert response.status_code == 413
     response = client.post(f"/sager/{case_id}/dokumenter",
-                           data={"file": (__import__("io").BytesIO(b"<script>"), "x.html")},
+                           data={"title": "Mit udkast", "file": (__import__("io").BytesIO(b"<script>"), "x.html")},
                            content_type="multipart/form-data")
     assert response.status_code == 422
+    page = response.data.decode()  # the case page again, the error at the file field, the title kept
+    assert 'id="e-doc-file"' in page and 'href="#doc-file"' in page and 'value="Mit udkast"' in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
 

@@ -6,11 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engine import DocumentRejected
 from workflows import proposal
 from workflows.directory import WorkingGroup
 from workflows.service import FormInvalid
 
 from . import byplan_service
+from .errors import upload_message
 from .extensions import db
 
 bp = Blueprint("cases", __name__)
@@ -26,11 +28,16 @@ def cases():
     return render_template("cases.html", cases=rows, status=status)
 
 
+def _case_page(case_id: int, upload_error: str | None = None, status: int = 200):
+    view = byplan_service().case_view(db.session, current_user, case_id)
+    return render_template("case.html", view=view, status_labels=proposal.STATUS_LABELS,
+                           upload_error=upload_error, upload_title=request.form.get("title", "")), status
+
+
 @bp.get("/sager/<id:case_id>")
 @login_required
 def case(case_id: int):
-    view = byplan_service().case_view(db.session, current_user, case_id)
-    return render_template("case.html", view=view, status_labels=proposal.STATUS_LABELS)
+    return _case_page(case_id)
 
 
 @bp.post("/sager/<id:case_id>/dokumenter")
@@ -38,13 +45,16 @@ def case(case_id: int):
 def upload(case_id: int):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash(_("Choose a file to upload."), "error")
-        return redirect(url_for("cases.case", case_id=case_id) + "#dokumenter")
+        return _case_page(case_id, _("Choose a file to upload."), 422)
     content = upload.read()
     document_id = request.form.get("document_id", type=int)
-    byplan_service().upload(db.session, current_user, case_id, upload.filename, content,
-                            title=request.form.get("title") or None, document_id=document_id)
-    db.session.commit()
+    try:
+        byplan_service().upload(db.session, current_user, case_id, upload.filename, content,
+                                title=request.form.get("title") or None, document_id=document_id)
+        db.session.commit()
+    except DocumentRejected as exc:
+        db.session.rollback()
+        return _case_page(case_id, upload_message(exc), 413 if exc.too_large else 422)
     flash(_("The document is uploaded."))
     return redirect(url_for("cases.case", case_id=case_id) + "#dokumenter")
 

@@ -32,6 +32,12 @@ def _status_name(status: int) -> str:
             413: "Payload Too Large", 422: "Unprocessable Entity", 500: "Internal Server Error"}.get(status, "")
 
 
+def upload_message(exc: DocumentRejected) -> str:
+    messages = {"too_large": _("The file is too large."), "empty": _("The file is empty."),
+                "type": _("This file type is not allowed.")}
+    return messages.get(exc.code, str(exc))
+
+
 def register(app):
     @app.errorhandler(NotFound)
     def _not_found(exc):
@@ -51,9 +57,7 @@ def register(app):
 
     @app.errorhandler(DocumentRejected)
     def _rejected(exc):
-        messages = {"too_large": _("The file is too large."), "empty": _("The file is empty."),
-                    "type": _("This file type is not allowed.")}
-        return _answer(413 if exc.too_large else 422, messages.get(exc.code, str(exc)))
+        return _answer(413 if exc.too_large else 422, upload_message(exc))
 
     @app.errorhandler(HearingError)
     def _hearing(exc):

@@ -28,27 +28,25 @@ def inbox():
     return render_template("inbox.html", tasks=tasks)
 
 
-@bp.route("/opgaver/<task_id>", methods=["GET", "POST"])
+@bp.get("/opgaver/<task_id>")
 @login_required
 def task(task_id: str):
-    service = byplan_service()
-    view = service.task_view(db.session, current_user, task_id)
-    errors: dict = {}
-    values = view.values
-    posted_version = None
-    if request.method == "POST":
-        values = {f.name: request.form.get(f.name, "") for f in view.fields}
-        try:
-            case = service.complete_task(db.session, current_user, task_id, values, form_version(request.form))
-            db.session.commit()
-        except FormInvalid as exc:
-            db.session.rollback()
-            errors = exc.errors
-            posted_version = form_version(request.form)
-        else:
-            flash(_("The task “%(title)s” is completed.", title=view.task.title))
-            return redirect(url_for("cases.case", case_id=case.id))
-    status = 422 if errors else 200
-    # After an error the form keeps the version the user read, so a later conflict is still a 409.
-    version = posted_version if posted_version is not None else view.case.version
-    return render_template("task.html", view=view, values=values, errors=errors, version=version), status
+    view = byplan_service().task_view(db.session, current_user, task_id)
+    return render_template("task.html", view=view, values=view.values, errors={}, version=view.case.version)
+
+
+@bp.post("/opgaver/<task_id>")
+@login_required
+def complete(task_id: str):
+    values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
+    version = form_version(request.form)
+    try:
+        case, title = byplan_service().submit_task(db.session, current_user, task_id, values, version)
+        db.session.commit()
+    except FormInvalid as exc:
+        db.session.rollback()
+        view = byplan_service().task_view(db.session, current_user, task_id)
+        # The form keeps what the user typed and the version they read, so a later conflict is still a 409.
+        return render_template("task.html", view=view, values=values, errors=exc.errors, version=version), 422
+    flash(_("The task “%(title)s” is completed.", title=title))
+    return redirect(url_for("cases.case", case_id=case.id))

@@ -143,6 +143,12 @@ class Byplan:
                         instructions=instructions, json_schema=json_schema(schema) if schema else None,
                         documents=documents, task_data=dict(task.data))
 
+    def submit_task(self, session: Session, user: User, task_id: str, raw: dict[str, Any],
+                    version: int | None) -> tuple[Case, str]:
+        """Complete a task from a submitted form; returns the case and the task's title."""
+        title = self._projection(session, task_id).title
+        return self.complete_task(session, user, task_id, raw, version), title
+
     def complete_task(self, session: Session, user: User, task_id: str, raw: dict[str, Any],
                       version: int | None) -> Case:
         proj = self._projection(session, task_id)
