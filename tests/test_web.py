@@ -229,3 +229,19 @@ def test_hostile_input_is_refused_not_a_500(client, people):
     response = client.post("/api/v1/cases", headers={"Authorization": f"Bearer {token}"},
                            json={"process_id": "proposal", "title": "x", "working_group_id": 10**20})
     assert response.status_code == 422
+
+
+def test_login_attempts_and_tokens_are_audited(client, people, app):
+    from engine.models import AuditEvent
+
+    client.post("/login", data={"username": "lead", "password": "wrong"})
+    people.login(client, "lead")
+    with app.app_context():
+        from web.extensions import db
+
+        app.extensions["byplan"].create_token(db.session, people.user("lead"), "cli")
+        db.session.commit()
+        events = [(e.kind, e.actor) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.stream == "system").order_by(AuditEvent.seq))]
+        assert ("login_failed", "lead") in events and ("login", "lead") in events and ("token", "lead") in events
+        assert app.extensions["byplan"].engine.audit.verify(db.session) is None

@@ -8,9 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from workflows.directory import User, authenticate
+from workflows.directory import User
 
-from . import LANGUAGES
+from . import LANGUAGES, byplan_service
 from .extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -64,12 +64,12 @@ def login():
         if not password:
             errors["password"] = _("Enter your password.")
         if not errors:
-            user = authenticate(db.session, username, password)
+            user = byplan_service().log_in(db.session, username, password)
+            db.session.commit()  # the attempt is audited either way
             if user is None:
                 errors["password"] = _("The user name or password is wrong.")
             else:
                 login_user(user)
-                db.session.commit()
                 return redirect(_safe_next(request.args.get("next")))
     status = 422 if errors else 200
     return render_template("login.html", errors=errors, username=username), status

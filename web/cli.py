@@ -117,7 +117,7 @@ def token_create(username, label):
     """Create a bearer token for USERNAME and print it once."""
     from sqlalchemy import select
 
-    from workflows.directory import User, create_token
+    from workflows.directory import User
 
     from .extensions import db
 
@@ -127,7 +127,7 @@ def token_create(username, label):
         if user is None:
             click.echo(f"no user {username!r}", err=True)
             sys.exit(1)
-        value = create_token(db.session, user, label)
+        value = app.extensions["byplan"].create_token(db.session, user, label)
         db.session.commit()
     click.echo(value)
 

@@ -84,6 +84,23 @@ class Byplan:
         self.hearings = hearings
         self.mail = mail
 
+    # -------------------------------------------------------------- access
+    def log_in(self, session: Session, username: str, password: str) -> User | None:
+        """Check a password; every attempt, failed or not, is an audit event."""
+        from .directory import authenticate
+
+        user = authenticate(session, username, password)
+        self.engine.audit.append(session, kind="login" if user else "login_failed", actor=username[:100],
+                                 summary="logged in" if user else "wrong user name or password")
+        return user
+
+    def create_token(self, session: Session, user: User, label: str = "") -> str:
+        from .directory import create_token
+
+        token = create_token(session, user, label)
+        self.engine.audit.append(session, kind="token", actor=user.username, summary=f"API token created: {label}")
+        return token
+
     # ------------------------------------------------------------ proposals
     def start_proposal(self, session: Session, user: User, group_id: int, title: str,
                        kind: str = "principle") -> Case:
