@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from engine import CaseEngine, DocumentStore, Forbidden, NotFound, TaskNotFound, TaskNotReady
 from engine.models import AuditEvent, Case, CompletedTask, Document, ReadyTask
-from engine.engine import task_properties
 
 from . import lanes, proposal
 from .directory import User, WorkingGroup
@@ -222,9 +221,6 @@ class Byplan:
                         documents=documents, events=events, my_task_ids=mine,
                         hearing=hearing_for_case(session, case_id))
 
-    def open_task_count(self, session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(ReadyTask)) or 0
-
     # ------------------------------------------------------------ documents
     def upload(self, session: Session, user: User, case_id: int, filename: str, content: bytes,
                title: str | None = None, document_id: int | None = None):
@@ -254,6 +250,3 @@ class Byplan:
             raise NotFound(key)
         return history
 
-
-def task_form_key(task) -> str | None:
-    return task_properties(task).get("formKey")
