@@ -348,6 +348,7 @@ class CaseEngine:
             proj.case_title = row.title
             proj.process_id = row.process_id
             proj.due_at = self._due(task, props, proj.ready_since)
+            proj.assignee = self._assignee(task, props)
             current[tid] = proj
         for tid, proj in existing.items():
             if tid not in current:
@@ -361,6 +362,19 @@ class CaseEngine:
             session.add(WaitingTimer(id=f"{row.id}:{i}", case_id=row.id, spec_name=name, due_at=due))
         for name, key in subscriptions:
             session.add(MessageSubscription(case_id=row.id, message_name=name, correlation=key))
+
+    def _assignee(self, task, props: dict) -> str | None:
+        """Who alone may take the task: the `assignee` property is an expression over the task's data
+        (e.g. `request["member"]` in a multi-instance task, one instance per person)."""
+        expression = props.get("assignee")
+        if not expression:
+            return None
+        try:
+            value = self.script_engine.evaluate(task, expression)
+        except Exception as exc:  # a bad expression must not lose the task: leave it to the lane
+            log.warning("task %s: assignee %r: %s", task.task_spec.name, expression, exc)
+            return None
+        return None if value is None else str(value)[:100]
 
     def _due(self, task, props: dict, ready_since: datetime) -> datetime | None:
         variable = props.get("dueVariable")
@@ -476,8 +490,9 @@ class CaseEngine:
 
     # -------------------------------------------------------------- queries
     def tasks_for(self, session: Session, audiences: Iterable[tuple[str, str | None]], *,
-                  limit: int = 200, offset: int = 0) -> list[ReadyTask]:
-        """Ready tasks visible to (lane, scope) pairs; scope None means any scope."""
+                  assignee: str | None = None, limit: int = 200, offset: int = 0) -> list[ReadyTask]:
+        """Ready tasks visible to (lane, scope) pairs (scope None: any scope); a task with an
+        assignee is visible only to that assignee."""
         from sqlalchemy import and_, false, or_
 
         clauses = []
@@ -485,7 +500,9 @@ class CaseEngine:
             clauses.append(ReadyTask.lane == lane if scope is None
                            else and_(ReadyTask.lane == lane, ReadyTask.scope == scope))
         where = or_(*clauses) if clauses else false()
+        mine = ReadyTask.assignee.is_(None) if assignee is None else or_(ReadyTask.assignee.is_(None),
+                                                                          ReadyTask.assignee == assignee)
         return list(session.scalars(
-            select(ReadyTask).where(where)
+            select(ReadyTask).where(where, mine)
             .order_by(ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since)
             .limit(limit).offset(offset)))

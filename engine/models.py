@@ -122,6 +122,7 @@ class ReadyTask(Base):
     lane: Mapped[str | None] = mapped_column(String(200))
     scope: Mapped[str | None] = mapped_column(String(100))
     form_key: Mapped[str | None] = mapped_column(String(200))
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)  # only this user may take it
     case_title: Mapped[str] = mapped_column(String(500), default="")
     process_id: Mapped[str] = mapped_column(String(200))
     ready_since: Mapped[datetime] = mapped_column(default=utcnow)

@@ -890,3 +890,24 @@ def test_timer_sweep_and_a_completion_on_the_same_case_never_deadlock(h, monkeyp
     assert results["user"] == "ok" or isinstance(results["user"], Conflict), results
     with h.session() as s:
         assert h.audit.verify(s) is None
+
+
+def test_multi_instance_tasks_are_assigned_one_per_person(h):
+    """The `assignee` property (an expression over the task's data) projects who alone may take a task:
+    a multi-instance task over people gives each person their own instance in the inbox."""
+    _deploy(h, "multi_assignee")
+    case_id = _start(h, "multi_assignee", data={"people": ["anne", "bent", "carl"]})
+    with h.session() as s:
+        rows = list(s.scalars(select(ReadyTask).where(ReadyTask.case_id == case_id)))
+        assert sorted(r.assignee for r in rows) == ["anne", "bent", "carl"]
+        for person in ("anne", "bent", "carl"):
+            mine = h.engine.tasks_for(s, [("Team", None)], assignee=person)
+            assert [t.assignee for t in mine] == [person]
+        assert h.engine.tasks_for(s, [("Team", None)], assignee="dora") == []
+        by_person = {r.assignee: r.id for r in rows}
+    for person in ("anne", "bent", "carl"):
+        with h.session() as s, s.begin():
+            h.engine.complete_task(s, case_id, by_person[person], {"answer": f"ok from {person}"}, actor=person)
+    assert _case(h, case_id).status == "completed"
+    with h.session() as s:
+        assert h.engine.load(s, case_id).data["answers"] == ["ok from anne", "ok from bent", "ok from carl"]

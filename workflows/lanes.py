@@ -48,3 +48,8 @@ def may_view_case(user: User, scope: str | None) -> bool:
 def may_edit_case(user: User, scope: str | None) -> bool:
     """Add documents to a case: the secretariat and the working group that owns it."""
     return user.has_role(SECRETARIAT) or (scope is not None and scope in my_scopes(user))
+
+
+def may_take(user: User, task) -> bool:
+    """A projected ready task: the user acts in its lane, and it is assigned to nobody or to them."""
+    return may_act(user, task.lane, task.scope) and task.assignee in (None, user.username)

@@ -126,7 +126,8 @@ class Byplan:
 
     # ---------------------------------------------------------------- tasks
     def inbox(self, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[ReadyTask]:
-        return self.engine.tasks_for(session, lanes.audiences(user), limit=limit, offset=offset)
+        return self.engine.tasks_for(session, lanes.audiences(user), assignee=user.username, limit=limit,
+                                     offset=offset)
 
     def _projection(self, session: Session, task_id: str) -> ReadyTask:
         proj = session.get(ReadyTask, str(task_id))
@@ -138,7 +139,7 @@ class Byplan:
 
     def task_view(self, session: Session, user: User, task_id: str) -> TaskView:
         proj = self._projection(session, task_id)
-        if not lanes.may_act(user, proj.lane, proj.scope):
+        if not lanes.may_take(user, proj):
             raise Forbidden(N_("This task belongs to another role."))
         instance = self.engine.load(session, proj.case_id)
         task = self.engine.ready_task(instance, task_id)
@@ -168,7 +169,7 @@ class Byplan:
     def complete_task(self, session: Session, user: User, task_id: str, raw: dict[str, Any],
                       version: int | None) -> Case:
         proj = self._projection(session, task_id)
-        if not lanes.may_act(user, proj.lane, proj.scope):
+        if not lanes.may_take(user, proj):
             raise Forbidden(N_("This task belongs to another role."))
         form = get_form(proj.form_key)
         values: dict[str, Any] = {}
@@ -214,7 +215,7 @@ class Byplan:
                                          .order_by(Document.created_at)))
         events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
                                       .order_by(AuditEvent.seq)))
-        mine = {t.id for t in tasks if lanes.may_act(user, t.lane, t.scope)}
+        mine = {t.id for t in tasks if lanes.may_take(user, t)}
         from .hearing import hearing_for_case
 
         return CaseView(case=case, proposal=proposal.proposal_for_case(session, case_id), tasks=tasks,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:03:03.874258
+Create Date: 2026-11-23 23:14:25.115033
 """
 from alembic import op
 import sqlalchemy as sa
@@ -253,6 +253,7 @@ def upgrade():
     sa.Column('lane', sa.String(length=200), nullable=True),
     sa.Column('scope', sa.String(length=100), nullable=True),
     sa.Column('form_key', sa.String(length=200), nullable=True),
+    sa.Column('assignee', sa.String(length=100), nullable=True),
     sa.Column('case_title', sa.String(length=500), nullable=False),
     sa.Column('process_id', sa.String(length=200), nullable=False),
     sa.Column('ready_since', engine.models.TZDateTime(timezone=True), nullable=False),
@@ -261,6 +262,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ready_task'))
     )
     with op.batch_alter_table('ready_task', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ready_task_assignee'), ['assignee'], unique=False)
         batch_op.create_index(batch_op.f('ix_ready_task_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ready_task_due_at'), ['due_at'], unique=False)
         batch_op.create_index('ix_ready_task_lane_scope', ['lane', 'scope'], unique=False)
@@ -490,6 +492,7 @@ def downgrade():
         batch_op.drop_index('ix_ready_task_lane_scope')
         batch_op.drop_index(batch_op.f('ix_ready_task_due_at'))
         batch_op.drop_index(batch_op.f('ix_ready_task_case_id'))
+        batch_op.drop_index(batch_op.f('ix_ready_task_assignee'))
 
     op.drop_table('ready_task')
     with op.batch_alter_table('proposal', schema=None) as batch_op:
