@@ -150,8 +150,8 @@ Egenskab: Høring med frist, påmindelse, høringssvar og høringsnotat
     Så er høringen afsluttet
     Og har "lead" opgaven "Revidér forslaget efter høringen" i forslagets sag
     Når "lead" reviderer forslaget med princippet "Kommunerne bruger fælles brugerstyring til borgere og medarbejdere"
-    Så har "chair" opgaven "Rådets beslutning" i forslagets sag
-    Når "chair" træffer beslutningen "approved"
+    Så har "secretary" opgaven "Sæt forslaget på rådets dagsorden" i forslagets sag
+    Når rådet på et møde træffer beslutningen "approved"
     Så er forslagets sag afsluttet
     Og principkataloget indeholder "Fælles brugerstyring" med princippet "Kommunerne bruger fælles brugerstyring til borgere og medarbejdere"
 

@@ -13,10 +13,11 @@ Egenskab: Arkitekturforslag fra arbejdsgruppe til råd
     Og "lead" indsender forslaget med princippet "Kommunerne genbruger eksisterende løsninger"
     Så har "secretary" opgaven "Screen forslag"
     Når "secretary" screener forslaget som komplet
-    Så har "chair" opgaven "Rådets beslutning"
-    Når "chair" træffer beslutningen "approved"
+    Så har "secretary" opgaven "Sæt forslaget på rådets dagsorden"
+    Når rådet på et møde træffer beslutningen "approved"
     Så er sagen afsluttet
     Og principkataloget indeholder "Genbrug før køb før byg" i version 1
+    Og principkataloget linker til mødet, der godkendte versionen
     Og revisionssporet for sagen kan verificeres
 
   Scenarie: Sekretariatet returnerer et ufuldstændigt forslag
@@ -31,11 +32,11 @@ Egenskab: Arkitekturforslag fra arbejdsgruppe til råd
     Når "lead" opretter forslaget "Sikker adgang" som et arkitekturprincip
     Og "lead" indsender forslaget med princippet "Adgang gives via fælles brugerstyring"
     Og "secretary" screener forslaget som komplet
-    Og "chair" sender forslaget tilbage med begrundelsen "Afgræns til borgerrettede løsninger"
+    Og rådet på et møde sender forslaget tilbage med begrundelsen "Afgræns til borgerrettede løsninger"
     Så har "lead" opgaven "Udarbejd og indsend forslag"
     Når "lead" indsender forslaget med princippet "Borgerrettet adgang gives via fælles brugerstyring"
     Og "secretary" screener forslaget som komplet
-    Og "chair" godkender forslaget med ændringerne "Gælder fra 2018"
+    Og rådet på et møde godkender forslaget med ændringerne "Gælder fra 2018"
     Så er sagen afsluttet
     Og principkataloget indeholder "Sikker adgang" i version 1
     Og principkataloget viser ændringerne "Gælder fra 2018"
@@ -45,7 +46,7 @@ Egenskab: Arkitekturforslag fra arbejdsgruppe til råd
     Når "lead" opretter forslaget "Data genbruges" som et arkitekturprincip
     Og "lead" indsender forslaget med princippet "Data registreres én gang og genbruges på tværs"
     Og "secretary" screener forslaget som komplet
-    Og "chair" træffer beslutningen "approved"
+    Og rådet på et møde træffer beslutningen "approved"
     Så principkataloget indeholder "Data genbruges" i version 2
     Og version 1 af "Data genbruges" er erstattet
 
@@ -53,7 +54,7 @@ Egenskab: Arkitekturforslag fra arbejdsgruppe til råd
     Når "lead" opretter forslaget "Referencearkitektur for sagsbehandling" som en referencearkitektur
     Og "lead" indsender forslaget med resuméet "Fælles model for sagsbehandling"
     Og "secretary" screener forslaget som komplet
-    Og "chair" afviser forslaget med begrundelsen "Overlapper med FORM"
+    Og rådet på et møde afviser forslaget med begrundelsen "Overlapper med FORM"
     Så er sagen afsluttet
     Og forslagets status er "rejected"
     Og principkataloget er tomt

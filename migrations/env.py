@@ -7,6 +7,7 @@ from engine.models import Base
 import workflows.directory  # noqa: F401  (registers tables)
 import workflows.proposal  # noqa: F401
 import workflows.hearing  # noqa: F401
+import workflows.council  # noqa: F401
 import engine.mail  # noqa: F401
 
 config = context.config

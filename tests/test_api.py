@@ -57,19 +57,53 @@ def test_proposal_from_draft_to_catalogue_through_the_api(client, tokens, people
     assert call(client, "POST", f"/api/v1/tasks/{screen['id']}/complete", tokens["secretary"],
                 json={"version": screen["case_version"], "data": {"screening": "complete"}}).status_code == 200
 
-    decide = my_task(client, tokens["chair"], case_id)
-    response = call(client, "POST", f"/api/v1/tasks/{decide['id']}/complete", tokens["chair"],
-                    json={"version": decide["case_version"], "data": {"decision": "approved"}})
-    assert response.status_code == 200
-    assert response.get_json()["status"] == "completed"
+    # the council: a meeting, the proposal on its agenda, positions and the chair's decision, all by API
+    from datetime import timedelta
+
+    import time_machine
+
+    from council_support import CouncilDriver
+    from engine.models import utcnow
+
+    CouncilDriver(client.application, people).ensure_members(("chair", "councillor"))
+    today = utcnow().date()
+    meeting = call(client, "POST", "/api/v1/council/meetings", tokens["secretary"], json={
+        "title": "Rådsmøde", "date": (today + timedelta(days=14)).isoformat(), "start_time": "10:00",
+        "place": "KL", "item_deadline": (today + timedelta(days=3)).isoformat(), "publish_days": 7})
+    assert meeting.status_code == 201, meeting.get_json()
+    meeting = meeting.get_json()
+    schedule = my_task(client, tokens["secretary"], case_id)
+    assert schedule["form_schema"]["properties"]["meeting_id"]["enum"] == [meeting["id"]]
+    assert call(client, "POST", f"/api/v1/tasks/{schedule['id']}/complete", tokens["secretary"],
+                json={"version": schedule["case_version"], "data": {"meeting_id": meeting["id"]}}).status_code == 200
+    engine = client.application.extensions["byplan"].engine
+    with time_machine.travel(utcnow() + timedelta(days=7, hours=1), tick=False):
+        engine.fire_due_timers()  # the item deadline passed: the agenda is built
+        build = my_task(client, tokens["secretary"], meeting["case_id"])
+        assert call(client, "POST", f"/api/v1/tasks/{build['id']}/complete", tokens["secretary"],
+                    json={"version": build["case_version"], "data": {}}).status_code == 200
+        engine.fire_due_timers()  # the agenda is published
+        for member in ("councillor", "chair"):
+            position = [t for t in call(client, "GET", "/api/v1/tasks", tokens[member]).get_json()
+                        if t["case_id"] == meeting["case_id"]][0]
+            version = call(client, "GET", f"/api/v1/tasks/{position['id']}", tokens[member]).get_json()["case_version"]
+            assert call(client, "POST", f"/api/v1/tasks/{position['id']}/complete", tokens[member],
+                        json={"version": version, "data": {"position": "agree"}}).status_code == 200
+        decide = my_task(client, tokens["chair"], meeting["case_id"])
+        assert decide["values"]["decision"] == "approved"  # proposed by the DMN table from the positions
+        response = call(client, "POST", f"/api/v1/tasks/{decide['id']}/complete", tokens["chair"],
+                        json={"version": decide["case_version"], "data": {"decision": "approved"}})
+        assert response.status_code == 200
+        assert engine.route_messages() == 1  # the decision reaches the proposal case
 
     case = call(client, "GET", f"/api/v1/cases/{case_id}", tokens["secretary"]).get_json()
     assert case["status"] == "completed" and case["tasks"] == []
     assert case["record"]["status"] == "approved" and case["record"]["principle_key"] == "genbrug-foer-koeb"
-    assert [e["kind"] for e in case["events"]] == ["start", "complete", "complete", "complete"]
+    assert [e["kind"] for e in case["events"]] == ["start", "complete", "complete", "complete", "message"]
     listed = call(client, "GET", "/api/v1/cases?status=completed", tokens["secretary"]).get_json()
     assert [c["id"] for c in listed] == [case_id]
-    assert call(client, "GET", "/api/v1/cases?status=running", tokens["secretary"]).get_json() == []
+    running = call(client, "GET", "/api/v1/cases?status=running", tokens["secretary"]).get_json()
+    assert [c["process_id"] for c in running] == ["council_meeting"]  # its minutes are still to come
     assert call(client, "GET", "/api/v1/cases?limit=0", tokens["secretary"]).status_code == 422
     assert call(client, "GET", "/api/v1/tasks?offset=-1", tokens["secretary"]).status_code == 422
     assert "Genbrug før køb før byg" in client.get("/principper").data.decode()

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, Case, ReadyTask
+from engine.models import AuditEvent, Case, ReadyTask, utcnow
+from council_support import CouncilDriver
 from steps.proposal_driver import ProposalDriver
 
 
@@ -68,11 +70,30 @@ def test_proposal_through_the_browser_forms(client, people, app):
     version = int(re.search(r'name="version" value="(\d+)"', client.get(link).data.decode()).group(1))
     assert client.post(link, data={"version": version, "screening": "complete"}).status_code == 302
 
+    # the secretariat creates a council meeting and puts the proposal on its agenda
+    council = CouncilDriver(app, people)
+    council.ensure_members(("chair", "councillor"))
+    today = utcnow().date()
+    response = client.post("/raadet/moeder/nyt", data={
+        "title": "Rådsmøde", "date": (today + timedelta(days=14)).isoformat(), "start_time": "10:00",
+        "place": "KL", "item_deadline": (today + timedelta(days=3)).isoformat(), "publish_days": "7"})
+    assert response.status_code == 302
+    meeting_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    link = task_link(client.get("/opgaver").data)
+    schedule = client.get(link).data.decode()
+    assert f'name="meeting_id" value="{meeting_id}"' in schedule
+    version = int(re.search(r'name="version" value="(\d+)"', schedule).group(1))
+    assert client.post(link, data={"version": version, "meeting_id": str(meeting_id)}).status_code == 302
+
+    # the agenda is published, the members record positions, the chair decides through the form
+    council.publish_agenda(meeting_id)
+    council.record_positions(meeting_id, {"chair": "agree", "councillor": "agree"})
     client.post("/logout")
     people.login(client, "chair")
     link = task_link(client.get("/opgaver").data)
     version = int(re.search(r'name="version" value="(\d+)"', client.get(link).data.decode()).group(1))
     assert client.post(link, data={"version": version, "decision": "approved"}).status_code == 302
+    app.extensions["byplan"].engine.route_messages()
 
     catalogue = client.get("/principper").data.decode()
     assert "Genbrug før køb" in catalogue and "Genbrug før køb før byg" in catalogue
@@ -160,15 +181,16 @@ def test_documents_upload_versions_download_and_limits(client, people, driver, a
     assert client.get(f"/sager/{case_id}").status_code == 403
 
 
-def test_public_catalogue_without_login_and_history(client, driver):
+def test_public_catalogue_without_login_and_history(client, driver, app, people):
     driver.start("lead", "Data genbruges")
     driver.submit("lead", summary="Resumé", statement="Data genbruges")
     driver.complete("secretary", {"screening": "complete"})
-    driver.complete("chair", {"decision": "approved_with_changes", "changes": "Kun grunddata"})
+    meeting_id = CouncilDriver(app, people).decide_proposal(
+        driver.case_id, {"decision": "approved_with_changes", "changes": "Kun grunddata"})
     page = client.get("/principper")
     assert page.status_code == 200 and "Data genbruges" in page.data.decode()
     detail = client.get("/principper/data-genbruges").data.decode()
-    assert "Kun grunddata" in detail
+    assert "Kun grunddata" in detail and f'href="/raadet/moeder/{meeting_id}"' in detail
     assert client.get("/principper/findes-ikke").status_code == 404
 
 

@@ -110,13 +110,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["byplan_session_factory"] = session_factory
 
     from . import api as api_module
-    from . import auth, cases, errors, hearings, public, tasks
+    from . import auth, cases, council, errors, hearings, public, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(hearings.bp)
+    app.register_blueprint(council.bp)
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

@@ -116,7 +116,8 @@ class CaseListQuery(PageQuery):
 
 def _attributes(obj, schema_cls) -> dict:
     """The raw attribute values a schema reads from obj, to extend before dumping."""
-    return {name: getattr(obj, f.attribute or name) for name, f in schema_cls().fields.items()}
+    return {name: getattr(obj, f.attribute or name) for name, f in schema_cls().fields.items()
+            if hasattr(obj, f.attribute or name)}
 
 
 @bp.route("/cases")
@@ -241,3 +242,80 @@ class HearingResponses(MethodView):
                                     allow_late=False)
         db.session.commit()
         return response
+
+
+class MeetingInSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    date = fields.String(required=True, metadata={"description": "YYYY-MM-DD"})
+    start_time = fields.String(required=True, metadata={"description": "HH:MM"})
+    place = fields.String(load_default="", validate=validate.Length(max=300))
+    online_link = fields.String(load_default="", validate=validate.Length(max=500))
+    item_deadline = fields.String(required=True, metadata={"description": "YYYY-MM-DD"})
+    publish_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=60))
+
+
+class ItemInSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["decision", "discussion", "information"]))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=10000))
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ItemOutSchema(Schema):
+    id = fields.Integer()
+    position = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    proposal_id = fields.Integer(allow_none=True)
+    proposed_outcome = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    changes = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+
+
+class MeetingOutSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer(allow_none=True)
+    title = fields.String()
+    starts_at = fields.DateTime()
+    place = fields.String()
+    status = fields.String()
+    agenda_published_at = fields.DateTime(allow_none=True)
+    minutes_published_at = fields.DateTime(allow_none=True)
+    items = fields.List(fields.Nested(ItemOutSchema))
+
+
+@bp.route("/council/meetings")
+class CouncilMeetings(MethodView):
+    @token_required
+    @bp.arguments(MeetingInSchema)
+    @bp.response(201, MeetingOutSchema)
+    def post(self, body):
+        """Create a council meeting (secretariat); the call for agenda items opens."""
+        council = byplan_service().council
+        raw = {k: str(v) for k, v in body.items()}
+        meeting = council.create_meeting(db.session, g.api_user, raw)
+        db.session.commit()
+        return {**_attributes(meeting, MeetingOutSchema), "items": []}
+
+
+@bp.route("/council/meetings/<id:meeting_id>")
+class CouncilMeeting(MethodView):
+    @token_required
+    @bp.response(200, MeetingOutSchema)
+    def get(self, meeting_id):
+        """A meeting with its agenda items and decisions."""
+        view = byplan_service().council.meeting_view(db.session, meeting_id, g.api_user)
+        return {**_attributes(view["meeting"], MeetingOutSchema), "items": view["items"]}
+
+
+@bp.route("/council/meetings/<id:meeting_id>/items")
+class CouncilItems(MethodView):
+    @token_required
+    @bp.arguments(ItemInSchema)
+    @bp.response(201, ItemOutSchema)
+    def post(self, body, meeting_id):
+        """Add an ad-hoc item (secretariat); after publication a reason is required and shown publicly."""
+        item = byplan_service().council.add_item(db.session, g.api_user, meeting_id, body)
+        db.session.commit()
+        return item

@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
+from workflows.council import CouncilError
 from workflows.hearing import HearingError
 from workflows.service import FormInvalid
 
@@ -58,6 +59,10 @@ def register(app):
     @app.errorhandler(DocumentRejected)
     def _rejected(exc):
         return _answer(413 if exc.too_large else 422, upload_message(exc))
+
+    @app.errorhandler(CouncilError)
+    def _council(exc):
+        return _answer(422, _(str(exc)), {exc.field or "council": [_(str(exc))]})
 
     @app.errorhandler(HearingError)
     def _hearing(exc):

@@ -28,7 +28,13 @@ USERS = [
     ("arkitekt", "Amalie Arkitekt", (), None),
     ("kommune", "Karen Kontaktperson (Hjørring)", (MUNICIPALITY_CONTACT,), "Hjørring"),
     ("admin", "Adam Administrator", (ADMIN,), None),
+    ("raad3", "Rasmus Rådsmedlem (KOMBIT)", (COUNCIL_MEMBER,), None),
+    ("raad4", "Rebekka Rådsmedlem (Aarhus)", (COUNCIL_MEMBER,), None),
+    ("raad5", "Rune Rådsmedlem (Odense)", (COUNCIL_MEMBER,), None),
+    ("raad6", "Ronja Rådsmedlem (Aalborg)", (COUNCIL_MEMBER,), None),
+    ("raad7", "Ruben Rådsmedlem (KL)", (COUNCIL_MEMBER,), None),
 ]
+COUNCIL = ("formand", "raadsmedlem", "raad3", "raad4", "raad5", "raad6", "raad7")
 
 
 def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | None:
@@ -53,6 +59,14 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
     add_member(session, users["arkitekt"], group)
 
     lead, secretariat, chair = users["arbejdsgruppe"], users["sekretariat"], users["formand"]
+    from datetime import date as _date
+
+    from .council import CouncilMember
+
+    for username in COUNCIL:
+        session.add(CouncilMember(user_id=users[username].id, term_start=_date(2016, 1, 1),
+                                  is_chair=username == "formand"))
+    session.flush()
 
     def step(case, values):
         from engine.models import ReadyTask
@@ -84,9 +98,49 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
               "rationale": "Mindre dobbeltregistrering og bedre datakvalitet.",
               "implications": "Løsninger skal udstille data via fælles snitflader."})
     step(c4, {"screening": "complete"})
-    step(c4, {"decision": "approved"})
+    _demo_council(session, byplan, users, step, c3, c4)
     _demo_hearing(session, byplan, secretariat, users["kommune"], group, list(munis.values()))
     return [(u, DEMO_PASSWORD, ", ".join(sorted(users[u].roles))) for u, *_ in USERS]
+
+
+def _demo_council(session: Session, byplan: Byplan, users: dict, step, on_next_agenda, decided) -> None:
+    """A council meeting held ten days ago that approved a principle (its minutes out for approval),
+    and the next meeting, which takes agenda items."""
+    from datetime import timedelta
+
+    from engine.models import ReadyTask, utcnow
+
+    council, secretariat = byplan.council, users["sekretariat"]
+    today = utcnow().date()
+
+    def tasks(case_id):
+        return list(session.scalars(select(ReadyTask).where(ReadyTask.case_id == case_id)))
+
+    held = council.create_meeting(session, secretariat, {
+        "title": "Rådsmøde (afholdt)", "date": (today - timedelta(days=10)).isoformat(), "start_time": "10:00",
+        "place": "KL, Weidekampsgade 10, København S", "item_deadline": (today - timedelta(days=24)).isoformat(),
+        "publish_days": "7"}, record_past=True)
+    step(decided, {"meeting_id": str(held.id)})
+    council.add_item(session, secretariat, held.id, {"kind": "information", "title": "Nyt fra KOMBIT",
+                                                     "description": "Status på de fælleskommunale løsninger."})
+    [build] = tasks(held.case_id)
+    byplan.complete_task(session, secretariat, build.id, {}, None)  # the publication time has passed
+    for task in tasks(held.case_id):
+        position = "object" if task.assignee == "raad7" else "agree"
+        byplan.complete_task(session, users[task.assignee], task.id, {"position": position}, None)
+    [decide] = tasks(held.case_id)
+    byplan.complete_task(session, users["formand"], decide.id, {"decision": "approved"}, None)
+    session.commit()  # the router works in its own transactions, like the worker
+    byplan.engine.route_messages()
+    [minutes] = tasks(held.case_id)
+    byplan.complete_task(session, secretariat, minutes.id, {
+        "minutes_summary": "Rådet godkendte princippet om datagenbrug. KOMBIT orienterede om status."}, None)
+
+    upcoming = council.create_meeting(session, secretariat, {
+        "title": "Rådsmøde", "date": (today + timedelta(days=30)).isoformat(), "start_time": "10:00",
+        "place": "KL, Weidekampsgade 10, København S", "online_link": "https://møde.example/raadet",
+        "item_deadline": (today + timedelta(days=14)).isoformat(), "publish_days": "7"})
+    step(on_next_agenda, {"meeting_id": str(upcoming.id)})
 
 
 def _demo_hearing(session: Session, byplan: Byplan, secretariat, contact, group, municipalities) -> None:

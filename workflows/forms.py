@@ -46,12 +46,12 @@ def date_field(label: str, *, required: bool = True, help: str = "") -> fields.D
 
 
 def integer(label: str, *, required: bool = True, minimum: int = 0, maximum: int = 1000,
-            help: str = "") -> fields.Integer:
+            help: str = "", widget: str = "number") -> fields.Integer:
     return fields.Integer(
         required=required, strict=False,
         validate=[validate.Range(min=minimum, max=maximum, error=N_("The number is out of range."))],
         error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": N_("Enter a whole number.")},
-        metadata={"label": label, "widget": "number", "help": help, "min": minimum, "max": maximum},
+        metadata={"label": label, "widget": widget, "help": help, "min": minimum, "max": maximum},
     )
 
 
@@ -98,17 +98,20 @@ def describe(schema: Schema) -> list[FieldSpec]:
     return specs
 
 
-def json_schema(schema: Schema) -> dict[str, Any]:
+def json_schema(schema: Schema, specs: list[FieldSpec] | None = None) -> dict[str, Any]:
     props: dict[str, Any] = {}
     required = []
-    for spec in describe(schema):
+    for spec in specs if specs is not None else describe(schema):
         prop: dict[str, Any] = {"type": "string", "title": spec.label}
+        is_int = isinstance(schema.fields[spec.name], fields.Integer)
+        if is_int:
+            prop["type"] = "integer"
         if spec.widget == "number":
             prop["type"] = "integer"
         elif spec.widget == "date":
             prop["format"] = "date"
         if spec.choices:
-            prop["enum"] = [v for v, _ in spec.choices]
+            prop["enum"] = [int(v) if is_int else v for v, _ in spec.choices]
         if spec.max_length:
             prop["maxLength"] = spec.max_length
         if spec.help:
@@ -131,6 +134,8 @@ class FormDef:
     schema: type[FormSchema]
     on_submit: Callable[[Any, dict], dict]
     initial: Callable[[Any], dict] | None = None
+    # choices that depend on the records, e.g. the open meetings: {field name: [(value, label)]}
+    choices: Callable[[Any], dict[str, list[tuple[str, str]]]] | None = None
 
 
 FORMS: dict[str, FormDef] = {}

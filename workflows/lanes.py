@@ -9,10 +9,13 @@ LANE_ROLES: dict[str, set[str]] = {
     "Sekretariat": {SECRETARIAT},
     # The council's decision is recorded by the chair; members record positions (council process).
     "Råd": {COUNCIL_CHAIR},
+    "Rådsmedlem": {COUNCIL_MEMBER},
+    "Rådsformand": {COUNCIL_CHAIR},
 }
 # How lanes are named in the UI (the BPMN lane names are Danish role names).
 LANE_LABELS = {"Sekretariat": N_("Secretariat"), "Råd": N_("Council chair"), "Arbejdsgruppe": N_("Working group"),
-               "Høringspart": N_("Hearing party")}
+               "Høringspart": N_("Hearing party"), "Rådsmedlem": N_("Council member"),
+               "Rådsformand": N_("Council chair")}
 
 # Lanes open to the members of the working group that owns the case (its scope).
 GROUP_LANES = {"Arbejdsgruppe"}

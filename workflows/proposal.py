@@ -4,19 +4,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from engine import Forbidden, current_execution
+from engine import Forbidden, NotFound, current_execution
 from engine.models import Base, Case, utcnow
 
 from .directory import WorkingGroup
-from .forms import REQUIRED, FormDef, FormSchema, choice, register, text
+from .forms import REQUIRED, FormDef, FormSchema, choice, integer, register, text
 from .i18n import N_
 
 PROCESS_ID = "proposal"
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 KINDS = [("principle", N_("Architecture principle")),
          ("reference_architecture", N_("Reference architecture"))]
@@ -28,7 +30,7 @@ DECISIONS = [("approved", N_("Approved")),
              ("sent_back", N_("Sent back to the working group"))]
 STATUS_LABELS = {
     "draft": N_("Draft"), "submitted": N_("Submitted"), "returned": N_("Returned for revision"),
-    "screened": N_("With the council"), "in_hearing": N_("In hearing"), "approved": N_("Approved"),
+    "screened": N_("Screened"), "scheduled": N_("On the council's agenda"), "in_hearing": N_("In hearing"), "approved": N_("Approved"),
     "approved_with_changes": N_("Approved with changes"), "rejected": N_("Rejected"),
     "sent_back": N_("Sent back"),
 }
@@ -79,6 +81,7 @@ class Principle(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"))
     working_group_id: Mapped[int] = mapped_column(ForeignKey("working_group.id"))
     approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("council_meeting.id"))  # the meeting that approved it
 
     working_group: Mapped[WorkingGroup] = relationship(lazy="joined")
 
@@ -118,21 +121,6 @@ class ScreenForm(FormSchema):
     @validates_schema(skip_on_field_errors=False)
     def _return_needs_reason(self, data, **kwargs):
         if data.get("screening") == "return" and not data.get("reason"):
-            raise ValidationError(REQUIRED, "reason")
-
-
-class DecideForm(FormSchema):
-    decision = choice(N_("The council's decision"), DECISIONS)
-    changes = text(N_("Changes"), widget="textarea", max_length=10000,
-                   help=N_("Required when approved with changes."))
-    reason = text(N_("Reason"), widget="textarea", max_length=10000,
-                  help=N_("Required when rejected or sent back."))
-
-    @validates_schema(skip_on_field_errors=False)
-    def _conditional_fields(self, data, **kwargs):
-        if data.get("decision") == "approved_with_changes" and not data.get("changes"):
-            raise ValidationError(REQUIRED, "changes")
-        if data.get("decision") in ("rejected", "sent_back") and not data.get("reason"):
             raise ValidationError(REQUIRED, "reason")
 
 
@@ -182,20 +170,38 @@ def _revise_submit(ctx, values: dict) -> dict:
     return data
 
 
-def _decide_submit(ctx, values: dict) -> dict:
-    p = proposal_for_case(ctx.session, ctx.case_id)
-    p.decision = values["decision"]
-    p.decision_changes = values.get("changes")
-    p.decision_reason = values.get("reason")
-    p.status = values["decision"]
-    p.updated_at = utcnow()
-    return {"decision": values["decision"]}
-
-
 register(FormDef("proposal.draft", DraftForm, _draft_submit, _draft_initial))
 register(FormDef("proposal.screen", ScreenForm, _screen_submit))
 register(FormDef("proposal.revise", DraftForm, _revise_submit, _draft_initial))
-register(FormDef("proposal.decide", DecideForm, _decide_submit))
+
+
+class ScheduleForm(FormSchema):
+    meeting_id = integer(N_("Council meeting"), minimum=1, maximum=2**31 - 1, widget="radio",
+                         help=N_("The meetings that still take agenda items."))
+
+
+def _schedule_choices(ctx) -> dict:
+    from .council import open_meetings
+
+    return {"meeting_id": [(str(m.id), f"{m.title} ({m.starts_at.astimezone(COPENHAGEN):%d.%m.%Y})")
+                           for m in open_meetings(ctx.session)]}
+
+
+def _schedule_submit(ctx, values: dict) -> dict:
+    from .council import CouncilError, schedule_proposal
+    from .service import FormInvalid
+
+    p = proposal_for_case(ctx.session, ctx.case_id)
+    try:
+        item = schedule_proposal(ctx.session, values["meeting_id"], p, ctx.user.username if ctx.user else "system")
+    except (CouncilError, NotFound):
+        raise FormInvalid({"meeting_id": [N_("Choose a meeting that still takes agenda items.")]}) from None
+    p.status = "scheduled"
+    p.updated_at = utcnow()
+    return {"agenda_item_id": item.id, "meeting_id": values["meeting_id"]}
+
+
+register(FormDef("proposal.schedule", ScheduleForm, _schedule_submit, choices=_schedule_choices))
 
 
 # ------------------------------------------------------------- services
@@ -213,7 +219,12 @@ def publish_to_catalogue(params: dict, task_data: dict) -> dict:
     latest = session.scalar(select(func.max(Principle.version)).where(Principle.key == key)) or 0
     for old in session.scalars(select(Principle).where(Principle.key == key, Principle.status == "current")):
         old.status = "superseded"
+    from .council import AgendaItem
+
+    item = session.scalar(select(AgendaItem).where(AgendaItem.proposal_id == p.id, AgendaItem.decided_at.is_not(None))
+                          .order_by(AgendaItem.decided_at.desc()).limit(1))
     principle = Principle(key=key, version=latest + 1, name=p.title, statement=p.statement,
+                          meeting_id=item.meeting_id if item else None,
                           rationale=p.rationale, implications=p.implications, decision=p.decision or "approved",
                           decision_changes=p.decision_changes, proposal_id=p.id,
                           working_group_id=p.working_group_id, approved_at=utcnow())

@@ -11,6 +11,7 @@ from engine.mail import MailDelivery, MailSettings
 from engine.specs import read_directory
 
 from . import proposal
+from .council import Council
 from .hearing import Hearings
 from .service import Byplan
 
@@ -26,9 +27,11 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     engine = CaseEngine(script_engine=script_engine, session_factory=session_factory, audit=audit)
     documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes))
     hearings = Hearings(engine, documents, base_url)
+    council = Council(engine, documents, base_url)
     script_engine.services.update(hearings.service_handlers())
+    script_engine.services.update(council.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory)
-    return Byplan(engine, documents, hearings=hearings, mail=delivery)
+    return Byplan(engine, documents, hearings=hearings, council=council, mail=delivery)
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):

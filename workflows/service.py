@@ -77,10 +77,11 @@ def _flatten(errors: dict) -> dict[str, list[str]]:
 
 
 class Byplan:
-    def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, mail=None):
+    def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, mail=None):
         self.engine = engine
         self.documents = documents
         self.hearings = hearings
+        self.council = council
         self.mail = mail
 
     # -------------------------------------------------------------- access
@@ -153,11 +154,16 @@ class Byplan:
             log.warning("instructions of %s do not render", proj.spec_name, exc_info=True)
             instructions = raw_instructions
         schema = form.schema() if form else None
+        specs = describe(schema) if schema else []
+        if form is not None and form.choices is not None:
+            dynamic = form.choices(ctx)
+            for spec in specs:
+                if spec.name in dynamic:
+                    spec.choices = dynamic[spec.name]
         documents = list(session.scalars(select(Document).where(Document.case_id == proj.case_id)
                                          .order_by(Document.created_at)))
-        return TaskView(task=proj, case=instance.row, form=form,
-                        fields=describe(schema) if schema else [], values=values,
-                        instructions=instructions, json_schema=json_schema(schema) if schema else None,
+        return TaskView(task=proj, case=instance.row, form=form, fields=specs, values=values,
+                        instructions=instructions, json_schema=json_schema(schema, specs) if schema else None,
                         documents=documents, task_data=dict(task.data))
 
     def submit_task(self, session: Session, user: User, task_id: str, raw: dict[str, Any],

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:14:25.115033
+Create Date: 2026-11-23 23:25:47.244655
 """
 from alembic import op
 import sqlalchemy as sa
@@ -143,6 +143,42 @@ def upgrade():
     with op.batch_alter_table('completed_task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_completed_task_case_id'), ['case_id'], unique=False)
 
+    op.create_table('council_meeting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('starts_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('place', sa.String(length=300), nullable=False),
+    sa.Column('online_link', sa.String(length=500), nullable=False),
+    sa.Column('item_deadline', sa.Date(), nullable=False),
+    sa.Column('publish_days', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('agenda_published_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('minutes_summary', sa.Text(), nullable=False),
+    sa.Column('minutes_round', sa.Integer(), nullable=False),
+    sa.Column('minutes_deadline_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('minutes_published_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('created_by', sa.String(length=100), nullable=True),
+    sa.Column('created_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_council_meeting_case_id_case')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_council_meeting'))
+    )
+    with op.batch_alter_table('council_meeting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_council_meeting_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_council_meeting_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_council_meeting_status'), ['status'], unique=False)
+
+    op.create_table('council_member',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('term_start', sa.Date(), nullable=False),
+    sa.Column('term_end', sa.Date(), nullable=True),
+    sa.Column('is_chair', sa.Boolean(), nullable=False),
+    sa.Column('organisation', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_council_member_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_council_member')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_council_member_user_id'))
+    )
     op.create_table('document',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=True),
@@ -287,6 +323,32 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_waiting_timer_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_waiting_timer_due_at'), ['due_at'], unique=False)
 
+    op.create_table('agenda_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=True),
+    sa.Column('working_group_id', sa.Integer(), nullable=True),
+    sa.Column('proposed_outcome', sa.String(length=40), nullable=True),
+    sa.Column('outcome', sa.String(length=40), nullable=True),
+    sa.Column('changes', sa.Text(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('decided_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by', sa.String(length=100), nullable=True),
+    sa.Column('minutes', sa.Text(), nullable=False),
+    sa.Column('removed', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['council_meeting.id'], name=op.f('fk_agenda_item_meeting_id_council_meeting'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_agenda_item_proposal_id_proposal')),
+    sa.ForeignKeyConstraint(['working_group_id'], ['working_group.id'], name=op.f('fk_agenda_item_working_group_id_working_group')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_item'))
+    )
+    with op.batch_alter_table('agenda_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agenda_item_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agenda_item_proposal_id'), ['proposal_id'], unique=False)
+
     op.create_table('document_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -337,6 +399,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_hearing_proposal_id'), ['proposal_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hearing_status'), ['status'], unique=False)
 
+    op.create_table('minutes_objection',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('member', sa.String(length=100), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['council_meeting.id'], name=op.f('fk_minutes_objection_meeting_id_council_meeting'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_minutes_objection'))
+    )
+    with op.batch_alter_table('minutes_objection', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_minutes_objection_meeting_id'), ['meeting_id'], unique=False)
+
     op.create_table('principle',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=120), nullable=False),
@@ -351,6 +426,8 @@ def upgrade():
     sa.Column('proposal_id', sa.Integer(), nullable=False),
     sa.Column('working_group_id', sa.Integer(), nullable=False),
     sa.Column('approved_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['meeting_id'], ['council_meeting.id'], name=op.f('fk_principle_meeting_id_council_meeting')),
     sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_principle_proposal_id_proposal')),
     sa.ForeignKeyConstraint(['working_group_id'], ['working_group.id'], name=op.f('fk_principle_working_group_id_working_group')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_principle')),
@@ -359,6 +436,47 @@ def upgrade():
     with op.batch_alter_table('principle', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_principle_key'), ['key'], unique=False)
         batch_op.create_index(batch_op.f('ix_principle_status'), ['status'], unique=False)
+
+    op.create_table('agenda_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('by', sa.String(length=100), nullable=False),
+    sa.Column('description', sa.String(length=500), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['agenda_item.id'], name=op.f('fk_agenda_change_item_id_agenda_item'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['meeting_id'], ['council_meeting.id'], name=op.f('fk_agenda_change_meeting_id_council_meeting'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_change'))
+    )
+    with op.batch_alter_table('agenda_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agenda_change_meeting_id'), ['meeting_id'], unique=False)
+
+    op.create_table('agenda_item_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_agenda_item_document_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['item_id'], ['agenda_item.id'], name=op.f('fk_agenda_item_document_item_id_agenda_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_item_document'))
+    )
+    with op.batch_alter_table('agenda_item_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agenda_item_document_item_id'), ['item_id'], unique=False)
+
+    op.create_table('council_position',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('member', sa.String(length=100), nullable=False),
+    sa.Column('position', sa.String(length=20), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('recorded_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('replaced', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['agenda_item.id'], name=op.f('fk_council_position_item_id_agenda_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_council_position')),
+    sa.UniqueConstraint('item_id', 'member', name=op.f('uq_council_position_item_id_member'))
+    )
+    with op.batch_alter_table('council_position', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_council_position_item_id'), ['item_id'], unique=False)
 
     op.create_table('hearing_document',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -469,11 +587,27 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_hearing_document_hearing_id'))
 
     op.drop_table('hearing_document')
+    with op.batch_alter_table('council_position', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_council_position_item_id'))
+
+    op.drop_table('council_position')
+    with op.batch_alter_table('agenda_item_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agenda_item_document_item_id'))
+
+    op.drop_table('agenda_item_document')
+    with op.batch_alter_table('agenda_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agenda_change_meeting_id'))
+
+    op.drop_table('agenda_change')
     with op.batch_alter_table('principle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_principle_status'))
         batch_op.drop_index(batch_op.f('ix_principle_key'))
 
     op.drop_table('principle')
+    with op.batch_alter_table('minutes_objection', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_minutes_objection_meeting_id'))
+
+    op.drop_table('minutes_objection')
     with op.batch_alter_table('hearing', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hearing_status'))
         batch_op.drop_index(batch_op.f('ix_hearing_proposal_id'))
@@ -482,6 +616,11 @@ def downgrade():
 
     op.drop_table('hearing')
     op.drop_table('document_version')
+    with op.batch_alter_table('agenda_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agenda_item_proposal_id'))
+        batch_op.drop_index(batch_op.f('ix_agenda_item_meeting_id'))
+
+    op.drop_table('agenda_item')
     with op.batch_alter_table('waiting_timer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_waiting_timer_due_at'))
         batch_op.drop_index(batch_op.f('ix_waiting_timer_case_id'))
@@ -520,6 +659,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_document_case_id'))
 
     op.drop_table('document')
+    op.drop_table('council_member')
+    with op.batch_alter_table('council_meeting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_council_meeting_status'))
+        batch_op.drop_index(batch_op.f('ix_council_meeting_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_council_meeting_case_id'))
+
+    op.drop_table('council_meeting')
     with op.batch_alter_table('completed_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_completed_task_case_id'))
 

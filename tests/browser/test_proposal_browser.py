@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from council_support import CouncilDriver
+
 pytestmark = pytest.mark.browser
 
 
@@ -19,7 +21,7 @@ def log_out(page):
     page.click("header form[action$='/logout'] button")
 
 
-def test_submit_proposal_and_see_it_in_the_secretariats_inbox(page, live_server, live_people, artifacts):
+def test_submit_proposal_and_see_it_in_the_secretariats_inbox(page, live_server, live_app, live_people, artifacts):
     base = live_server
     log_in(page, base, "lead", live_people.PASSWORD)
     page.click("nav >> a[href='/forslag/nyt']")
@@ -62,12 +64,31 @@ def test_submit_proposal_and_see_it_in_the_secretariats_inbox(page, live_server,
             break
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/sager/*")
-    assert "Rådets beslutning" in page.inner_text("#h-tasks + ul")
+    assert "Sæt forslaget på rådets dagsorden" in page.inner_text("#h-tasks + ul")
 
-    # the chair approves with changes; the principle appears in the public catalogue
+    # the secretariat puts it on a council meeting's agenda; the agenda is published, members take positions
+    council = CouncilDriver(live_app, live_people)
+    council.ensure_members(("chair", "councillor"))
+    meeting_id = council.create_meeting("Rådsmøde marts")
+    page.click("#h-tasks + ul a")
+    page.check(f"input[name=meeting_id][value='{meeting_id}']")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{base}/sager/*")
+    council.publish_agenda(meeting_id)
+    council.record_positions(meeting_id, {"councillor": "object"})
+
+    # the chair records a position as a council member, in the browser
     log_out(page)
     log_in(page, base, "chair", live_people.PASSWORD)
-    page.click("main table a[href^='/opgaver/']")
+    page.click("main table a:has-text('Tilkendegiv holdning')")
+    page.check("input[name=position][value=agree]")
+    page.fill("#f-comment", "Et godt princip.")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{base}/sager/*")
+
+    # the chair approves with changes; the principle appears in the public catalogue
+    page.goto(f"{base}/opgaver")
+    page.click("main table a:has-text('Rådets beslutning')")
     page.check("input[name=decision][value=approved_with_changes]")
     page.click("form.form button[type=submit]")
     assert page.locator("#e-changes").is_visible()  # changes are required for this decision
@@ -75,6 +96,7 @@ def test_submit_proposal_and_see_it_in_the_secretariats_inbox(page, live_server,
     page.fill("#f-changes", "Gælder også for fælleskommunale løsninger.")
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{base}/sager/*")
+    live_app.extensions["byplan"].engine.route_messages()  # the worker's job: the decision reaches the proposal
     log_out(page)
     page.goto(f"{base}/principper")
     assert "Genbrug før køb før byg" in page.inner_text("main")

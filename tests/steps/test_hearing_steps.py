@@ -318,9 +318,11 @@ def _revise(proposal, user, statement):
     assert proposal.record().status == "screened"
 
 
-@when(parsers.parse('"{user}" træffer beslutningen "{decision}"'))
-def _decide(proposal, user, decision):
-    proposal.complete(user, {"decision": decision})
+@when(parsers.parse('rådet på et møde træffer beslutningen "{decision}"'))
+def _decide(proposal, app, people, decision):
+    from council_support import CouncilDriver
+
+    CouncilDriver(app, people).decide_proposal(proposal.case_id, {"decision": decision})
     assert proposal.record().status == decision
 
 

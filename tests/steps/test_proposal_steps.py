@@ -9,6 +9,8 @@ from engine import Forbidden
 from engine.models import Case
 from workflows.service import FormInvalid
 
+from council_support import CouncilDriver
+
 from .proposal_driver import ProposalDriver
 
 # Every scenario runs on SQLite and on PostgreSQL.
@@ -20,6 +22,11 @@ scenarios("proposal.feature")
 @pytest.fixture
 def driver(app, people):
     return ProposalDriver(app, people)
+
+
+@pytest.fixture
+def council(app, people):
+    return CouncilDriver(app, people)
 
 
 @given(parsers.parse('arbejdsgruppen "{group}" med lederen "{lead}"'))
@@ -37,11 +44,11 @@ def _roles(people, secretary, chair):
 
 
 @given(parsers.parse('principkataloget indeholder det godkendte princip "{title}"'))
-def _existing_principle(driver, title):
+def _existing_principle(driver, council, title):
     driver.start("lead", title)
     driver.submit("lead", summary="Første version", statement="Første version")
     driver.complete("secretary", {"screening": "complete"})
-    driver.complete("chair", {"decision": "approved"})
+    council.decide_proposal(driver.case_id, {"decision": "approved"})
 
 
 @when(parsers.parse('"{user}" opretter forslaget "{title}" som et arkitekturprincip'))
@@ -74,24 +81,30 @@ def _screen_return(driver, user, reason):
     driver.complete(user, {"screening": "return", "reason": reason})
 
 
-@when(parsers.parse('"{user}" træffer beslutningen "{decision}"'))
-def _decide(driver, user, decision):
-    driver.complete(user, {"decision": decision})
+@when(parsers.parse('rådet på et møde træffer beslutningen "{decision}"'))
+def _decide(driver, council, decision):
+    council.decide_proposal(driver.case_id, {"decision": decision})
 
 
-@when(parsers.parse('"{user}" sender forslaget tilbage med begrundelsen "{reason}"'))
-def _send_back(driver, user, reason):
-    driver.complete(user, {"decision": "sent_back", "reason": reason})
+@when(parsers.parse('rådet på et møde sender forslaget tilbage med begrundelsen "{reason}"'))
+def _send_back(driver, council, reason):
+    council.decide_proposal(driver.case_id, {"decision": "sent_back", "reason": reason})
 
 
-@when(parsers.parse('"{user}" afviser forslaget med begrundelsen "{reason}"'))
-def _reject(driver, user, reason):
-    driver.complete(user, {"decision": "rejected", "reason": reason})
+@when(parsers.parse('rådet på et møde afviser forslaget med begrundelsen "{reason}"'))
+def _reject(driver, council, reason):
+    council.decide_proposal(driver.case_id, {"decision": "rejected", "reason": reason})
 
 
-@when(parsers.parse('"{user}" godkender forslaget med ændringerne "{changes}"'))
-def _approve_changes(driver, user, changes):
-    driver.complete(user, {"decision": "approved_with_changes", "changes": changes})
+@when(parsers.parse('rådet på et møde godkender forslaget med ændringerne "{changes}"'))
+def _approve_changes(driver, council, changes):
+    council.decide_proposal(driver.case_id, {"decision": "approved_with_changes", "changes": changes})
+
+
+@then("principkataloget linker til mødet, der godkendte versionen")
+def _catalogue_meeting(driver):
+    with driver.app.app_context():
+        assert all(p.meeting_id is not None for p in driver.byplan.catalogue(driver.db.session))
 
 
 @then(parsers.parse('har "{user}" opgaven "{title}"'))

@@ -1,0 +1,189 @@
+"""The council: meetings (agenda, material, positions, minutes), decisions, feeds."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from workflows import council as council_domain
+from workflows.service import FormInvalid
+
+from . import byplan_service
+from .extensions import db
+
+bp = Blueprint("council", __name__)
+
+
+def _service():
+    return byplan_service().council
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+def _page(meeting_id: int, errors: dict | None = None, form: dict | None = None, status: int = 200):
+    view = _service().meeting_view(db.session, meeting_id, _user())
+    return render_template("council/meeting.html", v=view, errors=errors or {}, form=form or {},
+                           kinds=council_domain.KINDS, kind_labels=dict(council_domain.KINDS),
+                           position_labels=dict(council_domain.POSITIONS), positions=council_domain.POSITIONS,
+                           outcome_labels=dict(council_domain.OUTCOMES),
+                           status_labels=council_domain.STATUS_LABELS), status
+
+
+def _attempt(meeting_id: int, anchor: str, action, success: str):
+    try:
+        action()
+        db.session.commit()
+    except FormInvalid as exc:
+        db.session.rollback()
+        return _page(meeting_id, {anchor: exc.errors}, dict(request.form), 422)
+    except council_domain.CouncilError as exc:
+        db.session.rollback()
+        return _page(meeting_id, {anchor: {exc.field or "_": [str(exc)]}}, dict(request.form), 422)
+    flash(success)
+    return redirect(url_for("council.meeting", meeting_id=meeting_id) + f"#{anchor}")
+
+
+@bp.get("/raadet/moeder")
+def meetings():
+    user = _user()
+    staff = user is not None and (user.has_role("secretariat", "admin", "council_member", "council_chair")
+                                  or user.group_ids)
+    rows = _service().meetings(db.session, public=not staff)
+    return render_template("council/meetings.html", rows=rows, status_labels=council_domain.STATUS_LABELS)
+
+
+@bp.route("/raadet/moeder/nyt", methods=["GET", "POST"])
+@login_required
+def new_meeting():
+    if not current_user.has_role("secretariat"):
+        abort(403)
+    errors: dict = {}
+    values = {"title": "", "date": "", "start_time": "10:00", "place": "", "online_link": "",
+              "item_deadline": "", "publish_days": "7"}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "") for k in values}
+        try:
+            meeting = _service().create_meeting(db.session, current_user, values)
+            db.session.commit()
+        except FormInvalid as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            flash(_("The meeting is created and the call for agenda items is open."))
+            return redirect(url_for("council.meeting", meeting_id=meeting.id))
+    from workflows.council import MeetingForm
+    from workflows.forms import describe
+
+    return render_template("council/new.html", fields=describe(MeetingForm()), values=values,
+                           errors=errors), (422 if errors else 200)
+
+
+@bp.get("/raadet/moeder/<id:meeting_id>")
+def meeting(meeting_id: int):
+    return _page(meeting_id)
+
+
+@bp.post("/raadet/moeder/<id:meeting_id>/punkter")
+@login_required
+def add_item(meeting_id: int):
+    raw = {k: request.form.get(k, "") for k in ("kind", "title", "description", "reason")}
+    return _attempt(meeting_id, "punkter", lambda: _service().add_item(db.session, current_user, meeting_id, raw),
+                    _("The item is added to the agenda."))
+
+
+@bp.post("/raadet/punkter/<id:item_id>/flyt")
+@login_required
+def move_item(item_id: int):
+    meeting_id = request.form.get("meeting_id", type=int) or 0
+    direction = 1 if request.form.get("direction") == "down" else -1
+    return _attempt(meeting_id, "punkter",
+                    lambda: _service().move_item(db.session, current_user, item_id, direction,
+                                                 request.form.get("reason")),
+                    _("The agenda order is changed."))
+
+
+@bp.post("/raadet/punkter/<id:item_id>/fjern")
+@login_required
+def remove_item(item_id: int):
+    meeting_id = request.form.get("meeting_id", type=int) or 0
+    return _attempt(meeting_id, "punkter",
+                    lambda: _service().remove_item(db.session, current_user, item_id, request.form.get("reason")),
+                    _("The item is removed from the agenda."))
+
+
+@bp.post("/raadet/punkter/<id:item_id>/materiale")
+@login_required
+def add_material(item_id: int):
+    meeting_id = request.form.get("meeting_id", type=int) or 0
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _page(meeting_id, {f"punkt-{item_id}": {"_": [_("Choose a file to upload.")]}}, status=422)
+    content = upload.read()
+    return _attempt(meeting_id, f"punkt-{item_id}",
+                    lambda: _service().add_material(db.session, current_user, item_id, upload.filename, content,
+                                                    request.form.get("reason")),
+                    _("The document is uploaded."))
+
+
+@bp.post("/raadet/punkter/<id:item_id>/holdning")
+@login_required
+def change_position(item_id: int):
+    meeting_id = request.form.get("meeting_id", type=int) or 0
+    raw = {"position": request.form.get("position", ""), "comment": request.form.get("comment", "")}
+    return _attempt(meeting_id, f"punkt-{item_id}",
+                    lambda: _service().change_position(db.session, current_user, item_id, raw),
+                    _("Your position is recorded."))
+
+
+@bp.post("/raadet/punkter/<id:item_id>/referat")
+@login_required
+def write_minutes(item_id: int):
+    meeting_id = request.form.get("meeting_id", type=int) or 0
+    return _attempt(meeting_id, f"punkt-{item_id}",
+                    lambda: _service().write_minutes(db.session, current_user, item_id, request.form.get("minutes", "")),
+                    _("The minutes of the item are saved."))
+
+
+@bp.post("/raadet/moeder/<id:meeting_id>/indsigelse")
+@login_required
+def object_to_minutes(meeting_id: int):
+    raw = {"text": request.form.get("text", "")}
+    return _attempt(meeting_id, "referat",
+                    lambda: _service().object_to_minutes(db.session, current_user, meeting_id, raw),
+                    _("Your objection is sent to the secretariat."))
+
+
+@bp.get("/raadet/moeder/<id:meeting_id>/dokumenter/<id:document_id>")
+def document(meeting_id: int, document_id: int):
+    view = _service().meeting_view(db.session, meeting_id, _user())
+    allowed = {d.document_id for item in view["items"] for d in item.documents}
+    if document_id not in allowed:
+        abort(404)
+    from .cases import attachment_header
+
+    doc, version, content = byplan_service().documents.get_version(db.session, document_id)
+    response = Response(content, mimetype=version.content_type)
+    response.headers["Content-Disposition"] = attachment_header(version.filename)
+    return response
+
+
+@bp.get("/raadet/beslutninger")
+def decisions():
+    return render_template("council/decisions.html", rows=_service().decisions(db.session),
+                           outcome_labels=dict(council_domain.OUTCOMES))
+
+
+@bp.get("/raadet/feed.atom")
+def feed():
+    body = council_domain.atom_feed(_service().decisions(db.session), _service().meetings(db.session, public=True),
+                                    current_app.config["BASE_URL"])
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/raadet/moeder.ics")
+def calendar():
+    body = council_domain.meetings_calendar(_service().meetings(db.session, public=True),
+                                            current_app.config["BASE_URL"])
+    return Response(body, mimetype="text/calendar")
