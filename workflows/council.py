@@ -495,6 +495,7 @@ class Council:
         meeting.status = "collecting"
         publish_at = meeting.starts_at - timedelta(days=meeting.publish_days)
         return {"item_deadline_at": end_of_day(meeting.item_deadline).isoformat(),
+                "meeting_at": meeting.starts_at.isoformat(),
                 "publish_at": max(publish_at, end_of_day(meeting.item_deadline)).isoformat()}
 
     def _publish_agenda(self, params, data) -> dict:
