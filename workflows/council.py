@@ -381,6 +381,9 @@ class Council:
         require_secretariat(user)
         meeting = get_meeting(session, meeting_id)
         values = _load(ItemForm, raw)
+        if values["kind"] == "decision" and meeting.agenda_published_at is not None:
+            raise CouncilError(N_("The agenda is published: a new decision item goes on the next meeting's "
+                                  "agenda (it can be added here for discussion or information)."), "kind")
         item = AgendaItem(meeting_id=meeting.id, kind=values["kind"], title=values["title"],
                           description=values.get("description") or "", position=next_position(session, meeting))
         session.add(item)
@@ -409,6 +412,9 @@ class Council:
         item = get_item(session, item_id)
         if item.proposal_id is not None:
             raise CouncilError(N_("A proposal's item cannot be removed; the chair decides it (e.g. sent back)."))
+        if item.kind == "decision" and item.meeting.agenda_published_at is not None:
+            raise CouncilError(N_("A decision item cannot be removed once the agenda is published; "
+                                  "the chair decides it (e.g. sent back)."))
         self._change(session, user, item.meeting, item, f"Punkt fjernet: {item.title}", reason)
         item.removed = True
 
@@ -511,8 +517,9 @@ class Council:
                            body=(f"Kære {m.user.name}\n\nDagsorden og materiale til {meeting.title} er udsendt:\n"
                                  f"{self.base_url}/raadet/moeder/{meeting.id}\n\n"
                                  "Tilkendegiv din holdning til beslutningspunkterne i Byplan.\n"))
-        return {"requests": [{"item_id": i.id, "member": p} for i in decision_items for p in people],
-                "decision_items": [{"item_id": i.id, "proposal_id": i.proposal_id} for i in decision_items]}
+        return {"requests": [{"item_id": i.id, "member": p, "title": i.title} for i in decision_items for p in people],
+                "decision_items": [{"item_id": i.id, "proposal_id": i.proposal_id, "title": i.title}
+                                   for i in decision_items]}
 
     def _count_positions(self, params, data) -> dict:
         ctx = current_execution.get()
