@@ -344,12 +344,11 @@ class Council:
         self.documents = documents
         self.base_url = base_url.rstrip("/")
 
-    def create_meeting(self, session: Session, user: User, raw: dict, *, record_past: bool = False) -> Meeting:
-        """A new meeting; `record_past` (demo data, imports) allows one that has already been held."""
+    def create_meeting(self, session: Session, user: User, raw: dict) -> Meeting:
         require_secretariat(user)
         values = _load(MeetingForm, raw)
         starts = datetime.combine(values["date"], time.fromisoformat(values["start_time"]), COPENHAGEN)
-        if starts.astimezone(timezone.utc) <= utcnow() and not record_past:
+        if starts.astimezone(timezone.utc) <= utcnow():
             from .service import FormInvalid
 
             raise FormInvalid({"date": [N_("The meeting must be in the future.")]})

@@ -104,7 +104,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
 
 
 def _demo_council(session: Session, byplan: Byplan, users: dict, step, on_next_agenda, decided) -> None:
-    """A council meeting held ten days ago that approved a principle (its minutes out for approval),
+    """Today's council meeting, which approved a principle (its minutes out for approval),
     and the next meeting, which takes agenda items."""
     from datetime import timedelta
 
@@ -116,10 +116,15 @@ def _demo_council(session: Session, byplan: Byplan, users: dict, step, on_next_a
     def tasks(case_id):
         return list(session.scalars(select(ReadyTask).where(ReadyTask.case_id == case_id)))
 
+    # Today's meeting: its item deadline (yesterday) and agenda publication have passed, every member has
+    # recorded a position, the chair has decided, and the minutes are out for approval.
+    from .council import COPENHAGEN
+
+    starts = (utcnow() + timedelta(hours=3)).astimezone(COPENHAGEN)
     held = council.create_meeting(session, secretariat, {
-        "title": "Rådsmøde (afholdt)", "date": (today - timedelta(days=10)).isoformat(), "start_time": "10:00",
-        "place": "KL, Weidekampsgade 10, København S", "item_deadline": (today - timedelta(days=24)).isoformat(),
-        "publish_days": "7"}, record_past=True)
+        "title": "Rådsmøde", "date": starts.date().isoformat(), "start_time": starts.strftime("%H:%M"),
+        "place": "KL, Weidekampsgade 10, København S",
+        "item_deadline": (starts.date() - timedelta(days=1)).isoformat(), "publish_days": "7"})
     step(decided, {"meeting_id": str(held.id)})
     council.add_item(session, secretariat, held.id, {"kind": "information", "title": "Nyt fra KOMBIT",
                                                      "description": "Status på de fælleskommunale løsninger."})
