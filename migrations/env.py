@@ -8,6 +8,7 @@ import workflows.directory  # noqa: F401  (registers tables)
 import workflows.proposal  # noqa: F401
 import workflows.hearing  # noqa: F401
 import workflows.council  # noqa: F401
+import workflows.network  # noqa: F401
 import engine.mail  # noqa: F401
 
 config = context.config

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
 from workflows.council import CouncilError
+from workflows.network import NetworkError
 from workflows.hearing import HearingError
 from workflows.service import FormInvalid
 
@@ -59,6 +60,10 @@ def register(app):
     @app.errorhandler(DocumentRejected)
     def _rejected(exc):
         return _answer(413 if exc.too_large else 422, upload_message(exc))
+
+    @app.errorhandler(NetworkError)
+    def _network(exc):
+        return _answer(422, _(str(exc)), {exc.field or "network": [_(str(exc))]})
 
     @app.errorhandler(CouncilError)
     def _council(exc):

@@ -13,6 +13,7 @@ from engine.specs import read_directory
 from . import proposal
 from .council import Council
 from .hearing import Hearings
+from .network import Networks
 from .service import Byplan
 
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
@@ -30,8 +31,10 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     council = Council(engine, documents, base_url)
     script_engine.services.update(hearings.service_handlers())
     script_engine.services.update(council.service_handlers())
+    networks = Networks(engine, documents, base_url)
+    script_engine.services.update(networks.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory)
-    return Byplan(engine, documents, hearings=hearings, council=council, mail=delivery)
+    return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery)
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):

@@ -77,11 +77,13 @@ def _flatten(errors: dict) -> dict[str, list[str]]:
 
 
 class Byplan:
-    def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, mail=None):
+    def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, networks=None,
+                 mail=None):
         self.engine = engine
         self.documents = documents
         self.hearings = hearings
         self.council = council
+        self.networks = networks
         self.mail = mail
 
     # -------------------------------------------------------------- access

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:25:47.244655
+Create Date: 2026-11-23 23:43:57.921010
 """
 from alembic import op
 import sqlalchemy as sa
@@ -58,6 +58,13 @@ def upgrade():
     sa.UniqueConstraint('code', name=op.f('uq_municipality_code')),
     sa.UniqueConstraint('name', name=op.f('uq_municipality_name'))
     )
+    op.create_table('network',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_network')),
+    sa.UniqueConstraint('name', name=op.f('uq_network_name'))
+    )
     op.create_table('process_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('process_id', sa.String(length=200), nullable=False),
@@ -105,6 +112,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_case_scope'), ['scope'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_updated_at'), ['updated_at'], unique=False)
+
+    op.create_table('network_membership',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('network_id', sa.Integer(), nullable=False),
+    sa.Column('municipality_id', sa.Integer(), nullable=False),
+    sa.Column('seats_per_meeting', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_network_membership_municipality_id_municipality')),
+    sa.ForeignKeyConstraint(['network_id'], ['network.id'], name=op.f('fk_network_membership_network_id_network'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_network_membership')),
+    sa.UniqueConstraint('network_id', 'municipality_id', name=op.f('uq_network_membership_network_id_municipality_id'))
+    )
+    with op.batch_alter_table('network_membership', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_network_membership_network_id'), ['network_id'], unique=False)
 
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -212,6 +232,25 @@ def upgrade():
     with op.batch_alter_table('message_subscription', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_message_subscription_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_message_subscription_name_corr', ['message_name', 'correlation'], unique=False)
+
+    op.create_table('network_round',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('network_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('theme', sa.String(length=300), nullable=False),
+    sa.Column('format', sa.String(length=20), nullable=False),
+    sa.Column('registration_deadline', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('published_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('created_by', sa.String(length=100), nullable=True),
+    sa.Column('created_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_network_round_case_id_case')),
+    sa.ForeignKeyConstraint(['network_id'], ['network.id'], name=op.f('fk_network_round_network_id_network')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_network_round'))
+    )
+    with op.batch_alter_table('network_round', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_network_round_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_network_round_status'), ['status'], unique=False)
 
     op.create_table('outbox_mail',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -437,6 +476,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_principle_key'), ['key'], unique=False)
         batch_op.create_index(batch_op.f('ix_principle_status'), ['status'], unique=False)
 
+    op.create_table('regional_meeting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('region', sa.String(length=50), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('starts', sa.String(length=5), nullable=False),
+    sa.Column('ends', sa.String(length=5), nullable=False),
+    sa.Column('venue', sa.String(length=200), nullable=False),
+    sa.Column('address', sa.String(length=300), nullable=False),
+    sa.Column('online_link', sa.String(length=500), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('confirmed', sa.Boolean(), nullable=False),
+    sa.Column('evaluation_deadline', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['round_id'], ['network_round.id'], name=op.f('fk_regional_meeting_round_id_network_round'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_regional_meeting'))
+    )
+    with op.batch_alter_table('regional_meeting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_regional_meeting_round_id'), ['round_id'], unique=False)
+
     op.create_table('agenda_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
@@ -511,6 +569,54 @@ def upgrade():
     with op.batch_alter_table('hearing_party', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hearing_party_hearing_id'), ['hearing_id'], unique=False)
 
+    op.create_table('programme_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('speaker', sa.String(length=200), nullable=False),
+    sa.Column('organisation', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['regional_meeting.id'], name=op.f('fk_programme_item_meeting_id_regional_meeting'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_item'))
+    )
+    with op.batch_alter_table('programme_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_programme_item_meeting_id'), ['meeting_id'], unique=False)
+
+    op.create_table('regional_meeting_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_regional_meeting_document_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['meeting_id'], ['regional_meeting.id'], name=op.f('fk_regional_meeting_document_meeting_id_regional_meeting'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_regional_meeting_document'))
+    )
+    with op.batch_alter_table('regional_meeting_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_regional_meeting_document_meeting_id'), ['meeting_id'], unique=False)
+
+    op.create_table('registration',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('municipality_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('job_title', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('waiting_since', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.String(length=100), nullable=True),
+    sa.Column('evaluation_token_hash', sa.String(length=64), nullable=True),
+    sa.Column('anonymised_at', engine.models.TZDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['meeting_id'], ['regional_meeting.id'], name=op.f('fk_registration_meeting_id_regional_meeting'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_registration_municipality_id_municipality')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_registration')),
+    sa.UniqueConstraint('evaluation_token_hash', name=op.f('uq_registration_evaluation_token_hash'))
+    )
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_registration_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_registration_municipality_id'), ['municipality_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_registration_status'), ['status'], unique=False)
+
     op.create_table('hearing_response',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('hearing_id', sa.Integer(), nullable=False),
@@ -533,6 +639,22 @@ def upgrade():
     with op.batch_alter_table('hearing_response', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hearing_response_hearing_id'), ['hearing_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hearing_response_party_id'), ['party_id'], unique=False)
+
+    op.create_table('meeting_evaluation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=True),
+    sa.Column('overall', sa.Integer(), nullable=False),
+    sa.Column('usefulness', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('submitted_at', engine.models.TZDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['regional_meeting.id'], name=op.f('fk_meeting_evaluation_meeting_id_regional_meeting'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_meeting_evaluation_registration_id_registration'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_evaluation')),
+    sa.UniqueConstraint('registration_id', name=op.f('uq_meeting_evaluation_registration_id'))
+    )
+    with op.batch_alter_table('meeting_evaluation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_evaluation_meeting_id'), ['meeting_id'], unique=False)
 
     op.create_table('hearing_note_point',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -574,11 +696,29 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_hearing_note_point_hearing_id'))
 
     op.drop_table('hearing_note_point')
+    with op.batch_alter_table('meeting_evaluation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_evaluation_meeting_id'))
+
+    op.drop_table('meeting_evaluation')
     with op.batch_alter_table('hearing_response', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hearing_response_party_id'))
         batch_op.drop_index(batch_op.f('ix_hearing_response_hearing_id'))
 
     op.drop_table('hearing_response')
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_registration_status'))
+        batch_op.drop_index(batch_op.f('ix_registration_municipality_id'))
+        batch_op.drop_index(batch_op.f('ix_registration_meeting_id'))
+
+    op.drop_table('registration')
+    with op.batch_alter_table('regional_meeting_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_regional_meeting_document_meeting_id'))
+
+    op.drop_table('regional_meeting_document')
+    with op.batch_alter_table('programme_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_programme_item_meeting_id'))
+
+    op.drop_table('programme_item')
     with op.batch_alter_table('hearing_party', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hearing_party_hearing_id'))
 
@@ -599,6 +739,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_agenda_change_meeting_id'))
 
     op.drop_table('agenda_change')
+    with op.batch_alter_table('regional_meeting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_regional_meeting_round_id'))
+
+    op.drop_table('regional_meeting')
     with op.batch_alter_table('principle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_principle_status'))
         batch_op.drop_index(batch_op.f('ix_principle_key'))
@@ -649,6 +793,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_mail_case_id'))
 
     op.drop_table('outbox_mail')
+    with op.batch_alter_table('network_round', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_network_round_status'))
+        batch_op.drop_index(batch_op.f('ix_network_round_case_id'))
+
+    op.drop_table('network_round')
     with op.batch_alter_table('message_subscription', schema=None) as batch_op:
         batch_op.drop_index('ix_message_subscription_name_corr')
         batch_op.drop_index(batch_op.f('ix_message_subscription_case_id'))
@@ -672,6 +821,10 @@ def downgrade():
     op.drop_table('completed_task')
     op.drop_table('api_token')
     op.drop_table('user_account')
+    with op.batch_alter_table('network_membership', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_network_membership_network_id'))
+
+    op.drop_table('network_membership')
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_updated_at'))
         batch_op.drop_index(batch_op.f('ix_case_status'))
@@ -685,6 +838,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_process_version_activated_at'))
 
     op.drop_table('process_version')
+    op.drop_table('network')
     op.drop_table('municipality')
     op.drop_table('blob')
     op.drop_table('audit_head')
