@@ -20,6 +20,45 @@ MUNICIPALITIES = [
     ("580", "Aabenraa", "Syddanmark"),
 ]
 
+# More municipalities of the 68 that took part in the network in 2017 (name, region).
+MORE_MUNICIPALITIES = [
+    ("Aalborg", "Midt-Nord"), ("Aarhus", "Midt-Nord"), ("Frederikshavn", "Midt-Nord"), ("Brønderslev", "Midt-Nord"),
+    ("Jammerbugt", "Midt-Nord"), ("Thisted", "Midt-Nord"), ("Vesthimmerland", "Midt-Nord"), ("Rebild", "Midt-Nord"),
+    ("Mariagerfjord", "Midt-Nord"), ("Randers", "Midt-Nord"), ("Viborg", "Midt-Nord"), ("Silkeborg", "Midt-Nord"),
+    ("Herning", "Midt-Nord"), ("Holstebro", "Midt-Nord"), ("Skive", "Midt-Nord"), ("Horsens", "Midt-Nord"),
+    ("Skanderborg", "Midt-Nord"), ("Odder", "Midt-Nord"), ("Ikast-Brande", "Midt-Nord"), ("Ringkøbing-Skjern", "Midt-Nord"),
+    ("Gentofte", "Hovedstaden"), ("Gladsaxe", "Hovedstaden"), ("Lyngby-Taarbæk", "Hovedstaden"),
+    ("Ballerup", "Hovedstaden"), ("Rudersdal", "Hovedstaden"), ("Furesø", "Hovedstaden"), ("Hillerød", "Hovedstaden"),
+    ("Helsingør", "Hovedstaden"), ("Gribskov", "Hovedstaden"), ("Halsnæs", "Hovedstaden"), ("Høje-Taastrup", "Hovedstaden"),
+    ("Albertslund", "Hovedstaden"), ("Glostrup", "Hovedstaden"), ("Rødovre", "Hovedstaden"), ("Hvidovre", "Hovedstaden"),
+    ("Roskilde", "Sjælland"), ("Køge", "Sjælland"), ("Holbæk", "Sjælland"), ("Kalundborg", "Sjælland"),
+    ("Slagelse", "Sjælland"), ("Ringsted", "Sjælland"), ("Guldborgsund", "Sjælland"), ("Vordingborg", "Sjælland"),
+    ("Faxe", "Sjælland"), ("Stevns", "Sjælland"), ("Odense", "Syddanmark"), ("Kolding", "Syddanmark"),
+    ("Vejle", "Syddanmark"), ("Fredericia", "Syddanmark"), ("Middelfart", "Syddanmark"), ("Haderslev", "Syddanmark"),
+    ("Sønderborg", "Syddanmark"), ("Tønder", "Syddanmark"), ("Varde", "Syddanmark"), ("Faaborg-Midtfyn", "Syddanmark"),
+    ("Nyborg", "Syddanmark"),
+]
+
+ROUND_2017 = {
+    "theme": "Brug og implementering af rammearkitekturen",
+    "meetings": [
+        ("Midt-Nord", "2017-03-07", "Bramslevgaard", "Bramslevvej 11, 9500 Hobro",
+         [("case", "Erfaringer med rammearkitekturen", "Hjørring Kommune", "Hjørring Kommune"),
+          ("talk", "Rammearkitekturen i praksis", "KL og KOMBIT", "KL")]),
+        ("Hovedstaden", "2017-03-14", "Frederiksberg Rådhus", "Smallegade 1, 2000 Frederiksberg",
+         [("case", "Implementering af arkitekturprincipper", "Favrskov Kommune", "Favrskov Kommune"),
+          ("case", "Implementering af arkitekturprincipper", "Syddjurs Kommune", "Syddjurs Kommune"),
+          ("case", "Implementering af arkitekturprincipper", "Norddjurs Kommune", "Norddjurs Kommune")]),
+        ("Sjælland", "2017-03-15", "Næstved Rådhus", "Teatergade 8, 4700 Næstved",
+         [("case", "At bryde monopoler", "Sorø Kommune", "Sorø Kommune"),
+          ("case", "Dialogværktøjer", "Lolland Kommune", "Lolland Kommune")]),
+        ("Syddanmark", "2017-03-16", "Svendborg Rådhus", "Ramsherred 5, 5700 Svendborg",
+         [("talk", "Brugerstyring", "KL og KOMBIT", "KOMBIT"),
+          ("case", "Brugerstyring i praksis", "Esbjerg Kommune", "Esbjerg Kommune"),
+          ("case", "Brugerstyring i praksis", "Aabenraa Kommune", "Aabenraa Kommune")]),
+    ],
+}
+
 USERS = [
     ("sekretariat", "Sara Sekretariat", (SECRETARIAT,), None),
     ("formand", "Frederik Formand", (COUNCIL_CHAIR, COUNCIL_MEMBER), None),
@@ -100,6 +139,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
     step(c4, {"screening": "complete"})
     _demo_council(session, byplan, users, step, c3, c4)
     _demo_hearing(session, byplan, secretariat, users["kommune"], group, list(munis.values()))
+    _demo_network(session, byplan, secretariat, munis)
     return [(u, DEMO_PASSWORD, ", ".join(sorted(users[u].roles))) for u, *_ in USERS]
 
 
@@ -146,6 +186,62 @@ def _demo_council(session: Session, byplan: Byplan, users: dict, step, on_next_a
         "place": "KL, Weidekampsgade 10, København S", "online_link": "https://møde.example/raadet",
         "item_deadline": (today + timedelta(days=14)).isoformat(), "publish_days": "7"})
     step(on_next_agenda, {"meeting_id": str(upcoming.id)})
+
+
+def _demo_network(session: Session, byplan: Byplan, secretariat, munis: dict) -> None:
+    """The networks; the seeds' March 2017 round as a record; and the next round, open for registration."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from engine.models import ReadyTask, utcnow
+
+    from .network import Network, NetworkMembership, ProgrammeItem, RegionalMeeting, Round
+
+    for i, (name, region) in enumerate(MORE_MUNICIPALITIES):
+        slug = name.lower().replace("ø", "oe").replace("æ", "ae").replace("å", "aa").replace(" ", "-")
+        m = Municipality(code=f"d{i:02d}", name=name, region=region, email=f"hoering@{slug}.kommune.example")
+        session.add(m)
+        munis[name] = m
+    session.flush()
+    kita = Network(name="Kommunernes It-arkitekturnetværk (KITA)",
+                   description="Erfaringsudveksling og sparring om kommunernes it-arkitektur, i fire regioner.")
+    session.add_all([kita, Network(name="Netværk for digitale politikker, strategi og forankring"),
+                     Network(name="Dialogforum (leverandører og konsulenthuse)")])
+    session.flush()
+    for m in munis.values():  # 68 member municipalities, two seats each
+        session.add(NetworkMembership(network_id=kita.id, municipality_id=m.id, seats_per_meeting=2))
+
+    spring = Round(network_id=kita.id, network=kita, theme=ROUND_2017["theme"], format="talk",
+                   registration_deadline=date(2017, 2, 28), status="done",
+                   published_at=datetime(2017, 2, 1, tzinfo=timezone.utc), created_by="sekretariat")
+    session.add(spring)
+    session.flush()
+    for region, day, venue, address, programme in ROUND_2017["meetings"]:
+        meeting = RegionalMeeting(round_id=spring.id, round=spring, region=region, day=date.fromisoformat(day),
+                                  venue=venue, address=address, capacity=45, confirmed=True)
+        session.add(meeting)
+        session.flush()
+        for n, (kind, title, speaker, organisation) in enumerate(programme, start=1):
+            session.add(ProgrammeItem(meeting_id=meeting.id, position=n, kind=kind, title=title, speaker=speaker,
+                                      organisation=organisation))
+
+    networks = byplan.networks
+    today = utcnow().date()
+    upcoming = networks.create_round(session, secretariat, kita.id, {
+        "theme": "Arkitektur i praksis: fra principper til projekter", "format": "workshop",
+        "registration_deadline": (today + timedelta(days=21)).isoformat()})
+    for n, (region, venue, address) in enumerate((
+            ("Midt-Nord", "Aalborg Rådhus", "Boulevarden 13, 9000 Aalborg"),
+            ("Hovedstaden", "KL-Huset", "Weidekampsgade 10, 2300 København S"),
+            ("Sjælland", "Næstved Rådhus", "Teatergade 8, 4700 Næstved"),
+            ("Syddanmark", "Odense Rådhus", "Flakhaven 2, 5000 Odense C"))):
+        meeting = networks.add_meeting(session, secretariat, upcoming.id, {
+            "region": region, "day": (today + timedelta(days=35 + n)).isoformat(), "starts": "09:30",
+            "ends": "15:30", "venue": venue, "address": address, "capacity": "60"})
+        networks.add_programme_item(session, secretariat, meeting.id, {
+            "kind": "talk", "title": "Fra principper til projekter", "speaker": "KL og KOMBIT", "organisation": "KL"})
+        networks.confirm_meeting(session, secretariat, meeting.id)
+    [plan] = session.scalars(select(ReadyTask).where(ReadyTask.case_id == upcoming.case_id)).all()
+    byplan.complete_task(session, secretariat, plan.id, {}, None)
 
 
 def _demo_hearing(session: Session, byplan: Byplan, secretariat, contact, group, municipalities) -> None:
