@@ -72,7 +72,7 @@ def new_round():
         values = {k: request.form.get(k, "") for k in values}
         try:
             row = _service().create_round(db.session, current_user, request.form.get("network_id", type=int) or 0,
-                                          values)
+                                          {k: v for k, v in values.items() if k != "network_id"})
             db.session.commit()
         except FormInvalid as exc:
             db.session.rollback()

@@ -462,7 +462,12 @@ class Networks:
         """'Kom som du er': another colleague takes the seat, until the deadline."""
         reg = self._own_registration(session, user, registration_id)
         values = _load(RegistrationForm, raw)
-        reg.name, reg.email, reg.job_title = values["name"], values["email"].lower(), values.get("job_title") or ""
+        email = values["email"].lower()
+        if email != reg.email and session.scalar(select(Registration.id).where(
+                Registration.meeting_id == reg.meeting_id, func.lower(Registration.email) == email,
+                Registration.status != "cancelled")):
+            raise _invalid("email", N_("This person is already registered for the meeting."))
+        reg.name, reg.email, reg.job_title = values["name"], email, values.get("job_title") or ""
         return reg
 
     def _own_registration(self, session: Session, user: User, registration_id: int) -> Registration:
