@@ -597,6 +597,8 @@ class Networks:
         for meeting in mlist:
             ics = _practical_ics(meeting, self.base_url)
             for reg in registrations(session, meeting.id, "registered"):
+                if reg.anonymised_at is not None:
+                    continue  # personal data deleted on request: no address to write to
                 queue_mail(session, to=reg.email, to_name=reg.name, case_id=row.case_id, tag="network.practical",
                            subject=f"Praktisk information: {meeting.title}", ics=ics,
                            body=(f"Kære {reg.name}\n\nDu er tilmeldt {meeting.title} den {meeting.day:%d.%m.%Y} "
