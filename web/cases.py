@@ -63,7 +63,11 @@ def upload(case_id: int):
 @bp.get("/dokumenter/<id:document_id>/v<id:number>")
 @login_required
 def download(document_id: int, number: int | None = None):
-    doc, version, content = byplan_service().download(db.session, current_user, document_id, number)
+    return send_document(*byplan_service().download(db.session, current_user, document_id, number))
+
+
+def send_document(doc, version, content) -> Response:
+    """A stored document version as a download: always an attachment, with its stored content type."""
     response = Response(content, mimetype=version.content_type)
     response.headers["Content-Disposition"] = attachment_header(version.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"

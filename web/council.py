@@ -161,12 +161,9 @@ def document(meeting_id: int, document_id: int):
     allowed = {d.document_id for item in view["items"] for d in item.documents}
     if document_id not in allowed:
         abort(404)
-    from .cases import attachment_header
+    from .cases import send_document
 
-    doc, version, content = byplan_service().documents.get_version(db.session, document_id)
-    response = Response(content, mimetype=version.content_type)
-    response.headers["Content-Disposition"] = attachment_header(version.filename)
-    return response
+    return send_document(*byplan_service().documents.get_version(db.session, document_id))
 
 
 @bp.get("/raadet/beslutninger")

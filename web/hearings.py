@@ -272,11 +272,9 @@ def public_document(hearing_id: int, document_id: int):
 
 
 def _download(doc, version, content):
-    from .cases import attachment_header
+    from .cases import send_document
 
-    response = Response(content, mimetype=version.content_type)
-    response.headers["Content-Disposition"] = attachment_header(version.filename)
-    return response
+    return send_document(doc, version, content)
 
 
 @bp.get("/offentlige-hoeringer.ics")

@@ -200,12 +200,9 @@ def document(meeting_id: int, document_id: int):
     meeting = network_domain.get_meeting(db.session, meeting_id)
     if document_id not in {d.document_id for d in meeting.documents}:
         abort(404)
-    from .cases import attachment_header
+    from .cases import send_document
 
-    doc, version, content = byplan_service().documents.get_version(db.session, document_id)
-    response = Response(content, mimetype=version.content_type)
-    response.headers["Content-Disposition"] = attachment_header(version.filename)
-    return response
+    return send_document(*byplan_service().documents.get_version(db.session, document_id))
 
 
 @bp.get("/netvaerk/moeder.ics")

@@ -19,7 +19,9 @@ from engine.mail import queue_mail
 from engine.models import Base, Document, utcnow
 
 from .directory import User, WorkingGroup
-from .forms import REQUIRED, FormDef, FormSchema, choice, date_field, integer, register, text
+from .forms import (
+    REQUIRED, FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text,
+)
 from .i18n import N_
 
 PROCESS_ID = "council_meeting"
@@ -220,15 +222,6 @@ class ObjectionForm(FormSchema):
     text = text(N_("Your objection"), required=True, widget="textarea", max_length=5000)
 
 
-def _load(schema_cls, raw: dict) -> dict:
-    try:
-        return schema_cls().load_form(raw or {})
-    except ValidationError as exc:
-        from .service import FormInvalid, _flatten
-
-        raise FormInvalid(_flatten(exc.normalized_messages())) from None
-
-
 # ------------------------------------------------------------------ helpers
 
 def end_of_day(day: date) -> datetime:
@@ -321,7 +314,7 @@ def record_position(session: Session, audit, user: User, item_id: int, raw: dict
         raise CouncilError(N_("The chair has decided this item; positions can no longer change."))
     if item.meeting.agenda_published_at is None:
         raise CouncilError(N_("Positions are recorded once the agenda is published."))
-    values = _load(PositionForm, raw)
+    values = load_values(PositionForm, raw)
     row = session.scalar(select(Position).where(Position.item_id == item.id, Position.member == user.username))
     if row is None:
         row = Position(item_id=item.id, member=user.username, position=values["position"])
@@ -346,12 +339,10 @@ class Council:
 
     def create_meeting(self, session: Session, user: User, raw: dict) -> Meeting:
         require_secretariat(user)
-        values = _load(MeetingForm, raw)
+        values = load_values(MeetingForm, raw)
         starts = datetime.combine(values["date"], time.fromisoformat(values["start_time"]), COPENHAGEN)
         if starts.astimezone(timezone.utc) <= utcnow():
-            from .service import FormInvalid
-
-            raise FormInvalid({"date": [N_("The meeting must be in the future.")]})
+                raise FormInvalid({"date": [N_("The meeting must be in the future.")]})
         meeting = Meeting(title=values["title"], starts_at=starts.astimezone(timezone.utc),
                           place=values.get("place") or "", online_link=values.get("online_link") or "",
                           item_deadline=values["item_deadline"], publish_days=values["publish_days"],
@@ -379,7 +370,7 @@ class Council:
     def add_item(self, session: Session, user: User, meeting_id: int, raw: dict) -> AgendaItem:
         require_secretariat(user)
         meeting = get_meeting(session, meeting_id)
-        values = _load(ItemForm, raw)
+        values = load_values(ItemForm, raw)
         if values["kind"] == "decision" and meeting.agenda_published_at is not None:
             raise CouncilError(N_("The agenda is published: a new decision item goes on the next meeting's "
                                   "agenda (it can be added here for discussion or information)."), "kind")
@@ -445,7 +436,7 @@ class Council:
             raise Forbidden(N_("Only council members approve the minutes."))
         if meeting.status != "minutes_review":
             raise CouncilError(N_("The minutes are not out for approval."))
-        values = _load(ObjectionForm, raw)
+        values = load_values(ObjectionForm, raw)
         objection = MinutesObjection(meeting_id=meeting.id, round=meeting.minutes_round, member=user.username,
                                      text=values["text"])
         session.add(objection)
@@ -559,8 +550,6 @@ class Council:
 def _agenda_submit(ctx, values: dict) -> dict:
     meeting = get_meeting(ctx.session, ctx.task_data["meeting_id"])
     if not items(ctx.session, meeting.id):
-        from .service import FormInvalid
-
         raise FormInvalid({"note": [N_("The agenda has no items yet; add them on the meeting page.")]})
     meeting.status = "agenda"
     return {}

@@ -77,6 +77,31 @@ class FormSchema(Schema):
         return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items() if v is not None}
 
 
+class FormInvalid(Exception):
+    """Form input that does not validate; `errors` maps field name to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("invalid form input")
+        self.errors = errors
+
+
+def flatten_errors(errors: dict) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            value = [m for msgs in flatten_errors(value).values() for m in msgs]
+        out[key] = list(value) if isinstance(value, (list, tuple)) else [str(value)]
+    return out
+
+
+def load_values(schema_cls: type[FormSchema], raw: dict[str, Any] | None) -> dict[str, Any]:
+    """Validate raw form or JSON input with a form schema; FormInvalid with per-field messages."""
+    try:
+        return schema_cls().load_form(raw or {})
+    except ValidationError as exc:
+        raise FormInvalid(flatten_errors(exc.normalized_messages())) from None
+
+
 @dataclass
 class FieldSpec:
     name: str
@@ -150,5 +175,5 @@ def get_form(key: str | None) -> FormDef | None:
     return FORMS.get(key or "")
 
 
-__all__ = ["FORMS", "FieldSpec", "FormDef", "FormSchema", "ValidationError", "choice", "describe",
-           "get_form", "json_schema", "register", "text"]
+__all__ = ["FORMS", "FieldSpec", "FormDef", "FormInvalid", "FormSchema", "ValidationError", "choice", "describe",
+           "flatten_errors", "get_form", "json_schema", "load_values", "register", "text"]

@@ -23,7 +23,7 @@ from engine.models import Base, Document, utcnow
 
 from .directory import Municipality, User, WorkingGroup
 from .forms import (
-    REQUIRED, FormDef, FormSchema, choice, date_field, integer, register, text,
+    REQUIRED, FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text,
 )
 from .i18n import N_
 
@@ -354,9 +354,7 @@ class Hearings:
         if group is None:
             errors["working_group_id"] = [N_("Choose one of the options.")]
         if errors:
-            from .service import FormInvalid
-
-            raise FormInvalid(errors)
+                raise FormInvalid(errors)
         hearing = Hearing(title=title.strip()[:200], summary=(summary or "").strip(), working_group_id=group.id,
                           working_group=group, deadline=default_deadline(), created_by=user.username)
         session.add(hearing)
@@ -390,7 +388,7 @@ class Hearings:
         hearing = get_hearing(session, hearing_id)
         require_secretariat(user)
         self._editable(hearing)
-        values = _load(PartyForm, raw)
+        values = load_values(PartyForm, raw)
         email = values["email"].lower()
         if session.scalar(select(HearingParty.id).where(HearingParty.hearing_id == hearing_id,
                                                         func.lower(HearingParty.email) == email)):
@@ -459,12 +457,10 @@ class Hearings:
         late = is_past_deadline(hearing)
         if late and not allow_late:
             raise HearingError(N_("The hearing deadline has passed; the hearing is closed."))
-        values = _load(ResponseForm, raw)
+        values = load_values(ResponseForm, raw)
         files = [(name, content) for name, content in files if name]
         if not values.get("text") and not files:
-            from .service import FormInvalid
-
-            raise FormInvalid({"text": [N_("Write a response or attach a file.")]})
+                raise FormInvalid({"text": [N_("Write a response or attach a file.")]})
         previous = session.scalars(select(HearingResponse).where(HearingResponse.party_id == party.id)
                                    .order_by(HearingResponse.version.desc())).all()
         for old in previous:
@@ -509,7 +505,7 @@ class Hearings:
         hearing = get_hearing(session, response.hearing_id)
         if hearing.status == "concluded":
             raise HearingError(N_("The hearing is concluded."))
-        values = _load(LateDecisionForm, raw)
+        values = load_values(LateDecisionForm, raw)
         response.late_status = "admitted" if values["decision"] == "admit" else "rejected"
         if response.late_status == "admitted":
             for other in session.scalars(select(HearingResponse).where(HearingResponse.party_id == response.party_id)):
@@ -536,7 +532,7 @@ class Hearings:
         hearing = get_hearing(session, hearing_id)
         require_group(user, hearing)
         self._note_editable(hearing)
-        values = _load(NotePointForm, raw)
+        values = load_values(NotePointForm, raw)
         response = session.get(HearingResponse, values["response_id"])
         if response is None or response.hearing_id != hearing.id or not response.considered:
             raise HearingError(N_("Choose a response that counts in the hearing note."), "response_id")
@@ -717,15 +713,6 @@ class Hearings:
         return {"published": sum(1 for r in responses(session, hearing.id) if r.considered)}
 
 
-def _load(schema_cls, raw: dict) -> dict:
-    try:
-        return schema_cls().load_form(raw or {})
-    except ValidationError as exc:
-        from .service import FormInvalid, _flatten
-
-        raise FormInvalid(_flatten(exc.normalized_messages())) from None
-
-
 # ------------------------------------------------------------- task forms
 
 def _prepare_initial(ctx) -> dict:
@@ -749,8 +736,6 @@ def _prepare_submit(ctx, values: dict) -> dict:
     if without:
         errors["parties"] = [N_("These parties have no e-mail address:"), ", ".join(without)]
     if errors:
-        from .service import FormInvalid
-
         raise FormInvalid(errors)
     hearing.title, hearing.summary = values["title"], values["summary"]
     hearing.deadline, hearing.reminder_days = values["deadline"], values["reminder_days"]
@@ -774,8 +759,6 @@ def _note_submit(ctx, values: dict) -> dict:
     if pending:
         errors["late"] = [N_("The secretariat must first decide on the late responses from:"), ", ".join(pending)]
     if errors:
-        from .service import FormInvalid
-
         raise FormInvalid(errors)
     hearing.note_summary = values.get("note_summary") or ""
     hearing.note_submitted_at = utcnow()
@@ -787,9 +770,7 @@ def _approve_submit(ctx, values: dict) -> dict:
     if values["note_decision"] == "approve":
         missing = missing_points(ctx.session, hearing.id)
         if missing:
-            from .service import FormInvalid
-
-            raise FormInvalid({"note_decision": [N_("Every response needs at least one point with a disposition:"),
+                raise FormInvalid({"note_decision": [N_("Every response needs at least one point with a disposition:"),
                                                  ", ".join(r.party.name for r in missing)]})
     else:
         hearing.note_submitted_at = None  # returned: the working group may change the points again

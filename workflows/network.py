@@ -21,7 +21,7 @@ from engine.mail import queue_mail
 from engine.models import Base, Document, utcnow
 
 from .directory import Municipality, User
-from .forms import FormDef, FormSchema, choice, date_field, integer, register, text
+from .forms import FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text
 from .i18n import N_
 
 PROCESS_ID = "network_round"
@@ -233,18 +233,7 @@ class MaterialsForm(FormSchema):
                 help=N_("Upload presentations, canvases and photos on the meeting's page."))
 
 
-def _load(schema_cls, raw: dict) -> dict:
-    try:
-        return schema_cls().load_form(raw or {})
-    except ValidationError as exc:
-        from .service import FormInvalid, _flatten
-
-        raise FormInvalid(_flatten(exc.normalized_messages())) from None
-
-
 def _invalid(field: str, message: str):
-    from .service import FormInvalid
-
     return FormInvalid({field: [message]})
 
 
@@ -368,7 +357,7 @@ class Networks:
         network = session.get(Network, network_id)
         if network is None:
             raise _invalid("network_id", N_("Choose one of the options."))
-        values = _load(RoundForm, raw)
+        values = load_values(RoundForm, raw)
         row = Round(network_id=network.id, network=network, theme=values["theme"], format=values["format"],
                     registration_deadline=values["registration_deadline"], created_by=user.username)
         session.add(row)
@@ -383,7 +372,7 @@ class Networks:
         row = get_round(session, round_id)
         if row.status != "draft":
             raise NetworkError(N_("The round is published; its meetings are fixed."))
-        values = _load(MeetingForm, raw)
+        values = load_values(MeetingForm, raw)
         if values["day"] <= row.registration_deadline:
             raise _invalid("day", N_("The meeting must be after the registration deadline."))
         meeting = RegionalMeeting(round_id=row.id, round=row, **values)
@@ -394,7 +383,7 @@ class Networks:
     def add_programme_item(self, session: Session, user: User, meeting_id: int, raw: dict) -> ProgrammeItem:
         self._require_secretariat(user)
         meeting = get_meeting(session, meeting_id)
-        values = _load(ProgrammeForm, raw)
+        values = load_values(ProgrammeForm, raw)
         item = ProgrammeItem(meeting_id=meeting.id, position=len(meeting.programme) + 1, **values)
         meeting.programme.append(item)
         return item
@@ -435,7 +424,7 @@ class Networks:
             raise NetworkError(N_("Registration is closed for this meeting."))
         if seats_for(session, meeting, own) == 0:
             raise Forbidden(N_("Your municipality has no seats in this network."))
-        values = _load(RegistrationForm, raw)
+        values = load_values(RegistrationForm, raw)
         email = values["email"].lower()
         if session.scalar(select(Registration.id).where(Registration.meeting_id == meeting.id,
                                                         func.lower(Registration.email) == email,
@@ -461,7 +450,7 @@ class Networks:
     def swap(self, session: Session, user: User, registration_id: int, raw: dict) -> Registration:
         """'Kom som du er': another colleague takes the seat, until the deadline."""
         reg = self._own_registration(session, user, registration_id)
-        values = _load(RegistrationForm, raw)
+        values = load_values(RegistrationForm, raw)
         email = values["email"].lower()
         if email != reg.email and session.scalar(select(Registration.id).where(
                 Registration.meeting_id == reg.meeting_id, func.lower(Registration.email) == email,
@@ -526,7 +515,7 @@ class Networks:
             raise NetworkError(N_("The evaluation is closed."))
         if session.scalar(select(Evaluation.id).where(Evaluation.registration_id == reg.id)):
             raise NetworkError(N_("You have already answered the evaluation. Thank you."))
-        values = _load(EvaluationForm, raw)
+        values = load_values(EvaluationForm, raw)
         row = Evaluation(meeting_id=meeting.id, registration_id=reg.id, overall=values["overall"],
                          usefulness=values["usefulness"], comment=values.get("comment") or "")
         session.add(row)
@@ -659,8 +648,6 @@ def _plan_submit(ctx, values: dict) -> dict:
         raise _invalid("note", N_("Add the round's regional meetings before publishing."))
     unconfirmed = [m.region for m in mlist if not m.confirmed]
     if unconfirmed:
-        from .service import FormInvalid
-
         raise FormInvalid({"note": [N_("Confirm every regional meeting before publishing:"), ", ".join(unconfirmed)]})
     if end_of_day(row.registration_deadline) <= utcnow():
         raise _invalid("note", N_("The registration deadline has passed; change the round first."))

@@ -189,7 +189,7 @@ def _schedule_choices(ctx) -> dict:
 
 def _schedule_submit(ctx, values: dict) -> dict:
     from .council import CouncilError, schedule_proposal
-    from .service import FormInvalid
+    from .forms import FormInvalid
 
     p = proposal_for_case(ctx.session, ctx.case_id)
     try:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
-from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,20 +18,12 @@ from engine.models import AuditEvent, Case, CompletedTask, Document, ReadyTask
 
 from . import lanes, proposal
 from .directory import User, WorkingGroup
-from .forms import FieldSpec, FormDef, describe, get_form, json_schema
+from .forms import FieldSpec, FormDef, FormInvalid, describe, get_form, json_schema, load_values
 from .i18n import N_
 
 log = logging.getLogger(__name__)
 # Instructions are plain text; the page template escapes them once.
 _jinja = SandboxedEnvironment(autoescape=False)
-
-
-class FormInvalid(Exception):
-    """Form input that does not validate; `errors` maps field name to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("invalid form input")
-        self.errors = errors
 
 
 @dataclass
@@ -65,15 +56,6 @@ class CaseView:
     events: list[AuditEvent]
     my_task_ids: set[str] = field(default_factory=set)
     hearing: Any = None
-
-
-def _flatten(errors: dict) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for key, value in errors.items():
-        if isinstance(value, dict):
-            value = [m for msgs in _flatten(value).values() for m in msgs]
-        out[key] = list(value) if isinstance(value, (list, tuple)) else [str(value)]
-    return out
 
 
 class Byplan:
@@ -182,10 +164,7 @@ class Byplan:
         form = get_form(proj.form_key)
         values: dict[str, Any] = {}
         if form is not None:
-            try:
-                values = form.schema().load_form(raw)
-            except ValidationError as exc:
-                raise FormInvalid(_flatten(exc.normalized_messages())) from None
+            values = load_values(form.schema, raw)
         def task_data(task) -> dict:
             if form is None:
                 return {}
