@@ -460,6 +460,7 @@ class Council:
             "objections": list(session.scalars(select(MinutesObjection).where(MinutesObjection.meeting_id == meeting.id)
                                                .order_by(MinutesObjection.at))) if not public else [],
             "members": members(session), "me": me, "public": public,
+            "names": {m.user.username: m.user.name for m in members(session)},
         }
 
     def meetings(self, session: Session, public: bool = False) -> list[Meeting]:
