@@ -77,7 +77,11 @@ def test_proposal_from_draft_to_catalogue_through_the_api(client, tokens, people
     assert call(client, "POST", f"/api/v1/tasks/{schedule['id']}/complete", tokens["secretary"],
                 json={"version": schedule["case_version"], "data": {"meeting_id": meeting["id"]}}).status_code == 200
     engine = client.application.extensions["byplan"].engine
-    with time_machine.travel(utcnow() + timedelta(days=7, hours=1), tick=False):
+    from datetime import datetime
+
+    # an hour after the agenda's publication time (seven days before the meeting), whatever the time of day
+    published = datetime.fromisoformat(meeting["starts_at"]) - timedelta(days=7) + timedelta(hours=1)
+    with time_machine.travel(published, tick=False):
         engine.fire_due_timers()  # the item deadline passed: the agenda is built
         build = my_task(client, tokens["secretary"], meeting["case_id"])
         assert call(client, "POST", f"/api/v1/tasks/{build['id']}/complete", tokens["secretary"],

@@ -156,7 +156,7 @@ def _demo_council(session: Session, byplan: Byplan, users: dict, step, on_next_a
     def tasks(case_id):
         return list(session.scalars(select(ReadyTask).where(ReadyTask.case_id == case_id)))
 
-    # Today's meeting: its item deadline (yesterday) and agenda publication have passed, every member has
+    # Today's meeting: its item deadline (two days before, so passed at any hour) and agenda publication have passed, every member has
     # recorded a position, the chair has decided, and the minutes are out for approval.
     from .council import COPENHAGEN
 
@@ -164,7 +164,7 @@ def _demo_council(session: Session, byplan: Byplan, users: dict, step, on_next_a
     held = council.create_meeting(session, secretariat, {
         "title": "Rådsmøde", "date": starts.date().isoformat(), "start_time": starts.strftime("%H:%M"),
         "place": "KL, Weidekampsgade 10, København S",
-        "item_deadline": (starts.date() - timedelta(days=1)).isoformat(), "publish_days": "7"})
+        "item_deadline": (starts.date() - timedelta(days=2)).isoformat(), "publish_days": "7"})
     step(decided, {"meeting_id": str(held.id)})
     council.add_item(session, secretariat, held.id, {"kind": "information", "title": "Nyt fra KOMBIT",
                                                      "description": "Status på de fælleskommunale løsninger."})
