@@ -10,6 +10,7 @@ from workflows.service import FormInvalid
 
 from . import byplan_service
 from .extensions import db
+from .forms import attempt
 
 bp = Blueprint("council", __name__)
 
@@ -32,17 +33,9 @@ def _page(meeting_id: int, errors: dict | None = None, form: dict | None = None,
 
 
 def _attempt(meeting_id: int, anchor: str, action, success: str):
-    try:
-        action()
-        db.session.commit()
-    except FormInvalid as exc:
-        db.session.rollback()
-        return _page(meeting_id, {anchor: exc.errors}, dict(request.form), 422)
-    except council_domain.CouncilError as exc:
-        db.session.rollback()
-        return _page(meeting_id, {anchor: {exc.field or "_": [str(exc)]}}, dict(request.form), 422)
-    flash(success)
-    return redirect(url_for("council.meeting", meeting_id=meeting_id) + f"#{anchor}")
+    return attempt(action, anchor=anchor, success=success, domain_errors=(council_domain.CouncilError,),
+                   rerender=lambda errors, form, status: _page(meeting_id, errors, form, status),
+                   redirect_to=url_for("council.meeting", meeting_id=meeting_id))
 
 
 @bp.get("/raadet/moeder")

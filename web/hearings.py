@@ -19,6 +19,7 @@ from workflows.service import FormInvalid
 
 from . import byplan_service
 from .extensions import db
+from .forms import attempt
 
 bp = Blueprint("hearings", __name__)
 
@@ -44,18 +45,9 @@ def _render_staff(hearing_id: int, errors: dict | None = None, form: dict | None
 
 
 def _attempt(hearing_id: int, anchor: str, action, success: str):
-    """Run one service action; on bad input re-render the hearing page with the errors (nothing saved)."""
-    try:
-        action()
-        db.session.commit()
-    except FormInvalid as exc:
-        db.session.rollback()
-        return _render_staff(hearing_id, {anchor: exc.errors}, dict(request.form), 422)
-    except hearings_domain.HearingError as exc:
-        db.session.rollback()
-        return _render_staff(hearing_id, {anchor: {exc.field or "_": [str(exc)]}}, dict(request.form), 422)
-    flash(success)
-    return _back(hearing_id, anchor)
+    return attempt(action, anchor=anchor, success=success, domain_errors=(hearings_domain.HearingError,),
+                   rerender=lambda errors, form, status: _render_staff(hearing_id, errors, form, status),
+                   redirect_to=url_for("hearings.hearing", hearing_id=hearing_id))
 
 
 # ----------------------------------------------------------------- staff

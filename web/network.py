@@ -10,6 +10,7 @@ from workflows.service import FormInvalid
 
 from . import byplan_service
 from .extensions import db
+from .forms import attempt
 
 bp = Blueprint("network", __name__)
 
@@ -32,17 +33,9 @@ def _page(round_id: int, errors: dict | None = None, form: dict | None = None, s
 
 
 def _attempt(round_id: int, anchor: str, action, success: str):
-    try:
-        action()
-        db.session.commit()
-    except FormInvalid as exc:
-        db.session.rollback()
-        return _page(round_id, {anchor: exc.errors}, dict(request.form), 422)
-    except network_domain.NetworkError as exc:
-        db.session.rollback()
-        return _page(round_id, {anchor: {exc.field or "_": [str(exc)]}}, dict(request.form), 422)
-    flash(success)
-    return redirect(url_for("network.round_page", round_id=round_id) + f"#{anchor}")
+    return attempt(action, anchor=anchor, success=success, domain_errors=(network_domain.NetworkError,),
+                   rerender=lambda errors, form, status: _page(round_id, errors, form, status),
+                   redirect_to=url_for("network.round_page", round_id=round_id))
 
 
 def _round_of(meeting_id: int) -> int:

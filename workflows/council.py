@@ -7,7 +7,6 @@ publication, positions, the chair's decisions, minutes approval by silence).
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
@@ -18,14 +17,15 @@ from engine.audit import AuditLog
 from engine.mail import queue_mail
 from engine.models import Base, Document, utcnow
 
+from .dates import COPENHAGEN, end_of_day
 from .directory import User, WorkingGroup
 from .forms import (
     REQUIRED, FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text,
 )
 from .i18n import N_
+from .lanes import require_secretariat
 
 PROCESS_ID = "council_meeting"
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 MINUTES_DAYS = 7
 
 KINDS = [("decision", N_("Decision")), ("discussion", N_("Discussion")), ("information", N_("Information"))]
@@ -224,10 +224,6 @@ class ObjectionForm(FormSchema):
 
 # ------------------------------------------------------------------ helpers
 
-def end_of_day(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), COPENHAGEN).astimezone(timezone.utc)
-
-
 def get_meeting(session: Session, meeting_id: int) -> Meeting:
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
@@ -258,11 +254,6 @@ def members(session: Session, on: date | None = None) -> list[CouncilMember]:
 def member_for(session: Session, user: User) -> CouncilMember | None:
     member = session.scalars(select(CouncilMember).where(CouncilMember.user_id == user.id)).unique().first()
     return member if member is not None and member.active(utcnow().astimezone(COPENHAGEN).date()) else None
-
-
-def require_secretariat(user: User) -> None:
-    if not user.has_role("secretariat"):
-        raise Forbidden(N_("Only the secretariat can do this."))
 
 
 def positions(session: Session, item_id: int) -> list[Position]:

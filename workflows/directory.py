@@ -148,7 +148,8 @@ class ApiToken(Base):
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """How secret tokens (API tokens, personal links) are stored: never in clear."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -177,13 +178,13 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 def create_token(session: Session, user: User, label: str = "") -> str:
     token = "bp_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label))
+    session.add(ApiToken(user_id=user.id, token_hash=token_hash(token), label=label))
     session.flush()
     return token
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token),
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token),
                                                 ApiToken.revoked_at.is_(None)))
     if row is None or not row.user.active:
         return None

@@ -6,10 +6,8 @@ these tables (with counters kept on the hearing row).
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import (
@@ -21,14 +19,16 @@ from engine import DocumentStore, Forbidden, NotFound, current_execution
 from engine.mail import queue_mail
 from engine.models import Base, Document, utcnow
 
-from .directory import Municipality, User, WorkingGroup
+from .dates import COPENHAGEN
+from .dates import end_of_day as deadline_moment  # the end of the deadline day
+from .directory import Municipality, User, WorkingGroup, group_scope, token_hash
 from .forms import (
     REQUIRED, FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text,
 )
 from .i18n import N_
+from .lanes import require_secretariat
 
 PROCESS_ID = "hearing"
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 DEFAULT_WEEKS = 6
 DEFAULT_REMINDER_DAYS = 7
 
@@ -88,7 +88,7 @@ class Hearing(Base):
 
     @property
     def scope(self) -> str:
-        return f"wg:{self.working_group_id}"
+        return group_scope(self.working_group_id)
 
     @property
     def is_public(self) -> bool:
@@ -236,17 +236,8 @@ class LateDecisionForm(FormSchema):
 
 # ------------------------------------------------------------------ helpers
 
-def deadline_moment(day: date) -> datetime:
-    """The end of the deadline day in Copenhagen, in UTC."""
-    return datetime.combine(day, time(23, 59, 59), COPENHAGEN).astimezone(timezone.utc)
-
-
 def default_deadline(today: date | None = None) -> date:
     return (today or utcnow().astimezone(COPENHAGEN).date()) + timedelta(weeks=DEFAULT_WEEKS)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def get_hearing(session: Session, hearing_id: int) -> Hearing:
@@ -311,11 +302,6 @@ def is_past_deadline(hearing: Hearing, now: datetime | None = None) -> bool:
     now = now or utcnow()
     return hearing.status in ("closed", "concluded") or (
         hearing.deadline_at is not None and now > hearing.deadline_at)
-
-
-def require_secretariat(user: User) -> None:
-    if not user.has_role("secretariat"):
-        raise Forbidden(N_("Only the secretariat can do this."))
 
 
 def require_staff(user: User) -> None:

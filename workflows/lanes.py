@@ -1,8 +1,10 @@
 """Which users act in which BPMN lane. Lanes are role names in the process models."""
 from __future__ import annotations
 
-from .i18n import N_
+from engine import Forbidden
+
 from .directory import ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, SECRETARIAT, User, group_scope
+from .i18n import N_
 
 # Lanes open to a role regardless of the case's scope.
 LANE_ROLES: dict[str, set[str]] = {
@@ -56,3 +58,8 @@ def may_edit_case(user: User, scope: str | None) -> bool:
 def may_take(user: User, task) -> bool:
     """A projected ready task: the user acts in its lane, and it is assigned to nobody or to them."""
     return may_act(user, task.lane, task.scope) and task.assignee in (None, user.username)
+
+
+def require_secretariat(user: User) -> None:
+    if not user.has_role(SECRETARIAT):
+        raise Forbidden(N_("Only the secretariat can do this."))

@@ -6,11 +6,9 @@ Registrations, seats and evaluations are records; the round's workflow carries t
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import secrets
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
@@ -20,12 +18,13 @@ from engine import Forbidden, NotFound, current_execution
 from engine.mail import queue_mail
 from engine.models import Base, Document, utcnow
 
-from .directory import Municipality, User
+from .dates import COPENHAGEN, end_of_day
+from .directory import Municipality, User, token_hash
 from .forms import FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text
 from .i18n import N_
+from .lanes import require_secretariat
 
 PROCESS_ID = "network_round"
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 REGIONS = ["Midt-Nord", "Hovedstaden", "Sjælland", "Syddanmark"]
 FORMATS = [("talk", N_("Talks")), ("workshop", N_("Workshop")), ("virtual", N_("Virtual"))]
 ROUND_STATUS = {"draft": N_("Being planned"), "open": N_("Open for registration"),
@@ -239,14 +238,6 @@ def _invalid(field: str, message: str):
 
 # ------------------------------------------------------------------ helpers
 
-def end_of_day(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), COPENHAGEN).astimezone(timezone.utc)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def get_round(session: Session, round_id: int) -> Round:
     row = session.get(Round, round_id)
     if row is None:
@@ -337,11 +328,6 @@ class Networks:
         self.documents = documents
         self.base_url = base_url.rstrip("/")
 
-    @staticmethod
-    def _require_secretariat(user: User) -> None:
-        if not user.has_role("secretariat"):
-            raise Forbidden(N_("Only the secretariat can do this."))
-
     def networks(self, session: Session) -> list[Network]:
         return list(session.scalars(select(Network).order_by(Network.name)))
 
@@ -353,7 +339,7 @@ class Networks:
 
     # --------------------------------------------------------- planning
     def create_round(self, session: Session, user: User, network_id: int, raw: dict) -> Round:
-        self._require_secretariat(user)
+        require_secretariat(user)
         network = session.get(Network, network_id)
         if network is None:
             raise _invalid("network_id", N_("Choose one of the options."))
@@ -368,7 +354,7 @@ class Networks:
         return row
 
     def add_meeting(self, session: Session, user: User, round_id: int, raw: dict) -> RegionalMeeting:
-        self._require_secretariat(user)
+        require_secretariat(user)
         row = get_round(session, round_id)
         if row.status != "draft":
             raise NetworkError(N_("The round is published; its meetings are fixed."))
@@ -381,7 +367,7 @@ class Networks:
         return meeting
 
     def add_programme_item(self, session: Session, user: User, meeting_id: int, raw: dict) -> ProgrammeItem:
-        self._require_secretariat(user)
+        require_secretariat(user)
         meeting = get_meeting(session, meeting_id)
         values = load_values(ProgrammeForm, raw)
         item = ProgrammeItem(meeting_id=meeting.id, position=len(meeting.programme) + 1, **values)
@@ -389,7 +375,7 @@ class Networks:
         return item
 
     def confirm_meeting(self, session: Session, user: User, meeting_id: int) -> RegionalMeeting:
-        self._require_secretariat(user)
+        require_secretariat(user)
         meeting = get_meeting(session, meeting_id)
         meeting.confirmed = True
         return meeting
@@ -400,7 +386,7 @@ class Networks:
                 if (sold := seats_sold(session, m)) > m.capacity]
 
     def add_material(self, session: Session, user: User, meeting_id: int, filename: str, content: bytes):
-        self._require_secretariat(user)
+        require_secretariat(user)
         meeting = get_meeting(session, meeting_id)
         version = self.documents.add(session, case_id=meeting.round.case_id, filename=filename, content=content,
                                      actor=user.username)
@@ -474,7 +460,7 @@ class Networks:
 
     def anonymise(self, session: Session, user: User, registration_id: int) -> Registration:
         """Delete a participant's personal data on request; the registration still counts."""
-        self._require_secretariat(user)
+        require_secretariat(user)
         reg = session.get(Registration, registration_id)
         if reg is None:
             raise NotFound(f"registration {registration_id}")
@@ -491,7 +477,7 @@ class Networks:
                                     .order_by(Registration.meeting_id, Registration.id)))
 
     def participants_csv(self, session: Session, user: User, meeting_id: int) -> str:
-        self._require_secretariat(user)
+        require_secretariat(user)
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
         writer.writerow(["Kommune", "Navn", "E-mail", "Stilling", "Status"])

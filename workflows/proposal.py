@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
@@ -13,12 +12,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from engine import Forbidden, NotFound, current_execution
 from engine.models import Base, Case, utcnow
 
+from .dates import COPENHAGEN
 from .directory import WorkingGroup
 from .forms import REQUIRED, FormDef, FormSchema, choice, integer, register, text
 from .i18n import N_
 
 PROCESS_ID = "proposal"
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 KINDS = [("principle", N_("Architecture principle")),
          ("reference_architecture", N_("Reference architecture"))]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import CaseEngine, DocumentStore, Forbidden, NotFound, TaskNotFound, TaskNotReady
