@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
+from workflows.admin import AdminError
 from workflows.council import CouncilError
 from workflows.network import NetworkError
 from workflows.hearing import HearingError
@@ -72,6 +73,10 @@ def register(app):
     @app.errorhandler(HearingError)
     def _hearing(exc):
         return _answer(422, _(str(exc)), {exc.field or "hearing": [_(str(exc))]})
+
+    @app.errorhandler(AdminError)
+    def _admin(exc):
+        return _answer(422, _(str(exc)), {exc.field or "admin": [_(str(exc))]})
 
     @app.errorhandler(InvalidBpmn)
     def _invalid_bpmn(exc):

@@ -55,6 +55,43 @@ def integer(label: str, *, required: bool = True, minimum: int = 0, maximum: int
     )
 
 
+def email(label: str, *, required: bool = False, help: str = "") -> fields.String:
+    """An e-mail address: one @, no spaces, a dot in the domain."""
+    def _valid(value: str) -> None:
+        if value.count("@") != 1 or any(c.isspace() for c in value) or "." not in value.split("@")[1]:
+            raise ValidationError(N_("Enter a valid e-mail address."))
+
+    f = text(label, required=required, max_length=254, widget="email", help=help)
+    f.validators.append(_valid)
+    return f
+
+
+def reference(label: str, *, required: bool = True, help: str = "") -> fields.Integer:
+    """The id of a record chosen from a list; the choices come from the records (FieldSpec.choices)."""
+    return fields.Integer(
+        required=required, strict=False,
+        error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": CHOOSE},
+        metadata={"label": label, "widget": "select", "help": help},
+    )
+
+
+def multi_choice(label: str, options: list[tuple[str, str]], *, help: str = "") -> fields.List:
+    """Any number of the options, as a group of checkboxes."""
+    return fields.List(
+        fields.String(validate=validate.OneOf([v for v, _ in options], error=CHOOSE)),
+        load_default=list, error_messages={"invalid": CHOOSE},
+        metadata={"label": label, "widget": "checkboxes", "choices": options, "help": help},
+    )
+
+
+def checkbox(label: str, *, help: str = "") -> fields.Boolean:
+    """A single yes/no checkbox: absent (unchecked) means no."""
+    return fields.Boolean(
+        load_default=False, truthy={"1", "on", "true", "yes", True}, falsy={"0", "off", "false", "no", False},
+        error_messages={"invalid": CHOOSE}, metadata={"label": label, "widget": "checkbox", "help": help},
+    )
+
+
 class FormSchema(Schema):
     """Base for task forms: strips text, treats blank strings as missing."""
 
@@ -175,5 +212,6 @@ def get_form(key: str | None) -> FormDef | None:
     return FORMS.get(key or "")
 
 
-__all__ = ["FORMS", "FieldSpec", "FormDef", "FormInvalid", "FormSchema", "ValidationError", "choice", "describe",
-           "flatten_errors", "get_form", "json_schema", "load_values", "register", "text"]
+__all__ = ["FORMS", "FieldSpec", "FormDef", "FormInvalid", "FormSchema", "ValidationError", "checkbox", "choice",
+           "describe", "email", "flatten_errors", "get_form", "json_schema", "load_values", "multi_choice",
+           "reference", "register", "text"]

@@ -63,3 +63,8 @@ def may_take(user: User, task) -> bool:
 def require_secretariat(user: User) -> None:
     if not user.has_role(SECRETARIAT):
         raise Forbidden(N_("Only the secretariat can do this."))
+
+
+def require_admin(user: User) -> None:
+    if not user.has_role(ADMIN):
+        raise Forbidden(N_("Only an administrator can do this."))

@@ -60,13 +60,14 @@ class CaseView:
 
 class Byplan:
     def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, networks=None,
-                 mail=None):
+                 mail=None, admin=None):
         self.engine = engine
         self.documents = documents
         self.hearings = hearings
         self.council = council
         self.networks = networks
         self.mail = mail
+        self.admin = admin
 
     # -------------------------------------------------------------- access
     def log_in(self, session: Session, username: str, password: str) -> User | None:
