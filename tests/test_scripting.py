@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import InvalidBpmn, ProcessError
+from engine import InvalidBpmn
 from engine.errors import ScriptError, ScriptTimeout
 from engine.models import AuditEvent, Case, ProcessVersion, ReadyTask
 from engine.scripting import MAX_RANGE, RestrictedEnvironment, check_expression, check_script
