@@ -13,6 +13,7 @@ from engine.specs import read_directory
 from . import proposal
 from .council import Council
 from .hearing import Hearings
+from .incidents import Incidents
 from .network import Networks
 from .service import Byplan
 
@@ -34,7 +35,8 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     networks = Networks(engine, documents, base_url)
     script_engine.services.update(networks.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory)
-    return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery)
+    return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
+                  incidents=Incidents(engine))
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):
