@@ -94,7 +94,8 @@ class Incidents:
             values = DataFixSchema(reserved=reserved).load_form(
                 {k: raw.get(k) for k in ("name", "value") if raw.get(k) is not None})
         except ValidationError as exc:
-            raise FormInvalid(flatten_errors(exc.normalized_messages())) from None
+            errors = flatten_errors(exc.normalized_messages())
+            raise FormInvalid({k: errors[k] for k in ("name", "value") if k in errors}) from None
         value = json.loads(values["value"])
         self.engine.fix_data(session, case_id, values["name"], value, actor=user.username,
                              expected_version=version)
