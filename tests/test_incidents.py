@@ -212,6 +212,29 @@ def test_failing_post_script_of_a_user_task_is_rerun_without_the_user(h, registe
         assert (data["checked"], data["share"]) == (2, 2)
 
 
+PRE_SCRIPT = {"service_probe": {
+    '<bpmn:userTask id="review" name="Review">':
+        '<bpmn:userTask id="review" name="Review"><bpmn:extensionElements>'
+        '<spiffworkflow:preScript>prepared = total / parts</spiffworkflow:preScript>'
+        '</bpmn:extensionElements>'}}
+
+
+def test_failing_pre_script_of_a_user_task_makes_it_ready_on_retry_not_done(h, register):
+    register.down = False
+    _deploy(h, "service_probe", replace=PRE_SCRIPT)
+    case_id = _start(h, data={"parts": 0})
+    case = _case(h, case_id)
+    assert (case.status, case.incident_element) == ("incident", "review") and _ready(h, case_id) == {}
+    with h.session() as s, s.begin():
+        h.engine.fix_data(s, case_id, "parts", 5, actor="admin")
+    assert _retry(h, case_id) is None
+    assert list(_ready(h, case_id)) == ["review"] and _case(h, case_id).status == "running"
+    _complete(h, case_id, "review")
+    with h.session() as s:
+        data = h.engine.load(s, case_id).workflow.data
+        assert (data["prepared"], data["share"]) == (2, 2)
+
+
 def test_stale_or_needless_retry_and_fix_are_conflicts(h, register):
     _deploy(h, "service_probe")
     case_id = _start(h)
