@@ -8,6 +8,7 @@ from .errors import (
     EngineError,
     Forbidden,
     InvalidBpmn,
+    NoIncident,
     NotFound,
     ProcessNotFound,
     ScriptError,
@@ -22,6 +23,6 @@ from .serialization import CaseSerializer
 __all__ = [
     "AuditLog", "Base", "CaseEngine", "CaseInstance", "CaseNotFound", "CaseSerializer", "Conflict",
     "DocumentRejected", "DocumentStore", "EngineError", "ExecutionContext", "Forbidden", "InvalidBpmn",
-    "NotFound", "ProcessError", "ProcessNotFound", "RestrictedScriptEngine", "ScriptError", "StaleCase",
+    "NoIncident", "NotFound", "ProcessError", "ProcessNotFound", "RestrictedScriptEngine", "ScriptError", "StaleCase",
     "TaskNotFound", "TaskNotReady", "UploadPolicy", "current_execution",
 ]

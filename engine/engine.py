@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable
 from uuid import UUID
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -21,6 +22,7 @@ from .claims import claim_each
 from .errors import (
     CaseNotFound,
     Forbidden,
+    NoIncident,
     ProcessNotFound,
     ScriptError,
     StaleCase,
@@ -62,11 +64,18 @@ current_execution: contextvars.ContextVar[ExecutionContext | None] = contextvars
 
 
 class ProcessError(ScriptError):
-    """A script, expression or service task failed while the engine ran a case."""
+    """A script, expression or service task failed while the engine ran a case.
 
-    def __init__(self, message: str, element: str | None = None):
+    `element` is the BPMN id of the failing element, `element_name` its name in the
+    model, `task_id` the id of the failed task (left in ERROR state in the workflow).
+    """
+
+    def __init__(self, message: str, element: str | None = None, element_name: str | None = None,
+                 task_id: str | None = None):
         super().__init__(message)
         self.element = element
+        self.element_name = element_name
+        self.task_id = task_id
 
 
 def _parse_time(value) -> datetime | None:
@@ -84,6 +93,13 @@ def _duration(text: str) -> timedelta:
     return TimerEventDefinition.get_timedelta_from_start(parsed)
 
 
+def _json_text(value, limit: int = 2000) -> str:
+    """A value as JSON text for the audit log (anything not JSON as its repr), cut to `limit`."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=repr)[:limit]
+
+
 def task_properties(task) -> dict[str, str]:
     return dict((task.task_spec.extensions or {}).get("properties", {}) or {})
 
@@ -94,6 +110,8 @@ class CaseInstance:
     def __init__(self, row: Case, workflow: BpmnWorkflow):
         self.row = row
         self.workflow = workflow
+        # The error of the last action, when it left the case as an incident.
+        self.failure: ProcessError | None = None
 
     @property
     def id(self) -> int:
@@ -110,6 +128,15 @@ class CaseInstance:
     @property
     def ready_human_tasks(self):
         return self.workflow.get_tasks(state=TaskState.READY, manual=True)
+
+    @property
+    def incident(self) -> bool:
+        return self.row.status == "incident"
+
+    def failed_tasks(self) -> list:
+        """Tasks left in ERROR state by a failure (also inside sub-workflows); the incident's own first."""
+        tasks = self.workflow.get_tasks(state=TaskState.ERROR)
+        return sorted(tasks, key=lambda t: str(t.id) != (self.row.incident_task_id or ""))
 
     @property
     def data(self) -> dict[str, Any]:
@@ -225,9 +252,9 @@ class CaseEngine:
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**start_data)
         start.set_data(**start_data)
-        self._run(session, instance, actor, workflow.do_engine_steps)
+        failure = self._attempt(session, instance, actor, workflow.do_engine_steps)
         self.save(session, instance, actor=actor, kind="start", summary=pv.name or process_id,
-                  data=start_data)
+                  data=start_data, incident=failure)
         return instance
 
     def load(self, session: Session, case_id: int) -> CaseInstance:
@@ -254,6 +281,12 @@ class CaseEngine:
 
         `data_from` runs after the version and permission checks, so the
         caller's record writes happen only for a completion that may proceed.
+
+        If a script or service task in the steps that follow fails, the completion
+        still stands: the user's data and the CompletedTask row are saved, the
+        failing task stays in ERROR state in the saved workflow, and the case
+        becomes an incident (`instance.failure` holds the error) for an
+        administrator to fix and retry. Nothing is raised for it.
         """
         instance = self.load(session, case_id)
         if expected_version is not None and instance.version != expected_version:
@@ -270,11 +303,11 @@ class CaseEngine:
             task.run()
             instance.workflow.do_engine_steps()
 
-        self._run(session, instance, actor, step)
+        failure = self._attempt(session, instance, actor, step)
         self.save(session, instance, actor=actor, kind="complete",
                   summary=task.task_spec.bpmn_name or task.task_spec.name,
                   detail={"task": task.task_spec.name, "task_id": str(task.id)},
-                  data=data if audit_data is None else audit_data)
+                  data=data if audit_data is None else audit_data, incident=failure)
         # Added only after save() won the version check, so a lost race never
         # meets this row's primary key first.
         session.add(CompletedTask(id=str(task.id), case_id=instance.id, spec_name=task.task_spec.name,
@@ -287,19 +320,119 @@ class CaseEngine:
         try:
             fn()
         except SpiffWorkflowException as exc:
-            element = getattr(getattr(exc, "task_spec", None), "name", None) or getattr(exc, "id", None)
+            task = getattr(exc, "task", None)
+            spec = getattr(exc, "task_spec", None) or getattr(task, "task_spec", None)
+            element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None) or getattr(exc, "id", None)
             message = str(exc).splitlines()[0]
             cause = exc.__cause__ or exc.__context__
             if cause is not None and str(cause) not in message:
                 message = f"{message}: {type(cause).__name__}: {cause}"
-            raise ProcessError(message, element) from exc
+            raise ProcessError(message, element, getattr(spec, "bpmn_name", None) or None,
+                               str(task.id) if task is not None else None) from exc
         finally:
             current_execution.reset(token)
 
+    def _attempt(self, session: Session, instance: CaseInstance, actor: str | None,
+                 fn: Callable[[], Any]) -> ProcessError | None:
+        """Run `fn` on the case; a process failure is returned (and kept on the instance), not raised."""
+        try:
+            self._run(session, instance, actor, fn)
+        except ProcessError as exc:
+            log.warning("incident on case %s (%s at %s): %s", instance.row.id, actor, exc.element, exc)
+            instance.failure = exc
+            return exc
+        instance.failure = None
+        return None
+
+    # -------------------------------------------------------------- incidents
+    def _incident_instance(self, session: Session, case_id: int, expected_version: int | None) -> CaseInstance:
+        instance = self.load(session, case_id)
+        if expected_version is not None and instance.version != expected_version:
+            raise StaleCase(f"case {case_id} is at version {instance.version}, not {expected_version}")
+        if not instance.incident:
+            raise NoIncident(f"case {case_id} is {instance.row.status}, not an incident")
+        return instance
+
+    def retry(self, session: Session, case_id: int, *, actor: str | None,
+              expected_version: int | None = None) -> CaseInstance:
+        """Run the failed tasks of an incident again, then the engine steps that follow.
+
+        Each task in ERROR state is run again where it failed: a script, service
+        or other automatic task is set READY and run; a user task whose
+        post-script failed after its completion is completed again; a user task
+        whose pre-script failed runs the pre-script again and becomes ready. The
+        case runs on the process version it is on (a migration may have moved it).
+        On success the case is running or completed again; on a new failure it
+        stays an incident with the new error and time (`instance.failure`).
+        Both are saved with a "retry" audit event.
+        """
+        instance = self._incident_instance(session, case_id, expected_version)
+        row = instance.row
+        previous = {"error": row.error, "element": row.incident_element, "task_id": row.incident_task_id}
+        failed = instance.failed_tasks()
+        completed_by_users = set(session.scalars(select(CompletedTask.id).where(
+            CompletedTask.case_id == case_id, CompletedTask.id.in_([str(t.id) for t in failed]))))
+
+        def step():
+            for task in failed:
+                if task.state == TaskState.ERROR:  # an earlier rerun may have moved it on
+                    self._rerun(task, str(task.id) in completed_by_users)
+            instance.workflow.refresh_timers()
+            instance.workflow.do_engine_steps()
+
+        failure = self._attempt(session, instance, actor, step)
+        self.save(session, instance, actor=actor, kind="retry",
+                  summary=row.incident_element_name or row.incident_element or "retry",
+                  detail={"previous": previous, "tasks": [str(t.id) for t in failed],
+                          "succeeded": failure is None},
+                  incident=failure, resolve=failure is None)
+        return instance
+
+    @staticmethod
+    def _rerun(task, completed_by_user: bool) -> None:
+        spec = task.task_spec
+        if not spec.manual:
+            task._set_state(TaskState.READY)
+            task.run()
+        elif completed_by_user:  # its post-script failed after the user's completion
+            task.complete()
+        else:  # its pre-script failed before the task became ready
+            if getattr(spec, "prescript", None):
+                spec.execute_script(task, spec.prescript)
+            task._ready()
+
+    def fix_data(self, session: Session, case_id: int, name: str, value: Any, *, actor: str | None,
+                 expected_version: int | None = None) -> tuple[Any, bool]:
+        """Set one top-level variable in the data of the incident's failed task, before a retry.
+
+        Returns (old value, whether it existed). The caller validates name and value.
+        """
+        instance = self._incident_instance(session, case_id, expected_version)
+        failed = instance.failed_tasks()
+        if not failed:
+            raise NoIncident(f"case {case_id} has no failed task whose data could be changed")
+        task = failed[0]
+        existed = name in task.data
+        old = task.data.get(name)
+        task.data[name] = value
+        self.save(session, instance, actor=actor, kind="fix_data", summary=f"{name} changed",
+                  detail={"task_id": str(task.id), "element": task.task_spec.bpmn_id or task.task_spec.name,
+                          "variable": name, "existed": existed,
+                          "old": _json_text(old) if existed else None, "new": _json_text(value)},
+                  data={"variable": name, "value": value})
+        return old, existed
+
     # ------------------------------------------------------------- persistence
     def save(self, session: Session, instance: CaseInstance, *, actor: str | None, kind: str,
-             summary: str = "", detail: dict | None = None, data: Any = None) -> None:
-        """Write state, projections, outbox and one audit event; flush with the version check."""
+             summary: str = "", detail: dict | None = None, data: Any = None,
+             incident: ProcessError | None = None, resolve: bool = False) -> None:
+        """Write state, projections, outbox and one audit event; flush with the version check.
+
+        With `incident` the case becomes (or stays) an incident with that error, and
+        an "incident" audit event follows the action's own. An incident case stays
+        one through other saves (a user may still complete tasks on other paths)
+        until a save with `resolve` (a successful retry).
+        """
         row, workflow = instance.row, instance.workflow
         case_id = row.id  # a failed flush expires row; keep what the error message needs
         for event in workflow.get_events():
@@ -313,9 +446,19 @@ class CaseEngine:
                                      or [canonical_json({})])]
         had = (row.timer_count or 0, row.subscription_count or 0)
         row.state = self.serializer.dump(workflow)
-        row.status = "completed" if workflow.is_completed() else "running"
-        row.error = None
-        row.updated_at = self.clock()
+        now = self.clock()
+        if incident is not None:
+            row.status = "incident"
+            row.error = str(incident)[:4000]
+            row.incident_element = (incident.element or None) and str(incident.element)[:200]
+            row.incident_element_name = (incident.element_name or None) and str(incident.element_name)[:300]
+            row.incident_task_id = incident.task_id
+            row.incident_at = now
+        elif row.status != "incident" or resolve:
+            row.status = "completed" if workflow.is_completed() else "running"
+            row.error = row.incident_element = row.incident_element_name = row.incident_task_id = None
+            row.incident_at = None
+        row.updated_at = now
         # The counts ride on the versioned UPDATE; the next save skips deleting what is not there.
         row.timer_count, row.subscription_count = len(timers), len(subscriptions)
         try:
@@ -327,6 +470,10 @@ class CaseEngine:
         self._project(session, instance, timers, subscriptions, had)
         self.audit.append(session, kind=kind, actor=actor, case_id=row.id, summary=summary,
                           detail=detail, data=data)
+        if incident is not None:
+            self.audit.append(session, kind="incident", actor=actor, case_id=row.id, summary=str(incident)[:500],
+                              detail={"element": incident.element, "element_name": incident.element_name,
+                                      "task_id": incident.task_id, "where": kind})
         session.flush()
 
     def _project(self, session: Session, instance: CaseInstance, timers: list[tuple[str, datetime]],
@@ -406,28 +553,37 @@ class CaseEngine:
                 with session.begin_nested():
                     instance = self.load(session, case_id)
                     before = instance.waiting_timers()
-                    self._run(session, instance, "timer", lambda: (
+                    failure = self._attempt(session, instance, "timer", lambda: (
                         instance.workflow.refresh_timers(), instance.workflow.do_engine_steps()))
-                    if instance.waiting_timers() == before and not instance.workflow.bpmn_events:
+                    if failure is None and instance.waiting_timers() == before \
+                            and not instance.workflow.bpmn_events:
                         continue  # not yet due by the engine's clock
+                    # A failure is saved too: the failed task in ERROR state, the case an incident,
+                    # out of further sweeps until an operator retries it.
                     self.save(session, instance, actor="timer", kind="timer", summary="timer fired",
-                              detail={"due": [n for n, d in before if d <= now]})
-                fired += 1
+                              detail={"due": [n for n, d in before if d <= now]}, incident=failure)
+                if failure is None:
+                    fired += 1
             except StaleCase as exc:
                 log.info("timer on case %s not fired, the case changed meanwhile: %s", case_id, exc)
-            except ProcessError as exc:
+            except SQLAlchemyError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one broken case must not stop the sweep
                 self._incident(session, case_id, "timer", exc)
         return fired
 
-    def _incident(self, session: Session, case_id: int, where: str, exc: ProcessError) -> None:
-        """Leave the case in an incident state with the error, visible and out of further sweeps."""
-        log.warning("incident on case %s (%s at %s): %s", case_id, where, exc.element, exc)
+    def _incident(self, session: Session, case_id: int, where: str, exc: Exception) -> None:
+        """Fallback for an unexpected error outside the process (its savepoint rolled back): the
+        case keeps its saved state and becomes an incident, visible and out of further sweeps."""
+        log.exception("incident on case %s (%s): %s", case_id, where, exc)
         row = session.get(Case, case_id)
+        now = self.clock()
         row.status = "incident"
-        row.error = f"{exc.element or where}: {exc}"[:4000]
-        row.updated_at = self.clock()
-        self.audit.append(session, kind="incident", actor=where, case_id=case_id, summary=str(exc)[:500],
-                          detail={"element": exc.element, "where": where})
+        row.error = f"{type(exc).__name__}: {exc}"[:4000]
+        row.incident_element = row.incident_element_name = row.incident_task_id = None
+        row.incident_at = row.updated_at = now
+        self.audit.append(session, kind="incident", actor=where, case_id=case_id, summary=row.error[:500],
+                          detail={"element": None, "where": where})
 
     def next_timer_due(self, session: Session) -> datetime | None:
         return session.scalar(select(WaitingTimer.due_at).order_by(WaitingTimer.due_at).limit(1))
@@ -452,18 +608,22 @@ class CaseEngine:
                 with session.begin_nested():
                     target = self.load(session, target_id)
                     event = self.serializer.load_event(message.payload)
-                    self._run(session, target, "router", lambda: (
+                    # A failure in the steps after delivery is saved as an incident on the target;
+                    # the message itself was received.
+                    failure = self._attempt(session, target, "router", lambda: (
                         target.workflow.send_event(event), target.workflow.do_engine_steps()))
                     self.save(session, target, actor="router", kind="message",
                               summary=f"received {message.message_name}",
                               detail={"message_id": message.id, "from_case": message.source_case_id},
-                              data=message.payload)
-            except ProcessError as exc:
-                self._incident(session, target_id, "router", exc)
-                message.attempts += 1
-                continue
+                              data=message.payload, incident=failure)
             except (StaleCase, SpiffWorkflowException) as exc:
                 log.warning("message %s to case %s not delivered: %s", message.id, target_id, exc)
+                message.attempts += 1
+                continue
+            except SQLAlchemyError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one broken case must not stop the sweep
+                self._incident(session, target_id, "router", exc)
                 message.attempts += 1
                 continue
             message.delivered_at = self.clock()

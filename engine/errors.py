@@ -33,6 +33,10 @@ class TaskNotReady(Conflict):
     """The task exists but can no longer be completed (already done or cancelled)."""
 
 
+class NoIncident(Conflict):
+    """A retry or data fix for a case that is not (or no longer) an incident."""
+
+
 class Forbidden(EngineError):
     """The actor may not act on this task (403)."""
 

@@ -99,7 +99,13 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_by: Mapped[str | None] = mapped_column(String(200))
+    # An incident (status "incident"): what failed, where and when. The failing task stays in the
+    # saved workflow in ERROR state until an operator retries it.
     error: Mapped[str | None] = mapped_column(Text)
+    incident_element: Mapped[str | None] = mapped_column(String(200))  # BPMN id of the failing element
+    incident_element_name: Mapped[str | None] = mapped_column(String(300))
+    incident_task_id: Mapped[str | None] = mapped_column(String(36))  # spiff task uuid
+    incident_at: Mapped[datetime | None] = mapped_column(index=True)
     # How many projection rows of each kind the case has, so a save that had and has none skips the delete.
     timer_count: Mapped[int] = mapped_column(Integer, default=0)
     subscription_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,6 +15,7 @@ import re
 import sys
 import time
 import types
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Callable, Mapping
@@ -356,8 +357,22 @@ class RestrictedScriptEngine(PythonScriptEngine):
                 exception=ServiceError(operation_name))
         params = {name: p.get("value") for name, p in (operation_params or {}).items()}
         try:
-            result = handler(params, task.data)
+            with _handler_savepoint():
+                return json.dumps(handler(params, task.data))
         except Exception as exc:  # surfaced as a task error naming the element
             raise WorkflowTaskException(
                 f"service {operation_name} failed: {exc}", task=task, exception=exc) from exc
-        return json.dumps(result)
+
+
+@contextmanager
+def _handler_savepoint():
+    """While the case engine runs a case, a failing handler's database writes are undone (its
+    savepoint is rolled back) and the case is saved as an incident; a retry runs the handler again."""
+    from .engine import current_execution  # the engine module imports this one
+
+    context = current_execution.get()
+    if context is None:
+        yield
+        return
+    with context.session.begin_nested():
+        yield

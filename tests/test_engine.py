@@ -488,33 +488,40 @@ def test_failing_timer_case_becomes_an_incident_and_others_fire(h, caplog):
     bad = {"boundary_timer": {'<bpmn:process id="boundary_timer"': '<bpmn:process id="boundary_bad"',
                               'processRef="boundary_timer"': 'processRef="boundary_bad"',
                               "<bpmn:script>reminded = True</bpmn:script>":
-                                  "<bpmn:script>reminded = 1 / 0</bpmn:script>"}}
+                                  "<bpmn:script>reminded = 1 / divisor</bpmn:script>"}}
     _deploy(h, "boundary_timer", replace=bad)
     _deploy(h, "timer_wait")
     with time_machine.travel(T0, tick=False) as traveller:
-        broken = _start(h, "boundary_bad")  # reminder due T0 + 1 day, first in line
+        broken = _start(h, "boundary_bad", data={"divisor": 0})  # reminder due T0 + 1 day, first in line
         traveller.move_to(T0 + timedelta(days=1) - timedelta(minutes=30))
         good = [_start(h, "timer_wait") for _ in range(2)]  # due T0 + 1 day + 30 min
-        broken_version = _case(h, broken).version
-        broken_timers = _timers(h, broken)
+        deadline = [t for t in _timers(h, broken) if t[0].startswith("Deadline")]
 
-        traveller.move_to(T0 + timedelta(days=1, hours=1))
+        swept_at = T0 + timedelta(days=1, hours=1)
+        traveller.move_to(swept_at)
         assert h.engine.fire_due_timers() == 2
         for c in good:
             assert list(_ready(h, c)) == ["after_wait"] and _timers(h, c) == []
-        # the broken case's workflow is unchanged (projections too), but it is now an incident:
-        # status, error naming the element, and an audit event
+        # the broken case is saved as it failed: the reminder fired, its script task is in ERROR,
+        # the case is an incident with the element, its name, the task and the time
         case = _case(h, broken)
-        assert case.status == "incident" and "count_reminder" in case.error and "ZeroDivisionError" in case.error
-        assert _timers(h, broken) == broken_timers
+        assert case.status == "incident" and "ZeroDivisionError" in case.error
+        assert (case.incident_element, case.incident_element_name) == ("count_reminder", "Count reminder")
+        assert case.incident_at == swept_at
+        with h.session() as s:
+            failed = h.engine.load(s, broken).failed_tasks()
+            assert [str(t.id) for t in failed] == [case.incident_task_id]
+            assert failed[0].state == TaskState.ERROR
+        assert _timers(h, broken) == deadline
         assert list(_ready(h, broken)) == ["work"]
-        assert [k for k, *_ in _audit(h, broken)] == ["start", "incident"]
+        assert [k for k, *_ in _audit(h, broken)] == ["start", "timer", "incident"]
         assert "incident on case" in caplog.text
         # an incident is not swept again until an operator acts
         version = _case(h, broken).version
+        traveller.move_to(T0 + timedelta(days=8))
         assert h.engine.fire_due_timers() == 0
         assert _case(h, broken).version == version
-        assert [k for k, *_ in _audit(h, broken)] == ["start", "incident"]
+        assert [k for k, *_ in _audit(h, broken)] == ["start", "timer", "incident"]
     with h.session() as s:
         assert h.audit.verify(s) is None
 

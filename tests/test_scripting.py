@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import InvalidBpmn, ProcessError
+from engine import InvalidBpmn
 from engine.errors import ScriptError, ScriptTimeout
 from engine.models import AuditEvent, Case, ProcessVersion, ReadyTask
 from engine.scripting import MAX_RANGE, RestrictedEnvironment, check_expression, check_script
@@ -319,16 +319,14 @@ def probe(sqlite_url):
         except InvalidBpmn as exc:
             assert counts() == before, "a refused deployment wrote to the database"
             return "deploy", exc
-        before = counts()
-        with harness.session() as s:
-            try:
-                with s.begin():
-                    instance = harness.engine.start(s, "script_probe", actor="probe", data=data)
-                    return "ran", instance
-            except ProcessError as exc:
-                error = exc
-        assert counts() == before, "the failing start wrote to the database"
-        return "run", error
+        with harness.session() as s, s.begin():
+            instance = harness.engine.start(s, "script_probe", actor="probe", data=data)
+            if instance.failure is None:
+                return "ran", instance
+            # a refused script or condition leaves the new case as an incident naming the element
+            assert instance.row.status == "incident"
+            assert instance.row.incident_element == instance.failure.element
+            return "run", instance.failure
 
     yield run
     harness.dispose()

@@ -83,6 +83,10 @@ class CaseSchema(Schema):
     version = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    error = fields.String(allow_none=True, metadata={"description": "Why the case stopped (status incident)."})
+    incident_element = fields.String(allow_none=True, metadata={"description": "BPMN id of the failed step."})
+    incident_element_name = fields.String(allow_none=True)
+    incident_at = fields.DateTime(allow_none=True)
 
 
 class CaseDetailSchema(CaseSchema):
@@ -105,13 +109,18 @@ class CompleteTaskSchema(Schema):
                        metadata={"description": "Form values; see the task's form_schema."})
 
 
+class RetrySchema(Schema):
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1),
+                             metadata={"description": "The case version you read."})
+
+
 class PageQuery(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
 
 
 class CaseListQuery(PageQuery):
-    status = fields.String(validate=validate.OneOf(["running", "completed"]))
+    status = fields.String(validate=validate.OneOf(["running", "completed", "incident"]))
 
 
 def _attributes(obj, schema_cls) -> dict:
@@ -150,6 +159,23 @@ class CaseDetail(MethodView):
         view = byplan_service().case_view(db.session, g.api_user, case_id)
         return {**_attributes(view.case, CaseSchema), "record": view.proposal, "tasks": view.tasks,
                 "events": view.events}
+
+
+@bp.route("/cases/<id:case_id>/retry")
+class CaseRetry(MethodView):
+    @token_required
+    @bp.arguments(RetrySchema)
+    @bp.response(200, CaseSchema)
+    @bp.alt_response(403, description="Only an administrator can retry.")
+    @bp.alt_response(409, description="The case changed since you read it, or it is not stopped.")
+    def post(self, body, case_id):
+        """Retry the failed step of a stopped case (status incident); administrators only.
+
+        A retry that fails again answers 200 with the case still an incident and the new error.
+        """
+        case = byplan_service().incidents.retry(db.session, g.api_user, case_id, body["version"])
+        db.session.commit()
+        return case
 
 
 @bp.route("/tasks")

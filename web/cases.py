@@ -9,11 +9,14 @@ from sqlalchemy import select
 from engine import DocumentRejected
 from workflows import proposal
 from workflows.directory import WorkingGroup
+from workflows.forms import describe
+from workflows.incidents import DataFixSchema
 from workflows.service import FormInvalid
 
 from . import byplan_service
 from .errors import upload_message
 from .extensions import db
+from .forms import form_version
 
 bp = Blueprint("cases", __name__)
 
@@ -22,22 +25,60 @@ bp = Blueprint("cases", __name__)
 @login_required
 def cases():
     status = request.args.get("status") or None
-    if status not in (None, "running", "completed"):
+    if status not in (None, "running", "completed", "incident"):
         status = None
     rows = byplan_service().cases(db.session, current_user, status=status)
     return render_template("cases.html", cases=rows, status=status)
 
 
-def _case_page(case_id: int, upload_error: str | None = None, status: int = 200):
-    view = byplan_service().case_view(db.session, current_user, case_id)
+def _case_page(case_id: int, upload_error: str | None = None, status: int = 200, fix_errors: dict | None = None):
+    service = byplan_service()
+    view = service.case_view(db.session, current_user, case_id)
+    fix_values = {k: request.form.get(k, "") for k in ("name", "value")} if fix_errors else {}
     return render_template("case.html", view=view, status_labels=proposal.STATUS_LABELS,
-                           upload_error=upload_error, upload_title=request.form.get("title", "")), status
+                           upload_error=upload_error, upload_title=request.form.get("title", ""),
+                           may_resolve=service.incidents.may_resolve(current_user),
+                           fix_fields=describe(DataFixSchema()), fix_values=fix_values,
+                           fix_errors=fix_errors or {}), status
 
 
 @bp.get("/sager/<id:case_id>")
 @login_required
 def case(case_id: int):
     return _case_page(case_id)
+
+
+@bp.get("/sager/fejl")
+@login_required
+def incidents():
+    rows = byplan_service().incidents.list(db.session, current_user)
+    return render_template("incidents.html", cases=rows)
+
+
+@bp.post("/sager/<id:case_id>/genoptag")
+@login_required
+def retry(case_id: int):
+    case = byplan_service().incidents.retry(db.session, current_user, case_id, form_version(request.form))
+    db.session.commit()
+    if case.status == "incident":
+        flash(_("The retry failed again; the case is still stopped. See the new error below."), "error")
+    else:
+        flash(_("The failed step ran again and the case continues."))
+    return redirect(url_for("cases.case", case_id=case_id) + "#haendelse")
+
+
+@bp.post("/sager/<id:case_id>/data")
+@login_required
+def fix_data(case_id: int):
+    try:
+        name, _value = byplan_service().incidents.fix_data(db.session, current_user, case_id, dict(request.form),
+                                                            form_version(request.form))
+        db.session.commit()
+    except FormInvalid as exc:
+        db.session.rollback()
+        return _case_page(case_id, status=422, fix_errors=exc.errors)
+    flash(_("The variable %(name)s is changed. Retry the failed step when the data is right.", name=name))
+    return redirect(url_for("cases.case", case_id=case_id) + "#haendelse")
 
 
 @bp.post("/sager/<id:case_id>/dokumenter")

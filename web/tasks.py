@@ -48,5 +48,11 @@ def complete(task_id: str):
         view = byplan_service().task_view(db.session, current_user, task_id)
         # The form keeps what the user typed and the version they read, so a later conflict is still a 409.
         return render_template("task.html", view=view, values=values, errors=exc.errors, version=version), 422
+    if case.status == "incident":
+        # The completion stands; a step after it failed and the case waits for an administrator.
+        flash(_("The task “%(title)s” is completed, but the case then stopped because of an error in an "
+                "automatic step. An administrator must fix it; you need not do the task again.", title=title),
+              "error")
+        return redirect(url_for("cases.case", case_id=case.id) + "#haendelse")
     flash(_("The task “%(title)s” is completed.", title=title))
     return redirect(url_for("cases.case", case_id=case.id))

@@ -14,6 +14,7 @@ from . import proposal
 from .admin import Admin
 from .council import Council
 from .hearing import Hearings
+from .incidents import Incidents
 from .network import Networks
 from .service import Byplan
 
@@ -36,7 +37,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     script_engine.services.update(networks.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory)
     return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
-                  admin=Admin(audit))
+                  admin=Admin(audit), incidents=Incidents(engine))
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):

@@ -60,8 +60,9 @@ class CaseView:
 
 class Byplan:
     def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, networks=None,
-                 mail=None, admin=None):
+                 mail=None, admin=None, incidents=None):
         self.engine = engine
+        self.incidents = incidents
         self.documents = documents
         self.hearings = hearings
         self.council = council
@@ -216,7 +217,7 @@ class Byplan:
         case = self.case_row(session, user, case_id)
         if not lanes.may_edit_case(user, case.scope):
             raise Forbidden(N_("Only the working group and the secretariat can add documents to this case."))
-        if case.status != "running":
+        if case.status == "completed":
             raise Forbidden(N_("The case is closed; its documents can no longer change."))
         return self.documents.add(session, case_id=case_id, filename=filename, content=content,
                                   actor=user.username, title=title, document_id=document_id)
