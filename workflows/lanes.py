@@ -63,3 +63,12 @@ def may_take(user: User, task) -> bool:
 def require_secretariat(user: User) -> None:
     if not user.has_role(SECRETARIAT):
         raise Forbidden(N_("Only the secretariat can do this."))
+
+
+# Who sees the deployed process versions (the process catalogue).
+PROCESS_STAFF = (SECRETARIAT, ADMIN)
+
+
+def require_process_staff(user: User) -> None:
+    if not user.has_role(*PROCESS_STAFF):
+        raise Forbidden(N_("Only the secretariat and administrators can see the process versions."))
