@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine import CaseEngine, DocumentStore, Forbidden, NotFound, TaskNotFound, TaskNotReady
 from engine import versions
-from engine.diagram import ACTIVE, COMPLETED, ERROR, WAITING, CalledProcess, element_states
+from engine.diagram import ACTIVE, COMPLETED, ERROR, WAITING, element_states
 from engine.models import AuditEvent, Case, CompletedTask, Document, ProcessVersion, ReadyTask
 
 from . import lanes, proposal
@@ -61,15 +61,37 @@ class PendingElement:
 
 
 @dataclass
+class CallLink:
+    """A call activity that started a process within the case."""
+
+    caller: str  # process id
+    element: str
+    element_name: str
+    process_id: str  # the called process
+
+
+@dataclass
 class CaseDiagram:
     """The diagram of one process of a case: the case's own process or one it called."""
 
     process_id: str
     process_name: str
     states: dict[str, str]  # element id -> completed / active / waiting / error
-    calls: list[CalledProcess]  # call activities of every process of the case that started a sub-workflow
+    calls: list[CallLink]  # call activities of every process of the case that started a sub-workflow
     processes: list[tuple[str, str]]  # (id, name): the case's own process first, then those it called
     pending: list[PendingElement]
+
+    @property
+    def root(self) -> str:
+        return self.processes[0][0]
+
+    @property
+    def called_here(self) -> dict[str, str]:
+        """{call activity element: called process id} for the process shown."""
+        return {c.element: c.process_id for c in self.calls if c.caller == self.process_id}
+
+    def name_of(self, process_id: str) -> str:
+        return dict(self.processes).get(process_id, process_id)
 
 
 @dataclass
@@ -260,7 +282,9 @@ class Byplan:
              for pid in state.processes for element, s in state.of(pid).items() if s != COMPLETED),
             key=lambda p: (order[p.state], state.processes.index(p.process_id), p.name))
         return CaseDiagram(process_id=process_id, process_name=names.get(process_id, process_id),
-                           states=state.of(process_id), calls=state.calls,
+                           states=state.of(process_id),
+                           calls=[CallLink(c.caller, c.element, state.name(c.caller, c.element), c.process_id)
+                                  for c in state.calls],
                            processes=[(pid, names.get(pid, pid)) for pid in state.processes], pending=pending)
 
     def case_process_file(self, session: Session, user: User, case_id: int, process_id: str) -> tuple[str, str]:
