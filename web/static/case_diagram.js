@@ -70,6 +70,18 @@
     });
   }
 
+  /* A wide process needs less height than the default: size the box to the diagram's proportions. */
+  function fitHeight(viewer, container) {
+    var canvas = viewer.get("canvas");
+    var inner = canvas.viewbox().inner;
+    if (inner && inner.width > 0) {
+      var height = container.clientWidth * inner.height / inner.width + 60;
+      container.style.height = Math.round(Math.max(200, Math.min(height, 640))) + "px";
+      canvas.resized();
+    }
+    canvas.zoom("fit-viewport", "auto");
+  }
+
   function show(container) {
     if (typeof window.BpmnJS !== "function" || typeof window.fetch !== "function") {
       fail(container);
@@ -87,7 +99,7 @@
         return viewer.importXML(xml);
       })
       .then(function () {
-        viewer.get("canvas").zoom("fit-viewport", "auto");
+        fitHeight(viewer, container);
         mark(viewer, container);
         container.setAttribute("data-diagram", "ready");
       })
