@@ -30,7 +30,7 @@ def cases():
 
 def _case_page(case_id: int, upload_error: str | None = None, status: int = 200):
     # ?proces= picks the diagram: the case's own process or one it called (the links under the diagram)
-    view = byplan_service().case_view(db.session, current_user, case_id,
+    view = byplan_service().case_view(db.session, current_user, case_id, diagram=True,
                                       process_id=request.args.get("proces") or None)
     return render_template("case.html", view=view, status_labels=proposal.STATUS_LABELS,
                            upload_error=upload_error, upload_title=request.form.get("title", "")), status

@@ -252,10 +252,12 @@ class Byplan:
             raise Forbidden(N_("You do not have access to this case."))
         return case
 
-    def case_view(self, session: Session, user: User, case_id: int, process_id: str | None = None) -> CaseView:
-        """The case page; `process_id` picks the diagram shown (the case's own process by default)."""
+    def case_view(self, session: Session, user: User, case_id: int, *, diagram: bool = False,
+                  process_id: str | None = None) -> CaseView:
+        """A case with its record, tasks and events; with `diagram`, also the element states of the process
+        `process_id` (the case's own process by default), which loads the workflow."""
         case = self.case_row(session, user, case_id)
-        diagram = self.case_diagram(session, case, process_id)
+        states = self.case_diagram(session, case, process_id) if diagram else None
         tasks = list(session.scalars(select(ReadyTask).where(ReadyTask.case_id == case_id)
                                      .order_by(ReadyTask.ready_since)))
         documents = list(session.scalars(select(Document).where(Document.case_id == case_id)
@@ -267,7 +269,7 @@ class Byplan:
 
         return CaseView(case=case, proposal=proposal.proposal_for_case(session, case_id), tasks=tasks,
                         documents=documents, events=events, my_task_ids=mine,
-                        hearing=hearing_for_case(session, case_id), diagram=diagram)
+                        hearing=hearing_for_case(session, case_id), diagram=states)
 
     def case_diagram(self, session: Session, case: Case, process_id: str | None = None) -> CaseDiagram:
         """The element states of a case (the one page besides a task that loads its workflow)."""
