@@ -9,13 +9,17 @@ HOST     ?= 127.0.0.1
 PORT     ?= 5000
 ARTIFACTS := test-artifacts
 PYTEST_ARGS ?=
+NPM      ?= npm
+VENDOR   := web/static/vendor/bpmn-js
+VENDOR_STAMP := $(VENDOR)/.installed
+BPMN_JS_DIST := node_modules/bpmn-js/dist
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install .venv translations run test check-chromium bench clean distclean
+.PHONY: help install .venv translations vendor run test check-chromium bench clean distclean
 
 help:
-	@echo "make install   create .venv and install byplan with test extras"
+	@echo "make install   create .venv, install byplan with test extras, vendor bpmn-js (npm ci)"
 	@echo "make run       init the database, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test      run the test suite (JUnit XML in $(ARTIFACTS)/junit.xml)"
 	@echo "make bench     run bench/run.py if present"
@@ -33,7 +37,20 @@ $(STAMP): pyproject.toml | $(VENV_PY)
 	$(VENV_PY) -m pip install -e '.[test]'
 	touch $@
 
-install .venv: $(STAMP) translations
+install .venv: $(STAMP) translations vendor
+
+# The BPMN diagram viewer, from npm (package-lock.json pins it), copied into the static files:
+# nothing is loaded from a CDN. Reruns only when the lock file changes.
+vendor: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): package-lock.json package.json
+	$(NPM) ci --no-audit --no-fund
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)
+	cp $(BPMN_JS_DIST)/bpmn-navigated-viewer.production.min.js \
+	   $(BPMN_JS_DIST)/assets/diagram-js.css $(BPMN_JS_DIST)/assets/bpmn-js.css \
+	   node_modules/bpmn-js/LICENSE $(VENDOR)/
+	touch $@
 
 # Compile gettext catalogs (*.mo are not committed).
 translations: $(STAMP)
@@ -83,9 +100,9 @@ bench: install
 # --- housekeeping -------------------------------------------------------
 
 clean:
-	rm -rf $(ARTIFACTS) build dist *.egg-info .pytest_cache
+	rm -rf $(ARTIFACTS) build dist *.egg-info .pytest_cache web/static/vendor
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	find web/translations -name '*.mo' -delete 2>/dev/null || true
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) node_modules

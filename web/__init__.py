@@ -110,7 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["byplan_session_factory"] = session_factory
 
     from . import api as api_module
-    from . import admin, auth, cases, council, errors, hearings, network, public, tasks
+    from . import admin, auth, cases, council, errors, hearings, network, processes, public, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
@@ -120,6 +120,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(council.bp)
     app.register_blueprint(network.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(processes.bp)
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)
@@ -150,6 +151,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # The BPMN viewer (static/vendor/bpmn-js) needs nothing more: it styles through the CSSOM, not
+        # style attributes, and its one inline icon is a data: image in its style sheet.
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

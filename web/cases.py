@@ -33,13 +33,32 @@ def cases():
 
 def _case_page(case_id: int, upload_error: str | None = None, status: int = 200, fix_errors: dict | None = None):
     service = byplan_service()
-    view = service.case_view(db.session, current_user, case_id)
+    # ?proces= picks the diagram: the case's own process or one it called (the links under the diagram)
+    view = service.case_view(db.session, current_user, case_id, diagram=True,
+                             process_id=request.args.get("proces") or None)
     fix_values = {k: request.form.get(k, "") for k in ("name", "value")} if fix_errors else {}
     return render_template("case.html", view=view, status_labels=proposal.STATUS_LABELS,
                            upload_error=upload_error, upload_title=request.form.get("title", ""),
                            may_resolve=service.incidents.may_resolve(current_user),
                            fix_fields=describe(DataFixSchema()), fix_values=fix_values,
                            fix_errors=fix_errors or {}), status
+
+
+@bp.get("/sager/<id:case_id>/diagram/<process_id>.bpmn")
+@login_required
+def diagram(case_id: int, process_id: str):
+    """The BPMN file of the case's own process version that defines `process_id`, for the diagram viewer."""
+    _file_name, xml = byplan_service().case_process_file(db.session, current_user, case_id, process_id)
+    return xml_response(xml)
+
+
+def xml_response(xml: str, download_name: str | None = None) -> Response:
+    """BPMN XML, shown to a script (inline) or downloaded as an attachment."""
+    response = Response(xml, mimetype="application/xml")
+    response.headers["Cache-Control"] = "private, no-cache"
+    if download_name:
+        response.headers["Content-Disposition"] = attachment_header(download_name)
+    return response
 
 
 @bp.get("/sager/<id:case_id>")

@@ -68,3 +68,12 @@ def require_secretariat(user: User) -> None:
 def require_admin(user: User) -> None:
     if not user.has_role(ADMIN):
         raise Forbidden(N_("Only an administrator can do this."))
+
+
+# Who sees the deployed process versions (the process catalogue).
+PROCESS_STAFF = (SECRETARIAT, ADMIN)
+
+
+def require_process_staff(user: User) -> None:
+    if not user.has_role(*PROCESS_STAFF):
+        raise Forbidden(N_("Only the secretariat and administrators can see the process versions."))

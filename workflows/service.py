@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import CaseEngine, DocumentStore, Forbidden, NotFound, TaskNotFound, TaskNotReady
-from engine.models import AuditEvent, Case, CompletedTask, Document, ReadyTask
+from engine import versions
+from engine.diagram import ACTIVE, COMPLETED, ERROR, WAITING, element_states
+from engine.models import AuditEvent, Case, CompletedTask, Document, ProcessVersion, ReadyTask
 
 from . import lanes, proposal
 from .directory import User, WorkingGroup
@@ -48,6 +50,51 @@ class TaskView:
 
 
 @dataclass
+class PendingElement:
+    """An element of a case's diagram that is active, waiting or failed, for the page's text list."""
+
+    process_id: str
+    process_name: str
+    element: str
+    name: str
+    state: str
+
+
+@dataclass
+class CallLink:
+    """A call activity that started a process within the case."""
+
+    caller: str  # process id
+    element: str
+    element_name: str
+    process_id: str  # the called process
+
+
+@dataclass
+class CaseDiagram:
+    """The diagram of one process of a case: the case's own process or one it called."""
+
+    process_id: str
+    process_name: str
+    states: dict[str, str]  # element id -> completed / active / waiting / error
+    calls: list[CallLink]  # call activities of every process of the case that started a sub-workflow
+    processes: list[tuple[str, str]]  # (id, name): the case's own process first, then those it called
+    pending: list[PendingElement]
+
+    @property
+    def root(self) -> str:
+        return self.processes[0][0]
+
+    @property
+    def called_here(self) -> dict[str, str]:
+        """{call activity element: called process id} for the process shown."""
+        return {c.element: c.process_id for c in self.calls if c.caller == self.process_id}
+
+    def name_of(self, process_id: str) -> str:
+        return dict(self.processes).get(process_id, process_id)
+
+
+@dataclass
 class CaseView:
     case: Case
     proposal: proposal.Proposal | None
@@ -56,6 +103,17 @@ class CaseView:
     events: list[AuditEvent]
     my_task_ids: set[str] = field(default_factory=set)
     hearing: Any = None
+    diagram: CaseDiagram | None = None
+
+
+@dataclass
+class VersionView:
+    version: ProcessVersion
+    current: bool
+    process_id: str  # the process whose diagram is shown
+    file_name: str  # the file that defines it
+    processes: list[str]  # the processes defined in the version's files
+    files: list[str]
 
 
 class Byplan:
@@ -196,8 +254,12 @@ class Byplan:
             raise Forbidden(N_("You do not have access to this case."))
         return case
 
-    def case_view(self, session: Session, user: User, case_id: int) -> CaseView:
+    def case_view(self, session: Session, user: User, case_id: int, *, diagram: bool = False,
+                  process_id: str | None = None) -> CaseView:
+        """A case with its record, tasks and events; with `diagram`, also the element states of the process
+        `process_id` (the case's own process by default), which loads the workflow."""
         case = self.case_row(session, user, case_id)
+        states = self.case_diagram(session, case, process_id) if diagram else None
         tasks = list(session.scalars(select(ReadyTask).where(ReadyTask.case_id == case_id)
                                      .order_by(ReadyTask.ready_since)))
         documents = list(session.scalars(select(Document).where(Document.case_id == case_id)
@@ -209,7 +271,54 @@ class Byplan:
 
         return CaseView(case=case, proposal=proposal.proposal_for_case(session, case_id), tasks=tasks,
                         documents=documents, events=events, my_task_ids=mine,
-                        hearing=hearing_for_case(session, case_id))
+                        hearing=hearing_for_case(session, case_id), diagram=states)
+
+    def case_diagram(self, session: Session, case: Case, process_id: str | None = None) -> CaseDiagram:
+        """The element states of a case (the one page besides a task that loads its workflow)."""
+        state = element_states(self.engine.load(session, case.id).workflow)
+        names = state.process_names
+        process_id = process_id or state.root
+        if process_id not in state.processes:
+            raise NotFound(f"process {process_id} in case {case.id}")
+        order = {ERROR: 0, ACTIVE: 1, WAITING: 2}
+        pending = sorted(
+            (PendingElement(pid, names.get(pid, pid), element, state.name(pid, element), s)
+             for pid in state.processes for element, s in state.of(pid).items() if s != COMPLETED),
+            key=lambda p: (order[p.state], state.processes.index(p.process_id), p.name))
+        return CaseDiagram(process_id=process_id, process_name=names.get(process_id, process_id),
+                           states=state.of(process_id),
+                           calls=[CallLink(c.caller, c.element, state.name(c.caller, c.element), c.process_id)
+                                  for c in state.calls],
+                           processes=[(pid, names.get(pid, pid)) for pid in state.processes], pending=pending)
+
+    def case_process_file(self, session: Session, user: User, case_id: int, process_id: str) -> tuple[str, str]:
+        """(file name, BPMN XML) of a process of the case's own version, for its diagram."""
+        case = self.case_row(session, user, case_id)
+        return versions.version_process_file(versions.version_with_source(session, case.process_version_id),
+                                             process_id)
+
+    # ---------------------------------------------------- process versions
+    def process_catalogue(self, session: Session, user: User) -> list[versions.ProcessSummary]:
+        lanes.require_process_staff(user)
+        return versions.process_catalogue(session)
+
+    def process_version(self, session: Session, user: User, version_id: int,
+                        process_id: str | None = None) -> VersionView:
+        lanes.require_process_staff(user)
+        pv = versions.version_with_source(session, version_id)
+        process_id = process_id or pv.process_id
+        file_name, _xml = versions.version_process_file(pv, process_id)
+        current = versions.latest_version_id(session, pv.process_id) == pv.id
+        return VersionView(version=pv, current=current, process_id=process_id, file_name=file_name,
+                           processes=versions.version_processes(pv), files=sorted(pv.source or {}))
+
+    def process_version_file(self, session: Session, user: User, version_id: int, file_name: str) -> str:
+        """The text of one of a version's source files."""
+        lanes.require_process_staff(user)
+        pv = versions.version_with_source(session, version_id)
+        if file_name not in (pv.source or {}):
+            raise NotFound(f"{file_name} in process version {version_id}")
+        return pv.source[file_name]
 
     # ------------------------------------------------------------ documents
     def upload(self, session: Session, user: User, case_id: int, filename: str, content: bytes,
