@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
@@ -189,9 +188,18 @@ def _check_tree(out: _Collector, fname: str, root, rules: DeployRules) -> None:
             if script_format not in PYTHON_SCRIPT_FORMATS:
                 out.add(fname, task.get("id"), f"script format '{task.get('scriptFormat')}' is not supported: "
                                                 "scripts are Python", task.sourceline)
-            for script in x(task, "./bpmn:script"):
-                if script.get(f"{{{CAMUNDA_NS}}}resource") is not None:
-                    out.add(fname, task.get("id"), "external script resources are not supported", task.sourceline)
+            elif task.get(f"{{{CAMUNDA_NS}}}resource") is not None:
+                out.add(fname, task.get("id"), "external script resources are not supported", task.sourceline)
+            else:
+                for script in x(task, "./bpmn:script"):
+                    _check_expression(out, fname, task.get("id"), "script", script.text, script.sourceline)
+        for kind, path in (("script", ".//spiffworkflow:preScript | .//spiffworkflow:postScript"),
+                           ("message payload", ".//spiffworkflow:messagePayload"),
+                           ("multi-instance expression", ".//bpmn:loopCardinality | .//bpmn:completionCondition"),
+                           ("assignee expression", ".//spiffworkflow:property[@name='assignee']")):
+            for el in x(process, path):
+                text = el.get("value") if el.tag == f"{{{SPIFF_NS}}}property" else el.text
+                _check_expression(out, fname, _nearest_id(el), kind, text, el.sourceline)
         for task in x(process, ".//bpmn:serviceTask | .//bpmn:sendTask | .//bpmn:businessRuleTask"):
             for attr in ("class", "expression", "delegateExpression", "type", "topic"):
                 if task.get(f"{{{CAMUNDA_NS}}}{attr}") is not None:
@@ -207,12 +215,18 @@ def _check_tree(out: _Collector, fname: str, root, rules: DeployRules) -> None:
                     _check_expression(out, fname, task.get("id"), f"parameter {param.get('id')}",
                                       param.get("value"), param.sourceline)
         for timer in x(process, ".//bpmn:timerEventDefinition/*"):
-            _check_timer(out, fname, _nearest_id(timer.getparent().getparent()), timer.text)
+            element = _nearest_id(timer.getparent().getparent())
+            _check_timer(out, fname, element, timer.text)
+            if not (timer.text and _BARE_ISO.match(timer.text)):
+                _check_expression(out, fname, element, "timer expression", timer.text, timer.sourceline)
         for condition in x(process, ".//bpmn:conditionExpression"):
             language = (condition.get("language") or "python").lower()
             if "python" not in language:
                 out.add(fname, _nearest_id(condition), f"condition language '{condition.get('language')}' is "
                                                        "not supported: conditions are Python", condition.sourceline)
+            else:
+                _check_expression(out, fname, _nearest_id(condition), "condition", condition.text,
+                                  condition.sourceline)
 
 
 def _dmn_cell(text: str) -> str:
@@ -232,42 +246,6 @@ def _check_dmn(out: _Collector, fname: str, root) -> None:
         text = (el.text or "").strip()
         if text and text != "-":
             _check_expression(out, fname, _nearest_id(el), "DMN input entry", _dmn_cell(text), el.sourceline)
-
-
-def _expressions(spec) -> Iterable[tuple[str, str, str]]:
-    """Yield (task spec name, kind, text) for every script and expression in a spec."""
-    for name, ts in spec.task_specs.items():
-        element = getattr(ts, "bpmn_id", None) or name
-        # Duck-typed: the spiff parser builds its own task classes, not bpmn.specs.defaults'.
-        script = getattr(ts, "script", None)
-        if isinstance(script, str) and script:
-            yield element, "script", script
-        if hasattr(ts, "cond_task_specs"):
-            for condition, _target in ts.cond_task_specs:
-                text = getattr(condition, "args", [condition])[0] if condition is not None else None
-                if text:
-                    yield element, "condition", text
-        event_definition = getattr(ts, "event_definition", None)
-        if isinstance(event_definition, TimerEventDefinition):
-            yield element, "timer expression", event_definition.expression
-        payload = getattr(event_definition, "expression", None)
-        if payload and not isinstance(event_definition, TimerEventDefinition):
-            yield element, "message payload", payload
-        for key in ("preScript", "postScript"):
-            text = (getattr(ts, "extensions", None) or {}).get(key)
-            if text:
-                yield element, "script", text
-        for attr in ("prescript", "postscript"):
-            text = getattr(ts, attr, None)
-            if text:
-                yield element, "script", text
-        for attr in ("cardinality", "condition"):
-            text = getattr(ts, attr, None)
-            if isinstance(text, str) and text and hasattr(ts, "task_spec"):
-                yield element, "multi-instance expression", text
-        assignee = ((getattr(ts, "extensions", None) or {}).get("properties") or {}).get("assignee")
-        if assignee:
-            yield element, "assignee expression", assignee
 
 
 def _declared_processes(root) -> set[str]:
@@ -300,7 +278,8 @@ def _load(out: _Collector, fname: str, content: bytes | str):
 
 
 def _spiff_problem(out: _Collector, fname: str, exc: Exception, element: str | None = None) -> None:
-    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    message = str(exc).splitlines()[0].strip() if str(exc).strip() else type(exc).__name__
+    message = message.rstrip(".") or type(exc).__name__
     element = getattr(exc, "id", None) or element
     line = getattr(exc, "line_number", None)
     out.add(getattr(exc, "file_name", None) or fname, element, message, line if isinstance(line, int) else None)
@@ -406,11 +385,6 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
         except Exception as exc:  # noqa: BLE001
             _spiff_problem(out, fname, exc, process_id)
             continue
-        own = [spec] + [parser.get_spec(n) for n in (subprocess_specs or {}) if parser.get_process_parser(n)]
-        for s in own:
-            s_file = parser.get_process_parser(s.name).filename if parser.get_process_parser(s.name) else fname
-            for element, kind, text in _expressions(s):
-                _check_expression(out, s_file, element, kind, text)
         if subprocess_specs is None:
             continue
         sources = {fname: texts.get(fname, "")}
@@ -422,7 +396,8 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
                                     subprocess_specs, sources))
     if files and not parser.get_process_ids() and not out.problems:
         out.add(sorted(files)[0], None, "the files contain no executable process")
-    return parsed, out.problems
+    problems = sorted(out.problems, key=lambda p: (p.file, p.line or 0))
+    return parsed, problems
 
 
 def parse_processes(files: dict[str, bytes | str], *, rules: DeployRules | None = None,
