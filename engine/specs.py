@@ -395,7 +395,11 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
         parsed.append(ParsedProcess(process_id, proc_parser.get_name() or process_id, spec,
                                     subprocess_specs, sources))
     if files and not parser.get_process_ids() and not out.problems:
-        out.add(sorted(files)[0], None, "the files contain no executable process")
+        if all(Path(f).suffix.lower() == ".dmn" for f in files):
+            out.add(sorted(files)[0], None, "a decision table is deployed with the process that uses it: "
+                                            "add the .bpmn file")
+        else:
+            out.add(sorted(files)[0], None, "the files contain no executable process")
     problems = sorted(out.problems, key=lambda p: (p.file, p.line or 0))
     return parsed, problems
 
