@@ -10,6 +10,7 @@ call a process that is not among the uploaded files.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -101,7 +102,8 @@ def _nearest_id(element) -> str | None:
     return None
 
 
-def _schema_problems(out: _Collector, fname: str, root, schema: etree.XMLSchema) -> bool:
+def _schema_problems(out: _Collector, fname: str, root, schema: etree.XMLSchema,
+                     kind: str = "not valid BPMN 2.0") -> bool:
     """Validate against the XML schema; report every violation. True if valid."""
     if schema.validate(root):
         return True
@@ -118,8 +120,16 @@ def _schema_problems(out: _Collector, fname: str, root, schema: etree.XMLSchema)
             element = at_line[-1] if at_line else None
         message = _short(error.message)
         message = re.sub(r"\. Expected is (one of )?\(.*\)\.?$", ".", message)
-        out.add(fname, _nearest_id(element), f"not valid BPMN 2.0: {message}", error.line)
+        out.add(fname, _nearest_id(element), f"{kind}: {message}", error.line)
     return False
+
+
+@lru_cache(maxsize=None)
+def _dmn_schema(namespace: str) -> etree.XMLSchema | None:
+    from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS
+
+    path = SCHEMAS.get(namespace)
+    return etree.XMLSchema(etree.parse(path)) if path else None
 
 
 def _text(el) -> str:
@@ -340,6 +350,9 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
             if namespace not in DMN_NAMESPACES or etree.QName(root).localname != "definitions":
                 out.add(fname, None, "is not a DMN file (expected a DMN 1.1, 1.2 or 1.3 definitions element)",
                         root.sourceline)
+                continue
+            schema = _dmn_schema(namespace)
+            if schema is not None and not _schema_problems(out, fname, root, schema, "not valid DMN"):
                 continue
             try:
                 parser.add_dmn_xml(root, filename=fname)

@@ -197,3 +197,11 @@ def test_files_from_other_modelers_are_named_never_crash(name):
         messages = " | ".join(p.message for p in problems)
         for reason in ("camunda:formKey", "script format 'javascript'", "camunda:class", "${approved}"):
             assert reason in messages
+
+
+def test_dmn_schema_violations_name_element_and_line():
+    dmn = DMN.replace("__ENTRY__", "1").replace("__OUTPUT__", '"x"').replace(
+        '<output id="out_label"', '<output id="out_label" colour="red"')
+    [problem] = problems_of({"d.dmn": dmn}, DeployRules())
+    assert problem.file == "d.dmn" and problem.element == "out_label" and problem.line == 8
+    assert problem.message.startswith("not valid DMN") and "colour" in problem.message
