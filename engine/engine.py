@@ -41,7 +41,7 @@ from .models import (
 )
 from .scripting import RestrictedScriptEngine
 from .serialization import CaseSerializer, canonical_json
-from .specs import parse_processes, spec_hash
+from .specs import DeployRules, parse_processes, spec_hash
 
 log = logging.getLogger(__name__)
 
@@ -180,8 +180,9 @@ class CaseEngine:
 
     def __init__(self, *, script_engine: RestrictedScriptEngine, session_factory: Callable[[], Session],
                  serializer: CaseSerializer | None = None, audit: AuditLog | None = None,
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, rules: DeployRules | None = None):
         self.script_engine = script_engine
+        self.rules = rules or DeployRules()
         self.session_factory = session_factory
         self.serializer = serializer or CaseSerializer()
         self.clock = clock
@@ -191,9 +192,13 @@ class CaseEngine:
     # ------------------------------------------------------------------ specs
     def deploy(self, session: Session, files: dict[str, bytes | str], actor: str | None = None
                ) -> list[ProcessVersion]:
-        """Parse, validate and store each process once per content hash. Returns new versions."""
+        """Parse, validate and store each process once per content hash. Returns new versions.
+
+        Raises InvalidBpmn with every problem, and stores nothing, if any file is invalid. A call
+        activity may call a process of another given file or the current version of a deployed one.
+        """
         created = []
-        for parsed in parse_processes(files):
+        for parsed in parse_processes(files, rules=self.rules, deployed=lambda pid: self._deployed(session, pid)):
             spec_json = self.serializer.dump_spec(parsed.spec, parsed.subprocess_specs)
             content_hash = spec_hash(spec_json)
             existing = session.scalar(select(ProcessVersion).where(
@@ -220,6 +225,13 @@ class CaseEngine:
                                       "hash": content_hash})
             created.append(pv)
         return created
+
+    def _deployed(self, session: Session, process_id: str):
+        """The current version's (spec, subprocess specs) of a deployed process, or None."""
+        try:
+            return self._spec_for(self.latest_version(session, process_id))
+        except ProcessNotFound:
+            return None
 
     def latest_version(self, session: Session, process_id: str) -> ProcessVersion:
         pv = session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == process_id)

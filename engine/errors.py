@@ -1,4 +1,7 @@
 """Named exceptions of the case engine. The web layer maps them to HTTP codes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class EngineError(Exception):
@@ -41,12 +44,31 @@ class Forbidden(EngineError):
     """The actor may not act on this task (403)."""
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One reason a process file cannot be deployed: where (file, element id, line) and why."""
+
+    file: str
+    element: str | None
+    line: int | None
+    message: str
+
+    def __str__(self):
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.element}: {self.message}" if self.element else f"{where}: {self.message}"
+
+
 class InvalidBpmn(EngineError):
-    """A process file that cannot be deployed; `problems` lists every reason."""
+    """Process files that cannot be deployed; `problems` lists every reason as a `Problem`."""
 
     def __init__(self, message, problems=None):
         super().__init__(message)
-        self.problems = list(problems or [])
+        self.problems: list[Problem] = [p if isinstance(p, Problem) else Problem("-", None, None, str(p))
+                                        for p in (problems or [])]
+
+    def __str__(self):
+        head = super().__str__()
+        return "\n".join([head, *(f"  {p}" for p in self.problems)]) if self.problems else head
 
 
 class ScriptError(EngineError):

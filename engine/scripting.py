@@ -209,6 +209,13 @@ class ScriptPolicy(RestrictingNodeTransformer):
 
     visit_TryStar = visit_Try
 
+    def visit_Import(self, node):
+        # would fail at run time anyway (no __import__); refusing it here names it at deployment
+        self.error(node, "import is not allowed in process scripts")
+        return node
+
+    visit_ImportFrom = visit_Import
+
     def visit_BinOp(self, node):
         node = super().visit_BinOp(node)
         guard = _GUARDED_OPS.get(type(node.op))

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -1,9 +1,8 @@
 """Sets up networks and rounds for tests: municipalities with seats, a round with regional meetings."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-import time_machine
 from sqlalchemy import select
 
 from engine.models import ReadyTask, utcnow

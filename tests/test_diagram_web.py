@@ -108,12 +108,21 @@ def test_diagram_xml_has_the_case_page_access_check(client, people, driver, app)
 
 # -------------------------------------------------------------------- catalogue
 
+# The engine fixtures' lane and test form mean nothing to the domain's deploy rules.
+DOMAIN = {'name="Team"': 'name="Sekretariat"', '<spiffworkflow:property name="formKey" value="test.simple" />': ""}
+
+
+def _files(replace=None) -> dict[str, bytes]:
+    names = ("call_parent", "call_child")
+    return bpmn_files(*names, replace={n: {**DOMAIN, **(replace or {}).get(n, {})} for n in names})
+
+
 def _deploy(app, replace=None) -> int:
     from web.extensions import db
 
     byplan = app.extensions["byplan"]
     with app.app_context():
-        created = byplan.engine.deploy(db.session, bpmn_files("call_parent", "call_child", replace=replace), "tester")
+        created = byplan.engine.deploy(db.session, _files(replace), "tester")
         db.session.commit()
         (pv,) = [v for v in created if v.process_id == "call_parent"]
         return pv.id
@@ -197,7 +206,7 @@ def test_download_is_the_stored_source_as_an_xml_attachment(client, people, app)
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="call_parent.bpmn"')
-    assert response.data == bpmn_files("call_parent")["call_parent.bpmn"]
+    assert response.data == _files()["call_parent.bpmn"]
     assert client.get(f"/processer/{version_id}/filer/other.bpmn").status_code == 404
     assert client.get(f"/processer/{version_id}/filer/..%2Fsecret_key").status_code == 404
 

@@ -349,7 +349,8 @@ def test_probe_refused_in_script_task(probe, script):
     if how == "run":
         assert result.element == "probe_script"
     else:
-        assert any("probe_script" in p and "script refused" in p for p in result.problems), result.problems
+        assert any(p.element == "probe_script" and "script refused" in p.message for p in result.problems), \
+            result.problems
 
 
 @pytest.mark.parametrize("condition", [p[2] for p in PROBES if p[2]], ids=[p[0] for p in PROBES if p[2]])
@@ -359,14 +360,17 @@ def test_probe_refused_in_gateway_condition(probe, condition):
     if how == "run":
         assert result.element == "probe_gw"
     else:
-        assert any("probe_gw" in p and "expression refused" in p for p in result.problems), result.problems
+        # the condition is reported where it is written: on the gateway's outgoing flow
+        assert any(p.element == "flow_gw_yes" and "condition refused" in p.message for p in result.problems), \
+            result.problems
 
 
 def test_deploy_refuses_a_condition_that_cannot_compile(probe):
     how, exc = probe(script="x = 1", condition="__import__('os') or ().__class__")
     assert how == "deploy"
     assert len(exc.problems) == 1
-    assert "element probe_gw" in exc.problems[0] and "__import__" in exc.problems[0]
+    assert exc.problems[0].element == "flow_gw_yes" and "__import__" in exc.problems[0].message
+    assert exc.problems[0].line == 66
     assert check_expression("_x") and check_expression("1 + 1") is None
     assert check_script("x = eval('1')") and check_script("x = 1") is None
 
@@ -377,7 +381,7 @@ def test_deploy_refuses_a_script_that_cannot_compile(probe):
     checked at deploy."""
     how, exc = probe(script="x = ().__class__", condition="False")
     assert how == "deploy"
-    assert any("element probe_script" in p and "__class__" in p for p in exc.problems)
+    assert any(p.element == "probe_script" and "__class__" in p.message for p in exc.problems)
 
 
 def test_endless_loop_in_script_task_is_stopped(probe):

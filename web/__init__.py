@@ -110,7 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["byplan_session_factory"] = session_factory
 
     from . import api as api_module
-    from . import admin, auth, cases, council, errors, hearings, network, processes, public, tasks
+    from . import admin, auth, cases, council, deployments, errors, hearings, network, processes, public, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
@@ -121,6 +121,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(network.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(processes.bp)
+    app.register_blueprint(deployments.bp)
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

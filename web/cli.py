@@ -1,4 +1,4 @@
-"""The `byplan` command: init-db, demo, serve, worker, token create, audit verify."""
+"""The `byplan` command: init-db, demo, serve, worker, token create, audit verify, deploy, migrate."""
 from __future__ import annotations
 
 import logging
@@ -150,6 +150,85 @@ def audit_verify():
         return
     click.echo(f"BROKEN: {broken}", err=True)
     sys.exit(1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", "--dry-run", "check", is_flag=True, help="Only validate; deploy nothing.")
+def deploy(files, check):
+    """Deploy .bpmn/.dmn FILES together (a call activity may call a process in another of them).
+
+    Prints each new or reactivated version, or every problem as `file:line: element: message`
+    and exits with status 1, deploying nothing.
+    """
+    from engine import InvalidBpmn
+    from workflows.processes import deploy_files
+
+    from .extensions import db
+
+    app = _app()
+    contents = {}
+    for path in files:
+        if path.name in contents:
+            click.echo(f"{path.name}: two files have this name", err=True)
+            sys.exit(2)
+        contents[path.name] = path.read_bytes()
+    with app.app_context():
+        try:
+            deployed = deploy_files(app.extensions["byplan"].engine, db.session, None, contents,
+                                    check_only=check, actor="cli")
+            db.session.commit()
+        except InvalidBpmn as exc:
+            db.session.rollback()
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(exc.problems)} problem(s): nothing deployed", err=True)
+            sys.exit(1)
+    verb = "valid, would deploy" if check else "deployed"
+    for d in deployed:
+        what = "reactivated" if d.reactivated else verb
+        click.echo(f"{what} {d.process_id} {d.short_hash}" + (f" (version {d.version_id})" if d.version_id else ""))
+    if not deployed:
+        click.echo("valid; nothing new to deploy" if check else "nothing new to deploy")
+
+
+@main.command()
+@click.argument("process_id")
+@click.option("--to", "version_id", required=True, type=int, help="The process version to move the cases to.")
+@click.option("--case", "case_ids", multiple=True, type=int, help="Only this case (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Only show which cases can be migrated and why not.")
+def migrate(process_id, version_id, case_ids, dry_run):
+    """Migrate the running cases of PROCESS_ID on other versions to version --to."""
+    from engine.migration import Migration
+    from engine.models import ProcessVersion
+
+    from .extensions import db
+
+    app = _app()
+    engine = app.extensions["byplan"].engine
+    with app.app_context():
+        target = db.session.get(ProcessVersion, version_id)
+        if target is None or target.process_id != process_id:
+            click.echo(f"no version {version_id} of process {process_id!r}", err=True)
+            sys.exit(2)
+        selected = list(case_ids) or None
+        if dry_run:
+            plan = Migration(engine).preview(db.session, version_id, selected)
+            db.session.rollback()
+            checks = plan.cases
+        else:
+            result = Migration(engine).run(db.session, version_id, selected, actor="cli")
+            db.session.commit()
+            checks = result.migrated + result.refused
+        for c in sorted(checks, key=lambda c: c.case_id):
+            if c.migratable:
+                click.echo(f"case {c.case_id}: {'can migrate' if dry_run else 'migrated'} "
+                           f"from version {c.from_version_id}")
+            else:
+                click.echo(f"case {c.case_id}: refused: {'; '.join(c.reasons)}")
+    refused = [c for c in checks if not c.migratable]
+    click.echo(f"{len(checks) - len(refused)} case(s) {'can be migrated' if dry_run else 'migrated'}, "
+               f"{len(refused)} refused")
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def register(app):
 
     @app.errorhandler(InvalidBpmn)
     def _invalid_bpmn(exc):
-        return _answer(422, _("The process files cannot be deployed."), {"files": exc.problems})
+        return _answer(422, _("The process files cannot be deployed."), {"files": [str(p) for p in exc.problems]})
 
     @app.errorhandler(ProcessError)
     def _process(exc):

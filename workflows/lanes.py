@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from engine import Forbidden
 
-from .directory import ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, SECRETARIAT, User, group_scope
+from .directory import ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT, SECRETARIAT, User, group_scope
 from .i18n import N_
 
 # Lanes open to a role regardless of the case's scope.
@@ -21,6 +21,19 @@ LANE_LABELS = {"Sekretariat": N_("Secretariat"), "Råd": N_("Council chair"), "A
 
 # Lanes open to the members of the working group that owns the case (its scope).
 GROUP_LANES = {"Arbejdsgruppe"}
+# Lanes of parties who act outside tasks, on their own pages (hearing answers, registrations):
+# a process may show them as lanes, but they hold no human tasks.
+PARTY_LANES: dict[str, set[str]] = {"Høringspart": {MUNICIPALITY_CONTACT}, "Kommune": {MUNICIPALITY_CONTACT}}
+
+
+def lane_exists(lane: str) -> bool:
+    """A lane a process may have: one that maps to a role (checked when process files are deployed)."""
+    return lane in LANE_ROLES or lane in GROUP_LANES or lane in PARTY_LANES
+
+
+def task_lane_exists(lane: str | None) -> bool:
+    """A lane whose human tasks some user can take."""
+    return lane is not None and (lane in LANE_ROLES or lane in GROUP_LANES)
 
 
 def audiences(user: User) -> list[tuple[str, str | None]]:
@@ -65,8 +78,8 @@ def require_secretariat(user: User) -> None:
         raise Forbidden(N_("Only the secretariat can do this."))
 
 
-def require_admin(user: User) -> None:
-    if not user.has_role(ADMIN):
+def require_admin(user: User | None) -> None:
+    if user is None or not user.has_role(ADMIN):
         raise Forbidden(N_("Only an administrator can do this."))
 
 

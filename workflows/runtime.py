@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 
 from engine import AuditLog, CaseEngine, DocumentStore, RestrictedScriptEngine, UploadPolicy
 from engine.mail import MailDelivery, MailSettings
-from engine.specs import read_directory
+from engine.specs import DeployRules, read_directory
 
-from . import proposal
+from . import lanes, proposal
 from .admin import Admin
 from .council import Council
+from .forms import get_form
 from .hearing import Hearings
 from .incidents import Incidents
 from .network import Networks
@@ -27,7 +28,10 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     audit = AuditLog()
     services: dict = dict(proposal.SERVICES)
     script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)
-    engine = CaseEngine(script_engine=script_engine, session_factory=session_factory, audit=audit)
+    rules = DeployRules(form_exists=lambda key: get_form(key) is not None, lane_exists=lanes.lane_exists,
+                        task_lane_exists=lanes.task_lane_exists,
+                        service_exists=lambda name: name in script_engine.services)
+    engine = CaseEngine(script_engine=script_engine, session_factory=session_factory, audit=audit, rules=rules)
     documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes))
     hearings = Hearings(engine, documents, base_url)
     council = Council(engine, documents, base_url)

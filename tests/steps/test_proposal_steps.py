@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
-from sqlalchemy import select
 
 from engine import Forbidden
-from engine.models import Case
 from workflows.service import FormInvalid
 
 from council_support import CouncilDriver
