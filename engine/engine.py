@@ -160,6 +160,8 @@ class CaseEngine:
         self.clock = clock
         self.audit = audit or AuditLog(clock)
         self._specs: dict[str, tuple[Any, dict]] = {}
+        # Called with (session, case row) after every save, in its transaction (e.g. to update a search index).
+        self.after_save: list[Callable[[Session, Case], None]] = []
 
     # ------------------------------------------------------------------ specs
     def deploy(self, session: Session, files: dict[str, bytes | str], actor: str | None = None
@@ -327,6 +329,8 @@ class CaseEngine:
         self._project(session, instance, timers, subscriptions, had)
         self.audit.append(session, kind=kind, actor=actor, case_id=row.id, summary=summary,
                           detail=detail, data=data)
+        for listener in self.after_save:
+            listener(session, row)
         session.flush()
 
     def _project(self, session: Session, instance: CaseInstance, timers: list[tuple[str, datetime]],

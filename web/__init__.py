@@ -110,7 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["byplan_session_factory"] = session_factory
 
     from . import api as api_module
-    from . import auth, cases, council, errors, hearings, network, public, tasks
+    from . import auth, cases, council, errors, hearings, network, public, search, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
@@ -119,6 +119,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(hearings.bp)
     app.register_blueprint(council.bp)
     app.register_blueprint(network.bp)
+    app.register_blueprint(search.bp)
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

@@ -6,7 +6,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from engine import AuditLog, CaseEngine, DocumentStore, RestrictedScriptEngine, UploadPolicy
+from engine import AuditLog, CaseEngine, DocumentStore, RestrictedScriptEngine, SearchIndex, UploadPolicy
 from engine.mail import MailDelivery, MailSettings
 from engine.specs import read_directory
 
@@ -14,6 +14,7 @@ from . import proposal
 from .council import Council
 from .hearing import Hearings
 from .network import Networks
+from .search import Search
 from .service import Byplan
 
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
@@ -26,15 +27,19 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     services: dict = dict(proposal.SERVICES)
     script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)
     engine = CaseEngine(script_engine=script_engine, session_factory=session_factory, audit=audit)
-    documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes))
-    hearings = Hearings(engine, documents, base_url)
-    council = Council(engine, documents, base_url)
+    search = Search(SearchIndex())
+    documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes), indexer=search.document)
+    search.documents = documents
+    engine.after_save.append(search.case_records)
+    hearings = Hearings(engine, documents, base_url, search=search)
+    council = Council(engine, documents, base_url, search=search)
     script_engine.services.update(hearings.service_handlers())
     script_engine.services.update(council.service_handlers())
     networks = Networks(engine, documents, base_url)
     script_engine.services.update(networks.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory)
-    return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery)
+    return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
+                  search=search)
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):

@@ -60,13 +60,14 @@ class CaseView:
 
 class Byplan:
     def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, networks=None,
-                 mail=None):
+                 mail=None, search=None):
         self.engine = engine
         self.documents = documents
         self.hearings = hearings
         self.council = council
         self.networks = networks
         self.mail = mail
+        self.search = search
 
     # -------------------------------------------------------------- access
     def log_in(self, session: Session, username: str, password: str) -> User | None:
@@ -107,6 +108,8 @@ class Byplan:
         instance = self.engine.start(session, proposal.PROCESS_ID, actor=user.username, title=record.title,
                                      scope=group.scope, data={"proposal_id": record.id})
         record.case_id = instance.id
+        if self.search is not None:  # the start's save indexed the case before its record was linked
+            self.search.case(session, instance.row)
         return instance.row
 
     # ---------------------------------------------------------------- tasks
