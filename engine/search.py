@@ -175,6 +175,16 @@ class SearchIndex:
     def entry(self, session: Session, kind: str, key: str | int) -> SearchEntry | None:
         return session.scalar(select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.key == str(key)))
 
+    def ref(self, session: Session, kind: str, key: str | int) -> dict | None:
+        """An entry's ref (None: no such entry), without loading its text."""
+        found = session.execute(select(SearchEntry.ref).where(SearchEntry.kind == kind,
+                                                              SearchEntry.key == str(key))).first()
+        return (found[0] or {}) if found is not None else None
+
+    def visibility(self, session: Session, kind: str, key: str | int) -> str | None:
+        return session.scalar(select(SearchEntry.visibility).where(SearchEntry.kind == kind,
+                                                                   SearchEntry.key == str(key)))
+
     def count(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(SearchEntry)) or 0
 

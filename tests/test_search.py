@@ -385,3 +385,45 @@ def test_reindex_command_rebuilds_an_emptied_index(client, app, people, driver, 
     assert sorted(hits(client, "nøgletal")) == sorted(before)
     assert hits(client, "sagsbehandlingstider") == [("document", "bilag.docx")]  # text extracted again
     assert hits(client, "ledelsesinformation") == [("case", "Ledelsesinformation")]
+
+
+def test_hearing_and_meeting_material_becomes_public_with_its_record(client, app, people):
+    from council_support import CouncilDriver
+
+    hearing_id = draft_hearing(app, people, "Høring om arkivering", "Resumé.")
+    with app.app_context():
+        version = app.extensions["byplan"].hearings.add_document(
+            db.session, people.user("secretary"), hearing_id, "materiale.pdf", text_pdf("Bevaringsvurdering af data"))
+        db.session.commit()
+        doc_id = version.document_id
+    assert hits(client, "bevaringsvurdering") == []
+    publish_hearing(app, people, hearing_id)
+    assert hits(client, "bevaringsvurdering") == [("document", "materiale.pdf")]
+    page = client.get("/soeg", query_string={"q": "bevaringsvurdering"}).data.decode()
+    link = f"/offentlige-hoeringer/{hearing_id}/dokumenter/{doc_id}"
+    assert f'href="{link}"' in page and client.get(link).status_code == 200
+
+    council = CouncilDriver(app, people)
+    council.ensure_members()
+    meeting_id = council.create_meeting(title="Rådsmøde om magasiner")
+    with app.app_context():
+        item = app.extensions["byplan"].council.add_item(db.session, people.user("secretary"), meeting_id, {
+            "kind": "information", "title": "Orientering om journalisering", "description": ""})
+        db.session.commit()
+        item_id = item.id
+    assert hits(client, "magasiner") == []  # not public before the agenda is
+    people.login(client, "member")  # working-group members see meetings before publication
+    assert hits(client, "journalisering") == [("meeting", "Rådsmøde om magasiner")]  # the items are its text
+    client.post("/logout")
+    council.publish_agenda(meeting_id)
+    assert hits(client, "magasiner") == [("meeting", "Rådsmøde om magasiner")]
+    people.login(client, "secretary")
+    response = client.post(f"/raadet/punkter/{item_id}/materiale", content_type="multipart/form-data",
+                           data={"reason": "Bilag", "file": (io.BytesIO(text_pdf("Journalplan for kommunerne")),
+                                                             "journalplan.pdf")})
+    assert response.status_code == 302
+    client.post("/logout")
+    assert hits(client, "journalplan") == [("document", "journalplan.pdf")]  # public with the published agenda
+    page = client.get("/soeg", query_string={"q": "journalplan"}).data.decode()
+    link = re.search(r'href="(/raadet/moeder/\d+/dokumenter/\d+)"', page).group(1)
+    assert client.get(link).status_code == 200

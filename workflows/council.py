@@ -329,10 +329,10 @@ class Council:
         self.base_url = base_url.rstrip("/")
         self.search = search
 
-    def _reindex(self, session: Session, meeting: Meeting) -> None:
+    def _reindex(self, session: Session, meeting: Meeting, retag_material: bool = False) -> None:
         if self.search is not None:
             session.flush()
-            self.search.meeting(session, meeting)
+            self.search.meeting(session, meeting, retag_material)
 
     def create_meeting(self, session: Session, user: User, raw: dict) -> Meeting:
         require_secretariat(user)
@@ -416,7 +416,7 @@ class Council:
         version = self.documents.add(session, case_id=item.meeting.case_id, filename=filename, content=content,
                                      actor=user.username, title=None)
         item.documents.append(AgendaItemDocument(document_id=version.document_id))
-        self._reindex(session, item.meeting)  # the material of a published agenda is public
+        self._reindex(session, item.meeting, retag_material=True)  # the material of a published agenda is public
         return version
 
     def write_minutes(self, session: Session, user: User, item_id: int, text_: str) -> None:

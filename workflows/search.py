@@ -114,11 +114,11 @@ class Search:
         return hits, total, counts
 
     # ------------------------------------------------------------- writing
-    def case(self, session: Session, case: Case) -> None:
+    def case(self, session: Session, case: Case, record=None) -> None:
         from .proposal import proposal_for_case
 
         body = [case.process_version.name if case.process_version else case.process_id]
-        record = proposal_for_case(session, case.id)
+        record = record or proposal_for_case(session, case.id)
         if record is not None:
             body += [record.summary, record.statement, record.rationale, record.implications]
         self.index.put(session, "case", case.id, case.title, "\n".join(b for b in body if b),
@@ -127,16 +127,19 @@ class Search:
 
     def case_records(self, session: Session, case: Case) -> None:
         """A case and the records that live in it (engine hook: after every save)."""
+        from . import council, hearing as hearing_family, proposal
         from .council import Meeting
         from .hearing import Hearing
         from .proposal import Principle, proposal_for_case
 
-        self.case(session, case)
-        for hearing in session.scalars(select(Hearing).where(Hearing.case_id == case.id)):
-            self.hearing(session, hearing)
-        for meeting in session.scalars(select(Meeting).where(Meeting.case_id == case.id)):
-            self.meeting(session, meeting)
-        record = proposal_for_case(session, case.id)
+        record = proposal_for_case(session, case.id) if case.process_id == proposal.PROCESS_ID else None
+        self.case(session, case, record)
+        if case.process_id in (proposal.PROCESS_ID, hearing_family.PROCESS_ID):
+            for hearing in session.scalars(select(Hearing).where(Hearing.case_id == case.id)):
+                self.hearing(session, hearing)
+        if case.process_id == council.PROCESS_ID:
+            for meeting in session.scalars(select(Meeting).where(Meeting.case_id == case.id)):
+                self.meeting(session, meeting)
         if record is not None and record.principle_key:
             current = session.scalar(select(Principle).where(Principle.key == record.principle_key,
                                                              Principle.status == "current"))
@@ -148,15 +151,18 @@ class Search:
         if hearing.status == "concluded":
             body.append(hearing.note_summary)
         visibility = PUBLIC if hearing.is_public else scope_visibility(hearing.scope)
+        before = self._visibility(session, "hearing", hearing.id)
         self.index.put(session, "hearing", hearing.id, hearing.title, "\n".join(b for b in body if b),
                        ref={"hearing_id": hearing.id, "status": hearing.status}, visibility=visibility)
+        if before == visibility:
+            return  # its material's visibility follows the hearing's: unchanged too
         from .hearing import HearingDocument
 
         for document_id in session.scalars(select(HearingDocument.document_id)
                                            .where(HearingDocument.hearing_id == hearing.id)):
             self.retag_document(session, document_id)
 
-    def meeting(self, session: Session, meeting) -> None:
+    def meeting(self, session: Session, meeting, retag_material: bool = False) -> None:
         from .council import items
 
         rows = items(session, meeting.id)
@@ -167,13 +173,19 @@ class Search:
                 body.append(item.minutes)
         if meeting.minutes_published_at is not None:
             body.append(meeting.minutes_summary)
+        visibility = PUBLIC if meeting.is_public else INTERNAL
+        before = self._visibility(session, "meeting", meeting.id)
         self.index.put(session, "meeting", meeting.id, meeting.title, "\n".join(b for b in body if b),
                        ref={"meeting_id": meeting.id, "status": meeting.status,
-                            "starts_at": meeting.starts_at.isoformat()},
-                       visibility=PUBLIC if meeting.is_public else INTERNAL)
+                            "starts_at": meeting.starts_at.isoformat()}, visibility=visibility)
+        if before == visibility and not retag_material:
+            return
         for item in rows:
             for link in item.documents:
                 self.retag_document(session, link.document_id)
+
+    def _visibility(self, session: Session, kind: str, key) -> str | None:
+        return self.index.visibility(session, kind, key)
 
     def principle(self, session: Session, principle) -> None:
         body = "\n".join(b for b in (principle.statement, principle.rationale, principle.implications,
@@ -193,11 +205,11 @@ class Search:
         document = session.get(Document, document_id)
         if document is None:
             return
-        entry = self.index.entry(session, "document", document_id)
-        if entry is None:
+        before = self.index.ref(session, "document", document_id)
+        if before is None:
             return
         visibility, ref = self._document_target(session, document)
-        ref.update({k: v for k, v in (entry.ref or {}).items() if k in ("version", "filename")})
+        ref.update({k: v for k, v in before.items() if k in ("version", "filename")})
         self.index.retag(session, "document", document_id, visibility=visibility, ref=ref)
 
     def _document_target(self, session: Session, document: Document) -> tuple[str, dict]:
