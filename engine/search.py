@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Iterable
 
 from markupsafe import Markup
-from sqlalchemy import JSON, String, Text, UniqueConstraint, bindparam, column, delete, func, select, text, update
+from sqlalchemy import JSON, String, Text, UniqueConstraint, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 

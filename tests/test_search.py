@@ -427,3 +427,36 @@ def test_hearing_and_meeting_material_becomes_public_with_its_record(client, app
     page = client.get("/soeg", query_string={"q": "journalplan"}).data.decode()
     link = re.search(r'href="(/raadet/moeder/\d+/dokumenter/\d+)"', page).group(1)
     assert client.get(link).status_code == 200
+
+
+def test_index_put_replace_retag_remove_and_audience(app):
+    from engine import Audience
+
+    index = SearchIndex()
+    with app.app_context():
+        s = db.session
+        index.put(s, "note", 1, "Første notat", "om vejbelysning", visibility="scope:a")
+        index.put(s, "note", 2, "Andet notat", "om vejbelysning", visibility="public")
+        index.put(s, "other", 1, "Tredje", "om vejbelysning og \x00 styring", visibility="public")
+        s.commit()
+
+        def keys(audience, **kw):
+            found, total = index.query(s, "vejbelysning", visibility_filter=audience, **kw)
+            assert total == len(found)
+            return sorted((h.kind, h.key) for h in found)
+
+        assert keys(Audience()) == [("note", "2"), ("other", "1")]
+        assert keys(Audience.of({"scope:a"})) == [("note", "1")]
+        assert keys(Audience.of(set())) == []
+        assert keys(Audience.all(), kinds=["note"]) == [("note", "1"), ("note", "2")]
+        assert index.counts(s, "vejbelysning", visibility_filter=Audience.all()) == {"note": 2, "other": 1}
+        index.put(s, "note", 2, "Andet notat", "om gadelys", visibility="public")  # replaces the text
+        assert keys(Audience()) == [("other", "1")]
+        assert index.retag(s, "note", 1, visibility="public", ref={"x": 1})
+        assert not index.retag(s, "note", 99, visibility="public")
+        [hit] = index.query(s, "første", visibility_filter=Audience())[0]
+        assert hit.ref == {"x": 1} and str(hit.title_html) == "<mark>Første</mark> notat"
+        index.remove(s, "other", 1)
+        assert keys(Audience.all()) == [("note", "1")]
+        assert index.query(s, "vejbelysning", visibility_filter=Audience.all(), offset=5) == ([], 1)
+        s.rollback()
