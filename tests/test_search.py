@@ -287,6 +287,8 @@ def test_hostile_queries_never_fail(client, app, people, driver):
     assert "Brugerstyring &lt;b&gt;<mark>fed</mark>&lt;/b&gt; &amp; &#34;citat&#34;" in page or \
         "Brugerstyring &lt;b&gt;<mark>fed</mark>&lt;/b&gt; &amp; &quot;citat&quot;" in page
     assert "<b>fed</b>" not in page
+    echoed = client.get("/soeg", query_string={"q": "<script>alert(1)</script>"}).data.decode()
+    assert "<script>alert(1)</script>" not in echoed and "&lt;script&gt;alert(1)&lt;/script&gt;" in echoed
     # too long, an unknown kind, a page that is not a number: 422 with the error at the field
     long = client.get("/soeg", query_string={"q": "x" * 10_000})
     assert long.status_code == 422 and 'id="e-q"' in long.data.decode()

@@ -147,7 +147,7 @@ class Search:
                 self.principle(session, current)
 
     def hearing(self, session: Session, hearing) -> None:
-        body = [hearing.summary, hearing.working_group.name if hearing.working_group else ""]
+        body = [hearing.summary]
         if hearing.status == "concluded":
             body.append(hearing.note_summary)
         visibility = PUBLIC if hearing.is_public else scope_visibility(hearing.scope)
@@ -188,8 +188,7 @@ class Search:
         return self.index.visibility(session, kind, key)
 
     def principle(self, session: Session, principle) -> None:
-        body = "\n".join(b for b in (principle.statement, principle.rationale, principle.implications,
-                                     principle.working_group.name if principle.working_group else "") if b)
+        body = "\n".join(b for b in (principle.statement, principle.rationale, principle.implications) if b)
         self.index.put(session, "principle", principle.key, principle.name, body,
                        ref={"key": principle.key, "version": principle.version}, visibility=PUBLIC)
 
