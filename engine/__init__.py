@@ -18,11 +18,13 @@ from .errors import (
 )
 from .models import Base
 from .scripting import RestrictedScriptEngine
+from .search import Audience, SearchHit, SearchIndex
 from .serialization import CaseSerializer
+from .textextract import TextExtractor
 
 __all__ = [
-    "AuditLog", "Base", "CaseEngine", "CaseInstance", "CaseNotFound", "CaseSerializer", "Conflict",
+    "Audience", "AuditLog", "Base", "CaseEngine", "CaseInstance", "CaseNotFound", "CaseSerializer", "Conflict",
     "DocumentRejected", "DocumentStore", "EngineError", "ExecutionContext", "Forbidden", "InvalidBpmn",
-    "NoIncident", "NotFound", "ProcessError", "ProcessNotFound", "RestrictedScriptEngine", "ScriptError", "StaleCase",
-    "TaskNotFound", "TaskNotReady", "UploadPolicy", "current_execution",
+    "NoIncident", "NotFound", "ProcessError", "ProcessNotFound", "RestrictedScriptEngine", "ScriptError", "SearchHit",
+    "SearchIndex", "StaleCase", "TaskNotFound", "TaskNotReady", "TextExtractor", "UploadPolicy", "current_execution",
 ]

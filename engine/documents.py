@@ -5,12 +5,18 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Callable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .audit import AuditLog
 from .errors import EngineError, NotFound
 from .models import Blob, Document, DocumentVersion
+from .textextract import TextExtractor
+
+# Told of every stored version with its extracted text, in the same transaction (e.g. a search index).
+Indexer = Callable[[Session, Document, DocumentVersion, str], None]
 
 
 class DocumentRejected(EngineError):
@@ -59,9 +65,12 @@ def safe_filename(name: str) -> str:
 
 
 class DocumentStore:
-    def __init__(self, audit: AuditLog, policy: UploadPolicy | None = None):
+    def __init__(self, audit: AuditLog, policy: UploadPolicy | None = None, *, indexer: Indexer | None = None,
+                 extractor: TextExtractor | None = None):
         self.audit = audit
         self.policy = policy or UploadPolicy()
+        self.indexer = indexer
+        self.extractor = extractor or TextExtractor()
 
     def add(self, session: Session, *, case_id: int | None, filename: str, content: bytes,
             actor: str | None, title: str | None = None, document_id: int | None = None) -> DocumentVersion:
@@ -92,7 +101,14 @@ class DocumentStore:
         self.audit.append(session, kind="document", actor=actor, case_id=case_id,
                           summary=f"{doc.title} v{number}",
                           detail={"document_id": doc.id, "version": number, "filename": filename}, data=sha)
+        if self.indexer is not None:
+            self.indexer(session, doc, version, self.extractor.extract(filename, content))
         return version
+
+    def text_of(self, session: Session, version: DocumentVersion) -> str:
+        """The extracted text of a stored version (for rebuilding an index)."""
+        content = session.scalar(select(Blob.content).where(Blob.sha256 == version.sha256))
+        return self.extractor.extract(version.filename, content) if content is not None else ""
 
     def get_version(self, session: Session, document_id: int, number: int | None = None):
         doc = session.get(Document, document_id)

@@ -188,6 +188,8 @@ class CaseEngine:
         self.clock = clock
         self.audit = audit or AuditLog(clock)
         self._specs: dict[str, tuple[Any, dict]] = {}
+        # Called with (session, case row) after every save, in its transaction (e.g. to update a search index).
+        self.after_save: list[Callable[[Session, Case], None]] = []
 
     # ------------------------------------------------------------------ specs
     def deploy(self, session: Session, files: dict[str, bytes | str], actor: str | None = None
@@ -486,6 +488,8 @@ class CaseEngine:
             self.audit.append(session, kind="incident", actor=actor, case_id=row.id, summary=str(incident)[:500],
                               detail={"element": incident.element, "element_name": incident.element_name,
                                       "task_id": incident.task_id, "where": kind})
+        for listener in self.after_save:
+            listener(session, row)
         session.flush()
 
     def _project(self, session: Session, instance: CaseInstance, timers: list[tuple[str, datetime]],

@@ -10,14 +10,22 @@ import workflows.hearing  # noqa: F401
 import workflows.council  # noqa: F401
 import workflows.network  # noqa: F401
 import engine.mail  # noqa: F401
+from engine.search import outside_models
 
 config = context.config
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Autogenerate leaves alone what the search creates by hand (FTS5 tables, tsvector column and index)."""
+    return not outside_models(name, type_, getattr(getattr(obj, "table", None), "name", None))
+
 target_metadata = Base.metadata
 
 
 def run_migrations_offline():
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+                      literal_binds=True, render_as_batch=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -28,7 +36,8 @@ def run_migrations_online():
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     connectable = make_engine(url, poolclass=pool.NullPool)
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                          include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -110,7 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["byplan_session_factory"] = session_factory
 
     from . import api as api_module
-    from . import admin, auth, cases, council, deployments, errors, hearings, network, processes, public, tasks
+    from . import admin, auth, cases, council, deployments, errors, hearings, network, processes, public, search, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
@@ -122,6 +122,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(processes.bp)
     app.register_blueprint(deployments.bp)
+    app.register_blueprint(search.bp)
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

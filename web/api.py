@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from workflows import proposal
+from workflows import search as search_domain
 from workflows.directory import user_for_token
 
 from . import byplan_service
@@ -350,3 +351,42 @@ class CouncilItems(MethodView):
         item = byplan_service().council.add_item(db.session, g.api_user, meeting_id, body)
         db.session.commit()
         return item
+
+
+class SearchQuery(Schema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=search_domain.MAX_QUERY),
+                      metadata={"description": "Words to find; the last one also matches as a prefix (SQLite)."})
+    type = fields.String(validate=validate.OneOf([k for k, _ in search_domain.KINDS]))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
+
+
+class SearchHitSchema(Schema):
+    kind = fields.String()
+    key = fields.String()
+    title = fields.String()
+    snippet = fields.String(metadata={"description": "HTML: the text escaped, matches in <mark>."})
+    rank = fields.Float()
+    url = fields.String()
+
+
+class SearchResultSchema(Schema):
+    total = fields.Integer(metadata={"description": "Hits of the requested kind (or all)."})
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "Hits per kind."})
+    hits = fields.List(fields.Nested(SearchHitSchema))
+
+
+@bp.route("/search")
+class SearchView(MethodView):
+    @token_required
+    @bp.arguments(SearchQuery, location="query")
+    @bp.response(200, SearchResultSchema)
+    def get(self, args):
+        """Search cases, documents, principles, hearings and meetings that I may see, best first."""
+        from .search import hit_url
+
+        hits, total, counts = byplan_service().search.find(db.session, g.api_user, args["q"], args.get("type"),
+                                                           limit=args["limit"], offset=args["offset"])
+        return {"total": total, "counts": counts,
+                "hits": [{"kind": h.kind, "key": h.key, "title": h.title, "snippet": str(h.snippet),
+                          "rank": h.rank, "url": hit_url(h)} for h in hits]}

@@ -1,4 +1,4 @@
-"""The `byplan` command: init-db, demo, serve, worker, token create, audit verify, deploy, migrate."""
+"""The `byplan` command: init-db, demo, serve, worker, reindex, token create, audit verify, deploy, migrate."""
 from __future__ import annotations
 
 import logging
@@ -130,6 +130,21 @@ def token_create(username, label):
         value = app.extensions["byplan"].create_token(db.session, user, label)
         db.session.commit()
     click.echo(value)
+
+
+@main.command()
+def reindex():
+    """Rebuild the search index from the records (documents: their text extracted again)."""
+    from .extensions import db
+
+    app = _app()
+    byplan = app.extensions["byplan"]
+    with app.app_context():
+        counts = byplan.search.reindex(db.session)
+        byplan.engine.audit.append(db.session, kind="search.reindex", actor="cli",
+                                   summary="search index rebuilt", detail=counts)
+        db.session.commit()
+    click.echo("search index rebuilt: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 
 @main.group()

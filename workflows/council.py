@@ -323,10 +323,16 @@ def record_position(session: Session, audit, user: User, item_id: int, raw: dict
 
 
 class Council:
-    def __init__(self, engine, documents, base_url: str):
+    def __init__(self, engine, documents, base_url: str, search=None):
         self.engine = engine
         self.documents = documents
         self.base_url = base_url.rstrip("/")
+        self.search = search
+
+    def _reindex(self, session: Session, meeting: Meeting, retag_material: bool = False) -> None:
+        if self.search is not None:
+            session.flush()
+            self.search.meeting(session, meeting, retag_material)
 
     def create_meeting(self, session: Session, user: User, raw: dict) -> Meeting:
         require_secretariat(user)
@@ -343,6 +349,7 @@ class Council:
         instance = self.engine.start(session, PROCESS_ID, actor=user.username, title=meeting.title,
                                      data={"meeting_id": meeting.id})
         meeting.case_id = instance.id
+        self._reindex(session, meeting)
         return meeting
 
     # ------------------------------------------------------------- agenda
@@ -370,6 +377,7 @@ class Council:
         session.add(item)
         session.flush()
         self._change(session, user, meeting, item, f"Punkt tilføjet: {item.title}", values.get("reason"))
+        self._reindex(session, meeting)
         return item
 
     def schedule_proposal(self, session: Session, meeting_id: int, proposal, actor: str) -> AgendaItem:
@@ -398,6 +406,7 @@ class Council:
                                   "the chair decides it (e.g. sent back)."))
         self._change(session, user, item.meeting, item, f"Punkt fjernet: {item.title}", reason)
         item.removed = True
+        self._reindex(session, item.meeting)
 
     def add_material(self, session: Session, user: User, item_id: int, filename: str, content: bytes,
                      reason: str | None = None):
@@ -407,6 +416,7 @@ class Council:
         version = self.documents.add(session, case_id=item.meeting.case_id, filename=filename, content=content,
                                      actor=user.username, title=None)
         item.documents.append(AgendaItemDocument(document_id=version.document_id))
+        self._reindex(session, item.meeting, retag_material=True)  # the material of a published agenda is public
         return version
 
     def write_minutes(self, session: Session, user: User, item_id: int, text_: str) -> None:

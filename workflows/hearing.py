@@ -324,10 +324,11 @@ def may_view(user: User, hearing: Hearing) -> bool:
 class Hearings:
     """Hearing services. Take plain values and the caller's session; raise named errors."""
 
-    def __init__(self, engine, documents: DocumentStore, base_url: str):
+    def __init__(self, engine, documents: DocumentStore, base_url: str, search=None):
         self.engine = engine
         self.documents = documents
         self.base_url = base_url.rstrip("/")
+        self.search = search
 
     # ------------------------------------------------------------- creation
     def create(self, session: Session, user: User, *, title: str, summary: str, working_group_id: int) -> Hearing:
@@ -348,6 +349,8 @@ class Hearings:
         instance = self.engine.start(session, PROCESS_ID, actor=user.username, title=hearing.title,
                                      scope=group.scope if group else None, data={"hearing_id": hearing.id})
         hearing.case_id = instance.id
+        if self.search is not None:  # the start's save ran before the hearing knew its case
+            self.search.hearing(session, hearing)
         return hearing
 
     # ---------------------------------------------------------- preparation

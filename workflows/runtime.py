@@ -6,7 +6,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from engine import AuditLog, CaseEngine, DocumentStore, RestrictedScriptEngine, UploadPolicy
+from engine import AuditLog, CaseEngine, DocumentStore, RestrictedScriptEngine, SearchIndex, UploadPolicy
 from engine.mail import MailDelivery, MailSettings
 from engine.specs import DeployRules, read_directory
 
@@ -17,6 +17,7 @@ from .forms import get_form
 from .hearing import Hearings
 from .incidents import Incidents
 from .network import Networks
+from .search import Search
 from .service import Byplan
 
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
@@ -32,16 +33,19 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
                         task_lane_exists=lanes.task_lane_exists,
                         service_exists=lambda name: name in script_engine.services)
     engine = CaseEngine(script_engine=script_engine, session_factory=session_factory, audit=audit, rules=rules)
-    documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes))
-    hearings = Hearings(engine, documents, base_url)
-    council = Council(engine, documents, base_url)
+    search = Search(SearchIndex())
+    documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes), indexer=search.document)
+    search.documents = documents
+    engine.after_save.append(search.case_records)
+    hearings = Hearings(engine, documents, base_url, search=search)
+    council = Council(engine, documents, base_url, search=search)
     script_engine.services.update(hearings.service_handlers())
     script_engine.services.update(council.service_handlers())
     networks = Networks(engine, documents, base_url)
     script_engine.services.update(networks.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory)
     return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
-                  admin=Admin(audit), incidents=Incidents(engine))
+                  admin=Admin(audit), incidents=Incidents(engine), search=search)
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):

@@ -118,7 +118,7 @@ class VersionView:
 
 class Byplan:
     def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, networks=None,
-                 mail=None, admin=None, incidents=None):
+                 mail=None, admin=None, incidents=None, search=None):
         self.engine = engine
         self.incidents = incidents
         self.documents = documents
@@ -127,6 +127,7 @@ class Byplan:
         self.networks = networks
         self.mail = mail
         self.admin = admin
+        self.search = search
 
     # -------------------------------------------------------------- access
     def log_in(self, session: Session, username: str, password: str) -> User | None:
@@ -167,6 +168,8 @@ class Byplan:
         instance = self.engine.start(session, proposal.PROCESS_ID, actor=user.username, title=record.title,
                                      scope=group.scope, data={"proposal_id": record.id})
         record.case_id = instance.id
+        if self.search is not None:  # the start's save indexed the case before its record was linked
+            self.search.case(session, instance.row)
         return instance.row
 
     # ---------------------------------------------------------------- tasks
