@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -616,10 +617,12 @@ class CaseEngine:
                    .order_by(OutboxMessage.id))
         delivered = 0
         for session, message in claim_each(self.session_factory, pending, OutboxMessage.id, limit):
-            target_id = self._find_receiver(session, message)
+            target_id, target_status = self._find_receiver(session, message)
             if target_id is None:
                 message.attempts += 1
                 continue
+            if target_status != "running":
+                continue  # the receiver is stopped by an incident: the message waits for its retry
             try:
                 with session.begin_nested():
                     target = self.load(session, target_id)
@@ -647,22 +650,19 @@ class CaseEngine:
             delivered += 1
         return delivered
 
-    def _find_receiver(self, session: Session, message: OutboxMessage) -> int | None:
-        import json
-
+    def _find_receiver(self, session: Session, message: OutboxMessage) -> tuple[int | None, str | None]:
+        """(case id, case status) of the case waiting for the message, preferring a correlated one."""
         pairs = [canonical_json({k: v}) for k, v in sorted(json.loads(message.correlation).items())]
         candidates = pairs + [canonical_json({})]
         rows = session.execute(
-            select(MessageSubscription.case_id, MessageSubscription.correlation)
+            select(MessageSubscription.case_id, MessageSubscription.correlation, Case.status)
             .join(Case, Case.id == MessageSubscription.case_id)
-            .where(Case.status == "running", MessageSubscription.message_name == message.message_name,
+            .where(Case.status.in_(("running", "incident")), MessageSubscription.message_name == message.message_name,
                    MessageSubscription.correlation.in_(candidates))
             .order_by(MessageSubscription.case_id)
         ).all()
-        exact = [r.case_id for r in rows if r.correlation in pairs]
-        if exact:
-            return exact[0]
-        return rows[0].case_id if rows else None
+        best = next((r for r in rows if r.correlation in pairs), rows[0] if rows else None)
+        return (best.case_id, best.status) if best is not None else (None, None)
 
     # -------------------------------------------------------------- queries
     def tasks_for(self, session: Session, audiences: Iterable[tuple[str, str | None]], *,

@@ -300,6 +300,25 @@ def test_failure_after_message_delivery_is_an_incident_on_the_receiver(h):
     assert _case(h, receiver).status == "completed"
 
 
+def test_message_to_a_stopped_case_waits_for_the_retry(h):
+    """A message for a case stopped by an incident is neither delivered nor counted as a failed attempt."""
+    _deploy(h, "msg_sender", "msg_receiver")
+    receiver = _start(h, "msg_receiver", data={"case_key": "K-2"})
+    sender = _start(h, "msg_sender", data={"case_key": "K-2"})
+    _complete(h, sender, "compose", {"greeting": "hello"})
+    with h.session() as s, s.begin():
+        s.get(Case, receiver).status = "incident"  # stopped, e.g. by a failure on another branch
+    for _ in range(3):
+        assert h.engine.route_messages() == 0
+    with h.session() as s:
+        [msg] = s.scalars(select(OutboxMessage)).all()
+        assert (msg.delivered_at, msg.attempts) == (None, 0)
+    with h.session() as s, s.begin():
+        s.get(Case, receiver).status = "running"  # what a successful retry leaves
+    assert h.engine.route_messages() == 1
+    assert _case(h, receiver).status == "running"
+
+
 def test_failed_task_stays_in_error_state_in_the_saved_workflow(h):
     _deploy(h, "service_probe")
     case_id = _start(h)
