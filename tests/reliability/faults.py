@@ -1,11 +1,11 @@
 """Fault-injection helpers: child processes killed at a chosen point, consistency checks of a case,
-and a tiny HTTP client for a real server.
+real servers (a thread, or forked processes) and a tiny HTTP client.
 
 Children are forked (``multiprocessing`` with the ``fork`` context): they start at once with every
 module already imported and run closures, so no production hook is needed. A child patches the
 point where it should die (e.g. wraps ``AuditLog.append``) to call ``pause()``: that writes one byte
-to a pipe and sleeps; the parent waits for the byte and sends SIGKILL. Inherited database engines
-are disposed in the parent before the fork (it reconnects on its next use), so a child never inherits
+to a pipe and sleeps; the parent waits for the byte and sends SIGKILL. The parent's database engines
+are disposed before the fork (it reconnects on its next use), so a child never inherits
 a pooled connection it could use or close under the parent.
 """
 from __future__ import annotations
@@ -20,10 +20,11 @@ import time
 import traceback
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import func, select as sql_select
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func
+from sqlalchemy import select as sql_select
 
 from engine import AuditLog
 from engine.models import (

@@ -12,12 +12,12 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
+from engine_support import Harness, deploy
 from sqlalchemy import delete, select, update
 
 from engine import DocumentStore
 from engine.audit import digest, event_hash
 from engine.models import AuditEvent
-from engine_support import Harness, deploy
 from web.cli import main
 
 

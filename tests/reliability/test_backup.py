@@ -19,11 +19,11 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, select, text
+from support import make_app
 
 from engine import AuditLog
 from engine.backup import BackupError, backup, restore
 from engine.models import Base, Blob, Case, DocumentVersion, ReadyTask
-from support import make_app
 from web.cli import main
 
 _names = itertools.count()
@@ -118,7 +118,7 @@ def test_backup_and_restore_into_an_empty_database(db_url, tmp_path, request):
         for case in s.scalars(select(Case)):  # every stored workflow loads
             byplan.engine.load(s, case.id)
         secretary = s.scalar(select(User).where(User.username == "sekretariat"))
-        hits, total, _ = byplan.search.find(s, secretary, "backupprøve")
+        _, total, _ = byplan.search.find(s, secretary, "backupprøve")
         assert total >= 1, "the search index came back"
         # the restored system goes on: new rows get fresh ids (PostgreSQL sequences restored)
         lead = s.scalar(select(User).where(User.username == "arbejdsgruppe"))

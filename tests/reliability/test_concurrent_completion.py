@@ -13,9 +13,9 @@ from __future__ import annotations
 import threading
 
 import pytest
+from engine_support import Harness
 from sqlalchemy import select
 
-from engine_support import Harness
 from workflows.proposal import Proposal
 
 from .faults import (

@@ -23,12 +23,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from engine_support import Harness, deploy
 from sqlalchemy import select
 
 from engine import AuditLog, CaseEngine
 from engine.mail import MailDelivery, MailSettings, OutboxMail, queue_mail
 from engine.models import Base, OutboxMessage
-from engine_support import Harness, deploy
 from workflows.proposal import Proposal
 
 from .faults import TIMED_SENDER, audit_intact, check_case, in_fresh_process, kill_at, snapshot
@@ -104,6 +104,7 @@ def _patch_completion(point, pause):
 @pytest.mark.parametrize("point", list(COMPLETION_POINTS))
 def test_killed_completion_leaves_the_case_before_or_after(app, client, people, db_url, point):
     from support import make_app
+
     from web.extensions import db
 
     token = people.token("lead")

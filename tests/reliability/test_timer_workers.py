@@ -10,10 +10,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 from click.testing import CliRunner
+from engine_support import Harness, deploy
 from sqlalchemy import func, select
 
 from engine.models import Case, WaitingTimer
-from engine_support import Harness, deploy
 
 from .faults import FORK, audit_intact, check_case, result, snapshot, start_fresh
 
