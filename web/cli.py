@@ -1,4 +1,5 @@
-"""The `byplan` command: init-db, demo, serve, worker, reindex, token create, audit verify, deploy, migrate."""
+"""The `byplan` command: init-db, demo, serve, worker, reindex, token create, audit verify, deploy, migrate,
+backup, restore."""
 from __future__ import annotations
 
 import logging
@@ -244,6 +245,44 @@ def migrate(process_id, version_id, case_ids, dry_run):
     refused = [c for c in checks if not c.migratable]
     click.echo(f"{len(checks) - len(refused)} case(s) {'can be migrated' if dry_run else 'migrated'}, "
                f"{len(refused)} refused")
+
+
+def _database_url() -> str:
+    """The database the app would use (DATABASE_URL, or the SQLite file in the instance folder)."""
+    return _app().config["SQLALCHEMY_DATABASE_URI"]
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+def backup(file, force):
+    """Back up the whole database (documents included) to FILE while the system runs.
+
+    SQLite: a consistent copy by the online backup API (a SQLite file). PostgreSQL: pg_dump's custom format.
+    """
+    from engine.backup import KIND_NAMES, BackupError, backup as backup_database
+
+    try:
+        done = backup_database(_database_url(), file, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{KIND_NAMES[done.kind]} backup written to {done.path} ({done.size} bytes, sha256 {done.sha256})")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the contents of a database that is not empty.")
+def restore(file, force):
+    """Restore a backup made by `byplan backup` from FILE into the (empty) database."""
+    from engine.backup import KIND_NAMES, BackupError, restore as restore_database, safe_url
+
+    url = _database_url()
+    try:
+        done = restore_database(file, url, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{KIND_NAMES[done.kind]} backup {done.path} (sha256 {done.sha256}) restored into {safe_url(url)}")
+    click.echo("run `byplan init-db` if the backup comes from an older version of Byplan")
 
 
 if __name__ == "__main__":
