@@ -117,3 +117,44 @@ def test_form_errors_have_no_wcag_violations(new_context, demo_site, axe, mail_l
     found["new user, empty"] = run_axe(page, axe)
     found = {k: v for k, v in found.items() if v}
     assert not found, "axe found WCAG 2.1 A/AA violations:\n" + report(found)
+
+
+def main_pages(app) -> dict[str, str]:
+    """The main pages of the demo, by screenshot name."""
+    from engine.models import Case
+    from web.extensions import db
+    from workflows.council import Meeting
+    from workflows.hearing import Hearing
+    from workflows.network import Round
+
+    with app.app_context():
+        s = db.session
+        case = s.scalar(select(Case.id).where(Case.title == "Referencearkitektur for brugerstyring",
+                                              Case.process_id == "proposal"))
+        hearing = s.scalar(select(Hearing.id))
+        meeting = s.scalar(select(Meeting.id).order_by(Meeting.starts_at))  # today's, with decisions and minutes
+        open_round = s.scalar(select(Round.id).where(Round.status == "open"))
+    return {"inbox": "/opgaver", "case-diagram": f"/sager/{case}", "hearing-dashboard": "/hoeringer",
+            "hearing": f"/hoeringer/{hearing}", "council-meeting": f"/raadet/moeder/{meeting}",
+            "network-round": f"/netvaerk/runder/{open_round}", "processes": "/processer",
+            "search": "/soeg?q=brugerstyring", "catalogue": "/principper"}
+
+
+def test_screenshots_of_the_main_pages(new_context, demo_site, artifacts):
+    """PNGs for people to look at (CI keeps test-artifacts/); each page must load and render."""
+    folder = artifacts / "screenshots"
+    folder.mkdir(exist_ok=True)
+    shots = [("secretariat", name, path) for name, path in main_pages(demo_site.app).items()]
+    shots.append(("admin", "admin", "/admin"))
+    pages = {}
+    for username, name, path in shots:
+        if username not in pages:
+            pages[username] = log_in(new_context(), demo_site.base, ROLES[username], demo_site.password)
+        page = pages[username]
+        response = page.goto(demo_site.base + path)
+        assert response.ok, f"{path}: {response.status}"
+        if page.locator("[data-bpmn-url]").count():
+            page.wait_for_selector("[data-diagram=ready]")
+        target = folder / f"{name}.png"
+        page.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 10_000, f"{target} looks empty"
