@@ -111,6 +111,8 @@ def crawl(page, base: str, source: str, start: list[str], *, per_kind: int = 2, 
         if page.locator("[data-bpmn-url]").count():
             page.wait_for_selector("[data-diagram]")  # the diagram drawn (or its failure shown)
         visited += 1
+        landed = page.url[len(base):].split("#")[0]
+        queued.add(landed)  # after a redirect: do not visit the same page again under its own address
         key = content_key(page)
         if key not in checked or visited == 1:
             checked.add(key)
@@ -123,4 +125,6 @@ def crawl(page, base: str, source: str, start: list[str], *, per_kind: int = 2, 
             if link not in queued:
                 queued.add(link)
                 queue.append(link)
+    if queue and visited >= limit:
+        print(f"crawl: stopped after {limit} pages; not visited: {queue[:10]}")
     return found

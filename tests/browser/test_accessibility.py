@@ -158,3 +158,25 @@ def test_screenshots_of_the_main_pages(new_context, demo_site, artifacts):
         target = folder / f"{name}.png"
         page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000, f"{target} looks empty"
+
+
+def test_axe_reports_violations(new_context, axe):
+    """The check itself works: a page with known faults fails it."""
+    page = new_context().new_page()
+    page.set_content('<html><body><main><h1>x</h1><img src="data:,"><a href="/x"></a>'
+                     '<p style="color:#bbb;background:#fff">low contrast</p></main></body></html>')
+    found = {v["id"] for v in run_axe(page, axe)}
+    assert {"html-has-lang", "image-alt", "link-name", "color-contrast"} <= found, found
+
+
+def test_english_pages_have_no_wcag_violations(new_context, demo_site, axe):
+    """The English UI: Danish BPMN names inside English text are marked lang="da"."""
+    page = log_in(new_context(), demo_site.base, "sekretariat", demo_site.password)
+    page.locator("button[name=lang][value=en]").click()
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == "en"
+    case = main_pages(demo_site.app)["case-diagram"]
+    found = crawl(page, demo_site.base, axe, ["/opgaver", case, "/processer"], per_kind=1, limit=8)
+    page.goto(demo_site.base + case)
+    assert page.locator("main h2 [lang=da]").first.inner_text() == "Arkitekturforslag"
+    assert not found, "axe found WCAG 2.1 A/AA violations in English:\n" + report(found)
