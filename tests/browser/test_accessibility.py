@@ -44,7 +44,7 @@ def mail_links(demo_site) -> dict[str, str]:
         mail = s.scalar(select(OutboxMail).where(OutboxMail.to_address == "kontakt@leverandoer.example",
                                                  OutboxMail.tag == "hearing.invite"))
         party = re.search(r"https?://[^/\s]+(/hoering/svar/\S+)", mail.body).group(1)
-        # a registration whose meeting has been held: its participant has an evaluation link
+        # a registered participant with an evaluation link, as the mail after the meeting gives one
         contact = s.scalar(select(User).where(User.username == "kommune"))
         meeting = s.scalar(select(RegionalMeeting).join(Round).where(Round.status == "open")
                            .order_by(RegionalMeeting.day))
