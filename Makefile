@@ -13,13 +13,14 @@ NPM      ?= npm
 VENDOR   := web/static/vendor/bpmn-js
 VENDOR_STAMP := $(VENDOR)/.installed
 BPMN_JS_DIST := node_modules/bpmn-js/dist
+AXE      := node_modules/axe-core/axe.min.js
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install .venv translations vendor run test check-chromium bench clean distclean
 
 help:
-	@echo "make install   create .venv, install byplan with test extras, vendor bpmn-js (npm ci)"
+	@echo "make install   create .venv, install byplan with test extras, vendor bpmn-js and axe-core (npm ci)"
 	@echo "make run       init the database, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test      run the test suite (JUnit XML in $(ARTIFACTS)/junit.xml)"
 	@echo "make bench     run bench/run.py if present"
@@ -41,6 +42,8 @@ install .venv: $(STAMP) translations vendor
 
 # The BPMN diagram viewer, from npm (package-lock.json pins it), copied into the static files:
 # nothing is loaded from a CDN. Reruns only when the lock file changes.
+# axe-core (same lock file) is for the accessibility tests only: they read $(AXE) and inject it into
+# the page themselves, so it is never copied into the static files the app serves.
 vendor: $(VENDOR_STAMP)
 
 $(VENDOR_STAMP): package-lock.json package.json
@@ -50,6 +53,7 @@ $(VENDOR_STAMP): package-lock.json package.json
 	cp $(BPMN_JS_DIST)/bpmn-navigated-viewer.production.min.js \
 	   $(BPMN_JS_DIST)/assets/diagram-js.css $(BPMN_JS_DIST)/assets/bpmn-js.css \
 	   node_modules/bpmn-js/LICENSE $(VENDOR)/
+	test -f $(AXE)
 	touch $@
 
 # Compile gettext catalogs (*.mo are not committed).

@@ -1,7 +1,9 @@
 """A live Byplan server on loopback and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
+import shutil
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,19 @@ def live_app(sqlite_url):
     return app
 
 
+def serve(app):
+    """Serve the app on a free loopback port in a thread; returns (base url, stop)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def stop():
+        server.shutdown()
+        thread.join(5)
+
+    return f"http://127.0.0.1:{server.server_port}", stop
+
+
 @pytest.fixture
 def live_people(live_app):
     return People(live_app)
@@ -26,12 +41,37 @@ def live_people(live_app):
 
 @pytest.fixture
 def live_server(live_app, live_people):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    base, stop = serve(live_app)
+    yield base
+    stop()
+
+
+@dataclass
+class DemoSite:
+    """The demo data (`byplan demo`) served live; one per test module."""
+
+    app: object
+    base: str
+    password: str
+
+
+@pytest.fixture(scope="module")
+def demo_site(sqlite_template, tmp_path_factory):
+    from web.extensions import db
+    from workflows.demo import DEMO_PASSWORD, load_demo
+
+    target = tmp_path_factory.mktemp("demo") / "byplan.sqlite"
+    shutil.copyfile(sqlite_template, target)
+    app = make_app(f"sqlite:///{target}", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        assert load_demo(db.session, app.extensions["byplan"]) is not None
+        db.session.commit()
+    base, stop = serve(app)
+    yield DemoSite(app, base, DEMO_PASSWORD)
+    stop()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

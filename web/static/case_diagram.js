@@ -6,6 +6,8 @@
  *   data-calls      JSON {element id: process id}: call activities whose called process the case runs;
  *                   clicking one opens data-call-url?proces=<process id>#diagram
  *   data-failed     the text shown when the diagram cannot be loaded
+ *   data-label      the text alternative of the drawn diagram: its svg becomes role="img" with this label (the
+ *                   container itself holds the bpmn.io logo link too, so it cannot be the image)
  * No inline script (the CSP is script-src 'self'); the page works without this file: the links and the
  * state list next to the diagram say the same.
  */
@@ -70,6 +72,15 @@
     });
   }
 
+  /* The svg is one image for assistive technology; the logo link beside it stays a link. */
+  function label(container) {
+    var svg = container.querySelector(".djs-container > svg");
+    if (svg) {
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", container.getAttribute("data-label") || "BPMN");
+    }
+  }
+
   /* A wide process needs less height than the default: size the box to the diagram's proportions. */
   function fitHeight(viewer, container) {
     var canvas = viewer.get("canvas");
@@ -101,6 +112,7 @@
       .then(function () {
         fitHeight(viewer, container);
         mark(viewer, container);
+        label(container);
         container.setAttribute("data-diagram", "ready");
       })
       .catch(function (error) {
