@@ -20,11 +20,11 @@ Indexer = Callable[[Session, Document, DocumentVersion, str], None]
 
 
 class DocumentRejected(EngineError):
-    """An upload that is refused: empty, wrong type or too large."""
+    """An upload that is refused: no file chosen, empty, wrong type or too large."""
 
     def __init__(self, message: str, code: str):
         super().__init__(message)
-        self.code = code  # "too_large", "empty" or "type"
+        self.code = code  # "missing", "too_large", "empty" or "type"
 
     @property
     def too_large(self) -> bool:
@@ -74,6 +74,8 @@ class DocumentStore:
 
     def add(self, session: Session, *, case_id: int | None, filename: str, content: bytes,
             actor: str | None, title: str | None = None, document_id: int | None = None) -> DocumentVersion:
+        if not (filename or "").strip() and not content:
+            raise DocumentRejected("no file was chosen", "missing")
         filename = safe_filename(filename)
         if len(content) > self.policy.max_bytes:
             raise DocumentRejected(f"the file is larger than {self.policy.max_bytes // (1024 * 1024)} MB",

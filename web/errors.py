@@ -36,7 +36,7 @@ def _status_name(status: int) -> str:
 
 
 def upload_message(exc: DocumentRejected) -> str:
-    messages = {"too_large": _("The file is too large."), "empty": _("The file is empty."),
+    messages = {"missing": _("Choose a file to upload."), "too_large": _("The file is too large."), "empty": _("The file is empty."),
                 "type": _("This file type is not allowed.")}
     return messages.get(exc.code, str(exc))
 
