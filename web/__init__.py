@@ -153,6 +153,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")  # for browsers without CSP frame-ancestors
         # The BPMN viewer (static/vendor/bpmn-js) needs nothing more: it styles through the CSSOM, not
         # style attributes, and its one inline icon is a data: image in its style sheet.
         response.headers.setdefault(
