@@ -70,6 +70,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={"components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+                          "security": [{"bearer": []}]},
         BASE_URL=os.environ.get("BYPLAN_BASE_URL", "http://127.0.0.1:5000"),
         # "sink" keeps mail in the outbox table and shows it at /post (demo); "smtp" sends it.
         MAIL_BACKEND=os.environ.get("BYPLAN_MAIL_BACKEND", "sink"),
