@@ -62,7 +62,7 @@ class UploadPolicy:
         sniffed = sniff(content)
         expected = _KIND_OF_EXTENSION.get("." + filename.lower().rsplit(".", 1)[-1])
         if expected == "pdf":  # readers accept a PDF header anywhere in the first kilobyte
-            return b"%PDF-" in content[:1024]
+            return b"%PDF" in content[:1024]
         if expected is None:  # an extension the policy allows without a known signature
             return sniffed not in ("executable", "binary")
         return sniffed == expected
@@ -70,7 +70,7 @@ class UploadPolicy:
 
 # Leading bytes of the kinds of files we accept or must recognise to refuse.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "pdf"),
+    (b"%PDF", "pdf"),
     (b"PK\x03\x04", "zip"),
     (b"\x89PNG\r\n\x1a\n", "png"),
     (b"\xff\xd8\xff", "jpeg"),

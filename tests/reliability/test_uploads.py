@@ -3,7 +3,7 @@ HTML/SVG, and a DOCX zip bomb. Driven through the case page's upload form (the w
 the demo proposal) and, where the route differs, the hearing material and a hearing party's link.
 
 The policy (engine/documents.py UploadPolicy): only the listed extensions; the content must be what the
-extension says (a .pdf starts with %PDF-, a .docx/.xlsx/.pptx/.odt is a zip archive, a .png/.jpg is that
+extension says (a .pdf has a %PDF header, a .docx/.xlsx/.pptx/.odt is a zip archive, a .png/.jpg is that
 image, a .txt/.md/.csv is text, not binary) — otherwise the upload is refused with a clear message (422)
 and nothing is stored; the stored name is stripped of directories and control characters; downloads
 are always attachments with the stored content type and `nosniff`.
