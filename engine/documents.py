@@ -20,11 +20,11 @@ Indexer = Callable[[Session, Document, DocumentVersion, str], None]
 
 
 class DocumentRejected(EngineError):
-    """An upload that is refused: empty, wrong type or too large."""
+    """An upload that is refused: no file chosen, empty, wrong type or too large."""
 
     def __init__(self, message: str, code: str):
         super().__init__(message)
-        self.code = code  # "too_large", "empty" or "type"
+        self.code = code  # "missing", "too_large", "empty", "type" or "mismatch" (content vs. extension)
 
     @property
     def too_large(self) -> bool:
@@ -56,12 +56,60 @@ class UploadPolicy:
                 return ctype
         return None
 
+    def content_matches(self, filename: str, content: bytes) -> bool:
+        """Whether the content is what the file's extension says: a .pdf must be a PDF, a .docx a zip
+        archive, a .png a PNG; a text file must not be binary (an executable, an archive, an image)."""
+        sniffed = sniff(content)
+        expected = _KIND_OF_EXTENSION.get("." + filename.lower().rsplit(".", 1)[-1])
+        if expected == "pdf":  # readers accept a PDF header anywhere in the first kilobyte
+            return b"%PDF" in content[:1024]
+        if expected is None:  # an extension the policy allows without a known signature
+            return sniffed not in ("executable", "binary")
+        return sniffed == expected
+
+
+# Leading bytes of the kinds of files we accept or must recognise to refuse.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"), (b"GIF89a", "gif"),
+    (b"\x7fELF", "executable"), (b"\xca\xfe\xba\xbe", "executable"),
+    (b"\xcf\xfa\xed\xfe", "executable"),
+    (b"\x1f\x8b", "archive"), (b"Rar!", "archive"), (b"7z\xbc\xaf", "archive"),
+    (b"\xd0\xcf\x11\xe0", "ole"),  # old Office formats (.doc, .xls), often carriers of macros
+)
+_KIND_OF_EXTENSION = {
+    ".pdf": "pdf", ".docx": "zip", ".xlsx": "zip", ".pptx": "zip", ".odt": "zip", ".png": "png",
+    ".jpg": "jpeg", ".jpeg": "jpeg", ".txt": "text", ".md": "text", ".csv": "text",
+}
+
+
+def sniff(content: bytes) -> str:
+    """The kind of a file by its leading bytes: one of _SIGNATURES' kinds, "text" or "binary"."""
+    for signature, kind in _SIGNATURES:
+        if content.startswith(signature):
+            return kind
+    if content.startswith(b"MZ") and b"\x00" in content[:64]:  # a Windows program (a text may start "MZ")
+        return "executable"
+    head = content[:8192]
+    if b"\x00" in head:
+        return "binary"  # UTF-16 text included: not among the text encodings we accept
+    return "text"
+
+
+MAX_FILENAME = 200
+
 
 def safe_filename(name: str) -> str:
-    """Strip directories and control characters; keep letters incl. æøå."""
+    """Strip directories and control characters; keep letters incl. æøå; a long name keeps its extension."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
     name = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "", name).strip().lstrip(".")
-    return name[:200] or "fil"
+    if len(name) > MAX_FILENAME:
+        stem, dot, ext = name.rpartition(".")
+        name = stem[:MAX_FILENAME - len(ext) - 1] + dot + ext if dot and len(ext) <= 10 else name[:MAX_FILENAME]
+    return name or "fil"
 
 
 class DocumentStore:
@@ -74,6 +122,8 @@ class DocumentStore:
 
     def add(self, session: Session, *, case_id: int | None, filename: str, content: bytes,
             actor: str | None, title: str | None = None, document_id: int | None = None) -> DocumentVersion:
+        if not (filename or "").strip() and not content:
+            raise DocumentRejected("no file was chosen", "missing")
         filename = safe_filename(filename)
         if len(content) > self.policy.max_bytes:
             raise DocumentRejected(f"the file is larger than {self.policy.max_bytes // (1024 * 1024)} MB",
@@ -83,6 +133,9 @@ class DocumentStore:
         ctype = self.policy.content_type(filename)
         if ctype is None:
             raise DocumentRejected("this file type is not allowed", "type")
+        if not self.policy.content_matches(filename, content):
+            raise DocumentRejected(f"the content is not a {filename.rsplit('.', 1)[-1].upper()} file "
+                                   f"(it looks like: {sniff(content)})", "mismatch")
         sha = hashlib.sha256(content).hexdigest()
         if session.get(Blob, sha) is None:
             session.add(Blob(sha256=sha, size=len(content), content=content))

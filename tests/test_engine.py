@@ -788,7 +788,7 @@ def test_documents_share_blobs_and_version(h, docs):
     assert [k for k, *_ in _audit(h, case_id)] == ["start"] + ["document"] * 4
     with h.session() as s, s.begin():
         with pytest.raises(NotFound):  # a document of another case
-            store.add(s, case_id=None, filename="x.pdf", content=b"x", actor="a", document_id=ids[0])
+            store.add(s, case_id=None, filename="x.pdf", content=b"%PDF-x", actor="a", document_id=ids[0])
 
 
 def _rejected(h, store, case_id, filename, content):
@@ -804,7 +804,7 @@ def test_oversized_document_rejected(h, docs):
     store, case_id = docs
     assert _rejected(h, store, case_id, "big.pdf", b"x" * 1001).too_large is True
     with h.session() as s, s.begin():
-        assert store.add(s, case_id=case_id, filename="ok.pdf", content=b"x" * 1000, actor="a").size == 1000
+        assert store.add(s, case_id=case_id, filename="ok.pdf", content=b"%PDF-" + b"x" * 995, actor="a").size == 1000
 
 
 BAD_DOCUMENTS = [

@@ -70,6 +70,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={"components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+                          "security": [{"bearer": []}]},
         BASE_URL=os.environ.get("BYPLAN_BASE_URL", "http://127.0.0.1:5000"),
         # "sink" keeps mail in the outbox table and shows it at /post (demo); "smtp" sends it.
         MAIL_BACKEND=os.environ.get("BYPLAN_MAIL_BACKEND", "sink"),
@@ -164,6 +166,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")  # for browsers without CSP frame-ancestors
         # The BPMN viewer (static/vendor/bpmn-js) needs nothing more: it styles through the CSSOM, not
         # style attributes, and its one inline icon is a data: image in its style sheet.
         response.headers.setdefault(

@@ -17,6 +17,28 @@ from .extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Byplan cases and tasks")
 
+ERROR_DESCRIPTIONS = {
+    400: "The request could not be read (e.g. a NUL character in a text).",
+    401: "No valid bearer token (byplan token create USER).",
+    403: "Your role may not do this.",
+    404: "Not found, or not visible to you.",
+    409: "The case changed since you read it (or the task is done, or the case is not stopped).",
+    422: "Invalid input; errors per field.",
+}
+
+
+def errors(*codes: int, **descriptions: str):
+    """Document the error answers of an operation (body: code, status, message, errors per field)."""
+    from flask_smorest.error_handler import ErrorSchema
+
+    def decorator(view):
+        for code in codes:
+            description = descriptions.get(f"e{code}") or ERROR_DESCRIPTIONS[code]
+            view = bp.alt_response(code, schema=ErrorSchema, description=description)(view)
+        return view
+
+    return decorator
+
 
 def token_required(view):
     @wraps(view)
@@ -135,6 +157,7 @@ class Cases(MethodView):
     @token_required
     @bp.arguments(CaseListQuery, location="query")
     @bp.response(200, CaseSchema(many=True))
+    @errors(400, 401, 422)
     def get(self, args):
         """Cases visible to me, newest first."""
         return byplan_service().cases(db.session, g.api_user, status=args.get("status"), limit=args["limit"],
@@ -143,6 +166,7 @@ class Cases(MethodView):
     @token_required
     @bp.arguments(StartCaseSchema)
     @bp.response(201, CaseSchema)
+    @errors(400, 401, 403, 404, 409, 422)
     def post(self, body):
         """Start a case of a process."""
         case = byplan_service().start_proposal(db.session, g.api_user, body["working_group_id"], body["title"],
@@ -155,6 +179,7 @@ class Cases(MethodView):
 class CaseDetail(MethodView):
     @token_required
     @bp.response(200, CaseDetailSchema)
+    @errors(401, 403, 404)
     def get(self, case_id):
         """A case: status, record, open tasks and events."""
         view = byplan_service().case_view(db.session, g.api_user, case_id)
@@ -167,8 +192,7 @@ class CaseRetry(MethodView):
     @token_required
     @bp.arguments(RetrySchema)
     @bp.response(200, CaseSchema)
-    @bp.alt_response(403, description="Only an administrator can retry.")
-    @bp.alt_response(409, description="The case changed since you read it, or it is not stopped.")
+    @errors(400, 401, 403, 404, 409, 422, e403="Only an administrator can retry.")
     def post(self, body, case_id):
         """Retry the failed step of a stopped case (status incident); administrators only.
 
@@ -184,6 +208,7 @@ class Tasks(MethodView):
     @token_required
     @bp.arguments(PageQuery, location="query")
     @bp.response(200, TaskSchema(many=True))
+    @errors(400, 401, 422)
     def get(self, args):
         """My ready tasks, the most urgent first."""
         return byplan_service().inbox(db.session, g.api_user, limit=args["limit"], offset=args["offset"])
@@ -193,6 +218,7 @@ class Tasks(MethodView):
 class TaskDetail(MethodView):
     @token_required
     @bp.response(200, TaskDetailSchema)
+    @errors(401, 403, 404)
     def get(self, task_id):
         """A ready task with its form's JSON Schema and the case version to send back."""
         view = byplan_service().task_view(db.session, g.api_user, task_id)
@@ -205,9 +231,7 @@ class CompleteTask(MethodView):
     @token_required
     @bp.arguments(CompleteTaskSchema)
     @bp.response(200, CaseSchema)
-    @bp.alt_response(403, description="The task belongs to another role.")
-    @bp.alt_response(409, description="The case changed since you read it, or the task is done.")
-    @bp.alt_response(422, description="Invalid form data; errors per field.")
+    @errors(400, 401, 403, 404, 409, 422, e403="The task belongs to another role.")
     def post(self, body, task_id):
         """Complete a task with form data and the case version you read."""
         case = byplan_service().complete_task(db.session, g.api_user, task_id, body["data"], body["version"])
@@ -246,6 +270,7 @@ class ResponseOutSchema(Schema):
 class HearingList(MethodView):
     @token_required
     @bp.response(200, HearingSchema(many=True))
+    @errors(401, 403)
     def get(self):
         """Hearings: for a municipality contact those of the municipality, for staff the open ones."""
         hearings = byplan_service().hearings
@@ -259,8 +284,8 @@ class HearingResponses(MethodView):
     @token_required
     @bp.arguments(ResponseInSchema)
     @bp.response(201, ResponseOutSchema)
-    @bp.alt_response(403, description="Your municipality is not a party to the hearing.")
-    @bp.alt_response(422, description="Empty response, or the hearing is not open.")
+    @errors(400, 401, 403, 404, 409, 422, e403="Your municipality is not a party to the hearing.",
+            e422="Empty response, or the hearing is not open.")
     def post(self, body, hearing_id):
         """Answer a hearing for your municipality (replaces your earlier answer until the deadline)."""
         hearings = byplan_service().hearings
@@ -317,6 +342,7 @@ class CouncilMeetings(MethodView):
     @token_required
     @bp.arguments(MeetingInSchema)
     @bp.response(201, MeetingOutSchema)
+    @errors(400, 401, 403, 409, 422)
     def post(self, body):
         """Create a council meeting (secretariat); the call for agenda items opens."""
         council = byplan_service().council
@@ -330,6 +356,7 @@ class CouncilMeetings(MethodView):
 class CouncilMeeting(MethodView):
     @token_required
     @bp.response(200, MeetingOutSchema)
+    @errors(401, 404)
     def get(self, meeting_id):
         """A meeting with its agenda items and decisions."""
         view = byplan_service().council.meeting_view(db.session, meeting_id, g.api_user)
@@ -346,6 +373,7 @@ class CouncilItems(MethodView):
     @token_required
     @bp.arguments(ItemInSchema)
     @bp.response(201, ItemOutSchema)
+    @errors(400, 401, 403, 404, 409, 422)
     def post(self, body, meeting_id):
         """Add an ad-hoc item (secretariat); after publication a reason is required and shown publicly."""
         item = byplan_service().council.add_item(db.session, g.api_user, meeting_id, body)
@@ -381,6 +409,7 @@ class SearchView(MethodView):
     @token_required
     @bp.arguments(SearchQuery, location="query")
     @bp.response(200, SearchResultSchema)
+    @errors(400, 401, 422)
     def get(self, args):
         """Search cases, documents, principles, hearings and meetings that I may see, best first."""
         from .search import hit_url

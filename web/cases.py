@@ -16,7 +16,7 @@ from workflows.service import FormInvalid
 from . import byplan_service
 from .errors import upload_message
 from .extensions import db
-from .forms import form_version
+from .forms import form_version, uploaded_file
 
 bp = Blueprint("cases", __name__)
 
@@ -103,13 +103,10 @@ def fix_data(case_id: int):
 @bp.post("/sager/<id:case_id>/dokumenter")
 @login_required
 def upload(case_id: int):
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return _case_page(case_id, _("Choose a file to upload."), 422)
-    content = upload.read()
+    filename, content = uploaded_file()
     document_id = request.form.get("document_id", type=int)
     try:
-        byplan_service().upload(db.session, current_user, case_id, upload.filename, content,
+        byplan_service().upload(db.session, current_user, case_id, filename, content,
                                 title=request.form.get("title") or None, document_id=document_id)
         db.session.commit()
     except DocumentRejected as exc:

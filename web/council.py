@@ -10,7 +10,7 @@ from workflows.service import FormInvalid
 
 from . import byplan_service
 from .extensions import db
-from .forms import attempt
+from .forms import attempt, uploaded_file
 
 bp = Blueprint("council", __name__)
 
@@ -110,12 +110,9 @@ def remove_item(item_id: int):
 @login_required
 def add_material(item_id: int):
     meeting_id = request.form.get("meeting_id", type=int) or 0
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return _page(meeting_id, {f"punkt-{item_id}": {"_": [_("Choose a file to upload.")]}}, status=422)
-    content = upload.read()
+    filename, content = uploaded_file()
     return _attempt(meeting_id, f"punkt-{item_id}",
-                    lambda: _service().add_material(db.session, current_user, item_id, upload.filename, content,
+                    lambda: _service().add_material(db.session, current_user, item_id, filename, content,
                                                     request.form.get("reason")),
                     _("The document is uploaded."))
 

@@ -36,8 +36,11 @@ def _status_name(status: int) -> str:
 
 
 def upload_message(exc: DocumentRejected) -> str:
-    messages = {"too_large": _("The file is too large."), "empty": _("The file is empty."),
-                "type": _("This file type is not allowed.")}
+    messages = {"missing": _("Choose a file to upload."), "too_large": _("The file is too large."),
+                "empty": _("The file is empty."),
+                "type": _("This file type is not allowed."),
+                "mismatch": _("The file's content does not match its name: it is not the kind of file its "
+                              "extension says. Save it in the right format and upload it again.")}
     return messages.get(exc.code, str(exc))
 
 

@@ -13,4 +13,11 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-openapi = Api()
+
+
+class _Api(Api):
+    # Every error answer is documented per operation (web/api.py `errors`), not as a catch-all default.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+
+openapi = _Api()

@@ -10,18 +10,31 @@ def form_version(form) -> int | None:
         return None
 
 
+def uploaded_file(field: str = "file") -> tuple[str, bytes]:
+    """The chosen file's name and content, or ("", b"") when none was chosen: the service checks the
+    user's role first and then refuses the missing file (DocumentRejected "missing")."""
+    from flask import request
+
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        return "", b""
+    return upload.filename, upload.read()
+
+
 def attempt(action, *, anchor: str, success: str, rerender, redirect_to: str, domain_errors: tuple):
     """Run one service action in one transaction.
 
-    On bad input (a FormInvalid or one of `domain_errors`, which carry an optional `field`) the
+    On bad input (a FormInvalid, a refused upload or one of `domain_errors`, which carry an optional `field`) the
     transaction is rolled back and `rerender(errors, form, status)` shows the page again with the
     errors under `anchor`; otherwise the change is committed, `success` flashed, and the user sent
     to `redirect_to#anchor`.
     """
     from flask import flash, redirect, request
 
+    from engine import DocumentRejected
     from workflows.forms import FormInvalid
 
+    from .errors import upload_message
     from .extensions import db
 
     try:
@@ -30,6 +43,9 @@ def attempt(action, *, anchor: str, success: str, rerender, redirect_to: str, do
     except FormInvalid as exc:
         db.session.rollback()
         return rerender({anchor: exc.errors}, dict(request.form), 422)
+    except DocumentRejected as exc:
+        db.session.rollback()
+        return rerender({anchor: {"file": [upload_message(exc)]}}, dict(request.form), 413 if exc.too_large else 422)
     except domain_errors as exc:
         db.session.rollback()
         return rerender({anchor: {getattr(exc, "field", None) or "_": [str(exc)]}}, dict(request.form), 422)

@@ -19,7 +19,7 @@ from workflows.service import FormInvalid
 
 from . import byplan_service
 from .extensions import db
-from .forms import attempt
+from .forms import attempt, uploaded_file
 
 bp = Blueprint("hearings", __name__)
 
@@ -125,12 +125,9 @@ def remove_party(hearing_id: int, party_id: int):
 @bp.post("/hoeringer/<id:hearing_id>/materiale")
 @login_required
 def add_material(hearing_id: int):
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return _render_staff(hearing_id, {"materiale": {"file": [_("Choose a file to upload.")]}}, status=422)
-    content = upload.read()
+    filename, content = uploaded_file()
     return _attempt(hearing_id, "materiale",
-                    lambda: _service().add_document(db.session, current_user, hearing_id, upload.filename, content,
+                    lambda: _service().add_document(db.session, current_user, hearing_id, filename, content,
                                                     request.form.get("title") or None),
                     _("The document is uploaded."))
 

@@ -10,7 +10,7 @@ from workflows.service import FormInvalid
 
 from . import byplan_service
 from .extensions import db
-from .forms import attempt
+from .forms import attempt, uploaded_file
 
 bp = Blueprint("network", __name__)
 
@@ -113,13 +113,10 @@ def confirm(meeting_id: int):
 @bp.post("/netvaerk/moeder/<id:meeting_id>/materiale")
 @login_required
 def add_material(meeting_id: int):
-    upload = request.files.get("file")
+    filename, content = uploaded_file()
     round_id = _round_of(meeting_id)
-    if upload is None or not upload.filename:
-        return _page(round_id, {f"moede-{meeting_id}": {"_": [_("Choose a file to upload.")]}}, status=422)
-    content = upload.read()
     return _attempt(round_id, f"moede-{meeting_id}",
-                    lambda: _service().add_material(db.session, current_user, meeting_id, upload.filename, content),
+                    lambda: _service().add_material(db.session, current_user, meeting_id, filename, content),
                     _("The document is uploaded."))
 
 

@@ -23,7 +23,7 @@ from .dates import COPENHAGEN
 from .dates import end_of_day as deadline_moment  # the end of the deadline day
 from .directory import Municipality, User, WorkingGroup, group_scope, token_hash
 from .forms import (
-    REQUIRED, FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text,
+    REQUIRED, TOO_LONG, FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text,
 )
 from .i18n import N_
 from .lanes import require_secretariat
@@ -338,6 +338,10 @@ class Hearings:
         errors = {}
         if not (title or "").strip():
             errors["title"] = [REQUIRED]
+        elif len(title.strip()) > 200:
+            errors["title"] = [TOO_LONG]
+        if len((summary or "").strip()) > 10_000:
+            errors["summary"] = [TOO_LONG]
         if group is None:
             errors["working_group_id"] = [N_("Choose one of the options.")]
         if errors:

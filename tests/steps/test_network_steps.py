@@ -468,7 +468,8 @@ def _no_evaluation_mail(scene):
 def _materials(scene, context, user, files, region):
     context["materials"] = (region, quoted(files))
     for filename in quoted(files):
-        scene.add_material(user, region, filename, f"Materiale: {filename}".encode())
+        magic = {"pdf": b"%PDF-1.7 ", "png": b"\x89PNG\r\n\x1a\n"}.get(filename.rsplit(".", 1)[-1], b"")
+        scene.add_material(user, region, filename, magic + f"Materiale: {filename}".encode())
     assert len(scene.meeting(region)["documents"]) == len(quoted(files))
 
 
@@ -493,7 +494,7 @@ def _materials_visible(scene, context):
     assert sorted(map(int, links)) == sorted(scene.meeting(region)["documents"])
     client = scene.app.test_client()
     scene.people.login(client, "contact")
-    assert client.get(f"/netvaerk/moeder/{meeting_id}/dokumenter/{links[0]}").data.startswith(b"Materiale: ")
+    assert client.get(f"/netvaerk/moeder/{meeting_id}/dokumenter/{links[0]}").data.endswith(b"Materiale: " + files[0].encode())
     assert scene.app.test_client().get(f"/netvaerk/moeder/{meeting_id}/dokumenter/{links[0]}").status_code == 302
 
 

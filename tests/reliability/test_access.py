@@ -1,0 +1,299 @@
+"""The access matrix: every route of the app, tried as anonymous and as every role on the demo data.
+
+ACCESS names, for each route ("METHOD rule"), the roles that may use it; API_ACCESS does the same for
+the JSON API (bearer tokens). A route that is added without an entry fails
+test_every_route_has_an_expectation. Expectations:
+
+- allowed: a GET answers 2xx/3xx (not a redirect to the login); a POST (with an empty form, the
+  page's hidden context fields only) is not refused (no 401/403, no login redirect) — it may be a 422
+  for the missing input, a 302 after success or a 404/409 for a state the sample is not in;
+- not allowed: 403, 404 (the thing is hidden from that role) or, anonymous, the login redirect;
+  a refused POST changes nothing (no audit event);
+- never a 500.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from reliability_support import ROLES, copy_demo, login, route_urls, sample_values, token
+from support import make_app
+
+ANON = "anonymous"
+EVERYONE = frozenset({ANON, *ROLES})
+SIGNED_IN = frozenset(ROLES)
+NOBODY = frozenset()
+ADMIN = frozenset({"admin"})
+SECRETARIAT = frozenset({"secretary"})
+STAFF = SECRETARIAT | ADMIN
+GROUP = frozenset({"lead", "member"})            # the working group of the sample proposal
+COUNCIL = frozenset({"chair", "councillor"})
+CONTACT = frozenset({"contact"})                 # Hjørring: party to the hearing, owns the registration
+CONTACTS = CONTACT | {"other_contact"}           # other_contact: Aalborg, no party to the hearing
+CASE_READERS = GROUP | STAFF | COUNCIL           # a proposal's case page, diagram and documents
+# the next council meeting, agenda not yet published: the council, the staff and the group with an item on it
+UNPUBLISHED_MEETING = GROUP | STAFF | COUNCIL
+
+ACCESS: dict[str, frozenset[str]] = {
+    # --- public pages, feeds and links that carry their own token
+    "GET /": EVERYONE,
+    "GET /login": EVERYONE,
+    "POST /login": EVERYONE,
+    "POST /language": EVERYONE,
+    "GET /static/<path:filename>": EVERYONE,
+    "GET /principper": EVERYONE,
+    "GET /principper/<key>": EVERYONE,
+    "GET /soeg": EVERYONE,
+    "GET /offentlige-hoeringer": EVERYONE,
+    "GET /offentlige-hoeringer.ics": EVERYONE,
+    "GET /offentlige-hoeringer/<id:hearing_id>": EVERYONE,
+    "GET /offentlige-hoeringer/<id:hearing_id>/dokumenter/<id:document_id>": EVERYONE,
+    "GET /hoering/svar/<token>": EVERYONE,
+    "POST /hoering/svar/<token>": EVERYONE,
+    "POST /hoering/svar/<token>/offentliggoerelse": EVERYONE,
+    "GET /hoering/svar/<token>/dokumenter/<id:document_id>": EVERYONE,
+    "GET /kalender/<token>.ics": EVERYONE,
+    "GET /netvaerk/evaluering/<token>": EVERYONE,
+    "POST /netvaerk/evaluering/<token>": EVERYONE,
+    "GET /netvaerk/moeder.ics": EVERYONE,
+    "GET /netvaerk/program/<id:round_id>": EVERYONE,
+    "GET /netvaerk/runder/<id:round_id>": EVERYONE,
+    "GET /raadet/beslutninger": EVERYONE,
+    "GET /raadet/feed.atom": EVERYONE,
+    "GET /raadet/moeder": EVERYONE,
+    "GET /raadet/moeder.ics": EVERYONE,
+    "GET /raadet/moeder/<id:meeting_id>": UNPUBLISHED_MEETING,
+    "GET /raadet/moeder/<id:meeting_id>/dokumenter/<id:document_id>": UNPUBLISHED_MEETING,
+    "GET /api/openapi.json": EVERYONE,
+    # --- signed in
+    "POST /logout": SIGNED_IN,
+    "GET /opgaver": SIGNED_IN,
+    "GET /opgaver/<task_id>": SECRETARIAT,           # the sample task is the secretariat's screening
+    "POST /opgaver/<task_id>": SECRETARIAT,
+    "GET /sager": SIGNED_IN,
+    "GET /sager/<id:case_id>": CASE_READERS,
+    "GET /sager/<id:case_id>/diagram/<process_id>.bpmn": CASE_READERS,
+    "POST /sager/<id:case_id>/dokumenter": GROUP | SECRETARIAT,
+    "GET /dokumenter/<id:document_id>": CASE_READERS,
+    "GET /dokumenter/<id:document_id>/v<id:number>": CASE_READERS,
+    "GET /sager/fejl": STAFF,
+    "POST /sager/<id:case_id>/data": ADMIN,
+    "POST /sager/<id:case_id>/genoptag": ADMIN,
+    "GET /forslag/nyt": GROUP,
+    "POST /forslag/nyt": GROUP,
+    # --- hearings
+    "GET /hoeringer": SIGNED_IN - {"outsider"},
+    "GET /hoeringer/ny": SECRETARIAT,
+    "POST /hoeringer/ny": SECRETARIAT,
+    "GET /hoeringer/<id:hearing_id>": SIGNED_IN - {"outsider", "other_contact"},
+    "POST /hoeringer/<id:hearing_id>/materiale": SECRETARIAT,
+    "POST /hoeringer/<id:hearing_id>/parter/kommuner": SECRETARIAT,
+    "POST /hoeringer/<id:hearing_id>/parter/ekstern": SECRETARIAT,
+    "POST /hoeringer/<id:hearing_id>/parter/<id:party_id>/fjern": SECRETARIAT,
+    "POST /hoeringer/<id:hearing_id>/notat/punkter": GROUP,
+    "POST /hoeringer/<id:hearing_id>/notat/punkter/<id:point_id>/slet": GROUP,
+    "POST /hoeringer/<id:hearing_id>/svar": CONTACT,
+    "POST /hoeringer/svar/<id:response_id>/afgoerelse": SECRETARIAT,
+    "GET /post": STAFF,
+    # --- council
+    "GET /raadet/moeder/nyt": SECRETARIAT,
+    "POST /raadet/moeder/nyt": SECRETARIAT,
+    "POST /raadet/moeder/<id:meeting_id>/punkter": SECRETARIAT,
+    "POST /raadet/moeder/<id:meeting_id>/indsigelse": COUNCIL,
+    "POST /raadet/punkter/<id:item_id>/flyt": SECRETARIAT,
+    "POST /raadet/punkter/<id:item_id>/fjern": SECRETARIAT,
+    "POST /raadet/punkter/<id:item_id>/materiale": SECRETARIAT,
+    "POST /raadet/punkter/<id:item_id>/referat": SECRETARIAT,
+    "POST /raadet/punkter/<id:item_id>/holdning": COUNCIL,
+    # --- networks
+    "GET /netvaerk": SIGNED_IN,
+    "GET /netvaerk/runder/ny": SECRETARIAT,
+    "POST /netvaerk/runder/ny": SECRETARIAT,
+    "POST /netvaerk/runder/<id:round_id>/moeder": SECRETARIAT,
+    "POST /netvaerk/moeder/<id:meeting_id>/program": SECRETARIAT,
+    "POST /netvaerk/moeder/<id:meeting_id>/bekraeft": SECRETARIAT,
+    "POST /netvaerk/moeder/<id:meeting_id>/materiale": SECRETARIAT,
+    "POST /netvaerk/moeder/<id:meeting_id>/tilmeld": CONTACTS,
+    "GET /netvaerk/moeder/<id:meeting_id>/deltagere.csv": SECRETARIAT,
+    "GET /netvaerk/moeder/<id:meeting_id>/dokumenter/<id:document_id>": SIGNED_IN,
+    "POST /netvaerk/tilmeldinger/<id:registration_id>/afmeld": CONTACT,
+    "POST /netvaerk/tilmeldinger/<id:registration_id>/skift": CONTACT,
+    "POST /netvaerk/tilmeldinger/<id:registration_id>/slet-persondata": SECRETARIAT,
+    # --- processes and administration
+    "GET /processer": STAFF,
+    "GET /processer/<id:version_id>": STAFF,
+    "GET /processer/<id:version_id>/filer/<file_name>": STAFF,
+    "GET /processer/ny": ADMIN,
+    "POST /processer/ny": ADMIN,
+    "GET /processer/<id:version_id>/migrering": ADMIN,
+    "POST /processer/<id:version_id>/migrering": ADMIN,
+}
+ADMIN_PAGES = [
+    "GET /admin", "GET /admin/roller", "GET /admin/tokens", "POST /admin/tokens",
+    "POST /admin/tokens/<id:token_id>/tilbagekald",
+    "GET /admin/brugere", "GET /admin/brugere/ny", "POST /admin/brugere/ny", "GET /admin/brugere/<id:user_id>",
+    "POST /admin/brugere/<id:user_id>", "POST /admin/brugere/<id:user_id>/adgangskode",
+    "POST /admin/brugere/<id:user_id>/aktiv",
+    "GET /admin/arbejdsgrupper", "GET /admin/arbejdsgrupper/ny", "POST /admin/arbejdsgrupper/ny",
+    "GET /admin/arbejdsgrupper/<id:group_id>", "POST /admin/arbejdsgrupper/<id:group_id>",
+    "POST /admin/arbejdsgrupper/<id:group_id>/medlemmer",
+    "POST /admin/arbejdsgrupper/<id:group_id>/medlemmer/<id:user_id>/fjern",
+    "POST /admin/arbejdsgrupper/<id:group_id>/medlemmer/<id:user_id>/leder",
+    "GET /admin/kommuner", "GET /admin/kommuner/ny", "POST /admin/kommuner/ny",
+    "GET /admin/kommuner/<id:municipality_id>", "POST /admin/kommuner/<id:municipality_id>",
+    "GET /admin/netvaerk", "GET /admin/netvaerk/ny", "POST /admin/netvaerk/ny",
+    "GET /admin/netvaerk/<id:network_id>", "POST /admin/netvaerk/<id:network_id>",
+    "POST /admin/netvaerk/<id:network_id>/medlemmer",
+    "POST /admin/netvaerk/<id:network_id>/medlemmer/<id:membership_id>/fjern",
+    "POST /admin/netvaerk/<id:network_id>/medlemmer/<id:membership_id>/pladser",
+    "GET /admin/raad", "POST /admin/raad", "GET /admin/raad/<id:member_id>", "POST /admin/raad/<id:member_id>",
+    "POST /admin/raad/<id:member_id>/afslut",
+]
+ACCESS.update({route: ADMIN for route in ADMIN_PAGES})
+
+# The JSON API, with a bearer token of each role; anonymous (no token) is always a 401.
+API_ACCESS: dict[str, frozenset[str]] = {
+    "GET /api/v1/cases": SIGNED_IN,
+    "POST /api/v1/cases": GROUP,
+    "GET /api/v1/cases/<id:case_id>": CASE_READERS,
+    "POST /api/v1/cases/<id:case_id>/retry": ADMIN,
+    "GET /api/v1/tasks": SIGNED_IN,
+    "GET /api/v1/tasks/<task_id>": SECRETARIAT,
+    "POST /api/v1/tasks/<task_id>/complete": SECRETARIAT,
+    "GET /api/v1/hearings": SIGNED_IN - {"outsider"},
+    "POST /api/v1/hearings/<id:hearing_id>/responses": CONTACT,
+    "GET /api/v1/search": SIGNED_IN,
+    "POST /api/v1/council/meetings": SECRETARIAT,
+    "GET /api/v1/council/meetings/<id:meeting_id>": UNPUBLISHED_MEETING,
+    "POST /api/v1/council/meetings/<id:meeting_id>/items": SECRETARIAT,
+}
+
+
+def _api_bodies(values: dict) -> dict[str, dict]:
+    """Valid bodies, so that an allowed role gets past the input validation (which runs first)."""
+    return {
+        "POST /api/v1/cases": {"process_id": "proposal", "title": "Adgangsprøve",
+                               "working_group_id": values["group_id"]},
+        "POST /api/v1/cases/<id:case_id>/retry": {"version": 1},
+        "POST /api/v1/tasks/<task_id>/complete": {"version": 10**6, "data": {"screening": "complete"}},
+        "POST /api/v1/hearings/<id:hearing_id>/responses": {"text": "Et høringssvar."},
+        "POST /api/v1/council/meetings": {"title": "Ekstra rådsmøde", "date": "2099-01-10", "start_time": "10:00",
+                                          "item_deadline": "2099-01-01"},
+        "POST /api/v1/council/meetings/<id:meeting_id>/items": {"kind": "information", "title": "Orientering"},
+    }
+
+
+@pytest.fixture
+def fresh_demo(demo_template, tmp_path):
+    apps = []
+
+    def make():
+        directory = tmp_path / f"app{len(apps)}"
+        directory.mkdir()
+        app = make_app(copy_demo(demo_template, directory))
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            from web.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _audit_count(app) -> int:
+    from engine.models import AuditEvent
+    from web.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def _login_redirect(response) -> bool:
+    return response.status_code == 302 and "/login" in response.headers.get("Location", "")
+
+
+def test_every_route_has_an_expectation(demo_app):
+    routes = set(route_urls(demo_app))
+    web_routes = {r for r in routes if not r.split(" ", 1)[1].startswith("/api/v1")}
+    api_routes = routes - web_routes
+    assert web_routes - set(ACCESS) == set(), "routes without an entry in ACCESS"
+    assert set(ACCESS) - web_routes == set(), "ACCESS names routes that do not exist"
+    assert api_routes ^ set(API_ACCESS) == set(), "API_ACCESS does not match the API routes"
+
+
+@pytest.mark.parametrize("role", (ANON,) + ROLES)
+def test_get_routes(fresh_demo, role):
+    app = fresh_demo()
+    client = login(app.test_client(), role)
+    problems = []
+    for route, url in sorted(route_urls(app).items()):
+        method, rule = route.split(" ", 1)
+        if method != "GET" or rule.startswith("/api/v1"):
+            continue
+        response = client.get(url)
+        status = response.status_code
+        if role in ACCESS[route]:
+            ok = status < 400 and not _login_redirect(response)
+        else:
+            ok = status in (403, 404) or (role == ANON and _login_redirect(response))
+        if not ok:
+            problems.append(f"{route} ({url}): {status} {response.headers.get('Location', '')}")
+    assert problems == [], f"{role}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("role", (ANON,) + ROLES)
+def test_post_routes(fresh_demo, role):
+    app = fresh_demo()
+    client = login(app.test_client(), role)
+    values = sample_values(app)
+    # the hidden fields the pages send along with their forms
+    context = {"meeting_id": values["council_meeting_id"], "hearing_id": values["hearing_id"]}
+    routes = sorted((r for r in route_urls(app) if r.startswith("POST ") and not r.startswith("POST /api/")),
+                    key=lambda r: (r == "POST /logout", r))  # signing out last
+    urls = route_urls(app)
+    problems = []
+    for route in routes:
+        before = _audit_count(app)
+        response = client.post(urls[route], data=context)
+        status = response.status_code
+        if role in ACCESS[route]:
+            ok = status < 500 and status not in (401, 403) and not _login_redirect(response)
+        else:
+            ok = status in (403, 404) or (role == ANON and _login_redirect(response))
+            if _audit_count(app) != before:
+                problems.append(f"{route}: refused with {status} but changed something")
+        if not ok:
+            problems.append(f"{route}: {status} {response.headers.get('Location', '')}")
+    assert problems == [], f"{role}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("role", (ANON,) + ROLES)
+def test_api_routes(fresh_demo, role):
+    app = fresh_demo()
+    client = app.test_client()
+    values = sample_values(app)
+    headers = {"Authorization": f"Bearer {token(app, role)}"} if role != ANON else {}
+    urls = route_urls(app)
+    bodies = _api_bodies(values)
+    problems = []
+    for route in sorted(API_ACCESS):
+        method = route.split(" ", 1)[0]
+        url = urls[route] + ("?q=brugerstyring" if route == "GET /api/v1/search" else "")
+        before = _audit_count(app)
+        response = client.open(url, method=method, json=bodies.get(route), headers=headers)
+        status = response.status_code
+        assert response.is_json, f"{route}: not JSON"
+        if role == ANON:
+            ok = status == 401
+        elif role in API_ACCESS[route]:
+            ok = status < 500 and status not in (401, 403)
+        else:
+            ok = status in (403, 404)
+        if role not in API_ACCESS[route] and method == "POST" and _audit_count(app) != before:
+            problems.append(f"{route}: refused with {status} but changed something")
+        if not ok:
+            problems.append(f"{route}: {status} {response.get_json()}")
+    assert problems == [], f"{role}: " + "; ".join(problems)

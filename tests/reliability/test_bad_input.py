@@ -1,0 +1,136 @@
+"""Bad input over every HTML form, generically: the forms are collected (lxml) from every page a role
+can open on the demo data — plus the role's task pages — and posted with mutated values:
+
+- every field empty (missing input), wrong types in number/date/select fields;
+- 1 MB in a text field: 413 (the form-memory limit) or 422, never stored;
+- a NUL character: 400;
+- unicode (emoji, right-to-left, combining marks) and HTML/script in every text field.
+
+Never a 500. Afterwards no page of the app contains the script marker unescaped.
+"""
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import pytest
+
+from reliability_support import login, route_urls
+
+MARKER = "xss7"
+SCRIPT = f'<script>alert("{MARKER}")</script><img src=x onerror="{MARKER}()">'
+UNESCAPED = re.compile(rf'<script>alert\("{MARKER}"\)|<img src=x onerror="{MARKER}', re.I)
+UNICODE = "Æblegrød 🚀👩‍👩‍👧 עברית مرحبا e\u0301\u0301\u0301 \u202eRTL\u202c ﷽"
+HUGE = "x" * (1024 * 1024)
+TEXT_TYPES = {"text", "email", "search", "url", "tel", "password", None}
+
+
+def _pages(client, app) -> list[str]:
+    urls = [url for route, url in sorted(route_urls(app).items())
+            if route.startswith("GET ") and not route.startswith("GET /api/") and "static" not in route
+            and not route.endswith((".ics", ".csv", ".atom", ".bpmn", ".json")) and "dokumenter" not in route
+            and "/filer/" not in route]
+    inbox = client.get("/opgaver")
+    if inbox.status_code == 200:  # the role's own task pages: the task forms
+        urls += sorted(set(re.findall(r'href="(/opgaver/[0-9a-f-]{36})"', inbox.get_data(as_text=True))))
+    cases = client.get("/sager")
+    if cases.status_code == 200:  # and the role's case pages, where completed forms show their values
+        urls += sorted(set(re.findall(r'href="(/sager/\d+)"', cases.get_data(as_text=True))))
+    return urls
+
+
+def _forms(client, urls):
+    """(page url, method, action, fields, has_file) of every form on the pages, each action once."""
+    seen, forms = set(), []
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        doc = lxml.html.fromstring(response.data)
+        for form in doc.forms:
+            action = urljoin(url, form.get("action") or url)
+            method = (form.get("method") or "get").lower()
+            if urlsplit(action).path in ("/logout",) or (method, urlsplit(action).path) in seen:
+                continue
+            seen.add((method, urlsplit(action).path))
+            fields = []
+            for el in form.xpath(".//input[@name] | .//textarea[@name] | .//select[@name]"):
+                kind = el.get("type", "").lower() if el.tag == "input" else el.tag
+                if kind in ("submit", "button", "reset", "image", "file"):
+                    continue
+                if el.tag == "select":
+                    options = el.xpath(".//option/@value")
+                    value = options[-1] if options else ""
+                elif kind in ("checkbox", "radio"):
+                    value = el.get("value", "on")
+                else:
+                    value = el.get("value") or el.text or ""
+                fields.append((el.get("name"), kind or "text", value))
+            has_file = bool(form.xpath(".//input[@type='file']"))
+            forms.append((url, method, urlsplit(action).path + (f"?{urlsplit(action).query}" if urlsplit(action).query
+                                                                 else ""), fields, has_file,
+                          form.xpath(".//input[@type='file']/@name")))
+    return forms
+
+
+def _is_text(kind: str) -> bool:
+    return kind in TEXT_TYPES or kind == "textarea"
+
+
+def _variants(fields):
+    """(name, data, expected statuses or None for 'anything but a 5xx') per mutation."""
+    base = {name: value for name, kind, value in fields}
+    keep = {name for name, kind, _ in fields if kind == "hidden"}  # the version and ids the page sends
+    texts = [name for name, kind, _ in fields if _is_text(kind)]
+    typed = [name for name, kind, _ in fields if kind in ("number", "date", "time", "datetime-local", "select")]
+    if texts:  # refused mutations first: an accepted one may complete a task (later posts: 409)
+        yield "nul", {**base, texts[0]: "a\x00b"}, {400}
+        yield "huge", {**base, texts[0]: HUGE}, {413, 422}
+    yield "empty", {n: (v if n in keep else "") for n, v in base.items()}, None
+    if typed:
+        yield "wrong types", {**base, **{n: v for n, v in zip(typed, ["abc", "-1", "9" * 30, "2024-02-30",
+                                                                       "25:61", "0x10"] * 5)}}, None
+    if texts:
+        yield "unicode", {**base, **{n: UNICODE for n in texts}}, None
+        yield "script", {**base, **{n: SCRIPT for n in texts}}, None
+
+
+def _post(client, method, action, data, files):
+    if method == "get":
+        return client.get(action, query_string=data)
+    if files:
+        data = {**data, **{name: (io.BytesIO(b"Et notat."), "notat.txt") for name in files}}
+        return client.post(action, data=data, content_type="multipart/form-data")
+    return client.post(action, data=data)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "admin", "secretary", "lead", "contact", "chair"])
+def test_bad_input_in_every_form(demo_app, role):
+    client = login(demo_app.test_client(), role)
+    pages = _pages(client, demo_app)
+    forms = _forms(client, pages)
+    assert forms, "no forms found"
+    problems = []
+    for page, method, action, fields, has_file, file_names in forms:
+        if action.startswith("/login") and role != "anonymous":
+            continue
+        for kind, data, expected in _variants(fields):
+            response = _post(client, method, action, data, file_names)
+            status = response.status_code
+            if method == "get" and kind == "huge":
+                expected = None  # a filter or search: a long query finds nothing (servers cap the URL anyway)
+            if status >= 500 or (expected is not None and status not in expected):
+                problems.append(f"{method.upper()} {action} ({kind}): {status}")
+            if method == "post" and kind == "script" and status in (200, 422):
+                if UNESCAPED.search(response.get_data(as_text=True)):
+                    problems.append(f"{action}: the re-rendered form shows the script unescaped")
+    # the script marker, wherever it was stored, is shown escaped on every page
+    for url in _pages(client, demo_app):
+        response = client.get(url)
+        if response.mimetype == "text/html" and UNESCAPED.search(response.get_data(as_text=True)):
+            problems.append(f"{url}: the script is shown unescaped")
+    if role == "anonymous":
+        assert any(a.startswith("/soeg") for _, _, a, *_ in forms)
+    assert problems == [], "\n".join(problems)
