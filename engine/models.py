@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
@@ -119,7 +120,12 @@ class ReadyTask(Base):
     """Projection: a human task that is ready, with its lane and due date."""
 
     __tablename__ = "ready_task"
-    __table_args__ = (Index("ix_ready_task_lane_scope", "lane", "scope"),)
+    __table_args__ = (
+        Index("ix_ready_task_lane_scope", "lane", "scope"),
+        # The inbox's order within a lane (CaseEngine.tasks_for): its first page is read off this index
+        # instead of sorting every ready task of the lane.
+        Index("ix_ready_task_lane_due", "lane", text("(due_at IS NULL)"), "due_at", "ready_since"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # spiff task uuid
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
