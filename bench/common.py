@@ -83,13 +83,14 @@ class Result:
     name: str
     what: str
     samples: list[Sample]
-    # (label, ratio, target, direction): "max" means ratio <= target passes, "min" ratio >= target
+    # (label, ratio, target, direction): "max" means ratio <= target passes, "min" ratio >= target,
+    # "info" is reported without a target
     ratios: list[tuple[str, float, float, str]]
     notes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return all(_passes(r, t, d) for _, r, t, d in self.ratios)
+        return all(_passes(r, t, d) for _, r, t, d in self.ratios if d != "info")
 
     def table(self) -> str:
         width = max([len(s.label) for s in self.samples] + [20])
@@ -100,6 +101,9 @@ class Result:
             lines.append(f"    {s.label:<{width}} {s.median_ms:>10.2f} {s.p95_ms:>10.2f} {s.n:>6}"
                          + (f"  {s.note}" if s.note else ""))
         for label, ratio, target, direction in self.ratios:
+            if direction == "info":
+                lines.append(f"    ratio {label}: {ratio:.2f}x (no target)")
+                continue
             sign = "<=" if direction == "max" else ">="
             verdict = "PASS" if _passes(ratio, target, direction) else "MISS"
             lines.append(f"    ratio {label}: {ratio:.2f}x (target {sign} {target}x)  {verdict}")
