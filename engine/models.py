@@ -121,9 +121,9 @@ class ReadyTask(Base):
 
     __tablename__ = "ready_task"
     __table_args__ = (
-        Index("ix_ready_task_lane_scope", "lane", "scope"),
-        # The inbox's order within a lane (CaseEngine.tasks_for): its first page is read off this index
-        # instead of sorting every ready task of the lane.
+        # The inbox's order (CaseEngine.tasks_for) within a lane and scope, and within a lane of any
+        # scope: the first page is read off an index instead of sorting every ready task of the lane.
+        Index("ix_ready_task_lane_scope_due", "lane", "scope", text("(due_at IS NULL)"), "due_at", "ready_since"),
         Index("ix_ready_task_lane_due", "lane", text("(due_at IS NULL)"), "due_at", "ready_since"),
     )
 

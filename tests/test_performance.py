@@ -103,11 +103,14 @@ def test_inbox_reads_a_lane_in_index_order(sqlite_url):
     app = make_app(sqlite_url)
     with app.app_context():
         byplan = app.extensions["byplan"]
-        query = select(ReadyTask).where(ReadyTask.lane == "Sekretariat", ReadyTask.assignee.is_(None)).order_by(
-            ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since).limit(50)
-        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
-        plan = " ".join(str(row) for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
-        assert "ix_ready_task_lane_due" in plan and "TEMP B-TREE" not in plan, plan
+        order = (ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since)
+        for where, index in (((ReadyTask.lane == "Sekretariat",), "ix_ready_task_lane_due (lane=?)"),
+                             ((ReadyTask.lane == "Arbejdsgruppe", ReadyTask.scope == "wg:1"),
+                              "ix_ready_task_lane_scope_due (lane=? AND scope=?)")):
+            query = select(ReadyTask).where(*where, ReadyTask.assignee.is_(None)).order_by(*order).limit(50)
+            compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+            plan = " ".join(str(row) for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+            assert index in plan and "TEMP B-TREE" not in plan, plan
         assert byplan.engine.tasks_for(db.session, [("Sekretariat", None)]) == []
         db.session.remove()
         db.engine.dispose()
