@@ -23,7 +23,7 @@ help:
 	@echo "make install   create .venv, install byplan with test extras, vendor bpmn-js and axe-core (npm ci)"
 	@echo "make run       init the database, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test      run the test suite (JUnit XML in $(ARTIFACTS)/junit.xml)"
-	@echo "make bench     run bench/run.py if present"
+	@echo "make bench     run the benchmarks P1-P5 (BENCH_QUICK=1: a quick smoke run)"
 	@echo "make clean     remove generated files (keeps .venv and instance/)"
 	@echo "make distclean clean, and remove .venv too"
 
@@ -92,14 +92,9 @@ test: install check-chromium
 	@mkdir -p $(ARTIFACTS)
 	$(VENV_PY) -m pytest -p no:cacheprovider --junitxml=$(ARTIFACTS)/junit.xml $(PYTEST_ARGS)
 
-# Placeholder until the benchmark exists.
+# P1-P5 against their baselines (bench/README.md); BENCH_QUICK=1 for a smaller smoke run.
 bench: install
-	@if [ -f bench/run.py ]; then \
-		echo "$(VENV_PY) -m bench.run"; \
-		$(VENV_PY) -m bench.run; \
-	else \
-		echo "bench/run.py does not exist yet; nothing to run"; \
-	fi
+	$(VENV_PY) -m bench.run $(BENCH_ARGS)
 
 # --- housekeeping -------------------------------------------------------
 

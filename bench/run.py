@@ -1,11 +1,38 @@
-"""Runs every benchmark: `make bench`."""
-from . import p1_completion, p_hearing_sweep
+"""Runs every benchmark: `make bench` (`BENCH_QUICK=1` or `--quick`: a smaller smoke run).
+
+`python -m bench.run P1 P3` runs only those.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+
+from . import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput
+from .common import quick
+
+BENCHMARKS = {"P1": p1_completion, "P2": p2_inbox, "P3": p3_timer_sweep, "P4": p4_hearing, "P5": p5_throughput}
 
 
-def main():
-    p1_completion.main()
-    p_hearing_sweep.main()
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    chosen = [a.upper() for a in argv if not a.startswith("-")] or list(BENCHMARKS)
+    print(f"Byplan benchmarks {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()}: "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}" + (" (quick)" if quick() else ""))
+    results = []
+    for name in chosen:
+        t0 = time.perf_counter()
+        result = BENCHMARKS[name].run()
+        print()
+        print(result.table())
+        print(f"    ({time.perf_counter() - t0:.0f} s)")
+        results.append(result)
+    print()
+    print("Summary: " + ", ".join(f"{r.name} {'PASS' if r.passed else 'MISS'}" for r in results))
+    return 0  # a miss is a finding, not a failure of the run
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

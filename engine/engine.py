@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -108,9 +109,12 @@ def task_properties(task) -> dict[str, str]:
 class CaseInstance:
     """A case row with its live workflow: query properties and actions."""
 
-    def __init__(self, row: Case, workflow: BpmnWorkflow):
+    def __init__(self, row: Case, workflow: BpmnWorkflow, projected: set[str] | None = None):
         self.row = row
         self.workflow = workflow
+        # Ids of the case's ready-task projection rows as loaded (each save projects exactly the ready
+        # human tasks, so these are the workflow's ready human tasks at load); None: unknown, ask the database.
+        self.projected = projected
         # The error of the last action, when it left the case as an incident.
         self.failure: ProcessError | None = None
 
@@ -261,7 +265,7 @@ class CaseEngine:
                    scope=scope, created_by=actor, created_at=self.clock(), state="")
         session.add(row)
         session.flush()
-        instance = CaseInstance(row, workflow)
+        instance = CaseInstance(row, workflow, projected=set())
         start = workflow.task_tree
         start_data = dict(data or {})
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -279,7 +283,8 @@ class CaseEngine:
         spec, subprocess_specs = self._spec_for(row.process_version)
         workflow = self.serializer.load(row.state, spec, subprocess_specs)
         workflow.script_engine = self.script_engine
-        return CaseInstance(row, workflow)
+        return CaseInstance(row, workflow, projected={str(t.id) for t in
+                                                      workflow.get_tasks(state=TaskState.READY, manual=True)})
 
     def ready_task(self, instance: CaseInstance, task_id: str):
         task = instance.task(task_id)
@@ -319,15 +324,14 @@ class CaseEngine:
             instance.workflow.do_engine_steps()
 
         failure = self._attempt(session, instance, actor, step)
+        # The CompletedTask row goes in only after save() won the version check, so a lost
+        # race never meets this row's primary key first.
         self.save(session, instance, actor=actor, kind="complete",
                   summary=task.task_spec.bpmn_name or task.task_spec.name,
                   detail={"task": task.task_spec.name, "task_id": str(task.id)},
-                  data=data if audit_data is None else audit_data, incident=failure)
-        # Added only after save() won the version check, so a lost race never
-        # meets this row's primary key first.
-        session.add(CompletedTask(id=str(task.id), case_id=instance.id, spec_name=task.task_spec.name,
-                                  completed_at=self.clock(), completed_by=actor))
-        session.flush()
+                  data=data if audit_data is None else audit_data, incident=failure,
+                  also=[CompletedTask(id=str(task.id), case_id=instance.id, spec_name=task.task_spec.name,
+                                      completed_at=self.clock(), completed_by=actor)])
         return instance
 
     def _run(self, session: Session, instance: CaseInstance, actor: str | None, fn: Callable[[], Any]):
@@ -440,8 +444,10 @@ class CaseEngine:
     # ------------------------------------------------------------- persistence
     def save(self, session: Session, instance: CaseInstance, *, actor: str | None, kind: str,
              summary: str = "", detail: dict | None = None, data: Any = None,
-             incident: ProcessError | None = None, resolve: bool = False) -> None:
+             incident: ProcessError | None = None, resolve: bool = False, also: Iterable[Any] = ()) -> None:
         """Write state, projections, outbox and one audit event; flush with the version check.
+
+        `also`: further rows to add once the version check has passed (they are flushed with the rest).
 
         With `incident` the case becomes (or stays) an incident with that error, and
         an "incident" audit event follows the action's own. An incident case stays
@@ -489,6 +495,7 @@ class CaseEngine:
             self.audit.append(session, kind="incident", actor=actor, case_id=row.id, summary=str(incident)[:500],
                               detail={"element": incident.element, "element_name": incident.element_name,
                                       "task_id": incident.task_id, "where": kind})
+        session.add_all(also)
         for listener in self.after_save:
             listener(session, row)
         session.flush()
@@ -496,7 +503,7 @@ class CaseEngine:
     def _project(self, session: Session, instance: CaseInstance, timers: list[tuple[str, datetime]],
                  subscriptions: list[tuple[str, str]], had: tuple[int, int]) -> None:
         row, now = instance.row, self.clock()
-        existing = {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.case_id == row.id))}
+        existing = self._projected_rows(session, instance)
         current = {}
         for task in instance.ready_human_tasks:
             tid = str(task.id)
@@ -517,6 +524,7 @@ class CaseEngine:
         for tid, proj in existing.items():
             if tid not in current:
                 session.delete(proj)
+        instance.projected = set(current)
         had_timers, had_subscriptions = had
         if had_timers:
             session.execute(delete(WaitingTimer).where(WaitingTimer.case_id == row.id))
@@ -526,6 +534,23 @@ class CaseEngine:
             session.add(WaitingTimer(id=f"{row.id}:{i}", case_id=row.id, spec_name=name, due_at=due))
         for name, key in subscriptions:
             session.add(MessageSubscription(case_id=row.id, message_name=name, correlation=key))
+
+    @staticmethod
+    def _projected_rows(session: Session, instance: CaseInstance) -> dict[str, ReadyTask]:
+        """The case's ready-task rows by id; those already in the session (e.g. the task being completed,
+        read to check access) are not read again."""
+        if instance.projected is None:
+            return {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.case_id == instance.row.id))}
+        rows, missing = {}, []
+        for tid in instance.projected:
+            row = session.identity_map.get(identity_key(ReadyTask, tid))
+            if row is not None:
+                rows[tid] = row
+            else:
+                missing.append(tid)
+        if missing:
+            rows.update((t.id, t) for t in session.scalars(select(ReadyTask).where(ReadyTask.id.in_(missing))))
+        return rows
 
     def _assignee(self, task, props: dict) -> str | None:
         """Who alone may take the task: the `assignee` property is an expression over the task's data

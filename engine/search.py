@@ -27,7 +27,8 @@ from datetime import datetime
 from typing import Iterable
 
 from markupsafe import Markup
-from sqlalchemy import JSON, String, Text, UniqueConstraint, bindparam, delete, func, select, text, update
+from sqlalchemy import (JSON, String, Text, UniqueConstraint, bindparam, cast, delete, func, or_, select, text,
+                        update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -143,9 +144,15 @@ class SearchIndex:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = insert(SearchEntry).values(**values)
+        # An entry whose text, ref and visibility are unchanged is left alone: no rewrite of the
+        # full-text index (most saves of a case change neither its title nor its text).
+        changed = or_(*(getattr(SearchEntry, name).is_distinct_from(stmt.excluded[name]) for name in
+                        ("title", "body", "visibility")),
+                      cast(SearchEntry.ref, Text).is_distinct_from(cast(stmt.excluded.ref, Text)))
         stmt = stmt.on_conflict_do_update(
             index_elements=["kind", "key"],
-            set_={name: stmt.excluded[name] for name in ("title", "body", "ref", "visibility", "updated_at")})
+            set_={name: stmt.excluded[name] for name in ("title", "body", "ref", "visibility", "updated_at")},
+            where=changed)
         session.execute(stmt)
 
     def retag(self, session: Session, kind: str, key: str | int, *, visibility: str | None = None,

@@ -21,11 +21,19 @@ def home():
     return redirect(url_for("public.catalogue"))
 
 
+INBOX_PAGE_SIZE = 50
+INBOX_MAX_PAGE = 10_000
+
+
 @bp.get("/opgaver")
 @login_required
 def inbox():
-    tasks = byplan_service().inbox(db.session, current_user)
-    return render_template("inbox.html", tasks=tasks)
+    # A page number that is not one (or out of range) shows the nearest page: a list, not a form.
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), INBOX_MAX_PAGE)
+    tasks = byplan_service().inbox(db.session, current_user, limit=INBOX_PAGE_SIZE + 1,
+                                   offset=(page - 1) * INBOX_PAGE_SIZE)
+    return render_template("inbox.html", tasks=tasks[:INBOX_PAGE_SIZE], page=page,
+                           has_next=len(tasks) > INBOX_PAGE_SIZE, page_size=INBOX_PAGE_SIZE)
 
 
 @bp.get("/opgaver/<task_id>")

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import (
-    Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, func, select,
+    Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, and_, func, or_, select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -292,10 +292,30 @@ def new_hearing_for_proposal(session: Session, proposal, actor: str) -> Hearing:
     return hearing
 
 
+def _considered():
+    """SQL for HearingResponse.considered."""
+    return and_(HearingResponse.current.is_(True),
+                or_(HearingResponse.late.is_(False), HearingResponse.late_status == "admitted"))
+
+
 def missing_points(session: Session, hearing_id: int) -> list[HearingResponse]:
-    """Responses that count in the note but have no point yet."""
-    covered = {p.response_id for p in note_points(session, hearing_id)}
-    return [r for r in responses(session, hearing_id) if r.considered and r.id not in covered]
+    """Responses that count in the note but have no point yet (read in SQL: a hearing may have hundreds)."""
+    covered = select(NotePoint.response_id).where(NotePoint.hearing_id == hearing_id)
+    return list(session.scalars(select(HearingResponse).where(HearingResponse.hearing_id == hearing_id, _considered(),
+                                                              HearingResponse.id.not_in(covered))
+                                .order_by(HearingResponse.submitted_at)))
+
+
+def considered_count(session: Session, hearing_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(HearingResponse)
+                          .where(HearingResponse.hearing_id == hearing_id, _considered())) or 0
+
+
+def pending_late(session: Session, hearing_id: int) -> list[HearingResponse]:
+    """Late responses waiting for the secretariat's decision, oldest first."""
+    return list(session.scalars(select(HearingResponse).where(HearingResponse.hearing_id == hearing_id,
+                                                              HearingResponse.late_status == "pending")
+                                .order_by(HearingResponse.submitted_at)))
 
 
 def is_past_deadline(hearing: Hearing, now: datetime | None = None) -> bool:
@@ -703,7 +723,7 @@ class Hearings:
         session, hearing = self._context(params)
         hearing.status = "concluded"
         hearing.concluded_at = utcnow()
-        return {"published": sum(1 for r in responses(session, hearing.id) if r.considered)}
+        return {"published": considered_count(session, hearing.id)}
 
 
 # ------------------------------------------------------------- task forms
@@ -743,8 +763,7 @@ def _note_initial(ctx) -> dict:
 def _note_submit(ctx, values: dict) -> dict:
     hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
     missing = missing_points(ctx.session, hearing.id)
-    pending = [r.party.name for r in responses(ctx.session, hearing.id, current_only=False)
-               if r.late_status == "pending"]
+    pending = [r.party.name for r in pending_late(ctx.session, hearing.id)]
     errors = {}
     if missing:
         errors["points"] = [N_("Every response needs at least one point with a disposition:"),

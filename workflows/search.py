@@ -114,11 +114,13 @@ class Search:
         return hits, total, counts
 
     # ------------------------------------------------------------- writing
-    def case(self, session: Session, case: Case, record=None) -> None:
+    def case(self, session: Session, case: Case, record=None, *, find_record: bool = True) -> None:
+        """Index a case; its proposal is `record`, or looked up unless `find_record` is False (none)."""
         from .proposal import proposal_for_case
 
         body = [case.process_version.name if case.process_version else case.process_id]
-        record = record or proposal_for_case(session, case.id)
+        if record is None and find_record:
+            record = proposal_for_case(session, case.id)
         if record is not None:
             body += [record.summary, record.statement, record.rationale, record.implications]
         self.index.put(session, "case", case.id, case.title, "\n".join(b for b in body if b),
@@ -133,7 +135,7 @@ class Search:
         from .proposal import Principle, proposal_for_case
 
         record = proposal_for_case(session, case.id) if case.process_id == proposal.PROCESS_ID else None
-        self.case(session, case, record)
+        self.case(session, case, record, find_record=False)
         if case.process_id in (proposal.PROCESS_ID, hearing_family.PROCESS_ID):
             for hearing in session.scalars(select(Hearing).where(Hearing.case_id == case.id)):
                 self.hearing(session, hearing)

@@ -1,0 +1,41 @@
+"""Each benchmark runs in its tiny mode and reports a table with numbers (no timing is asserted)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bench import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput
+
+NUMBER_ROW = re.compile(r"^\s{4}.+\s\d+\.\d\d\s+\d+\.\d\d\s+\d+", re.M)
+
+
+def check(result, rows: int) -> None:
+    table = result.table()
+    assert len(NUMBER_ROW.findall(table)) == rows, table
+    for sample in result.samples:
+        assert sample.n > 0 and sample.median_ms > 0 and sample.p95_ms >= sample.median_ms
+    for _label, value, _target, _direction in result.ratios:
+        assert value > 0
+    assert re.search(r"ratio .*: \d+\.\d\dx \(target [<>]= [\d.]+x\)\s+(PASS|MISS)", table), table
+
+
+def test_p1_completion():
+    check(p1_completion.run(n=3), 2)
+
+
+def test_p2_inbox():
+    check(p2_inbox.run(small=60, big=120, n=2), 8)
+
+
+def test_p3_timer_sweep():
+    check(p3_timer_sweep.run(big=30, due=3, rounds=1), 2)
+
+
+def test_p4_hearing():
+    check(p4_hearing.run(small=2, big=6, n=1), 4)
+
+
+@pytest.mark.postgres
+def test_p5_throughput():
+    check(p5_throughput.run(duration=1.0, workers=(1, 4), warmup=0.5), 2)
