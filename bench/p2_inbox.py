@@ -35,7 +35,7 @@ class Inbox:
         byplan = self.app.extensions["byplan"]
         with self.app.app_context():
             s = db.session
-            lead, secretary = self.people.user("lead"), self.people.user("secretary")
+            lead = self.people.user("lead")
             draft = byplan.start_proposal(s, lead, self.people.group_id, "Forslag 0").id
             screen = byplan.start_proposal(s, lead, self.people.group_id, "Forslag 1").id
             task = s.scalar(select(ReadyTask.id).where(ReadyTask.case_id == screen))
