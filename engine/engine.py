@@ -97,8 +97,6 @@ def _duration(text: str) -> timedelta:
 
 def _json_text(value, limit: int = 2000) -> str:
     """A value as JSON text for the audit log (anything not JSON as its repr), cut to `limit`."""
-    import json
-
     return json.dumps(value, ensure_ascii=False, default=repr)[:limit]
 
 
