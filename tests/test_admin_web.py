@@ -312,6 +312,20 @@ def test_municipalities_create_and_edit_with_unique_names(admin, app, people):
     assert admin.get("/admin/kommuner/999999").status_code == 404
 
 
+def test_a_concurrent_duplicate_is_a_conflict_not_a_500(admin, app, monkeypatch):
+    """Two admins creating the same municipality at once: the second passes the service's uniqueness check
+    before the first commits, and the database's constraint answers. That is 409, and nothing is saved."""
+    from workflows.admin import Admin
+    from workflows.directory import Municipality
+
+    checked = Admin._load
+    monkeypatch.setattr(Admin, "_load", staticmethod(lambda session, schema, raw, unique=(): checked(session, schema, raw)))
+    before, events = count(app, Municipality), len(admin_events(app))
+    response = admin.post("/admin/kommuner/ny", data={"name": "Hjørring", "code": "999", "region": "Midt-Nord"})
+    assert response.status_code == 409
+    assert (count(app, Municipality), len(admin_events(app))) == (before, events)
+
+
 # ----------------------------------------------------------- working groups
 
 def memberships(app, group_id: int) -> dict[str, bool]:

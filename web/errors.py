@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
@@ -98,6 +98,14 @@ def register(app):
             return _answer(409, _("Someone else changed this case in the meantime. Reload the page and try again."))
         app.logger.exception("database error")
         return _answer(500, _("Something went wrong on our side. The action was not saved; try again."))
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc):
+        # The services check uniqueness first; a violation that still reaches the database is a
+        # concurrent request that saved the same record between that check and this flush.
+        app.logger.warning("integrity error (concurrent change): %s", getattr(exc, "orig", exc))
+        return _answer(409, _("Someone else saved the same record at the same time. Reload the page and try "
+                              "again."))
 
     @app.errorhandler(EngineError)
     def _engine(exc):
