@@ -104,6 +104,15 @@ def task_properties(task) -> dict[str, str]:
     return dict((task.task_spec.extensions or {}).get("properties", {}) or {})
 
 
+# session.info key: ids of the cases that a save in this session left stopped by an incident.
+STOPPED_CASES = "engine.stopped_cases"
+
+
+def take_stopped_cases(session: Session) -> set[int]:
+    """The ids of the cases this session's saves stopped by an incident since the last call (then forgotten)."""
+    return session.info.pop(STOPPED_CASES, set())
+
+
 class CaseInstance:
     """A case row with its live workflow: query properties and actions."""
 
@@ -490,6 +499,7 @@ class CaseEngine:
         self.audit.append(session, kind=kind, actor=actor, case_id=row.id, summary=summary,
                           detail=detail, data=data)
         if incident is not None:
+            session.info.setdefault(STOPPED_CASES, set()).add(row.id)
             self.audit.append(session, kind="incident", actor=actor, case_id=row.id, summary=str(incident)[:500],
                               detail={"element": incident.element, "element_name": incident.element_name,
                                       "task_id": incident.task_id, "where": kind})

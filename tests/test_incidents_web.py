@@ -243,3 +243,24 @@ def test_api_case_has_the_incident_and_admins_retry(app, client, people, byplan,
     response = client.post(f"/api/v1/cases/{case_id}/retry", json={"version": version + 1}, headers=admin)
     assert response.status_code == 200
     assert (response.get_json()["status"], response.get_json()["incident_element"]) == ("running", None)
+
+
+def test_a_page_action_that_stops_a_case_says_so_instead_of_its_success(app, byplan, register):
+    """The family pages' actions (web.forms.attempt) flash an error, not their success, when a case stopped."""
+    from flask import get_flashed_messages
+
+    from web.extensions import db
+    from web.forms import attempt
+
+    def start():
+        byplan.engine.start(db.session, "service_probe", actor="secretary", title="Registerprøve",
+                            data={"register": "cvr", "total": 10, "parts": 2})
+
+    for down in (True, False):
+        register.down = down
+        with app.test_request_context("/", method="POST"):
+            response = attempt(start, anchor="x", success="Started.", rerender=None, redirect_to="/sager",
+                               domain_errors=())
+            assert response.status_code == 302
+            [(category, message)] = get_flashed_messages(with_categories=True)
+            assert (category == "error") == down and (message == "Started.") == (not down), message

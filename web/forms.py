@@ -31,7 +31,10 @@ def attempt(action, *, anchor: str, success: str, rerender, redirect_to: str, do
     """
     from flask import flash, redirect, request
 
+    from flask_babel import gettext as _
+
     from engine import DocumentRejected
+    from engine.engine import take_stopped_cases
     from workflows.forms import FormInvalid
 
     from .errors import upload_message
@@ -49,5 +52,10 @@ def attempt(action, *, anchor: str, success: str, rerender, redirect_to: str, do
     except domain_errors as exc:
         db.session.rollback()
         return rerender({anchor: {getattr(exc, "field", None) or "_": [str(exc)]}}, dict(request.form), 422)
-    flash(success)
+    if take_stopped_cases(db.session):
+        # The change stands; an automatic step after it failed and the case waits for an administrator.
+        flash(_("Saved, but the case then stopped because of an error in an automatic step. An administrator "
+                "must fix it; you need not do this again."), "error")
+    else:
+        flash(success)
     return redirect(f"{redirect_to}#{anchor}")
