@@ -146,8 +146,20 @@ class CaseInstance:
         return self.row.status == "incident"
 
     def failed_tasks(self) -> list:
-        """Tasks left in ERROR state by a failure (also inside sub-workflows); the incident's own first."""
+        """Tasks left in ERROR state by a failure (also inside sub-workflows); the incident's own first.
+
+        A failure while the engine *updated* a task (a timer expression evaluated as the task
+        becomes due to wait, say) leaves that task in its unfinished state, not ERROR: then the
+        incident's own task is the failed one.
+        """
         tasks = self.workflow.get_tasks(state=TaskState.ERROR)
+        if not tasks and self.row.incident_task_id:
+            try:
+                task = self.workflow.get_task_from_id(UUID(self.row.incident_task_id))
+            except Exception:  # noqa: BLE001 - an id from another state (e.g. before a migration)
+                task = None
+            if task is not None and not task.has_state(TaskState.FINISHED_MASK):
+                tasks = [task]
         return sorted(tasks, key=lambda t: str(t.id) != (self.row.incident_task_id or ""))
 
     @property
@@ -401,7 +413,8 @@ class CaseEngine:
 
         def step():
             for task in failed:
-                if task.state == TaskState.ERROR:  # an earlier rerun may have moved it on
+                # an earlier rerun may have moved it on (ERROR counts as finished in SpiffWorkflow)
+                if task.state == TaskState.ERROR or not task.has_state(TaskState.FINISHED_MASK):
                     self._rerun(task, str(task.id) in completed_by_users)
             instance.workflow.refresh_timers()
             instance.workflow.do_engine_steps()
@@ -417,7 +430,9 @@ class CaseEngine:
     @staticmethod
     def _rerun(task, completed_by_user: bool) -> None:
         spec = task.task_spec
-        if not spec.manual:
+        if task.state != TaskState.ERROR:  # it failed while being updated: update it again
+            spec._update(task)
+        elif not spec.manual:
             task._set_state(TaskState.READY)
             task.run()
         elif completed_by_user:  # its post-script failed after the user's completion
@@ -441,6 +456,9 @@ class CaseEngine:
         existed = name in task.data
         old = task.data.get(name)
         task.data[name] = value
+        if task.state != TaskState.ERROR and task.parent is not None:
+            # Updating the task again inherits its parent's data first: the fix must be there too.
+            task.parent.data[name] = value
         self.save(session, instance, actor=actor, kind="fix_data", summary=f"{name} changed",
                   detail={"task_id": str(task.id), "element": task.task_spec.bpmn_id or task.task_spec.name,
                           "variable": name, "existed": existed,

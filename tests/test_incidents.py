@@ -11,7 +11,7 @@ from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
 
 from engine import NoIncident, StaleCase, current_execution
-from engine.models import AuditEvent, Blob, Case, CompletedTask, OutboxMessage, ReadyTask
+from engine.models import AuditEvent, Blob, Case, CompletedTask, OutboxMessage, ReadyTask, WaitingTimer
 from engine_support import Harness, deploy
 
 T0 = datetime(2031, 5, 5, 8, 0, tzinfo=timezone.utc)
@@ -327,3 +327,25 @@ def test_failed_task_stays_in_error_state_in_the_saved_workflow(h):
         [task] = instance.failed_tasks()
         assert task.state == TaskState.ERROR
         assert not instance.workflow.is_completed()
+
+
+def test_a_failing_timer_expression_is_fixed_and_retried(h):
+    """A timer expression fails while the engine updates the task (it is never in ERROR): the fix and the
+    retry must still reach it, and the case must not come back as running with nothing to move it."""
+    _deploy(h, "timer_wait", replace={"timer_wait": {'wait_for = "PT1H"': 'ready_to_wait = True'}})
+    with time_machine.travel(T0, tick=False) as traveller:
+        case_id = _start(h, "timer_wait")
+        case = _case(h, case_id)
+        assert case.status == "incident" and case.incident_element == "wait" and "wait_for" in case.error
+        assert _retry(h, case_id) is not None  # still failing: still an incident, not a silent "running"
+        assert _case(h, case_id).status == "incident"
+        with h.session() as s, s.begin():
+            h.engine.fix_data(s, case_id, "wait_for", "PT1H", actor="admin")
+        assert _retry(h, case_id) is None
+        assert _case(h, case_id).status == "running"
+        with h.session() as s:
+            assert [t.spec_name for t in s.scalars(select(WaitingTimer).where(WaitingTimer.case_id == case_id))] \
+                == ["Wait"]
+        traveller.move_to(T0 + timedelta(hours=2))
+        assert h.engine.fire_due_timers() == 1
+        assert list(_ready(h, case_id)) == ["after_wait"]
