@@ -429,6 +429,15 @@ def test_hearing_and_meeting_material_becomes_public_with_its_record(client, app
     page = client.get("/soeg", query_string={"q": "journalplan"}).data.decode()
     link = re.search(r'href="(/raadet/moeder/\d+/dokumenter/\d+)"', page).group(1)
     assert client.get(link).status_code == 200
+    # the item is removed from the agenda: its material is no longer public, now or after a reindex
+    people.login(client, "secretary")
+    assert client.post(f"/raadet/punkter/{item_id}/fjern", data={"reason": "Udgår"}).status_code == 302
+    client.post("/logout")
+    assert hits(client, "journalplan") == []
+    with app.app_context():
+        app.extensions["byplan"].search.reindex(db.session)
+        db.session.commit()
+    assert hits(client, "journalplan") == []
 
 
 def test_index_put_replace_retag_remove_and_audience(app):

@@ -407,6 +407,9 @@ class Council:
         self._change(session, user, item.meeting, item, f"Punkt fjernet: {item.title}", reason)
         item.removed = True
         self._reindex(session, item.meeting)
+        if self.search is not None:  # the removed item's material is no longer the meeting's
+            for link in item.documents:
+                self.search.retag_document(session, link.document_id)
 
     def add_material(self, session: Session, user: User, item_id: int, filename: str, content: bytes,
                      reason: str | None = None):

@@ -223,7 +223,8 @@ class Search:
         if hearing is not None and hearing.is_public:
             return PUBLIC, {"document_id": document.id, "hearing_id": hearing.id}
         item = session.scalar(select(AgendaItem).join(AgendaItemDocument, AgendaItemDocument.item_id == AgendaItem.id)
-                              .where(AgendaItemDocument.document_id == document.id).limit(1))
+                              .where(AgendaItemDocument.document_id == document.id,
+                                     AgendaItem.removed.is_(False)).limit(1))
         if item is not None and item.meeting.is_public:
             return PUBLIC, {"document_id": document.id, "meeting_id": item.meeting_id}
         case = session.get(Case, document.case_id) if document.case_id is not None else None
