@@ -178,23 +178,33 @@ def test_edit_user_roles_and_municipality(admin, app, people):
     url = f"/admin/brugere/{people.ids['member']}"
     page = text(admin.get(url))
     assert "<fieldset" in page and "<legend>" in page and 'type="checkbox"' in page
-    response = admin.post(url, data={"name": "", "email": "x", "roles": ["council_member"]})
+    response = admin.post(url, data={"name": "", "email": "x", "roles": ["secretariat"]})
     assert response.status_code == 422 and 'id="e-name"' in text(response) and 'id="e-email"' in text(response)
     assert roles_of(app, "member") == set() and user_row(app, "member").name == "Member"
     response = admin.post(url, data={"name": "Mette Medlem", "email": "mette@example.org",
-                                     "roles": ["council_member", "municipality_contact"],
+                                     "roles": ["secretariat", "municipality_contact"],
                                      "municipality_id": str(muni_id)})
     assert response.status_code == 302
     row = user_row(app, "member")
     assert row.name == "Mette Medlem" and row.municipality_id == muni_id
-    assert roles_of(app, "member") == {"council_member", "municipality_contact"}
+    assert roles_of(app, "member") == {"secretariat", "municipality_contact"}
     assert row.memberships  # working-group membership is not touched by the role boxes
     detail = admin_events(app)[-1].detail
     assert detail["user"] == "member" and detail["changes"]["name"] == ["Member", "Mette Medlem"]
-    assert detail["changes"]["roles"] == [[], ["council_member", "municipality_contact"]]
+    assert detail["changes"]["roles"] == [[], ["municipality_contact", "secretariat"]]
     # taking roles away
     assert admin.post(url, data={"name": "Mette Medlem", "email": "mette@example.org"}).status_code == 302
     assert roles_of(app, "member") == set()
+    # the council roles follow the council register: not on the user form, and kept by its saves
+    response = admin.post(url, data={"name": "Mette Medlem", "email": "mette@example.org",
+                                     "roles": ["council_chair"]})
+    assert response.status_code == 422 and 'id="e-roles"' in text(response)
+    assert roles_of(app, "member") == set()
+    councillor = f"/admin/brugere/{people.ids['councillor']}"
+    before = roles_of(app, "councillor")
+    assert "council_member" in before
+    assert admin.post(councillor, data={"name": "Rita Rådsmedlem", "email": "rita@example.org"}).status_code == 302
+    assert roles_of(app, "councillor") == before
 
 
 def test_the_last_administrator_keeps_the_role_and_nobody_deactivates_themselves(admin, app, people):

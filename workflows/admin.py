@@ -34,7 +34,10 @@ from .network import REGIONS, Network, NetworkMembership, RegionalMeeting, Regis
 PAGE_SIZE = 25
 MIN_PASSWORD = 10
 # Roles given by hand; working-group membership (wg_member) follows from the groups.
-ASSIGNABLE_ROLES = [(r, label) for r, label in ROLE_LABELS.items() if r != WG_MEMBER]
+# Roles that follow from records are set on those records' pages: working-group membership on the
+# group's page, the council roles on the council page (terms, one chair at a time).
+RECORD_ROLES = {WG_MEMBER, COUNCIL_MEMBER, COUNCIL_CHAIR}
+ASSIGNABLE_ROLES = [(r, label) for r, label in ROLE_LABELS.items() if r not in RECORD_ROLES]
 # Rounds whose registrations still matter: the meetings have not all been held.
 ACTIVE_ROUNDS = ("open", "closed")
 
@@ -74,7 +77,8 @@ class UserEditForm(FormSchema):
     municipality_id = reference(N_("Municipality"), required=False,
                                 help=N_("For municipality contacts: the municipality they answer for."))
     roles = multi_choice(N_("Roles"), ASSIGNABLE_ROLES,
-                         help=N_("Working-group membership is set on the working group's page."))
+                         help=N_("Working-group membership is set on the working group's page, "
+                                 "council membership and the chair on the council page."))
 
 
 def _username() -> Any:
@@ -253,8 +257,8 @@ class Admin:
         user = self.get_user(session, user_id)
         values = load_values(UserEditForm, raw)
         muni = self._municipality(session, values.get("municipality_id"))
-        new_roles = set(values["roles"])
         old_roles = {r.role for r in user.role_rows}
+        new_roles = set(values["roles"]) | (old_roles & RECORD_ROLES)  # the form does not hold those
         if ADMIN in old_roles and ADMIN not in new_roles and user.active and not self._other_active_admins(session, user):
             raise _invalid("roles", N_("This is the last administrator; make someone else an administrator first."))
         changes: dict[str, Any] = {}
