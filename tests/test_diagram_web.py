@@ -58,6 +58,21 @@ def test_case_page_lists_active_steps_without_javascript_and_marks_the_diagram(c
     assert json.loads(canvas(doc).get("data-states"))["draft"] == "completed"
 
 
+def test_case_page_without_a_loadable_state_still_shows_the_case(client, people, driver, app):
+    case_id = driver.start("lead", "Genbrug før køb")
+    with app.app_context():
+        from web.extensions import db
+
+        db.session.get(Case, case_id).state = '{"broken": true}'  # e.g. written by an older release
+        db.session.commit()
+    people.login(client, "lead")
+    response = client.get(f"/sager/{case_id}")
+    assert response.status_code == 200
+    doc = html(response)
+    assert doc.xpath("//h2[@id='h-diagram']") and not doc.xpath("//*[@data-bpmn-url]")
+    assert doc.xpath("//section[@aria-labelledby='h-tasks']")  # the rest of the page is there
+
+
 def test_called_process_has_its_own_diagram_and_plain_links(client, people, driver):
     case_id = driver.start("lead", "Fælles login")
     driver.submit("lead", summary="Resumé", statement="Ét login", rationale="Enklere")

@@ -262,7 +262,14 @@ class Byplan:
         """A case with its record, tasks and events; with `diagram`, also the element states of the process
         `process_id` (the case's own process by default), which loads the workflow."""
         case = self.case_row(session, user, case_id)
-        states = self.case_diagram(session, case, process_id) if diagram else None
+        states = None
+        if diagram:
+            try:
+                states = self.case_diagram(session, case, process_id)
+            except NotFound:
+                raise
+            except Exception:  # noqa: BLE001 - a state that no longer loads must not hide the rest of the case
+                log.exception("case %s: the diagram's workflow state could not be loaded", case.id)
         tasks = list(session.scalars(select(ReadyTask).where(ReadyTask.case_id == case_id)
                                      .order_by(ReadyTask.ready_since)))
         documents = list(session.scalars(select(Document).where(Document.case_id == case_id)
