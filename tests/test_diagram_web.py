@@ -221,6 +221,7 @@ def test_download_is_the_stored_source_as_an_xml_attachment(client, people, app)
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="call_parent.bpmn"')
+    assert response.headers["Content-Security-Policy"].startswith("sandbox;")  # never a page of ours
     assert response.data == _files()["call_parent.bpmn"]
     assert client.get(f"/processer/{version_id}/filer/other.bpmn").status_code == 404
     assert client.get(f"/processer/{version_id}/filer/..%2Fsecret_key").status_code == 404

@@ -160,7 +160,8 @@ def test_user_completion_into_a_failing_script_stands_and_is_not_a_500(app, clie
     version = _case(app, case_id).version
     for form, bad in (({"name": "parts", "value": "two"}, "value"), ({"name": "", "value": "2"}, "name"),
                       ({"name": "1parts", "value": "2"}, "name"), ({"name": "today", "value": "2"}, "name"),
-                      ({"name": "parts", "value": ""}, "value")):
+                      ({"name": "parts", "value": ""}, "value"),
+                      ({"name": "parts", "value": "[" * 5000 + "]" * 5000}, "value")):  # nested too deeply
         response = client.post(f"/sager/{case_id}/data", data={**form, "version": version})
         assert response.status_code == 422, form
         body = response.data.decode()

@@ -56,6 +56,8 @@ def xml_response(xml: str, download_name: str | None = None) -> Response:
     """BPMN XML, shown to a script (inline) or downloaded as an attachment."""
     response = Response(xml, mimetype="application/xml")
     response.headers["Cache-Control"] = "private, no-cache"
+    # An uploaded file's foreign elements (XHTML, say) must never act as a page of ours if opened directly.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
     if download_name:
         response.headers["Content-Disposition"] = attachment_header(download_name)
     return response

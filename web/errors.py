@@ -101,11 +101,16 @@ def register(app):
 
     @app.errorhandler(IntegrityError)
     def _integrity(exc):
-        # The services check uniqueness first; a violation that still reaches the database is a
-        # concurrent request that saved the same record between that check and this flush.
-        app.logger.warning("integrity error (concurrent change): %s", getattr(exc, "orig", exc))
-        return _answer(409, _("Someone else saved the same record at the same time. Reload the page and try "
-                              "again."))
+        # The services check uniqueness first; a unique violation that still reaches the database is a
+        # concurrent request that saved the same record between that check and this flush. Any other
+        # integrity error is a bug.
+        orig = getattr(exc, "orig", None)
+        if getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig):
+            app.logger.warning("unique violation (concurrent change): %s", orig)
+            return _answer(409, _("Someone else saved the same record at the same time. Reload the page and "
+                                  "try again."))
+        app.logger.exception("integrity error")
+        return _answer(500, _("Something went wrong on our side. The action was not saved; try again."))
 
     @app.errorhandler(EngineError)
     def _engine(exc):

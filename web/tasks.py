@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engine.engine import take_stopped_cases
 from workflows.service import FormInvalid
 
 from . import byplan_service
@@ -56,7 +57,7 @@ def complete(task_id: str):
         view = byplan_service().task_view(db.session, current_user, task_id)
         # The form keeps what the user typed and the version they read, so a later conflict is still a 409.
         return render_template("task.html", view=view, values=values, errors=exc.errors, version=version), 422
-    if case.status == "incident":
+    if take_stopped_cases(db.session):
         # The completion stands; a step after it failed and the case waits for an administrator.
         flash(_("The task “%(title)s” is completed, but the case then stopped because of an error in an "
                 "automatic step. An administrator must fix it; you need not do the task again.", title=title),

@@ -47,7 +47,7 @@ class DataFixSchema(FormSchema):
     def _valid_json(self, value: str, **kwargs) -> None:
         try:
             json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise ValidationError(N_("This is not valid JSON.")) from None
 
 

@@ -133,7 +133,8 @@ def _check_headers(route: str, response) -> list[str]:
         problems.append(f"{route}: script-src {script!r}")
     if directives.get("frame-ancestors") != "frame-ancestors 'none'":
         problems.append(f"{route}: frame-ancestors {directives.get('frame-ancestors')!r}")
-    if "object-src" not in directives and directives.get("default-src") != "default-src 'self'":
+    if "object-src" not in directives and directives.get("default-src") not in ("default-src 'self'",
+                                                                                "default-src 'none'"):
         problems.append(f"{route}: no default-src 'self'")
     if h.get("X-Content-Type-Options") != "nosniff":
         problems.append(f"{route}: X-Content-Type-Options {h.get('X-Content-Type-Options')!r}")
