@@ -731,5 +731,5 @@ class CaseEngine:
                                                                           ReadyTask.assignee == assignee)
         return list(session.scalars(
             select(ReadyTask).where(where, mine)
-            .order_by(ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since)
+            .order_by(ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since, ReadyTask.id)
             .limit(limit).offset(offset)))

@@ -123,8 +123,9 @@ class ReadyTask(Base):
     __table_args__ = (
         # The inbox's order (CaseEngine.tasks_for) within a lane and scope, and within a lane of any
         # scope: the first page is read off an index instead of sorting every ready task of the lane.
-        Index("ix_ready_task_lane_scope_due", "lane", "scope", text("(due_at IS NULL)"), "due_at", "ready_since"),
-        Index("ix_ready_task_lane_due", "lane", text("(due_at IS NULL)"), "due_at", "ready_since"),
+        Index("ix_ready_task_lane_scope_due", "lane", "scope", text("(due_at IS NULL)"), "due_at", "ready_since",
+              "id"),
+        Index("ix_ready_task_lane_due", "lane", text("(due_at IS NULL)"), "due_at", "ready_since", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # spiff task uuid

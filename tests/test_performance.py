@@ -97,6 +97,22 @@ def test_inbox_pages_fifty_tasks_at_a_time(app, byplan, people, client):
         assert client.get(f"/opgaver?page={odd}").status_code == 200
 
 
+def test_inbox_pages_are_stable_when_tasks_share_their_time(app, byplan, people):
+    """Tasks made in one save share ready_since (e.g. a council's positions): paging must still see each once."""
+    with app.app_context():
+        case = _start(byplan, people)
+        ready_since = datetime(2031, 1, 6, 9, tzinfo=timezone.utc)
+        db.session.add_all(ReadyTask(id=f"00000000-0000-0000-0000-{n:012d}", case_id=case.id, spec_name="t",
+                                     title=f"T{n}", lane="Sekretariat", scope=None, process_id="proposal",
+                                     case_title="x", ready_since=ready_since) for n in range(120))
+        db.session.commit()
+        seen = []
+        for offset in range(0, 120, 25):
+            seen += [t.id for t in byplan.engine.tasks_for(db.session, [("Sekretariat", None)], limit=25,
+                                                           offset=offset)]
+        assert len(seen) == len(set(seen)) == 120
+
+
 def test_inbox_reads_a_lane_in_index_order(sqlite_url):
     from support import make_app
 
