@@ -136,6 +136,8 @@ class DocumentStore:
         if not self.policy.content_matches(filename, content):
             raise DocumentRejected(f"the content is not a {filename.rsplit('.', 1)[-1].upper()} file "
                                    f"(it looks like: {sniff(content)})", "mismatch")
+        # Extracted before any write, so no row lock (e.g. the audit head's) is held while a long PDF is read.
+        text = self.extractor.extract(filename, content) if self.indexer is not None else None
         sha = hashlib.sha256(content).hexdigest()
         if session.get(Blob, sha) is None:
             session.add(Blob(sha256=sha, size=len(content), content=content))
@@ -155,7 +157,7 @@ class DocumentStore:
                           summary=f"{doc.title} v{number}",
                           detail={"document_id": doc.id, "version": number, "filename": filename}, data=sha)
         if self.indexer is not None:
-            self.indexer(session, doc, version, self.extractor.extract(filename, content))
+            self.indexer(session, doc, version, text)
         return version
 
     def text_of(self, session: Session, version: DocumentVersion) -> str:
