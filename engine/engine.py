@@ -32,6 +32,7 @@ from .errors import (
     TaskNotReady,
 )
 from .models import (
+    VERSION_NEWEST_FIRST,
     Case,
     CompletedTask,
     MessageSubscription,
@@ -261,7 +262,7 @@ class CaseEngine:
 
     def latest_version(self, session: Session, process_id: str) -> ProcessVersion:
         pv = session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-                            .order_by(ProcessVersion.activated_at.desc(), ProcessVersion.id.desc()).limit(1))
+                            .order_by(*VERSION_NEWEST_FIRST).limit(1))
         if pv is None:
             raise ProcessNotFound(process_id)
         return pv

@@ -84,6 +84,10 @@ class ProcessVersion(Base):
     activated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+# The current version of a process is the one activated last (a redeployed earlier file becomes current again).
+VERSION_NEWEST_FIRST = (ProcessVersion.activated_at.desc(), ProcessVersion.id.desc())
+
+
 class Case(Base):
     """One process instance: its serialized state (without spec) and its status."""
 

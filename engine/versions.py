@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, undefer
 
 from .diagram import defined_processes, process_file
 from .errors import ProcessNotFound
-from .models import Case, ProcessVersion
+from .models import VERSION_NEWEST_FIRST as NEWEST_FIRST, Case, ProcessVersion
 
 
 @dataclass
@@ -34,8 +34,6 @@ class ProcessSummary:
         return next(v for v in self.versions if v.current)
 
 
-# The order of CaseEngine.latest_version: the current version (activated last) first.
-NEWEST_FIRST = (ProcessVersion.activated_at.desc(), ProcessVersion.id.desc())
 
 
 def latest_version_id(session: Session, process_id: str) -> int | None:

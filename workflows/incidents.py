@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from engine import CaseEngine, Forbidden, NotFound
 from engine.models import Case
 
-from .directory import ADMIN, SECRETARIAT, User
+from .directory import ADMIN, User
+from .lanes import PROCESS_STAFF
 from .forms import FormInvalid, FormSchema, flatten_errors, text
 from .i18n import N_
 
@@ -58,7 +59,7 @@ class Incidents:
     # ---------------------------------------------------------------- access
     @staticmethod
     def may_see(user: User) -> bool:
-        return user.has_role(SECRETARIAT, ADMIN)
+        return user.has_role(*PROCESS_STAFF)
 
     @staticmethod
     def may_resolve(user: User) -> bool:
