@@ -23,7 +23,8 @@ from .dates import COPENHAGEN
 from .dates import end_of_day as deadline_moment  # the end of the deadline day
 from .directory import Municipality, User, WorkingGroup, group_scope, token_hash
 from .forms import (
-    REQUIRED, TOO_LONG, FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text,
+    MAX_ID, REQUIRED, TOO_LONG, FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register,
+    text,
 )
 from .i18n import N_
 from .lanes import require_secretariat
@@ -223,7 +224,7 @@ class ResponseForm(FormSchema):
 
 
 class NotePointForm(FormSchema):
-    response_id = integer(N_("Response"), minimum=1, maximum=2**31)
+    response_id = integer(N_("Response"), minimum=1, maximum=MAX_ID)
     point = text(N_("Point"), required=True, widget="textarea", max_length=5000)
     disposition = choice(N_("Disposition"), DISPOSITIONS)
     reason = text(N_("Reason"), required=True, widget="textarea", max_length=5000)

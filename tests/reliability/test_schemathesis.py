@@ -1,6 +1,7 @@
 """Property-based tests of the JSON API against its own OpenAPI document (schemathesis).
 
-The app runs on the demo data (SQLite); each operation gets generated requests with a bearer token of
+The app runs on the demo data, on SQLite and on PostgreSQL (which enforces column lengths and integer
+ranges, so a field without its limit in the schema shows here); each operation gets generated requests with a bearer token of
 the secretariat (broad rights), of a working group's lead and of a municipality contact. Checks: no 5xx, every status code and response body as documented.
 Bounded: a fixed seed (derandomized), a few examples per operation, no deadline.
 """
@@ -12,14 +13,15 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from reliability_support import ROLES, copy_demo, token
+from reliability_support import BACKENDS, ROLES, demo_url, token
 from support import make_app
 
 
-@pytest.fixture(scope="module")
-def api_app(demo_template, tmp_path_factory):
-    app = make_app(copy_demo(demo_template, tmp_path_factory.mktemp("schemathesis")))
+@pytest.fixture(scope="module", params=BACKENDS)
+def api_app(request, tmp_path_factory):
+    app = make_app(demo_url(request, tmp_path_factory.mktemp("schemathesis")))
     app.config["TOKENS"] = {role: token(app, role) for role in ROLES}
+    app.config["BACKEND"] = request.param
     yield app
     with app.app_context():
         from web.extensions import db
