@@ -4,7 +4,11 @@ can open on the demo data — plus the role's task pages — and posted with mut
 - every field empty (missing input), wrong types in number/date/select fields;
 - 1 MB in a text field: 413 (the form-memory limit) or 422, never stored;
 - a NUL character: 400;
-- unicode (emoji, right-to-left, combining marks) and HTML/script in every text field.
+- each text field one character over the page's maxlength (10 001 characters where it sets none);
+- numbers beyond a 32-bit INTEGER (2**31, 2**63) in number and select fields (record ids);
+- the first and the last date Python knows (0001-01-01, 9999-12-31) in date fields;
+- unicode (emoji, right-to-left, combining marks) and HTML/script in every text field;
+- and, in a fresh copy of the database, every text field at its page's maxlength (at once, per form).
 
 Never a 500, on SQLite and on PostgreSQL (which, unlike SQLite, refuses a string longer than its
 VARCHAR column, an integer beyond its column's range and a NUL in text). Afterwards no page of the app contains the script marker unescaped.
@@ -132,6 +136,7 @@ def _longest(fields, tag: str) -> dict[str, str]:
             value, day = f"2099-06-{day:02d}", day - 7
         values[name] = value
     return values
+
 
 def _post(client, method, action, data, files):
     if method == "get":
