@@ -11,7 +11,8 @@ can open on the demo data — plus the role's task pages — and posted with mut
 - and, in a fresh copy of the database, every text field at its page's maxlength (at once, per form).
 
 Never a 500, on SQLite and on PostgreSQL (which, unlike SQLite, refuses a string longer than its
-VARCHAR column, an integer beyond its column's range and a NUL in text). Afterwards no page of the app contains the script marker unescaped.
+VARCHAR column, an integer beyond its column's range and a NUL in text). Afterwards no page of the app
+contains the script marker unescaped.
 """
 from __future__ import annotations
 

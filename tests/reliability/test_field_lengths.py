@@ -30,7 +30,7 @@ from engine.models import Case, ReadyTask
 from engine.search import SearchEntry
 from workflows import admin, council, hearing, incidents, network, proposal, search
 from workflows.directory import ApiToken, Municipality, User, UserRole, WorkingGroup
-from workflows.forms import MAX_ID, FormInvalid, FormSchema, load_values
+from workflows.forms import FORMS, MAX_ID, FormInvalid, FormSchema, load_values
 
 # schema -> the model its fields are stored in, field name = column name unless COLUMNS says otherwise
 MODELS = {
@@ -182,6 +182,7 @@ def test_the_inventory_covers_the_input_schemas():
     names = {s.__name__ for s in schemas}
     assert {"DraftForm", "PartyForm", "MeetingForm", "RegistrationForm", "UserCreateForm", "StartCaseSchema",
             "ItemInSchema", "CompleteTaskSchema", "DataFixSchema"} <= names
+    assert {form.schema for form in FORMS.values()} <= set(schemas)  # the task forms of the BPMN models
     assert {key for key in (*COLUMNS, *NOT_STORED)} <= {(s, n) for s in schemas for n, _ in _string_fields(s)}
 
 
