@@ -57,7 +57,7 @@ class OutboxMail(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     to_name: Mapped[str] = mapped_column(String(200), default="")
-    subject: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(300))  # MAX_SUBJECT
     body: Mapped[str] = mapped_column(Text)  # plain text
     tag: Mapped[str] = mapped_column(String(50), default="")  # e.g. "hearing.invite"
     ics: Mapped[str | None] = mapped_column(Text)  # iCalendar (METHOD:REQUEST), sent as invitation.ics
@@ -121,6 +121,15 @@ def _check_header(name: str, value: str, max_length: int) -> str:
     return value
 
 
+MAX_SUBJECT = 300  # OutboxMail.subject
+
+
+def fit_subject(subject: str) -> str:
+    """A subject made from user text (a title, a theme at its full allowed length, plus a prefix),
+    shortened with an ellipsis to what a mail's subject holds."""
+    return subject if len(subject) <= MAX_SUBJECT else subject[:MAX_SUBJECT - 1] + "…"
+
+
 def queue_mail(session: Session, *, to: str, subject: str, body: str, case_id: int | None = None,
                to_name: str = "", tag: str = "", ics: str | None = None) -> OutboxMail:
     """Add a mail to the outbox in the caller's session (and so the caller's transaction).
@@ -130,7 +139,7 @@ def queue_mail(session: Session, *, to: str, subject: str, body: str, case_id: i
     """
     check_address(to)
     _check_header("to_name", to_name, 200)
-    _check_header("subject", subject, 300)
+    _check_header("subject", subject, MAX_SUBJECT)
     _check_header("tag", tag, 50)
     if not subject.strip():
         raise MailError("subject is empty")

@@ -6,7 +6,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import psycopg
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -68,10 +67,7 @@ def _sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 
 
 def _postgres_url(server: PostgresServer, template: str) -> str:
-    name = f"t_{next(_counter)}"
-    with psycopg.connect(server.conninfo_for("postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    return server.url_for(name)
+    return server.create_database(f"t_{next(_counter)}", template)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

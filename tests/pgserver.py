@@ -258,17 +258,22 @@ class PostgresServer:
                     ) from exc
                 time.sleep(0.1)
 
-    def _create(self, name: str) -> None:
-        if not _NAME_RE.match(name):
-            raise ValueError(f"invalid database name: {name!r}")
+    def _create(self, name: str, template: str | None = None) -> None:
+        for each in (name, template or name):
+            if not _NAME_RE.match(each):
+                raise ValueError(f"invalid database name: {each!r}")
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
         with psycopg.connect(self.conninfo_for("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            conn.execute(statement)
 
-    def create_database(self, name: str) -> str:
-        """Create a fresh, empty database and return its SQLAlchemy URL."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create a database — empty, or a copy of the database `template` (which must have no
+        open connections) — and return its SQLAlchemy URL."""
         if not self._running:
             raise RuntimeError("server is not running")
-        self._create(name)
+        self._create(name, template)
         return self.url_for(name)
 
     def drop_database(self, name: str) -> None:

@@ -1,14 +1,18 @@
 """The demo data (workflows/demo.py, what `byplan demo` loads) as a test database, with a user per role.
 
-`demo_template(tmp_path_factory, sqlite_template)` builds it once per session; `DemoPeople` names the
-demo users by the role names of tests/support.py People and adds an outsider (in no working group) and
-the contact of a municipality that is no party to the demo hearing (Aalborg).
+`demo_template(tmp_path_factory, sqlite_template)` builds it once per session as an SQLite file,
+`demo_postgres_template` as a PostgreSQL template database (each test's database is created from it
+with CREATE DATABASE ... TEMPLATE); `DEMO_USERS` names the demo users by the role names of
+tests/support.py People and adds an outsider (in no working group) and the contact of a municipality
+that is no party to the demo hearing (Aalborg).
 """
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from support import make_app
@@ -24,12 +28,18 @@ PASSWORD = "byplan-demo"
 
 
 def build_demo_database(sqlite_template: Path, target: Path) -> Path:
+    shutil.copyfile(sqlite_template, target)
+    load_demo_into(f"sqlite:///{target}")
+    return target
+
+
+def load_demo_into(url: str) -> None:
+    """Loads the demo data and the extras into a migrated database with the processes deployed."""
     from web.extensions import db
     from workflows.demo import load_demo
     from workflows.directory import MUNICIPALITY_CONTACT, Municipality, create_user
 
-    shutil.copyfile(sqlite_template, target)
-    app = make_app(f"sqlite:///{target}")
+    app = make_app(url)
     with app.app_context():
         s = db.session
         load_demo(s, app.extensions["byplan"])
@@ -41,7 +51,6 @@ def build_demo_database(sqlite_template: Path, target: Path) -> Path:
         s.commit()
         s.remove()
         db.engine.dispose()
-    return target
 
 
 PARTY_TOKEN = "party-token-of-favrskov"       # the demo hearing's link for Favrskov (no answer yet)
@@ -81,6 +90,20 @@ def copy_demo(template: Path, tmp_path: Path) -> str:
     target = tmp_path / "demo.sqlite"
     shutil.copyfile(template, target)
     return f"sqlite:///{target}"
+
+
+_counter = itertools.count()
+
+
+def demo_url(request, tmp_path) -> str:
+    """A fresh copy of the demo database on the backend of the fixture's parameter (BACKENDS)."""
+    if request.param == "sqlite":
+        return copy_demo(request.getfixturevalue("demo_template"), tmp_path)
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(f"demo_{next(_counter)}", request.getfixturevalue("demo_postgres_template"))
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def login(client, role: str):

@@ -7,6 +7,8 @@ from pathlib import Path
 from flask import Flask, g, request, session
 from werkzeug.routing import IntegerConverter
 
+from workflows.forms import MAX_ID
+
 from .extensions import babel, csrf, db, login_manager, openapi
 
 LANGUAGES = ("da", "en")
@@ -44,7 +46,7 @@ class IdConverter(IntegerConverter):
     """`<id:name>`: a database id; larger numbers are a 404, not an integer overflow in the database."""
 
     def __init__(self, map, *args, **kwargs):
-        super().__init__(map, min=1, max=2**31 - 1)
+        super().__init__(map, min=1, max=MAX_ID)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from workflows import proposal
 from workflows import search as search_domain
 from workflows.directory import user_for_token
+from workflows.forms import MAX_ID
 
 from . import byplan_service
 from .extensions import db
@@ -121,25 +122,25 @@ class CaseDetailSchema(CaseSchema):
 class StartCaseSchema(Schema):
     process_id = fields.String(required=True, validate=validate.OneOf([proposal.PROCESS_ID]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    working_group_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    working_group_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     kind = fields.String(load_default="principle", validate=validate.OneOf([k for k, _ in proposal.KINDS]))
 
 
 class CompleteTaskSchema(Schema):
-    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1),
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_ID),
                              metadata={"description": "The case version you read."})
     data = fields.Dict(keys=fields.String(), load_default=dict,
                        metadata={"description": "Form values; see the task's form_schema."})
 
 
 class RetrySchema(Schema):
-    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1),
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_ID),
                              metadata={"description": "The case version you read."})
 
 
 class PageQuery(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class CaseListQuery(PageQuery):

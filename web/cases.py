@@ -16,7 +16,7 @@ from workflows.service import FormInvalid
 from . import byplan_service
 from .errors import upload_message
 from .extensions import db
-from .forms import form_version, uploaded_file
+from .forms import form_id, form_version, uploaded_file
 
 bp = Blueprint("cases", __name__)
 
@@ -106,7 +106,7 @@ def fix_data(case_id: int):
 @login_required
 def upload(case_id: int):
     filename, content = uploaded_file()
-    document_id = request.form.get("document_id", type=int)
+    document_id = form_id(request.form, "document_id")
     try:
         byplan_service().upload(db.session, current_user, case_id, filename, content,
                                 title=request.form.get("title") or None, document_id=document_id)
@@ -153,7 +153,7 @@ def new_proposal():
         values = {k: request.form.get(k, "") for k in values}
         try:
             case = byplan_service().start_proposal(db.session, current_user,
-                                                   request.form.get("group_id", type=int) or 0,
+                                                   form_id(request.form, "group_id") or 0,
                                                    values["title"], values["kind"])
             db.session.commit()
         except FormInvalid as exc:

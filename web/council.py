@@ -10,7 +10,7 @@ from workflows.service import FormInvalid
 
 from . import byplan_service
 from .extensions import db
-from .forms import attempt, uploaded_file
+from .forms import attempt, form_id, uploaded_file
 
 bp = Blueprint("council", __name__)
 
@@ -89,7 +89,7 @@ def add_item(meeting_id: int):
 @bp.post("/raadet/punkter/<id:item_id>/flyt")
 @login_required
 def move_item(item_id: int):
-    meeting_id = request.form.get("meeting_id", type=int) or 0
+    meeting_id = form_id(request.form, "meeting_id") or 0
     direction = 1 if request.form.get("direction") == "down" else -1
     return _attempt(meeting_id, "punkter",
                     lambda: _service().move_item(db.session, current_user, item_id, direction,
@@ -100,7 +100,7 @@ def move_item(item_id: int):
 @bp.post("/raadet/punkter/<id:item_id>/fjern")
 @login_required
 def remove_item(item_id: int):
-    meeting_id = request.form.get("meeting_id", type=int) or 0
+    meeting_id = form_id(request.form, "meeting_id") or 0
     return _attempt(meeting_id, "punkter",
                     lambda: _service().remove_item(db.session, current_user, item_id, request.form.get("reason")),
                     _("The item is removed from the agenda."))
@@ -109,7 +109,7 @@ def remove_item(item_id: int):
 @bp.post("/raadet/punkter/<id:item_id>/materiale")
 @login_required
 def add_material(item_id: int):
-    meeting_id = request.form.get("meeting_id", type=int) or 0
+    meeting_id = form_id(request.form, "meeting_id") or 0
     filename, content = uploaded_file()
     return _attempt(meeting_id, f"punkt-{item_id}",
                     lambda: _service().add_material(db.session, current_user, item_id, filename, content,
@@ -120,7 +120,7 @@ def add_material(item_id: int):
 @bp.post("/raadet/punkter/<id:item_id>/holdning")
 @login_required
 def change_position(item_id: int):
-    meeting_id = request.form.get("meeting_id", type=int) or 0
+    meeting_id = form_id(request.form, "meeting_id") or 0
     raw = {"position": request.form.get("position", ""), "comment": request.form.get("comment", "")}
     return _attempt(meeting_id, f"punkt-{item_id}",
                     lambda: _service().change_position(db.session, current_user, item_id, raw),
@@ -130,7 +130,7 @@ def change_position(item_id: int):
 @bp.post("/raadet/punkter/<id:item_id>/referat")
 @login_required
 def write_minutes(item_id: int):
-    meeting_id = request.form.get("meeting_id", type=int) or 0
+    meeting_id = form_id(request.form, "meeting_id") or 0
     return _attempt(meeting_id, f"punkt-{item_id}",
                     lambda: _service().write_minutes(db.session, current_user, item_id, request.form.get("minutes", "")),
                     _("The minutes of the item are saved."))

@@ -13,6 +13,7 @@ from workflows import processes
 
 from . import byplan_service
 from .extensions import db
+from .forms import form_ids
 
 bp = Blueprint("deployments", __name__)
 
@@ -75,7 +76,7 @@ def migrate(version_id: int):
     processes.require_admin(current_user)
     if request.method == "GET":
         return _preview_page(version_id)
-    case_ids = [i for i in request.form.getlist("case", type=int) if 0 < i < 2**31]
+    case_ids = form_ids(request.form, "case")
     if not case_ids:
         return _preview_page(version_id, _("Choose at least one case to migrate."), 422)
     expected = {i: request.form.get(f"version-{i}", type=int) for i in case_ids}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
@@ -111,6 +111,14 @@ def register(app):
                                   "try again."))
         app.logger.exception("integrity error")
         return _answer(500, _("Something went wrong on our side. The action was not saved; try again."))
+
+    @app.errorhandler(DataError)
+    def _data(exc):
+        # The last safety net: every field has its limit in its schema (a length within its VARCHAR column,
+        # a number within INTEGER), so a value the database refuses is a field without one — a bug to fix,
+        # but the user's input, not a server failure.
+        app.logger.error("database refused a value (a field without its limit?): %s", getattr(exc, "orig", exc))
+        return _answer(422, _("A value is too long or not valid."))
 
     @app.errorhandler(EngineError)
     def _engine(exc):

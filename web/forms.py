@@ -1,6 +1,8 @@
 """Small helpers for reading HTML form input."""
 from __future__ import annotations
 
+from workflows.forms import MAX_ID
+
 
 def form_version(form) -> int | None:
     raw = form.get("version", "")
@@ -8,6 +10,18 @@ def form_version(form) -> int | None:
         return int(raw)
     except (TypeError, ValueError):
         return None
+
+
+def form_id(form, name: str) -> int | None:
+    """A record id from a form field; None when it is missing, not a number or larger than any id (a
+    larger number would overflow the INTEGER column the database compares it with)."""
+    ids = form_ids(form, name)
+    return ids[0] if ids else None
+
+
+def form_ids(form, name: str) -> list[int]:
+    """The record ids of a repeated form field (check boxes), leaving out what cannot be an id."""
+    return [int(v) for v in form.getlist(name) if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
 
 
 def uploaded_file(field: str = "file") -> tuple[str, bytes]:

@@ -19,7 +19,7 @@ from workflows.service import FormInvalid
 
 from . import byplan_service
 from .extensions import db
-from .forms import attempt, uploaded_file
+from .forms import attempt, form_id, form_ids, uploaded_file
 
 bp = Blueprint("hearings", __name__)
 
@@ -75,7 +75,7 @@ def new():
         values = {k: request.form.get(k, "") for k in values}
         try:
             hearing = _service().create(db.session, current_user, title=values["title"], summary=values["summary"],
-                                        working_group_id=request.form.get("working_group_id", type=int) or 0)
+                                        working_group_id=form_id(request.form, "working_group_id") or 0)
             db.session.commit()
         except FormInvalid as exc:
             db.session.rollback()
@@ -99,7 +99,7 @@ def hearing(hearing_id: int):
 @bp.post("/hoeringer/<id:hearing_id>/parter/kommuner")
 @login_required
 def add_municipalities(hearing_id: int):
-    ids = [int(v) for v in request.form.getlist("municipality_id") if v.isdigit()]
+    ids = form_ids(request.form, "municipality_id")
     return _attempt(hearing_id, "parter", lambda: _service().add_municipalities(db.session, current_user,
                                                                                hearing_id, ids),
                     _("The municipalities are added as parties."))
@@ -135,7 +135,7 @@ def add_material(hearing_id: int):
 @bp.post("/hoeringer/svar/<id:response_id>/afgoerelse")
 @login_required
 def decide_late(response_id: int):
-    hearing_id = request.form.get("hearing_id", type=int) or 0
+    hearing_id = form_id(request.form, "hearing_id") or 0
     raw = {"decision": request.form.get("decision", ""), "reason": request.form.get("reason", "")}
     return _attempt(hearing_id, f"svar-{response_id}",
                     lambda: _service().decide_late(db.session, current_user, response_id, raw),

@@ -10,7 +10,7 @@ from workflows.service import FormInvalid
 
 from . import byplan_service
 from .extensions import db
-from .forms import attempt, uploaded_file
+from .forms import attempt, form_id, uploaded_file
 
 bp = Blueprint("network", __name__)
 
@@ -64,7 +64,7 @@ def new_round():
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in values}
         try:
-            row = _service().create_round(db.session, current_user, request.form.get("network_id", type=int) or 0,
+            row = _service().create_round(db.session, current_user, form_id(request.form, "network_id") or 0,
                                           {k: v for k, v in values.items() if k != "network_id"})
             db.session.commit()
         except FormInvalid as exc:
@@ -128,7 +128,7 @@ def register(meeting_id: int):
 
     def action():
         reg = _service().register(db.session, current_user, meeting_id, raw,
-                                  request.form.get("municipality_id", type=int))
+                                  form_id(request.form, "municipality_id"))
         if reg.status == "waiting":
             flash(_("%(name)s is on the waiting list: your municipality's seats (or the venue) are full. "
                     "They move up automatically when a place is freed.", name=reg.name), "error")

@@ -10,11 +10,16 @@ from typing import Any, Callable
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from engine.mail import MailError, check_address
+
 from .i18n import N_
 
 REQUIRED = N_("This field is required.")
 CHOOSE = N_("Choose one of the options.")
 TOO_LONG = N_("The text is too long.")
+# The largest record id (and any other whole number kept in an INTEGER column): PostgreSQL refuses a
+# larger one even in a lookup, so a larger input is a field error, never a database error.
+MAX_ID = 2**31 - 1
 
 
 def text(label: str, *, required: bool = False, max_length: int = 10_000, widget: str = "text",
@@ -56,10 +61,13 @@ def integer(label: str, *, required: bool = True, minimum: int = 0, maximum: int
 
 
 def email(label: str, *, required: bool = False, help: str = "") -> fields.String:
-    """An e-mail address: one @, no spaces, a dot in the domain."""
+    """An e-mail address the mail outbox accepts (engine.mail.check_address: ASCII local@domain.tld, a
+    local part of at most 64 characters), so that a mail to it later cannot fail."""
     def _valid(value: str) -> None:
-        if value.count("@") != 1 or any(c.isspace() for c in value) or "." not in value.split("@")[1]:
-            raise ValidationError(N_("Enter a valid e-mail address."))
+        try:
+            check_address(value)
+        except MailError:
+            raise ValidationError(N_("Enter a valid e-mail address.")) from None
 
     f = text(label, required=required, max_length=254, widget="email", help=help)
     f.validators.append(_valid)
@@ -69,7 +77,7 @@ def email(label: str, *, required: bool = False, help: str = "") -> fields.Strin
 def reference(label: str, *, required: bool = True, help: str = "") -> fields.Integer:
     """The id of a record chosen from a list; the choices come from the records (FieldSpec.choices)."""
     return fields.Integer(
-        required=required, strict=False,
+        required=required, strict=False, validate=[validate.Range(min=1, max=MAX_ID, error=CHOOSE)],
         error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": CHOOSE},
         metadata={"label": label, "widget": "select", "help": help},
     )
@@ -212,6 +220,6 @@ def get_form(key: str | None) -> FormDef | None:
     return FORMS.get(key or "")
 
 
-__all__ = ["FORMS", "FieldSpec", "FormDef", "FormInvalid", "FormSchema", "ValidationError", "checkbox", "choice",
-           "describe", "email", "flatten_errors", "get_form", "json_schema", "load_values", "multi_choice",
+__all__ = ["FORMS", "MAX_ID", "FieldSpec", "FormDef", "FormInvalid", "FormSchema", "ValidationError", "checkbox",
+           "choice", "describe", "email", "flatten_errors", "get_form", "json_schema", "load_values", "multi_choice",
            "reference", "register", "text"]

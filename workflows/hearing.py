@@ -23,7 +23,8 @@ from .dates import COPENHAGEN
 from .dates import end_of_day as deadline_moment  # the end of the deadline day
 from .directory import Municipality, User, WorkingGroup, group_scope, token_hash
 from .forms import (
-    REQUIRED, TOO_LONG, FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text,
+    MAX_ID, REQUIRED, TOO_LONG, FormDef, FormInvalid, FormSchema, choice, date_field, email, integer, load_values,
+    register, text,
 )
 from .i18n import N_
 from .lanes import require_secretariat
@@ -209,13 +210,7 @@ class ApproveNoteForm(FormSchema):
 
 class PartyForm(FormSchema):
     name = text(N_("Name of the party"), required=True, max_length=200)
-    email = text(N_("E-mail"), required=True, max_length=254)
-
-    @validates_schema(skip_on_field_errors=False)
-    def _email(self, data, **kwargs):
-        email = data.get("email") or ""
-        if email and (email.count("@") != 1 or any(c.isspace() for c in email) or "." not in email.split("@")[1]):
-            raise ValidationError(N_("Enter a valid e-mail address."), "email")
+    email = email(N_("E-mail"), required=True)
 
 
 class ResponseForm(FormSchema):
@@ -223,7 +218,7 @@ class ResponseForm(FormSchema):
 
 
 class NotePointForm(FormSchema):
-    response_id = integer(N_("Response"), minimum=1, maximum=2**31)
+    response_id = integer(N_("Response"), minimum=1, maximum=MAX_ID)
     point = text(N_("Point"), required=True, widget="textarea", max_length=5000)
     disposition = choice(N_("Disposition"), DISPOSITIONS)
     reason = text(N_("Reason"), required=True, widget="textarea", max_length=5000)

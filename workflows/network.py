@@ -15,12 +15,14 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine import Forbidden, NotFound, current_execution
-from engine.mail import queue_mail
+from engine.mail import fit_subject, queue_mail
 from engine.models import Base, Document, utcnow
 
 from .dates import COPENHAGEN, end_of_day
 from .directory import Municipality, User, token_hash
-from .forms import FormDef, FormInvalid, FormSchema, choice, date_field, integer, load_values, register, text
+from .forms import (
+    FormDef, FormInvalid, FormSchema, choice, date_field, email, integer, load_values, register, text,
+)
 from .i18n import N_
 from .lanes import require_secretariat
 
@@ -207,14 +209,8 @@ class ProgrammeForm(FormSchema):
 
 class RegistrationForm(FormSchema):
     name = text(N_("Name"), required=True, max_length=200)
-    email = text(N_("E-mail"), required=True, max_length=254)
+    email = email(N_("E-mail"), required=True)
     job_title = text(N_("Job title"), max_length=200)
-
-    @validates_schema(skip_on_field_errors=False)
-    def _email(self, data, **kwargs):
-        email = data.get("email") or ""
-        if email and (email.count("@") != 1 or any(c.isspace() for c in email) or "." not in email.split("@")[1]):
-            raise ValidationError(N_("Enter a valid e-mail address."), "email")
 
 
 class EvaluationForm(FormSchema):
@@ -559,7 +555,7 @@ class Networks:
         for contact in contacts:
             if contact.has_role("municipality_contact") and contact.email:
                 queue_mail(session, to=contact.email, to_name=contact.name, case_id=row.case_id,
-                           tag="network.open", subject=f"Tilmelding åben: {row.theme}",
+                           tag="network.open", subject=fit_subject(f"Tilmelding åben: {row.theme}"),
                            body=(f"Kære {contact.name}\n\nTilmeldingen til {row.network.name}s runde »{row.theme}« "
                                  f"er åben til og med {row.registration_deadline:%d.%m.%Y}.\n"
                                  f"Tilmeld dine kolleger på kommunens pladser: {self.base_url}/netvaerk/runder/{row.id}\n"))
@@ -575,7 +571,7 @@ class Networks:
                 if reg.anonymised_at is not None:
                     continue  # personal data deleted on request: no address to write to
                 queue_mail(session, to=reg.email, to_name=reg.name, case_id=row.case_id, tag="network.practical",
-                           subject=f"Praktisk information: {meeting.title}", ics=ics,
+                           subject=fit_subject(f"Praktisk information: {meeting.title}"), ics=ics,
                            body=(f"Kære {reg.name}\n\nDu er tilmeldt {meeting.title} den {meeting.day:%d.%m.%Y} "
                                  f"kl. {meeting.starts}–{meeting.ends}.\nSted: {meeting.venue}, {meeting.address}"
                                  f"{(' · ' + meeting.online_link) if meeting.online_link else ''}\n"
@@ -594,7 +590,7 @@ class Networks:
             token = secrets.token_urlsafe(24)
             reg.evaluation_token_hash = token_hash(token)
             queue_mail(session, to=reg.email, to_name=reg.name, case_id=meeting.round.case_id,
-                       tag="network.evaluation", subject=f"Evaluering: {meeting.title}",
+                       tag="network.evaluation", subject=fit_subject(f"Evaluering: {meeting.title}"),
                        body=(f"Kære {reg.name}\n\nTak for din deltagelse i {meeting.title}. Materialerne ligger på "
                              f"{self.base_url}/netvaerk/program/{meeting.round_id}\n"
                              f"Evaluér mødet senest {meeting.evaluation_deadline:%d.%m.%Y}:\n"

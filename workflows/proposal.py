@@ -14,7 +14,7 @@ from engine.models import Base, Case, utcnow
 
 from .dates import COPENHAGEN
 from .directory import WorkingGroup
-from .forms import REQUIRED, FormDef, FormSchema, choice, integer, register, text
+from .forms import MAX_ID, REQUIRED, FormDef, FormSchema, choice, integer, register, text
 from .i18n import N_
 
 PROCESS_ID = "proposal"
@@ -175,7 +175,7 @@ register(FormDef("proposal.revise", DraftForm, _revise_submit, _draft_initial))
 
 
 class ScheduleForm(FormSchema):
-    meeting_id = integer(N_("Council meeting"), minimum=1, maximum=2**31 - 1, widget="radio",
+    meeting_id = integer(N_("Council meeting"), minimum=1, maximum=MAX_ID, widget="radio",
                          help=N_("The meetings that still take agenda items."))
 
 
