@@ -150,22 +150,24 @@ def _check_timer(out: _Collector, fname: str, element: str | None, text: str | N
                                 f"\"{text.strip()}\", or name a variable")
 
 
-def _check_tree(out: _Collector, fname: str, root, rules: DeployRules) -> None:
-    """Checks on the XML that the parser does not make (engine and domain rules)."""
+def _check_tree(out: _Collector, fname: str, root, rules: DeployRules, called: set[str]) -> None:
+    """Checks on the XML that the parser does not make (engine and domain rules), for every process that
+    can run: an executable one, or one that a call activity of the upload calls."""
     x = lambda el, path: el.xpath(path, namespaces=NS)  # noqa: E731
     for process in x(root, ".//bpmn:process"):
+        runs = process.get("isExecutable") == "true" or process.get("id") in called
         lane_of = {}
         for lane in x(process, ".//bpmn:lane"):
             name = (lane.get("name") or "").strip()
             for ref in x(lane, "./bpmn:flowNodeRef"):
                 lane_of[_text(ref)] = name
-            if process.get("isExecutable") != "true":
+            if not runs:
                 continue
             if not name:
                 out.add(fname, lane.get("id"), "the lane has no name, so no role can be given to it", lane.sourceline)
             elif rules.lane_exists is not None and not rules.lane_exists(name):
                 out.add(fname, lane.get("id"), f"no role acts in the lane '{name}'", lane.sourceline)
-        if process.get("isExecutable") != "true":
+        if not runs:
             continue
         for tag in HUMAN_TASKS:
             for task in x(process, f".//bpmn:{tag}"):
@@ -334,6 +336,7 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
     texts: dict[str, str] = {}
     declared: set[str] = set()
     dmn_files = []
+    bpmn_roots = []
     if not files:
         out.add("-", None, "no files were given")
     for fname, content in sorted(files.items()):
@@ -371,13 +374,18 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
         executable = [p for p in root.xpath(".//bpmn:process", namespaces=NS) if p.get("isExecutable") == "true"]
         if not executable:
             out.add(fname, None, "contains no executable process (isExecutable=\"true\")")
-        _check_tree(out, fname, root, rules)
+        bpmn_roots.append((fname, root))
         try:
             parser.add_bpmn_xml(root, filename=fname)
         except Exception as exc:  # noqa: BLE001
             _spiff_problem(out, fname, exc)
             continue
         texts[fname] = text
+
+    called = {ca.get("calledElement") for _f, root in bpmn_roots
+              for ca in root.xpath(".//bpmn:callActivity", namespaces=NS)}
+    for fname, root in bpmn_roots:
+        _check_tree(out, fname, root, rules, called)
 
     for fname, root in dmn_files:
         for dmn_parser in [p for p in parser.dmn_parsers.values() if p.filename == fname]:

@@ -126,6 +126,15 @@ def test_a_missing_form_and_a_lane_without_role_are_named(h):
     assert ("child_task", "the task is in the lane 'Outsiders', so no role can take it") in messages
 
 
+def test_a_called_process_is_checked_even_when_not_executable(h):
+    """A non-executable process runs when a call activity calls it: its tasks and code are checked too."""
+    child = bpmn_bytes("call_child").decode().replace('isExecutable="true"', 'isExecutable="false"')
+    child = child.replace('value="test.simple"', 'value="nope"')
+    problems = refused(h, {"parent.bpmn": bpmn_bytes("call_parent"), "child.bpmn": child})
+    assert ("child.bpmn", "child_task", "the form 'nope' does not exist") in {
+        (p.file, p.element, p.message) for p in problems}
+
+
 def test_every_problem_of_every_file_is_reported_and_nothing_is_deployed(h):
     bad_script = probe_bytes("import os", "__import__('os')")
     bad_form = bpmn_bytes("call_child").decode().replace('value="test.simple"', 'value="nope"')
