@@ -141,9 +141,7 @@ def reindex():
     app = _app()
     byplan = app.extensions["byplan"]
     with app.app_context():
-        counts = byplan.search.reindex(db.session)
-        byplan.engine.audit.append(db.session, kind="search.reindex", actor="cli",
-                                   summary="search index rebuilt", detail=counts)
+        counts = byplan.reindex_search(db.session, "cli")
         db.session.commit()
     click.echo("search index rebuilt: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
@@ -192,7 +190,7 @@ def deploy(files, check):
     with app.app_context():
         try:
             deployed = deploy_files(app.extensions["byplan"].engine, db.session, None, contents,
-                                    check_only=check, actor="cli")
+                                    check_only=check, system="cli")
             db.session.commit()
         except InvalidBpmn as exc:
             db.session.rollback()
@@ -215,8 +213,8 @@ def deploy(files, check):
 @click.option("--dry-run", is_flag=True, help="Only show which cases can be migrated and why not.")
 def migrate(process_id, version_id, case_ids, dry_run):
     """Migrate the running cases of PROCESS_ID on other versions to version --to."""
-    from engine.migration import Migration
     from engine.models import ProcessVersion
+    from workflows import processes
 
     from .extensions import db
 
@@ -229,11 +227,11 @@ def migrate(process_id, version_id, case_ids, dry_run):
             sys.exit(2)
         selected = list(case_ids) or None
         if dry_run:
-            plan = Migration(engine).preview(db.session, version_id, selected)
+            plan = processes.migration_preview(engine, db.session, None, version_id, selected, system="cli")
             db.session.rollback()
             checks = plan.cases
         else:
-            result = Migration(engine).run(db.session, version_id, selected, actor="cli")
+            result = processes.migrate(engine, db.session, None, version_id, selected, system="cli")
             db.session.commit()
             checks = result.migrated + result.refused
         for c in sorted(checks, key=lambda c: c.case_id):

@@ -37,22 +37,28 @@ class Deployed:
         return self.content_hash[:12]
 
 
+def _actor(user: User | None, system: str | None) -> str:
+    """Who acts: a trusted system caller by its name (the command line: `system="cli"`), else an administrator."""
+    if system is not None:
+        return system
+    require_admin(user)
+    return user.username
+
+
 def deploy_files(engine: CaseEngine, session: Session, user: User | None, files: dict[str, bytes], *,
-                 check_only: bool = False, actor: str | None = None) -> list[Deployed]:
+                 check_only: bool = False, system: str | None = None) -> list[Deployed]:
     """Validate and deploy files together; InvalidBpmn (every problem) stores nothing.
 
-    `check_only` validates and reports what would be deployed, then undoes it. The CLI passes
-    no user and names itself as `actor`.
+    `check_only` validates and reports what would be deployed, then undoes it.
     """
-    if user is not None or actor is None:
-        require_admin(user)
+    actor = _actor(user, system)
     if not files:
         raise InvalidBpmn("no files", [Problem("-", None, None, N_("Choose one or more .bpmn or .dmn files."))])
     if len(files) > MAX_FILES:
         raise InvalidBpmn("too many files", [Problem("-", None, None, f"at most {MAX_FILES} files at a time")])
     savepoint = session.begin_nested()
     try:
-        versions = engine.deploy(session, files, actor or user.username)
+        versions = engine.deploy(session, files, actor)
         result = [Deployed(pv.process_id, pv.name, pv.content_hash, None if check_only else pv.id,
                            pv.activated_at != pv.deployed_at) for pv in versions]
     except BaseException:
@@ -66,15 +72,13 @@ def deploy_files(engine: CaseEngine, session: Session, user: User | None, files:
 
 
 def migration_preview(engine: CaseEngine, session: Session, user: User | None, version_id: int,
-                      case_ids: list[int] | None = None) -> MigrationPlan:
-    require_admin(user)
+                      case_ids: list[int] | None = None, *, system: str | None = None) -> MigrationPlan:
+    _actor(user, system)
     return Migration(engine).preview(session, version_id, case_ids)
 
 
 def migrate(engine: CaseEngine, session: Session, user: User | None, version_id: int,
-            case_ids: list[int] | None = None, expected_versions: dict[int, int] | None = None,
-            actor: str | None = None) -> MigrationResult:
-    if user is not None or actor is None:
-        require_admin(user)
-    return Migration(engine).run(session, version_id, case_ids, actor=actor or user.username,
+            case_ids: list[int] | None = None, expected_versions: dict[int, int] | None = None, *,
+            system: str | None = None) -> MigrationResult:
+    return Migration(engine).run(session, version_id, case_ids, actor=_actor(user, system),
                                  expected_versions=expected_versions)

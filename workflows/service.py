@@ -129,6 +129,13 @@ class Byplan:
         self.admin = admin
         self.search = search
 
+    def reindex_search(self, session: Session, actor: str) -> dict[str, int]:
+        """Rebuild the search index from the records (audited); returns the entries per kind."""
+        counts = self.search.reindex(session)
+        self.engine.audit.append(session, kind="search.reindex", actor=actor, summary="search index rebuilt",
+                                 detail=counts)
+        return counts
+
     # -------------------------------------------------------------- access
     def log_in(self, session: Session, username: str, password: str) -> User | None:
         """Check a password; every attempt, failed or not, is an audit event."""
