@@ -495,12 +495,7 @@ class CaseEngine:
         row.state = self.serializer.dump(workflow)
         now = self.clock()
         if incident is not None:
-            row.status = "incident"
-            row.error = str(incident)[:4000]
-            row.incident_element = (incident.element or None) and str(incident.element)[:200]
-            row.incident_element_name = (incident.element_name or None) and str(incident.element_name)[:300]
-            row.incident_task_id = incident.task_id
-            row.incident_at = now
+            self._mark_incident(row, incident, now)
         elif row.status != "incident" or resolve:
             row.status = "completed" if workflow.is_completed() else "running"
             row.error = row.incident_element = row.incident_element_name = row.incident_task_id = None
@@ -519,9 +514,7 @@ class CaseEngine:
                           detail=detail, data=data)
         if incident is not None:
             session.info.setdefault(STOPPED_CASES, set()).add(row.id)
-            self.audit.append(session, kind="incident", actor=actor, case_id=row.id, summary=str(incident)[:500],
-                              detail={"element": incident.element, "element_name": incident.element_name,
-                                      "task_id": incident.task_id, "where": kind})
+            self._audit_incident(session, row.id, incident, actor=actor, where=kind)
         session.add_all(also)
         for listener in self.after_save:
             listener(session, row)
@@ -646,13 +639,26 @@ class CaseEngine:
         case keeps its saved state and becomes an incident, visible and out of further sweeps."""
         log.exception("incident on case %s (%s): %s", case_id, where, exc)
         row = session.get(Case, case_id)
-        now = self.clock()
+        failure = ProcessError(f"{type(exc).__name__}: {exc}")
+        row.updated_at = self._mark_incident(row, failure, self.clock())
+        self._audit_incident(session, case_id, failure, actor=where, where=where)
+
+    @staticmethod
+    def _mark_incident(row: Case, failure: ProcessError, now: datetime) -> datetime:
+        """The case row stopped by `failure`: status, error, element, task and time."""
         row.status = "incident"
-        row.error = f"{type(exc).__name__}: {exc}"[:4000]
-        row.incident_element = row.incident_element_name = row.incident_task_id = None
-        row.incident_at = row.updated_at = now
-        self.audit.append(session, kind="incident", actor=where, case_id=case_id, summary=row.error[:500],
-                          detail={"element": None, "where": where})
+        row.error = str(failure)[:4000]
+        row.incident_element = (failure.element or None) and str(failure.element)[:200]
+        row.incident_element_name = (failure.element_name or None) and str(failure.element_name)[:300]
+        row.incident_task_id = failure.task_id
+        row.incident_at = now
+        return now
+
+    def _audit_incident(self, session: Session, case_id: int, failure: ProcessError, *, actor: str | None,
+                        where: str) -> None:
+        self.audit.append(session, kind="incident", actor=actor, case_id=case_id, summary=str(failure)[:500],
+                          detail={"element": failure.element, "element_name": failure.element_name,
+                                  "task_id": failure.task_id, "where": where})
 
     def next_timer_due(self, session: Session) -> datetime | None:
         return session.scalar(select(WaitingTimer.due_at).order_by(WaitingTimer.due_at).limit(1))
