@@ -131,7 +131,12 @@ def defined_processes(xml: str) -> list[str]:
                                 parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError:
         return []
-    return [p.get("id") for p in tree.iter(f"{{{BPMN_NS}}}process") if p.get("id")]
+    return process_ids(tree)
+
+
+def process_ids(root) -> list[str]:
+    """The ids of the processes defined under a parsed BPMN element."""
+    return [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process") if p.get("id")]
 
 
 def process_file(sources: dict[str, str], process_id: str) -> tuple[str, str] | None:

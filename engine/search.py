@@ -202,10 +202,14 @@ class SearchIndex:
         return [w[: self.max_term_chars] for w in words[: self.max_terms]]
 
     def query(self, session: Session, query: str, *, visibility_filter: Audience,
-              kinds: Iterable[str] | None = None, limit: int = 20, offset: int = 0) -> tuple[list[SearchHit], int]:
-        """Hits for the page (best first) and the number of all hits."""
-        counts = self.counts(session, query, visibility_filter=visibility_filter, kinds=kinds)
-        total = sum(counts.values())
+              kinds: Iterable[str] | None = None, limit: int = 20, offset: int = 0,
+              counts: dict[str, int] | None = None) -> tuple[list[SearchHit], int]:
+        """Hits for the page (best first) and the number of all hits. `counts`: the hits per kind of
+        every kind, when the caller has read them already (counts()), so they are not read twice."""
+        kinds = list(kinds) if kinds is not None else None
+        if counts is None:
+            counts = self.counts(session, query, visibility_filter=visibility_filter, kinds=kinds)
+        total = sum(n for kind, n in counts.items() if kinds is None or kind in kinds)
         if not total or offset >= total:
             return [], total
         if self._dialect(session) == "postgresql":

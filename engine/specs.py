@@ -20,11 +20,11 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
+from .diagram import BPMN_NS, process_ids
 from .errors import InvalidBpmn, Problem
 from .scripting import check_expression, check_script
 from .serialization import CaseSerializer, sha256_text
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 DMN_NAMESPACES = {
@@ -259,10 +259,6 @@ def _check_dmn(out: _Collector, fname: str, root) -> None:
             _check_expression(out, fname, _nearest_id(el), "DMN input entry", _dmn_cell(text), el.sourceline)
 
 
-def _declared_processes(root) -> set[str]:
-    return {p.get("id") for p in root.xpath(".//bpmn:process", namespaces=NS) if p.get("id")}
-
-
 def _load(out: _Collector, fname: str, content: bytes | str):
     """Decode and parse one file; report why it cannot be read."""
     raw = content.encode("utf-8") if isinstance(content, str) else content
@@ -367,7 +363,7 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
         if namespace != BPMN_NS or etree.QName(root).localname != "definitions":
             out.add(fname, None, "is not a BPMN 2.0 file (expected a bpmn:definitions element)", root.sourceline)
             continue
-        declared |= _declared_processes(root)
+        declared |= set(process_ids(root))
         VALIDATOR.preprocess(root)
         if not _schema_problems(out, fname, root, VALIDATOR.validator):
             continue

@@ -13,6 +13,7 @@ from marshmallow import ValidationError, validates_schema
 from sqlalchemy import (
     Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, and_, func, or_, select,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine import DocumentStore, Forbidden, NotFound, current_execution
@@ -148,10 +149,15 @@ class HearingResponse(Base):
     party: Mapped[HearingParty] = relationship(lazy="joined")
     files: Mapped[list[HearingResponseFile]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
-    @property
+    @hybrid_property
     def considered(self) -> bool:
         """Counts in the hearing note: on time, or late and admitted."""
         return self.current and (not self.late or self.late_status == "admitted")
+
+    @considered.inplace.expression
+    @classmethod
+    def _considered_expression(cls):
+        return and_(cls.current.is_(True), or_(cls.late.is_(False), cls.late_status == "admitted"))
 
 
 class HearingResponseFile(Base):
@@ -287,23 +293,18 @@ def new_hearing_for_proposal(session: Session, proposal, actor: str) -> Hearing:
     return hearing
 
 
-def _considered():
-    """SQL for HearingResponse.considered."""
-    return and_(HearingResponse.current.is_(True),
-                or_(HearingResponse.late.is_(False), HearingResponse.late_status == "admitted"))
-
-
 def missing_points(session: Session, hearing_id: int) -> list[HearingResponse]:
     """Responses that count in the note but have no point yet (read in SQL: a hearing may have hundreds)."""
     covered = select(NotePoint.response_id).where(NotePoint.hearing_id == hearing_id)
-    return list(session.scalars(select(HearingResponse).where(HearingResponse.hearing_id == hearing_id, _considered(),
+    return list(session.scalars(select(HearingResponse).where(HearingResponse.hearing_id == hearing_id,
+                                                              HearingResponse.considered,
                                                               HearingResponse.id.not_in(covered))
                                 .order_by(HearingResponse.submitted_at)))
 
 
 def considered_count(session: Session, hearing_id: int) -> int:
     return session.scalar(select(func.count()).select_from(HearingResponse)
-                          .where(HearingResponse.hearing_id == hearing_id, _considered())) or 0
+                          .where(HearingResponse.hearing_id == hearing_id, HearingResponse.considered)) or 0
 
 
 def pending_late(session: Session, hearing_id: int) -> list[HearingResponse]:

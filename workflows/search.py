@@ -110,7 +110,7 @@ class Search:
         who = audience(user)
         counts = self.index.counts(session, query, visibility_filter=who)
         hits, total = self.index.query(session, query, visibility_filter=who, kinds=[kind] if kind else None,
-                                       limit=limit, offset=offset)
+                                       limit=limit, offset=offset, counts=counts)
         return hits, total, counts
 
     # ------------------------------------------------------------- writing
