@@ -105,13 +105,7 @@ def task_properties(task) -> dict[str, str]:
     return dict((task.task_spec.extensions or {}).get("properties", {}) or {})
 
 
-# session.info key: ids of the cases that a save in this session left stopped by an incident.
-STOPPED_CASES = "engine.stopped_cases"
-
-
-def take_stopped_cases(session: Session) -> set[int]:
-    """The ids of the cases this session's saves stopped by an incident since the last call (then forgotten)."""
-    return session.info.pop(STOPPED_CASES, set())
+from .uow import STOPPED_CASES, take_stopped_cases  # noqa: E402,F401  (re-exported)
 
 
 class CaseInstance:

@@ -102,6 +102,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from engine.mail import MailSettings
     from workflows.runtime import build
 
+    from .links import FlaskLinks
+
     with app.app_context():
         configure_engine(db.engine)
         session_factory = make_session_factory(db.engine)
@@ -110,7 +112,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                         password=app.config["MAIL_PASSWORD"], starttls=bool(app.config["MAIL_STARTTLS"]),
                         sender=app.config["MAIL_SENDER"])
     app.extensions["byplan"] = build(session_factory, max_upload_bytes=app.config["MAX_UPLOAD_BYTES"],
-                                     base_url=app.config["BASE_URL"], mail=mail)
+                                     base_url=app.config["BASE_URL"], mail=mail,
+                                     links=FlaskLinks(app, app.config["BASE_URL"]))
     app.extensions["byplan_session_factory"] = session_factory
 
     from . import api as api_module

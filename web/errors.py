@@ -7,10 +7,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
-from workflows.admin import AdminError
-from workflows.council import CouncilError
-from workflows.network import NetworkError
-from workflows.hearing import HearingError
+from workflows.errors import DomainError
 from workflows.service import FormInvalid
 
 from .extensions import db
@@ -65,21 +62,9 @@ def register(app):
     def _rejected(exc):
         return _answer(413 if exc.too_large else 422, upload_message(exc))
 
-    @app.errorhandler(NetworkError)
-    def _network(exc):
-        return _answer(422, _(str(exc)), {exc.field or "network": [_(str(exc))]})
-
-    @app.errorhandler(CouncilError)
-    def _council(exc):
-        return _answer(422, _(str(exc)), {exc.field or "council": [_(str(exc))]})
-
-    @app.errorhandler(HearingError)
-    def _hearing(exc):
-        return _answer(422, _(str(exc)), {exc.field or "hearing": [_(str(exc))]})
-
-    @app.errorhandler(AdminError)
-    def _admin(exc):
-        return _answer(422, _(str(exc)), {exc.field or "admin": [_(str(exc))]})
+    @app.errorhandler(DomainError)
+    def _domain(exc):
+        return _answer(422, _(str(exc)), {exc.field or exc.key: [_(str(exc))]})
 
     @app.errorhandler(InvalidBpmn)
     def _invalid_bpmn(exc):

@@ -35,38 +35,44 @@ def uploaded_file(field: str = "file") -> tuple[str, bytes]:
     return upload.filename, upload.read()
 
 
-def attempt(action, *, anchor: str, success: str, rerender, redirect_to: str, domain_errors: tuple):
-    """Run one service action in one transaction.
+def unit_of_work():
+    """The unit of work of this request's action (engine.uow.UnitOfWork over the request's session)."""
+    from engine.uow import UnitOfWork
 
-    On bad input (a FormInvalid, a refused upload or one of `domain_errors`, which carry an optional `field`) the
+    from .extensions import db
+
+    return UnitOfWork(db.session)
+
+
+def attempt(action, *, anchor: str, success: str, rerender, redirect_to: str, domain_errors: tuple = ()):
+    """Run one service action in one unit of work.
+
+    On bad input (a FormInvalid, a refused upload or a DomainError, which carries an optional `field`) the
     transaction is rolled back and `rerender(errors, form, status)` shows the page again with the
     errors under `anchor`; otherwise the change is committed, `success` flashed, and the user sent
-    to `redirect_to#anchor`.
+    to `redirect_to#anchor`. (`domain_errors`: further exception classes treated like a DomainError.)
     """
     from flask import flash, redirect, request
 
     from flask_babel import gettext as _
 
     from engine import DocumentRejected
-    from engine.engine import take_stopped_cases
+    from workflows.errors import DomainError
     from workflows.forms import FormInvalid
 
     from .errors import upload_message
-    from .extensions import db
 
     try:
-        action()
-        db.session.commit()
+        with unit_of_work() as uow:  # rolled back on leaving by an exception, before the page is rendered again
+            action()
+            uow.commit()
     except FormInvalid as exc:
-        db.session.rollback()
         return rerender({anchor: exc.errors}, dict(request.form), 422)
     except DocumentRejected as exc:
-        db.session.rollback()
         return rerender({anchor: {"file": [upload_message(exc)]}}, dict(request.form), 413 if exc.too_large else 422)
-    except domain_errors as exc:
-        db.session.rollback()
+    except (DomainError, *domain_errors) as exc:
         return rerender({anchor: {getattr(exc, "field", None) or "_": [str(exc)]}}, dict(request.form), 422)
-    if take_stopped_cases(db.session):
+    if uow.stopped_cases:
         # The change stands; an automatic step after it failed and the case waits for an administrator.
         flash(_("Saved, but the case then stopped because of an error in an automatic step. An administrator "
                 "must fix it; you need not do this again."), "error")

@@ -17,6 +17,7 @@ from engine import NotFound
 from engine.audit import AuditLog
 from engine.models import utcnow
 
+from .errors import DomainError
 from .council import CouncilMember
 from .dates import COPENHAGEN
 from .directory import (
@@ -42,12 +43,10 @@ ASSIGNABLE_ROLES = [(r, label) for r, label in ROLE_LABELS.items() if r not in R
 ACTIVE_ROUNDS = ("open", "closed")
 
 
-class AdminError(Exception):
+class AdminError(DomainError):
     """A refused administrative change; `field` names the form field it concerns."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    key = "admin"
 
 
 def _invalid(field: str, message: str) -> FormInvalid:

@@ -17,6 +17,7 @@ from engine.audit import AuditLog
 from engine.mail import queue_mail
 from engine.models import Base, Document, utcnow
 
+from .errors import DomainError
 from .dates import COPENHAGEN, end_of_day
 from .directory import User, WorkingGroup
 from .forms import (
@@ -37,10 +38,8 @@ STATUS_LABELS = {"collecting": N_("Collecting agenda items"), "agenda": N_("Agen
                  "minutes_review": N_("Minutes out for approval"), "concluded": N_("Minutes published")}
 
 
-class CouncilError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class CouncilError(DomainError):
+    key = "council"
 
 
 # ------------------------------------------------------------------ records

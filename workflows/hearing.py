@@ -20,6 +20,7 @@ from engine import DocumentStore, Forbidden, NotFound, current_execution
 from engine.mail import queue_mail
 from engine.models import Base, Document, utcnow
 
+from .errors import DomainError
 from .dates import COPENHAGEN
 from .dates import end_of_day as deadline_moment  # the end of the deadline day
 from .directory import Municipality, User, WorkingGroup, group_scope, token_hash
@@ -48,12 +49,10 @@ LATE_LABELS = {"pending": N_("Late, awaiting decision"), "admitted": N_("Late, a
                "rejected": N_("Late, rejected"), "superseded": N_("Late, replaced by a newer answer")}
 
 
-class HearingError(Exception):
+class HearingError(DomainError):
     """An action the hearing's state does not allow; `field` names the form field if any."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    key = "hearing"
 
 
 # ------------------------------------------------------------------ records

@@ -55,6 +55,35 @@ def may_act(user: User, lane: str | None, scope: str | None) -> bool:
 SEES_ALL_CASES = (SECRETARIAT, ADMIN, COUNCIL_MEMBER, COUNCIL_CHAIR)
 
 
+# ------------------------------------------------------------ named checks (the one role policy)
+# Services decide access with these; views and templates never test roles themselves.
+
+def is_staff(user: User | None) -> bool:
+    """Secretariat, administrators and the council: they see every case and internal material."""
+    return user is not None and user.has_role(*SEES_ALL_CASES)
+
+
+def is_secretariat(user: User | None) -> bool:
+    return user is not None and user.has_role(SECRETARIAT)
+
+
+def is_admin(user: User | None) -> bool:
+    return user is not None and user.has_role(ADMIN)
+
+
+def is_process_staff(user: User | None) -> bool:
+    return user is not None and user.has_role(*PROCESS_STAFF)
+
+
+def is_contact_only(user: User | None) -> bool:
+    """A municipality contact who is not also secretariat: they see their municipality's pages."""
+    return user is not None and user.has_role(MUNICIPALITY_CONTACT) and not user.has_role(SECRETARIAT)
+
+
+def is_group_member(user: User | None) -> bool:
+    return user is not None and bool(user.group_ids)
+
+
 def my_scopes(user: User) -> set[str]:
     return {group_scope(g) for g in user.group_ids}
 
@@ -74,12 +103,12 @@ def may_take(user: User, task) -> bool:
 
 
 def require_secretariat(user: User) -> None:
-    if not user.has_role(SECRETARIAT):
+    if not is_secretariat(user):
         raise Forbidden(N_("Only the secretariat can do this."))
 
 
 def require_admin(user: User | None) -> None:
-    if user is None or not user.has_role(ADMIN):
+    if not is_admin(user):
         raise Forbidden(N_("Only an administrator can do this."))
 
 
@@ -88,5 +117,5 @@ PROCESS_STAFF = (SECRETARIAT, ADMIN)
 
 
 def require_process_staff(user: User) -> None:
-    if not user.has_role(*PROCESS_STAFF):
+    if not is_process_staff(user):
         raise Forbidden(N_("Only the secretariat and administrators can see the process versions."))

@@ -18,6 +18,7 @@ from engine import Forbidden, NotFound, current_execution
 from engine.mail import fit_subject, queue_mail
 from engine.models import Base, Document, utcnow
 
+from .errors import DomainError
 from .dates import COPENHAGEN, end_of_day
 from .directory import Municipality, User, token_hash
 from .forms import (
@@ -34,10 +35,8 @@ ROUND_STATUS = {"draft": N_("Being planned"), "open": N_("Open for registration"
 EVALUATION_DAYS = 14
 
 
-class NetworkError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class NetworkError(DomainError):
+    key = "network"
 
 
 # ------------------------------------------------------------------ records

@@ -1,6 +1,7 @@
 """Builds the case engine and services with every process family's handlers registered."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -8,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine import AuditLog, CaseEngine, DocumentStore, RestrictedScriptEngine, SearchIndex, UploadPolicy
 from engine.mail import MailDelivery, MailSettings
+from engine.models import utcnow
 from engine.specs import DeployRules, read_directory
 
 from . import lanes, proposal
@@ -16,6 +18,7 @@ from .council import Council
 from .forms import get_form
 from .hearing import Hearings
 from .incidents import Incidents
+from .links import Links
 from .network import Networks
 from .search import Search
 from .service import Byplan
@@ -25,7 +28,10 @@ BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 
 def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 * 1024 * 1024,
           script_time_limit: float = 2.0, base_url: str = "http://127.0.0.1:5000",
-          mail: MailSettings | None = None) -> Byplan:
+          mail: MailSettings | None = None, links: Links | None = None,
+          clock: Callable[[], datetime] = utcnow) -> Byplan:
+    """Everything the app, the CLI and the worker use. `links` builds absolute page URLs (the web layer
+    gives one that knows its routes); `clock` is the one source of "now" for the services."""
     audit = AuditLog()
     services: dict = dict(proposal.SERVICES)
     script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)

@@ -1,0 +1,29 @@
+"""Links to Byplan's pages, for mail texts, feeds and calendars, without web paths in the domain.
+
+The services are given a `Links` object by `runtime.build`; the web layer supplies one that builds
+absolute URLs from its routes (`web/links.py`). A service asks for a page by a logical name from
+`PAGES` and its parameters, e.g. `links("hearing.public", hearing_id=5)`.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+# logical page name -> what it is (the web layer maps each to one of its routes)
+PAGES: dict[str, str] = {
+    "home": "the front page",
+    "case": "a case page (case_id)",
+    "task": "a task page (task_id)",
+    "hearing.staff": "the secretariat's hearing page (hearing_id)",
+    "hearing.public": "a public hearing page (hearing_id)",
+    "hearing.answer": "a hearing party's personal answer page (token)",
+    "council.meeting": "a council meeting page (meeting_id)",
+    "network.round": "a network round page for staff and contacts (round_id)",
+    "network.programme": "a round's public programme (round_id)",
+    "network.evaluation": "a participant's personal evaluation form (token)",
+}
+
+
+class Links(Protocol):
+    def __call__(self, page: str, **params) -> str:
+        """The absolute URL of `page` (a key of PAGES) with its parameters; an unknown page is a KeyError."""
+        ...
