@@ -488,3 +488,11 @@ def test_network_pages_do_not_deserialize_workflows(client, app, people, net, mo
     people.login(client, "secretary")
     for url in ("/netvaerk", f"/netvaerk/runder/{round_id}", f"/netvaerk/moeder/{meeting_id}/deltagere.csv"):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_public_meeting_calendar_has_a_name(client):
+    """Calendar readers show X-WR-CALNAME as the subscribed calendar's name (the other feeds have one)."""
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(client.get("/netvaerk/moeder.ics").data)
+    assert str(calendar["X-WR-CALNAME"]) == "Byplan – netværksmøder"

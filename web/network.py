@@ -1,16 +1,16 @@
 """Network meetings: rounds, regional meetings, seats and registrations, programme, evaluation."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflows import network as network_domain
-from workflows.service import FormInvalid
+from workflows.forms import FormInvalid, describe
 
 from . import byplan_service
 from .extensions import db
-from .forms import attempt, form_id, uploaded_file
+from .forms import attempt, form_id, unit_of_work, uploaded_file
 
 bp = Blueprint("network", __name__)
 
@@ -25,15 +25,13 @@ def _user():
 
 def _page(round_id: int, errors: dict | None = None, form: dict | None = None, status: int = 200):
     view = _service().round_view(db.session, round_id, _user())
-    from workflows.forms import describe
-
     return render_template("network/round.html", v=view, errors=errors or {}, form=form or {},
                            meeting_fields=describe(network_domain.MeetingForm()),
                            formats=dict(network_domain.FORMATS), status_labels=network_domain.ROUND_STATUS), status
 
 
 def _attempt(round_id: int, anchor: str, action, success: str):
-    return attempt(action, anchor=anchor, success=success, domain_errors=(network_domain.NetworkError,),
+    return attempt(action, anchor=anchor, success=success,
                    rerender=lambda errors, form, status: _page(round_id, errors, form, status),
                    redirect_to=url_for("network.round_page", round_id=round_id))
 
@@ -45,36 +43,29 @@ def _round_of(meeting_id: int) -> int:
 @bp.get("/netvaerk")
 @login_required
 def index():
-    mine = []
-    if current_user.has_role("municipality_contact") and current_user.municipality_id:
-        mine = _service().my_registrations(db.session, current_user)
-    return render_template("network/index.html", rounds=_service().rounds(db.session,
-                                                                          public=not current_user.has_role("secretariat")),
-                           mine=mine, status_labels=network_domain.ROUND_STATUS)
+    view = _service().index_view(db.session, current_user)
+    return render_template("network/index.html", rounds=view["rounds"], mine=view["mine"],
+                           status_labels=network_domain.ROUND_STATUS)
 
 
 @bp.route("/netvaerk/runder/ny", methods=["GET", "POST"])
 @login_required
 def new_round():
-    if not current_user.has_role("secretariat"):
-        abort(403)
     errors: dict = {}
     values = {"theme": "", "format": "talk", "registration_deadline": "", "network_id": ""}
-    networks = _service().networks(db.session)
+    networks = _service().round_form(db.session, current_user)
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in values}
         try:
-            row = _service().create_round(db.session, current_user, form_id(request.form, "network_id") or 0,
-                                          {k: v for k, v in values.items() if k != "network_id"})
-            db.session.commit()
+            with unit_of_work() as uow:
+                row = _service().create_round(db.session, current_user, form_id(request.form, "network_id") or 0,
+                                              {k: v for k, v in values.items() if k != "network_id"})
+                uow.commit()
         except FormInvalid as exc:
-            db.session.rollback()
             errors = exc.errors
         else:
             flash(_("The round is created. Add its regional meetings, then publish it from the task."))
             return redirect(url_for("network.round_page", round_id=row.id))
-    from workflows.forms import describe
-
     return render_template("network/new.html", networks=networks, values=values, errors=errors,
                            fields=describe(network_domain.RoundForm())), (422 if errors else 200)
 
@@ -138,10 +129,8 @@ def register(meeting_id: int):
 @bp.post("/netvaerk/tilmeldinger/<id:registration_id>/afmeld")
 @login_required
 def cancel(registration_id: int):
-    from workflows.network import Registration
-
-    reg = db.session.get(Registration, registration_id) or abort(404)
-    return _attempt(reg.meeting.round_id, f"moede-{reg.meeting_id}",
+    round_id, meeting_id = _service().registration_place(db.session, registration_id)
+    return _attempt(round_id, f"moede-{meeting_id}",
                     lambda: _service().cancel(db.session, current_user, registration_id),
                     _("The registration is cancelled."))
 
@@ -149,11 +138,9 @@ def cancel(registration_id: int):
 @bp.post("/netvaerk/tilmeldinger/<id:registration_id>/skift")
 @login_required
 def swap(registration_id: int):
-    from workflows.network import Registration
-
-    reg = db.session.get(Registration, registration_id) or abort(404)
+    round_id, meeting_id = _service().registration_place(db.session, registration_id)
     raw = {f: request.form.get(f, "") for f in ("name", "email", "job_title")}
-    return _attempt(reg.meeting.round_id, f"moede-{reg.meeting_id}",
+    return _attempt(round_id, f"moede-{meeting_id}",
                     lambda: _service().swap(db.session, current_user, registration_id, raw),
                     _("The seat is given to the new colleague."))
 
@@ -161,10 +148,8 @@ def swap(registration_id: int):
 @bp.post("/netvaerk/tilmeldinger/<id:registration_id>/slet-persondata")
 @login_required
 def anonymise(registration_id: int):
-    from workflows.network import Registration
-
-    reg = db.session.get(Registration, registration_id) or abort(404)
-    return _attempt(reg.meeting.round_id, f"moede-{reg.meeting_id}",
+    round_id, meeting_id = _service().registration_place(db.session, registration_id)
+    return _attempt(round_id, f"moede-{meeting_id}",
                     lambda: _service().anonymise(db.session, current_user, registration_id),
                     _("The participant's personal data is deleted."))
 
@@ -187,33 +172,14 @@ def programme(round_id: int):
 @bp.get("/netvaerk/moeder/<id:meeting_id>/dokumenter/<id:document_id>")
 @login_required
 def document(meeting_id: int, document_id: int):
-    meeting = network_domain.get_meeting(db.session, meeting_id)
-    if document_id not in {d.document_id for d in meeting.documents}:
-        abort(404)
     from .cases import send_document
 
-    return send_document(*byplan_service().documents.get_version(db.session, document_id))
+    return send_document(*_service().material(db.session, current_user, meeting_id, document_id))
 
 
 @bp.get("/netvaerk/moeder.ics")
 def calendar():
-    from icalendar import Calendar, Event
-
-    cal = Calendar()
-    cal.add("prodid", "-//Byplan//Netværksmøder//DA")
-    cal.add("version", "2.0")
-    for row in _service().rounds(db.session, public=True):
-        for meeting in network_domain.meetings(db.session, row.id):
-            event = Event()
-            event.add("uid", f"network-meeting-{meeting.id}@byplan")
-            event.add("summary", meeting.title)
-            event.add("dtstart", meeting.starts_at)
-            event.add("dtend", meeting.ends_at)
-            event.add("dtstamp", row.published_at or row.created_at)
-            event.add("location", ", ".join(x for x in (meeting.venue, meeting.address) if x) or meeting.online_link)
-            event.add("url", f"{current_app.config['BASE_URL']}/netvaerk/program/{row.id}")
-            cal.add_component(event)
-    return Response(cal.to_ical(), mimetype="text/calendar")
+    return Response(_service().public_calendar(db.session), mimetype="text/calendar")
 
 
 @bp.route("/netvaerk/evaluering/<token>", methods=["GET", "POST"])
@@ -224,18 +190,15 @@ def evaluation(token: str):
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in values}
         try:
-            _service().evaluate(db.session, token, values)
-            db.session.commit()
+            with unit_of_work() as uow:
+                _service().evaluate(db.session, token, values)
+                uow.commit()
         except FormInvalid as exc:
-            db.session.rollback()
             errors = exc.errors
         except network_domain.NetworkError as exc:
-            db.session.rollback()
             errors = {"_": [str(exc)]}
         else:
             flash(_("Thank you for your evaluation."))
             return redirect(url_for("network.evaluation", token=token))
-    from workflows.forms import describe
-
     return render_template("network/evaluation.html", reg=reg, fields=describe(network_domain.EvaluationForm()),
                            values=values, errors=errors), (422 if errors else 200)

@@ -47,7 +47,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     council = Council(engine, documents, base_url, search=search)
     script_engine.services.update(hearings.service_handlers())
     script_engine.services.update(council.service_handlers())
-    networks = Networks(engine, documents, base_url)
+    networks = Networks(engine, documents, links, clock=clock)
     script_engine.services.update(networks.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory)
     return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,

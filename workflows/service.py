@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine import CaseEngine, DocumentStore, Forbidden, NotFound, TaskNotFound, TaskNotReady
 from engine import versions
 from engine.diagram import ACTIVE, COMPLETED, ERROR, WAITING, element_states
-from engine.models import AuditEvent, Case, CompletedTask, Document, ProcessVersion, ReadyTask
+from engine.models import AuditEvent, Case, CompletedTask, Document, ProcessVersion, ReadyTask, utcnow
 
 from . import lanes, proposal
 from .directory import User, WorkingGroup
@@ -34,6 +35,7 @@ class SubmitContext:
     user: User | None
     case_id: int
     task_data: dict[str, Any]
+    now: datetime = field(default_factory=utcnow)  # the moment of the completion (the engine's clock)
 
 
 @dataclass

@@ -15,7 +15,8 @@ import time_machine
 from pytest_bdd import given, parsers, scenario, scenarios, then, when
 
 from engine import Forbidden
-from workflows.network import NetworkError, end_of_day
+from workflows.dates import end_of_day
+from workflows.network import NetworkError
 from workflows.service import FormInvalid
 
 from .network_steps_support import COPENHAGEN, NetworkScene
