@@ -16,7 +16,7 @@ from workflows.service import FormInvalid
 from . import byplan_service
 from .errors import upload_message
 from .extensions import db
-from .forms import form_id, form_version, uploaded_file
+from .forms import form_id, form_version, unit_of_work, uploaded_file
 
 bp = Blueprint("cases", __name__)
 
@@ -79,8 +79,9 @@ def incidents():
 @bp.post("/sager/<id:case_id>/genoptag")
 @login_required
 def retry(case_id: int):
-    case = byplan_service().incidents.retry(db.session, current_user, case_id, form_version(request.form))
-    db.session.commit()
+    with unit_of_work() as uow:
+        case = byplan_service().incidents.retry(db.session, current_user, case_id, form_version(request.form))
+        uow.commit()
     if case.status == "incident":
         flash(_("The retry failed again; the case is still stopped. See the new error below."), "error")
     else:
@@ -92,11 +93,11 @@ def retry(case_id: int):
 @login_required
 def fix_data(case_id: int):
     try:
-        name, _value = byplan_service().incidents.fix_data(db.session, current_user, case_id, dict(request.form),
-                                                            form_version(request.form))
-        db.session.commit()
+        with unit_of_work() as uow:
+            name, _value = byplan_service().incidents.fix_data(db.session, current_user, case_id,
+                                                                dict(request.form), form_version(request.form))
+            uow.commit()
     except FormInvalid as exc:
-        db.session.rollback()
         return _case_page(case_id, status=422, fix_errors=exc.errors)
     flash(_("The variable %(name)s is changed. Retry the failed step when the data is right.", name=name))
     return redirect(url_for("cases.case", case_id=case_id) + "#haendelse")
@@ -108,11 +109,11 @@ def upload(case_id: int):
     filename, content = uploaded_file()
     document_id = form_id(request.form, "document_id")
     try:
-        byplan_service().upload(db.session, current_user, case_id, filename, content,
-                                title=request.form.get("title") or None, document_id=document_id)
-        db.session.commit()
+        with unit_of_work() as uow:
+            byplan_service().upload(db.session, current_user, case_id, filename, content,
+                                    title=request.form.get("title") or None, document_id=document_id)
+            uow.commit()
     except DocumentRejected as exc:
-        db.session.rollback()
         return _case_page(case_id, upload_message(exc), 413 if exc.too_large else 422)
     flash(_("The document is uploaded."))
     return redirect(url_for("cases.case", case_id=case_id) + "#dokumenter")
@@ -152,12 +153,12 @@ def new_proposal():
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in values}
         try:
-            case = byplan_service().start_proposal(db.session, current_user,
-                                                   form_id(request.form, "group_id") or 0,
-                                                   values["title"], values["kind"])
-            db.session.commit()
+            with unit_of_work() as uow:
+                case = byplan_service().start_proposal(db.session, current_user,
+                                                       form_id(request.form, "group_id") or 0,
+                                                       values["title"], values["kind"])
+                uow.commit()
         except FormInvalid as exc:
-            db.session.rollback()
             errors = exc.errors
         else:
             flash(_("The proposal is created. Write it in the task below."))

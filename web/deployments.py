@@ -13,7 +13,7 @@ from workflows import processes
 
 from . import byplan_service
 from .extensions import db
-from .forms import form_ids
+from .forms import form_ids, unit_of_work
 
 bp = Blueprint("deployments", __name__)
 
@@ -46,10 +46,11 @@ def new():
         files, problems = _uploaded_files()
         if not problems:
             try:
-                deployed = processes.deploy_files(_engine(), db.session, current_user, files, check_only=check_only)
-                db.session.commit()
+                with unit_of_work() as uow:
+                    deployed = processes.deploy_files(_engine(), db.session, current_user, files,
+                                                      check_only=check_only)
+                    uow.commit()
             except InvalidBpmn as exc:
-                db.session.rollback()
                 problems = exc.problems
             else:
                 if check_only:
@@ -65,8 +66,8 @@ def new():
 
 
 def _preview_page(version_id: int, error: str | None = None, status: int = 200):
-    plan = processes.migration_preview(_engine(), db.session, current_user, version_id)
-    db.session.rollback()  # the preview writes nothing; leave no transaction open
+    with unit_of_work():  # the preview writes nothing: rolled back, no transaction left open
+        plan = processes.migration_preview(_engine(), db.session, current_user, version_id)
     return render_template("deployments/migrate.html", plan=plan, error=error), status
 
 
@@ -80,9 +81,10 @@ def migrate(version_id: int):
     if not case_ids:
         return _preview_page(version_id, _("Choose at least one case to migrate."), 422)
     expected = {i: request.form.get(f"version-{i}", type=int) for i in case_ids}
-    result = processes.migrate(_engine(), db.session, current_user, version_id, case_ids,
-                               {i: v for i, v in expected.items() if v is not None})
-    db.session.commit()
+    with unit_of_work() as uow:
+        result = processes.migrate(_engine(), db.session, current_user, version_id, case_ids,
+                                   {i: v for i, v in expected.items() if v is not None})
+        uow.commit()
     flash(_("%(migrated)d case(s) migrated, %(refused)d refused.", migrated=len(result.migrated),
             refused=len(result.refused)))
     return redirect(url_for("deployments.migrate", version_id=version_id))

@@ -5,12 +5,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.engine import take_stopped_cases
 from workflows.service import FormInvalid
 
 from . import byplan_service
 from .extensions import db
-from .forms import form_version
+from .forms import form_version, unit_of_work
 
 bp = Blueprint("tasks", __name__)
 
@@ -50,14 +49,14 @@ def complete(task_id: str):
     values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
     version = form_version(request.form)
     try:
-        case, title = byplan_service().submit_task(db.session, current_user, task_id, values, version)
-        db.session.commit()
+        with unit_of_work() as uow:
+            case, title = byplan_service().submit_task(db.session, current_user, task_id, values, version)
+            uow.commit()
     except FormInvalid as exc:
-        db.session.rollback()
         view = byplan_service().task_view(db.session, current_user, task_id)
         # The form keeps what the user typed and the version they read, so a later conflict is still a 409.
         return render_template("task.html", view=view, values=values, errors=exc.errors, version=version), 422
-    if take_stopped_cases(db.session):
+    if uow.stopped_cases:
         # The completion stands; a step after it failed and the case waits for an administrator.
         flash(_("The task “%(title)s” is completed, but the case then stopped because of an error in an "
                 "automatic step. An administrator must fix it; you need not do the task again.", title=title),
