@@ -7,7 +7,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
-from workflows.errors import DomainError
+from workflows.errors import DomainError, StaleRecord
 from workflows.service import FormInvalid
 
 from .extensions import db
@@ -41,6 +41,12 @@ def upload_message(exc: DocumentRejected) -> str:
     return messages.get(exc.code, str(exc))
 
 
+def stale_message(exc: StaleRecord) -> str:
+    """The translated message of an edit read from an older version of a record, naming what changed."""
+    fields = ", ".join(_(label).lower() for label in exc.fields)
+    return _(exc.message, what=_(exc.what), name=exc.name, fields=fields)
+
+
 def register(app):
     @app.errorhandler(NotFound)
     def _not_found(exc):
@@ -53,6 +59,15 @@ def register(app):
     @app.errorhandler(Conflict)
     def _conflict(exc):
         return _answer(409, _("Someone else changed this case in the meantime. Reload the page and try again."))
+
+    @app.errorhandler(StaleRecord)
+    def _stale_record(exc):
+        message = stale_message(exc)
+        if wants_json():
+            db.session.rollback()
+            return jsonify({"code": 409, "status": _status_name(409), "message": message,
+                            "changed": list(exc.changed)}), 409
+        return _answer(409, message)
 
     @app.errorhandler(FormInvalid)
     def _invalid(exc):

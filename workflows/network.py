@@ -21,6 +21,7 @@ from engine.models import Base, Document, utcnow
 from .errors import DomainError
 from .dates import COPENHAGEN, end_of_day
 from .directory import Municipality, User, token_hash
+from .folding import fold_on_set, folded_column
 from .forms import (
     FormDef, FormInvalid, FormSchema, choice, date_field, email, integer, load_values, register, text,
 )
@@ -47,6 +48,11 @@ class Network(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    name_folded: Mapped[str] = folded_column("name", 200)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+    _fold = fold_on_set("name")
 
 
 class NetworkMembership(Base):
@@ -59,8 +65,11 @@ class NetworkMembership(Base):
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     seats_per_meeting: Mapped[int] = mapped_column(Integer, default=2)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Round(Base):
