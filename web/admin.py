@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import escape
 
 from workflows import admin as admin_domain
 from workflows.admin import ORIGINAL_FIELD, VERSION_FIELD, AdminError, fields_for
@@ -54,8 +55,9 @@ def _act(action, *, anchor: str, success: str, rerender, redirect_to: str):
                        rerender=lambda errors, form, status: rerender(errors, status), redirect_to=redirect_to)
     except StaleRecord as exc:
         db.session.rollback()
-        # Messages in the error lists pass through the templates' gettext, which formats with %.
-        return rerender({anchor: {"_": [stale_message(exc).replace("%", "%%")]}}, 409)
+        # Messages in the error lists pass through the templates' gettext, which marks them safe and formats
+        # them with %: the message (it holds the record's name) goes in escaped, with % doubled.
+        return rerender({anchor: {"_": [str(escape(stale_message(exc))).replace("%", "%%")]}}, 409)
 
 
 def _form_page(title: str, specs, values: dict, errors: dict, submit: str, back: str, status: int = 200,
