@@ -78,11 +78,11 @@ def upgrade():
 
 
 def downgrade():
+    # Columns are dropped in place (SQLite 3.35+ does this natively): rebuilding a table on SQLite, with
+    # foreign keys on, would cascade the drop of the old table to the rows that refer to it.
     for table, columns in FOLDED.items():
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            for column, _length in columns:
-                batch_op.drop_index(batch_op.f(f'ix_{table}_{column}_folded'))
-                batch_op.drop_column(f'{column}_folded')
+        for column, _length in columns:
+            op.drop_index(op.f(f'ix_{table}_{column}_folded'), table_name=table)
+            op.execute(f'ALTER TABLE {table} DROP COLUMN {column}_folded')
     for table in VERSIONED:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('version')
+        op.execute(f'ALTER TABLE {table} DROP COLUMN version')
