@@ -140,10 +140,11 @@ class Locked:
         `touch`: a column to mark written, so that a change held in other tables (roles) bumps the version."""
         if touch is not None:
             flag_modified(row, touch)
+        name = self.name(row)  # read now: after a failed flush the session can load nothing until rolled back
         try:
             session.flush()
         except StaleDataError:
-            raise StaleRecord(self.what, self.name(row)) from None
+            raise StaleRecord(self.what, name) from None
 
 
 class AdminBase:
