@@ -9,8 +9,10 @@ user names, municipality names and codes, working-group and network names get a 
 Existing names that fold to the same value are not renamed silently: the upgrade stops and names them.
 
 The columns are added as NOT NULL with a default (no table is rebuilt: on SQLite, with foreign keys on,
-rebuilding user_account would cascade to the rows that refer to it). On PostgreSQL the folded columns'
-temporary default is dropped again.
+rebuilding user_account would cascade to the rows that refer to it). The default of the folded columns,
+'', stays on both databases: the application always writes the folded value (workflows.folding), and a
+row inserted by hand without it gets '' — a second such row is refused by the unique index, never
+silently admitted as a duplicate name.
 
 Revision ID: 0008
 Revises: 0004
@@ -72,9 +74,6 @@ def upgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column, _length in columns:
                 batch_op.create_index(batch_op.f(f'ix_{table}_{column}_folded'), [f'{column}_folded'], unique=True)
-        if bind.dialect.name == 'postgresql':
-            for column, _length in columns:
-                op.alter_column(table, f'{column}_folded', server_default=None)
 
 
 def downgrade():
