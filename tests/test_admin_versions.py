@@ -101,3 +101,32 @@ def test_a_stale_record_answers_409_in_html_and_json(app, people):
     assert page.status_code == 409
     assert "Brugeren &#39;lead&#39; blev ændret af en anden, mens du redigerede (felter: navn, e-mail)." \
         in page.data.decode()
+
+
+def test_a_lost_versioned_update_outside_the_services_is_409_not_500(app, people):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    def boom():
+        raise StaleDataError("UPDATE statement on table 'municipality' expected to update 1 row(s); 0 were matched.")
+
+    app.add_url_rule("/_stale_data_probe", "stale_data_probe", boom)
+    answer = app.test_client().get("/_stale_data_probe")
+    assert answer.status_code == 409
+    assert "En anden har ændret dette imens." in answer.data.decode()
+
+
+def test_deactivating_from_a_stale_copy_is_a_stale_record(app, people):
+    admin = app.extensions["byplan"].admin
+    first, second = _sessions(app)
+    from workflows.directory import User
+
+    with first, second:
+        actor1, row1 = _admin_user(first), first.get(User, people.ids["lead"])
+        first.commit()
+        actor2, row2 = _admin_user(second), second.get(User, people.ids["lead"])
+        second.commit()
+        admin.edit_user(first, actor1, people.ids["lead"], {"name": "Ny", "email": "lead@example.org"})
+        first.commit()
+        with pytest.raises(StaleRecord):
+            admin.set_active(second, actor2, people.ids["lead"], False)
+        second.rollback()

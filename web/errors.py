@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
@@ -68,6 +69,13 @@ def register(app):
             return jsonify({"code": 409, "status": _status_name(409), "message": message,
                             "changed": list(exc.changed)}), 409
         return _answer(409, message)
+
+    @app.errorhandler(StaleDataError)
+    def _stale_data(exc):
+        # A versioned row (a case, an administered record) that another request changed between this
+        # request's read and its write; the services name it where they can (StaleRecord).
+        app.logger.warning("stale versioned row: %s", exc)
+        return _answer(409, _("Someone else changed this record in the meantime. Reload the page and try again."))
 
     @app.errorhandler(FormInvalid)
     def _invalid(exc):

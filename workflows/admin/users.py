@@ -120,6 +120,7 @@ class UserAdmin(AdminBase):
             if user.has_role(ADMIN) and not self._other_active_admins(session, user):
                 raise AdminError(N_("This is the last administrator; make someone else an administrator first."))
         user.active = active
+        USER.flush(session, user)  # a concurrent change of the user wins the race: StaleRecord, not a 500
         self._log(session, actor, f"user {user.username} {'reactivated' if active else 'deactivated'}",
                   {"user": user.username, "active": active})
         return user
@@ -130,6 +131,7 @@ class UserAdmin(AdminBase):
         raw, _edit = take_edit(raw)  # a new password does not depend on what the page showed
         values = load_values(PasswordForm, raw)
         user.set_password(values["password"])
+        USER.flush(session, user)
         self._log(session, actor, f"password of {user.username} reset", {"user": user.username})
         return user
 
