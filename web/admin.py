@@ -53,8 +53,7 @@ def _act(action, *, anchor: str, success: str, rerender, redirect_to: str):
     try:
         return attempt(action, anchor=anchor, success=success, domain_errors=(AdminError,),
                        rerender=lambda errors, form, status: rerender(errors, status), redirect_to=redirect_to)
-    except StaleRecord as exc:
-        db.session.rollback()
+    except StaleRecord as exc:  # the unit of work has rolled back
         # Messages in the error lists pass through the templates' gettext, which marks them safe and formats
         # them with %: the message (it holds the record's name) goes in escaped, with % doubled.
         return rerender({anchor: {"_": [str(escape(stale_message(exc))).replace("%", "%%")]}}, 409)

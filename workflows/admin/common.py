@@ -126,8 +126,8 @@ class Locked:
         if edit.original is not None:
             now = self.snapshot(row)
             changed = tuple(k for k in now if edit.original.get(k) != now[k])
-        labels = tuple(self.schema._declared_fields[k].metadata.get("label", k) for k in changed
-                       if k in self.schema._declared_fields)
+        fields = self.schema().fields
+        labels = tuple(fields[k].metadata.get("label", k) for k in changed if k in fields)
         return StaleRecord(self.what, self.name(row), labels, changed)
 
     def check(self, row, edit: Edit) -> None:
