@@ -1,29 +1,33 @@
-"""Administration (/admin, administrators only): users and roles, municipalities, working groups, networks,
-council members and API tokens. Each view parses the form, calls one service of workflows.admin, renders."""
+"""Administration (/admin): users and roles, municipalities, working groups, networks, council members and
+API tokens. Each view parses the form, calls one service of workflows.admin (which decides who may),
+and renders or redirects; changes run in one unit of work (web.forms)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import escape
 
 from workflows import admin as admin_domain
-from workflows.admin import AdminError, fields_for
-from workflows.directory import ADMIN, ROLE_LABELS
+from workflows.admin import ORIGINAL_FIELD, VERSION_FIELD, AdminError, fields_for
+from workflows.directory import ROLE_LABELS, Municipality, WorkingGroup
+from workflows.errors import StaleRecord
 from workflows.forms import FormInvalid
+from workflows.network import Network
 
 from . import byplan_service
+from .errors import stale_message
 from .extensions import db, login_manager
-from .forms import attempt
+from .forms import attempt, unit_of_work
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-def _administrators_only():
+def _logged_in():
+    """Anonymous visitors are asked to log in; who may do what is the services' decision (Forbidden → 403)."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if not current_user.has_role(ADMIN):
-        abort(403)
     return None
 
 
@@ -31,24 +35,39 @@ def _service() -> admin_domain.Admin:
     return byplan_service().admin
 
 
-def _raw(specs) -> dict:
-    """The posted values of a form's fields (checkbox groups as lists)."""
-    return {s.name: request.form.getlist(s.name) if s.widget == "checkboxes" else request.form.get(s.name, "")
-            for s in specs}
+def _raw(specs, *, stamped: bool = False) -> dict:
+    """The posted values of a form's fields (checkbox groups as lists); with `stamped`, the hidden version
+    fields of an edit form too."""
+    raw = {s.name: request.form.getlist(s.name) if s.widget == "checkboxes" else request.form.get(s.name, "")
+           for s in specs}
+    if stamped:
+        for name in (VERSION_FIELD, ORIGINAL_FIELD):
+            if name in request.form:
+                raw[name] = request.form[name]
+    return raw
 
 
 def _act(action, *, anchor: str, success: str, rerender, redirect_to: str):
-    return attempt(action, anchor=anchor, success=success, domain_errors=(AdminError,),
-                   rerender=lambda errors, form, status: rerender(errors, status), redirect_to=redirect_to)
+    """attempt() the action; an edit read from an older version of the record is shown again with the
+    user's input, the message naming what changed, and the record's current version (409)."""
+    try:
+        return attempt(action, anchor=anchor, success=success, domain_errors=(AdminError,),
+                       rerender=lambda errors, form, status: rerender(errors, status), redirect_to=redirect_to)
+    except StaleRecord as exc:  # the unit of work has rolled back
+        # Messages in the error lists pass through the templates' gettext, which marks them safe and formats
+        # them with %: the message (it holds the record's name) goes in escaped, with % doubled.
+        return rerender({anchor: {"_": [str(escape(stale_message(exc))).replace("%", "%%")]}}, 409)
 
 
-def _form_page(title: str, specs, values: dict, errors: dict, submit: str, back: str, status: int = 200):
+def _form_page(title: str, specs, values: dict, errors: dict, submit: str, back: str, status: int = 200,
+               stamp: dict | None = None):
     return render_template("admin/form.html", title=title, fields=specs, values=values, errors=errors,
-                           submit=submit, back=back), status
+                           submit=submit, back=back, stamp=stamp), status
 
 
 @bp.get("")
 def index():
+    _service().overview(db.session, current_user)
     return render_template("admin/index.html")
 
 
@@ -56,12 +75,13 @@ def index():
 
 def _user_create_fields():
     return fields_for(admin_domain.UserCreateForm,
-                      {"municipality_id": _service().municipality_choices(db.session)},
+                      {"municipality_id": _service().municipality_choices(db.session, current_user)},
                       order=admin_domain.USER_CREATE_ORDER)
 
 
 def _user_edit_fields():
-    return fields_for(admin_domain.UserEditForm, {"municipality_id": _service().municipality_choices(db.session)})
+    return fields_for(admin_domain.UserEditForm,
+                      {"municipality_id": _service().municipality_choices(db.session, current_user)})
 
 
 @bp.get("/brugere")
@@ -86,14 +106,15 @@ def new_user():
 
 
 def _user_page(user_id: int, errors: dict | None = None, status: int = 200):
-    user = _service().get_user(db.session, user_id)
+    user = _service().get_user(db.session, current_user, user_id)
+    fields = _user_edit_fields()
     values = {"name": user.name, "email": user.email, "roles": sorted(r.role for r in user.role_rows),
               "municipality_id": str(user.municipality_id or "")}
     if errors and "bruger" in errors:
-        values = _raw(_user_edit_fields())
-    return render_template("admin/user.html", user=user, fields=_user_edit_fields(), values=values,
-                           password_fields=fields_for(admin_domain.PasswordForm), errors=errors or {},
-                           role_labels=ROLE_LABELS), status
+        values = _raw(fields)
+    return render_template("admin/user.html", user=user, fields=fields, values=values,
+                           stamp=_service().stamp(user), password_fields=fields_for(admin_domain.PasswordForm),
+                           errors=errors or {}, role_labels=ROLE_LABELS), status
 
 
 @bp.get("/brugere/<id:user_id>")
@@ -108,7 +129,7 @@ def _user_action(user_id: int, anchor: str, action, success: str):
 
 @bp.post("/brugere/<id:user_id>")
 def edit_user(user_id: int):
-    raw = _raw(_user_edit_fields())
+    raw = _raw(_user_edit_fields(), stamped=True)
     return _user_action(user_id, "bruger", lambda: _service().edit_user(db.session, current_user, user_id, raw),
                         _("The user is saved."))
 
@@ -146,29 +167,37 @@ def municipalities():
                            rows=_service().municipalities(db.session, current_user))
 
 
-def _save_page(kind: str, title: str, submit: str, back: str, specs, initial: dict, save):
-    """A one-form page that creates or edits a record with `save(raw)`."""
+def _save_page(kind: str, title: str, submit: str, back: str, specs, initial: dict, save, record=None):
+    """A one-form page that creates (record None) or edits `record` with `save(raw)`."""
     if request.method == "GET":
-        return _form_page(title, specs, initial, {}, submit, back)
-    raw = _raw(specs)
-    return _act(lambda: save(raw), anchor=kind, success=_("Saved."), redirect_to=back,
-                rerender=lambda errors, status: _form_page(title, specs, raw, errors[kind], submit, back, status))
+        stamp = _service().stamp(record) if record is not None else None
+        return _form_page(title, specs, initial, {}, submit, back, stamp=stamp)
+    raw = _raw(specs, stamped=record is not None)
+
+    def rerender(errors, status):
+        if record is not None:
+            db.session.refresh(record)  # the current version, after the rollback
+        return _form_page(title, specs, raw, errors[kind], submit, back, status,
+                          stamp=_service().stamp(record) if record is not None else None)
+
+    return _act(lambda: save(raw), anchor=kind, success=_("Saved."), redirect_to=back, rerender=rerender)
 
 
 @bp.route("/kommuner/ny", methods=["GET", "POST"])
 def new_municipality():
     return _save_page("kommuner", _("New municipality"), _("Create the municipality"), url_for(".municipalities"),
-                      _municipality_fields(), {"region": admin_domain.REGIONS[0]},
+                      _municipality_fields(), _service().initial(db.session, current_user, Municipality),
                       lambda raw: _service().save_municipality(db.session, current_user, None, raw))
 
 
 @bp.route("/kommuner/<id:municipality_id>", methods=["GET", "POST"])
 def municipality(municipality_id: int):
-    muni = _service().get_municipality(db.session, municipality_id)
+    muni = _service().get_municipality(db.session, current_user, municipality_id)
     initial = {"name": muni.name, "code": muni.code, "region": muni.region, "email": muni.email or ""}
     return _save_page("kommuner", muni.name, _("Save"), url_for(".municipalities"), _municipality_fields(),
                       initial,
-                      lambda raw: _service().save_municipality(db.session, current_user, municipality_id, raw))
+                      lambda raw: _service().save_municipality(db.session, current_user, municipality_id, raw),
+                      record=muni)
 
 
 # --------------------------------------------------------- working groups
@@ -181,22 +210,22 @@ def groups():
 @bp.route("/arbejdsgrupper/ny", methods=["GET", "POST"])
 def new_group():
     return _save_page("arbejdsgrupper", _("New working group"), _("Create the working group"), url_for(".groups"),
-                      fields_for(admin_domain.GroupForm), {},
+                      fields_for(admin_domain.GroupForm), _service().initial(db.session, current_user, WorkingGroup),
                       lambda raw: _service().save_group(db.session, current_user, None, raw))
 
 
 def _group_page(group_id: int, errors: dict | None = None, status: int = 200):
-    group = _service().get_group(db.session, group_id)
-    members = _service().group_members(db.session, group.id)
+    group = _service().get_group(db.session, current_user, group_id)
+    members = _service().group_members(db.session, current_user, group.id)
     group_fields = fields_for(admin_domain.GroupForm)
     member_fields = fields_for(admin_domain.MemberForm, {"user_id": _service().user_choices(
-        db.session, exclude={m.user.id for m in members})})
+        db.session, current_user, exclude={m.user.id for m in members})})
     errors = errors or {}
     values = {"name": group.name, "description": group.description}
     if "gruppe" in errors:
         values = _raw(group_fields)
     return render_template("admin/group.html", group=group, members=members, group_fields=group_fields,
-                           member_fields=member_fields, values=values,
+                           member_fields=member_fields, values=values, stamp=_service().stamp(group),
                            member_values=_raw(member_fields) if "medlemmer" in errors else {},
                            errors=errors), status
 
@@ -210,7 +239,7 @@ def _group_action(group_id: int, anchor: str, action, success: str):
 def group(group_id: int):
     if request.method == "GET":
         return _group_page(group_id)
-    raw = _raw(fields_for(admin_domain.GroupForm))
+    raw = _raw(fields_for(admin_domain.GroupForm), stamped=True)
     return _group_action(group_id, "gruppe", lambda: _service().save_group(db.session, current_user, group_id, raw),
                          _("Saved."))
 
@@ -247,17 +276,17 @@ def networks():
 @bp.route("/netvaerk/ny", methods=["GET", "POST"])
 def new_network():
     return _save_page("netvaerk", _("New network"), _("Create the network"), url_for(".networks"),
-                      fields_for(admin_domain.NetworkForm), {},
+                      fields_for(admin_domain.NetworkForm), _service().initial(db.session, current_user, Network),
                       lambda raw: _service().save_network(db.session, current_user, None, raw))
 
 
 def _network_page(network_id: int, errors: dict | None = None, status: int = 200):
-    net = _service().get_network(db.session, network_id)
-    members = _service().network_members(db.session, net.id)
+    net = _service().get_network(db.session, current_user, network_id)
+    members = _service().network_members(db.session, current_user, net.id)
     taken = {m.municipality_id for m in members}
     network_fields = fields_for(admin_domain.NetworkForm)
     member_fields = fields_for(admin_domain.NetworkMemberForm, {"municipality_id": [
-        c for c in _service().municipality_choices(db.session, blank=False) if int(c[0]) not in taken]},
+        c for c in _service().municipality_choices(db.session, current_user, blank=False) if int(c[0]) not in taken]},
         order=["municipality_id", "seats_per_meeting"])
     errors = errors or {}
     values = {"name": net.name, "description": net.description}
@@ -266,6 +295,7 @@ def _network_page(network_id: int, errors: dict | None = None, status: int = 200
     member_values = _raw(member_fields) if "medlemmer" in errors else {"seats_per_meeting": "2"}
     return render_template("admin/network.html", net=net, members=members, network_fields=network_fields,
                            member_fields=member_fields, values=values, member_values=member_values,
+                           stamp=_service().stamp(net), stamps={m.id: _service().stamp(m) for m in members},
                            errors=errors, form=dict(request.form)), status
 
 
@@ -278,7 +308,7 @@ def _network_action(network_id: int, anchor: str, action, success: str):
 def network(network_id: int):
     if request.method == "GET":
         return _network_page(network_id)
-    raw = _raw(fields_for(admin_domain.NetworkForm))
+    raw = _raw(fields_for(admin_domain.NetworkForm), stamped=True)
     return _network_action(network_id, "netvaerk",
                            lambda: _service().save_network(db.session, current_user, network_id, raw), _("Saved."))
 
@@ -293,7 +323,7 @@ def add_network_member(network_id: int):
 
 @bp.post("/netvaerk/<id:network_id>/medlemmer/<id:membership_id>/pladser")
 def change_seats(network_id: int, membership_id: int):
-    raw = {"seats_per_meeting": request.form.get("seats_per_meeting", "")}
+    raw = _raw(fields_for(admin_domain.SeatsForm), stamped=True)
     return _network_action(network_id, f"medlem-{membership_id}",
                            lambda: _service().change_seats(db.session, current_user, network_id, membership_id, raw),
                            _("The seats are changed."))
@@ -310,7 +340,8 @@ def remove_network_member(network_id: int, membership_id: int):
 # ----------------------------------------------------------------- council
 
 def _council_fields():
-    return fields_for(admin_domain.CouncilMemberForm, {"user_id": _service().council_candidates(db.session)},
+    return fields_for(admin_domain.CouncilMemberForm,
+                      {"user_id": _service().council_candidates(db.session, current_user)},
                       order=["user_id", "term_start", "term_end", "organisation", "is_chair"])
 
 
@@ -333,7 +364,7 @@ def council():
 
 
 def _member_page(member_id: int, errors: dict | None = None, status: int = 200):
-    member = _service().get_council_member(db.session, member_id)
+    member = _service().get_council_member(db.session, current_user, member_id)
     specs = fields_for(admin_domain.TermForm)
     errors = errors or {}
     values = {"term_start": member.term_start.isoformat(),
@@ -344,7 +375,8 @@ def _member_page(member_id: int, errors: dict | None = None, status: int = 200):
     end_fields = fields_for(admin_domain.EndTermForm)
     end_values = _raw(end_fields) if "afslut" in errors else {"last_day": admin_domain.today().isoformat()}
     return render_template("admin/council_member.html", member=member, fields=specs, values=values,
-                           end_fields=end_fields, end_values=end_values, errors=errors), status
+                           stamp=_service().stamp(member), end_fields=end_fields, end_values=end_values,
+                           errors=errors), status
 
 
 def _member_action(member_id: int, anchor: str, action, success: str):
@@ -356,7 +388,7 @@ def _member_action(member_id: int, anchor: str, action, success: str):
 def council_member(member_id: int):
     if request.method == "GET":
         return _member_page(member_id)
-    raw = _raw(fields_for(admin_domain.TermForm))
+    raw = _raw(fields_for(admin_domain.TermForm), stamped=True)
     return _member_action(member_id, "periode",
                           lambda: _service().edit_council_member(db.session, current_user, member_id, raw),
                           _("Saved."))
@@ -364,7 +396,7 @@ def council_member(member_id: int):
 
 @bp.post("/raad/<id:member_id>/afslut")
 def end_term(member_id: int):
-    raw = {"last_day": request.form.get("last_day", "")}
+    raw = _raw(fields_for(admin_domain.EndTermForm), stamped=True)
     return _member_action(member_id, "afslut",
                           lambda: _service().end_term(db.session, current_user, member_id, raw),
                           _("The term's end is recorded."))
@@ -373,7 +405,7 @@ def end_term(member_id: int):
 # -------------------------------------------------------------- API tokens
 
 def _tokens_page(errors: dict | None = None, status: int = 200):
-    specs = fields_for(admin_domain.TokenForm, {"user_id": _service().user_choices(db.session)})
+    specs = fields_for(admin_domain.TokenForm, {"user_id": _service().user_choices(db.session, current_user)})
     return render_template("admin/tokens.html", rows=_service().tokens(db.session, current_user), fields=specs,
                            values=_raw(specs) if errors and "ny" in errors else {}, errors=errors or {}), status
 
@@ -386,12 +418,12 @@ def tokens():
 @bp.post("/tokens")
 def create_token():
     """The secret is shown on this answer only: it is neither stored nor put in a redirect."""
-    specs = fields_for(admin_domain.TokenForm)
+    raw = _raw(fields_for(admin_domain.TokenForm))
     try:
-        row, secret = _service().create_token(db.session, current_user, _raw(specs))
-        db.session.commit()
+        with unit_of_work() as uow:
+            row, secret = _service().create_token(uow.session, current_user, raw)
+            uow.commit()
     except FormInvalid as exc:
-        db.session.rollback()
         return _tokens_page({"ny": exc.errors}, 422)
     response = make_response(render_template("admin/token_created.html", row=row, secret=secret))
     response.headers["Cache-Control"] = "no-store"

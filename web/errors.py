@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
-from workflows.errors import DomainError
+from workflows.errors import DomainError, StaleRecord
 from workflows.service import FormInvalid
 
 from .extensions import db
@@ -41,6 +42,12 @@ def upload_message(exc: DocumentRejected) -> str:
     return messages.get(exc.code, str(exc))
 
 
+def stale_message(exc: StaleRecord) -> str:
+    """The translated message of an edit read from an older version of a record, naming what changed."""
+    fields = ", ".join(_(label).lower() for label in exc.fields)
+    return _(exc.message, what=_(exc.what), name=exc.name, fields=fields)
+
+
 def register(app):
     @app.errorhandler(NotFound)
     def _not_found(exc):
@@ -53,6 +60,22 @@ def register(app):
     @app.errorhandler(Conflict)
     def _conflict(exc):
         return _answer(409, _("Someone else changed this case in the meantime. Reload the page and try again."))
+
+    @app.errorhandler(StaleRecord)
+    def _stale_record(exc):
+        message = stale_message(exc)
+        if wants_json():
+            db.session.rollback()
+            return jsonify({"code": 409, "status": _status_name(409), "message": message,
+                            "changed": list(exc.changed)}), 409
+        return _answer(409, message)
+
+    @app.errorhandler(StaleDataError)
+    def _stale_data(exc):
+        # A versioned row (a case, an administered record) that another request changed between this
+        # request's read and its write; the services name it where they can (StaleRecord).
+        app.logger.warning("stale versioned row: %s", exc)
+        return _answer(409, _("Someone else changed this record in the meantime. Reload the page and try again."))
 
     @app.errorhandler(FormInvalid)
     def _invalid(exc):

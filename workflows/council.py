@@ -53,8 +53,11 @@ class CouncilMember(Base):
     term_end: Mapped[date | None] = mapped_column(Date)
     is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
     organisation: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def active(self, on: date) -> bool:
         return self.term_start <= on and (self.term_end is None or on <= self.term_end)

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.models import Base, utcnow
 
+from .folding import fold_on_set, folded_column
 from .i18n import N_
 
 SECRETARIAT = "secretariat"
@@ -48,6 +49,14 @@ class Municipality(Base):
     region: Mapped[str] = mapped_column(String(50))
     # The municipality's mailbox for hearings (høringspostkasse).
     email: Mapped[str | None] = mapped_column(String(254))
+    # Unique case-insensitively, Danish letters folded too (workflows.folding).
+    name_folded: Mapped[str] = folded_column("name", 100)
+    code_folded: Mapped[str] = folded_column("code", 10)
+    # Optimistic locking of administrative edits (the edit forms carry it).
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+    _fold = fold_on_set("name", "code")
 
 
 class WorkingGroup(Base):
@@ -56,6 +65,11 @@ class WorkingGroup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(String(1000), default="")
+    name_folded: Mapped[str] = folded_column("name", 200)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+    _fold = fold_on_set("name")
 
     @property
     def scope(self) -> str:
@@ -77,6 +91,12 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    username_folded: Mapped[str] = folded_column("username", 100)
+    # Optimistic locking of administrative edits; a change of roles alone bumps it too (workflows.admin).
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+    _fold = fold_on_set("username")
 
     # Joined: every request loads the user with its roles and groups in one query.
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="joined")

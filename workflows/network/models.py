@@ -15,6 +15,7 @@ from engine.models import Base, Document, utcnow
 from ..dates import COPENHAGEN
 from ..directory import Municipality
 from ..errors import DomainError
+from ..folding import fold_on_set, folded_column
 from ..i18n import N_
 
 PROCESS_ID = "network_round"
@@ -64,6 +65,11 @@ class Network(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    name_folded: Mapped[str] = folded_column("name", 200)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+    _fold = fold_on_set("name")
 
 
 class NetworkMembership(Base):
@@ -76,8 +82,11 @@ class NetworkMembership(Base):
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     seats_per_meeting: Mapped[int] = mapped_column(Integer, default=2)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Round(Base):
