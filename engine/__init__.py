@@ -1,7 +1,8 @@
 """Generic case engine over SpiffWorkflow. Knows no Flask and no governance."""
 from .audit import AuditLog
 from .documents import DocumentRejected, DocumentStore, UploadPolicy
-from .engine import CaseEngine, CaseInstance, ExecutionContext, ProcessError, current_execution
+from .context import ExecutionContext, ProcessError, current_execution
+from .engine import CaseEngine
 from .errors import (
     CaseNotFound,
     Conflict,
@@ -16,6 +17,7 @@ from .errors import (
     TaskNotFound,
     TaskNotReady,
 )
+from .instance import CaseInstance
 from .models import Base
 from .scripting import RestrictedScriptEngine
 from .search import Audience, SearchHit, SearchIndex

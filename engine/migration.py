@@ -20,7 +20,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
-from .engine import CaseEngine, CaseInstance, ProcessError
+from .context import ProcessError
+from .engine import CaseEngine
+from .instance import CaseInstance
 from .errors import NotFound, ProcessNotFound, StaleCase
 from .models import Case, ProcessVersion
 

@@ -9,9 +9,9 @@ from werkzeug.routing import IntegerConverter
 
 from workflows.forms import MAX_ID
 
-from .extensions import babel, csrf, db, login_manager, openapi
+from .extensions import LANGUAGES, babel, byplan_service, csrf, db, login_manager, openapi
 
-LANGUAGES = ("da", "en")
+__all__ = ["LANGUAGES", "byplan_service", "create_app"]
 
 
 def _locale():
@@ -185,9 +185,3 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         start_background_worker(app)
     return app
-
-
-def byplan_service():
-    from flask import current_app
-
-    return current_app.extensions["byplan"]

@@ -11,7 +11,7 @@ from workflows.admin import AdminError, fields_for
 from workflows.directory import ADMIN, ROLE_LABELS
 from workflows.forms import FormInvalid
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db, login_manager
 from .forms import attempt
 

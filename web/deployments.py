@@ -11,7 +11,7 @@ from engine import InvalidBpmn
 from engine.errors import Problem
 from workflows import processes
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 from .forms import form_ids
 

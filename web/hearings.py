@@ -17,7 +17,7 @@ from workflows import hearing as hearings_domain
 from workflows.directory import User, WorkingGroup
 from workflows.service import FormInvalid
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 from .forms import attempt, form_id, form_ids, uploaded_file
 

@@ -5,10 +5,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.engine import take_stopped_cases
+from engine.uow import take_stopped_cases
 from workflows.service import FormInvalid
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 from .forms import form_version
 
