@@ -32,13 +32,14 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
           clock: Callable[[], datetime] = utcnow) -> Byplan:
     """Everything the app, the CLI and the worker use. `links` builds absolute page URLs (the web layer
     gives one that knows its routes); `clock` is the one source of "now" for the services."""
-    audit = AuditLog()
+    audit = AuditLog(clock)
     services: dict = dict(proposal.SERVICES)
     script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)
     rules = DeployRules(form_exists=lambda key: get_form(key) is not None, lane_exists=lanes.lane_exists,
                         task_lane_exists=lanes.task_lane_exists,
                         service_exists=lambda name: name in script_engine.services)
-    engine = CaseEngine(script_engine=script_engine, session_factory=session_factory, audit=audit, rules=rules)
+    engine = CaseEngine(script_engine=script_engine, session_factory=session_factory, audit=audit, rules=rules,
+                        clock=clock)
     search = Search(SearchIndex())
     documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes), indexer=search.document)
     search.documents = documents
@@ -49,7 +50,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     script_engine.services.update(council.service_handlers())
     networks = Networks(engine, documents, base_url)
     script_engine.services.update(networks.service_handlers())
-    delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory)
+    delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory, clock=clock)
     return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
                   admin=Admin(audit), incidents=Incidents(engine), search=search)
 
