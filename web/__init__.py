@@ -94,6 +94,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         return {"current_lang": str(get_locale() or "da"), "languages": LANGUAGES, "lane_labels": LANE_LABELS}
 
+    from .engine_messages import translate
+
+    app.add_template_filter(translate, "engine_text")  # an engine message (deployment, migration) translated
+
     @app.template_filter("da")
     def _danish(text):
         """Text that is Danish whatever the UI language (the names in bpmn/): marked lang="da" on a page in

@@ -10,6 +10,7 @@ from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBp
 from workflows.errors import DomainError
 from workflows.service import FormInvalid
 
+from .engine_messages import describe
 from .extensions import db
 
 
@@ -68,7 +69,7 @@ def register(app):
 
     @app.errorhandler(InvalidBpmn)
     def _invalid_bpmn(exc):
-        return _answer(422, _("The process files cannot be deployed."), {"files": [str(p) for p in exc.problems]})
+        return _answer(422, _("The process files cannot be deployed."), {"files": [describe(p) for p in exc.problems]})
 
     @app.errorhandler(ProcessError)
     def _process(exc):
