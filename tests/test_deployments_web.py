@@ -238,7 +238,11 @@ def test_a_refused_case_is_shown_with_its_reason_and_left_alone(app, client, peo
     v1, v3, case_id = _two_versions(app, client, people, "review_v3")
     page = client.get(f"/processer/{v3}/migrering").data.decode()
     assert f'data-case="{case_id}" data-migratable="no"' in page
-    assert "the active task &#39;Screen&#39; does not exist in the new version" in page
+    # issue 20: the refusal is shown in the UI's language (Danish by default), English on request
+    assert "den aktive opgave &#39;Screen&#39; findes ikke i den nye version" in page
+    client.post("/language", data={"lang": "en", "next": "/"})
+    english = client.get(f"/processer/{v3}/migrering").data.decode()
+    assert "the active task &#39;Screen&#39; does not exist in the new version" in english
     assert f'id="case-{case_id}"' not in page
     response = client.post(f"/processer/{v3}/migrering", data={"case": str(case_id)})
     assert response.status_code == 302
