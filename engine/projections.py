@@ -96,7 +96,7 @@ class Projector:
             return None
         try:
             value = self.script_engine.evaluate(task, expression)
-        except Exception as exc:  # a bad expression must not lose the task: leave it to the lane
+        except Exception as exc:  # noqa: BLE001 - a bad expression must not lose the task: leave it to the lane
             log.warning("task %s: assignee %r: %s", task.task_spec.name, expression, exc)
             return None
         return None if value is None else str(value)[:100]

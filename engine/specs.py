@@ -232,8 +232,8 @@ def _check_tree(out: _Collector, fname: str, root, rules: DeployRules, called: s
         for condition in x(process, ".//bpmn:conditionExpression"):
             language = (condition.get("language") or "python").lower()
             if "python" not in language:
-                out.add(fname, _nearest_id(condition), Message("condition_language", language=condition.get("language")),
-                        condition.sourceline)
+                out.add(fname, _nearest_id(condition),
+                        Message("condition_language", language=condition.get("language")), condition.sourceline)
             else:
                 _check_expression(out, fname, _nearest_id(condition), Message("kind_condition"), condition.text,
                                   condition.sourceline)

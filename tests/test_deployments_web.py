@@ -161,8 +161,9 @@ def test_invalid_files_show_every_problem_and_deploy_nothing(app, client, people
         '<bpmn:scriptTask id="screen" name="Screen"><bpmn:script>import os</bpmn:script>').replace(
         "</bpmn:userTask>\n    <bpmn:userTask id=\"decide\"", "</bpmn:scriptTask>\n    <bpmn:userTask id=\"decide\"")
     form = (EXTERNAL / "spiffarena_json_form.bpmn").read_bytes()
-    response = _upload(client, ("broken.bpmn", b"<definitions>\n  <process id='p'>\n</definitions>"), ("call_parent.bpmn", call_parent),
-                       ("importing.bpmn", importing.encode()), ("latin1.bpmn", "<?xml version='1.0'?>\nø".encode("latin-1")),
+    response = _upload(client, ("broken.bpmn", b"<definitions>\n  <process id='p'>\n</definitions>"),
+                       ("call_parent.bpmn", call_parent), ("importing.bpmn", importing.encode()),
+                       ("latin1.bpmn", "<?xml version='1.0'?>\nø".encode("latin-1")),
                        ("leave.bpmn", form), ("notes.txt", b"x"))
     assert response.status_code == 422
     page = response.data.decode()
@@ -220,7 +221,8 @@ def test_migration_preview_and_run_as_admin(app, client, people):
     assert _case(app, case_id)[0] == v1
 
     version = _case(app, case_id)[2]
-    response = client.post(f"/processer/{v2}/migrering", data={"case": str(case_id), f"version-{case_id}": str(version)})
+    response = client.post(f"/processer/{v2}/migrering",
+                           data={"case": str(case_id), f"version-{case_id}": str(version)})
     assert response.status_code == 302
     assert _case(app, case_id)[0] == v2
     assert _count(app, AuditEvent, AuditEvent.kind == "migrate", AuditEvent.case_id == case_id) == 1

@@ -1,7 +1,6 @@
 """Byplan's web layer: app factory, blueprints, templates, JSON API."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask, g, request, session

@@ -27,17 +27,21 @@ MSGIDS: dict[str, str] = {
     "no_executable_process": N_("the files contain no executable process"),
     "dmn_without_bpmn": N_("a decision table is deployed with the process that uses it: add the .bpmn file"),
     "parser_error": N_("%(detail)s"),
-    "unknown_called_process": N_("calls the process '%(process)s', which is neither in the uploaded files nor deployed"),
+    "unknown_called_process": N_(
+        "calls the process '%(process)s', which is neither in the uploaded files nor deployed"),
     "lane_without_name": N_("the lane has no name, so no role can be given to it"),
     "lane_without_role": N_("no role acts in the lane '%(lane)s'"),
     "task_in_lane_without_role": N_("the task is in the lane '%(lane)s', so no role can take it"),
     "task_without_lane": N_("the task is in no lane, so no role can take it"),
     "unknown_form": N_("the form '%(form)s' does not exist"),
-    "camunda_form_key": N_("camunda:formKey '%(form)s' is not read here: name the form in a spiffworkflow property formKey"),
-    "json_schema_form": N_("the JSON-schema form '%(form)s' is not read here: name the form in a spiffworkflow property formKey"),
+    "camunda_form_key": N_(
+        "camunda:formKey '%(form)s' is not read here: name the form in a spiffworkflow property formKey"),
+    "json_schema_form": N_(
+        "the JSON-schema form '%(form)s' is not read here: name the form in a spiffworkflow property formKey"),
     "script_format": N_("script format '%(format)s' is not supported: scripts are Python"),
     "external_script": N_("external script resources are not supported"),
-    "camunda_service": N_("camunda:%(attribute)s is not supported: service tasks call a spiffworkflow:serviceTaskOperator"),
+    "camunda_service": N_(
+        "camunda:%(attribute)s is not supported: service tasks call a spiffworkflow:serviceTaskOperator"),
     "unknown_service": N_("the service operation '%(operation)s' does not exist"),
     "condition_language": N_("condition language '%(language)s' is not supported: conditions are Python"),
     "bare_timer": N_('timer expression %(text)s is Python here: write it in quotes, "%(text)s", or name a variable'),
@@ -53,8 +57,11 @@ MSGIDS: dict[str, str] = {
     "kind_dmn_input": N_("DMN input entry"),
     "active_task_removed": N_("the active task '%(task)s' does not exist in the new version"),
     "active_task_removed_in": N_("the active task '%(task)s' (in '%(caller)s') does not exist in the new version"),
-    "completed_step_removed": N_("the completed step '%(task)s' does not exist in the new version, so the case's history would be lost"),
-    "completed_step_removed_in": N_("the completed step '%(task)s' (in '%(caller)s') does not exist in the new version, so the case's history would be lost"),
+    "completed_step_removed": N_(
+        "the completed step '%(task)s' does not exist in the new version, so the case's history would be lost"),
+    "completed_step_removed_in": N_(
+        "the completed step '%(task)s' (in '%(caller)s') does not exist in the new version, so the case's "
+        "history would be lost"),
     "other_process": N_("the case runs the process '%(process)s', not '%(target)s'"),
     "called_process_missing": N_("the process '%(process)s' called by '%(caller)s' is not part of the new version"),
     "step_without_counterpart": N_("the step '%(task)s' has no counterpart in the new version"),

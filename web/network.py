@@ -48,8 +48,8 @@ def index():
     mine = []
     if current_user.has_role("municipality_contact") and current_user.municipality_id:
         mine = _service().my_registrations(db.session, current_user)
-    return render_template("network/index.html", rounds=_service().rounds(db.session,
-                                                                          public=not current_user.has_role("secretariat")),
+    rounds = _service().rounds(db.session, public=not current_user.has_role("secretariat"))
+    return render_template("network/index.html", rounds=rounds,
                            mine=mine, status_labels=network_domain.ROUND_STATUS)
 
 

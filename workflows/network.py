@@ -557,7 +557,8 @@ class Networks:
                            tag="network.open", subject=fit_subject(f"Tilmelding åben: {row.theme}"),
                            body=(f"Kære {contact.name}\n\nTilmeldingen til {row.network.name}s runde »{row.theme}« "
                                  f"er åben til og med {row.registration_deadline:%d.%m.%Y}.\n"
-                                 f"Tilmeld dine kolleger på kommunens pladser: {self.base_url}/netvaerk/runder/{row.id}\n"))
+                                 f"Tilmeld dine kolleger på kommunens pladser: "
+                                 f"{self.base_url}/netvaerk/runder/{row.id}\n"))
         return {"deadline_at": end_of_day(row.registration_deadline).isoformat()}
 
     def _close(self, params, data) -> dict:

@@ -267,7 +267,8 @@ def _other_positions(scene, position, title):
     assert len(scene.positions(item_id)) == len(scene.members())
 
 
-@then(parsers.re(r'kan "(?P<user>[^"]+)" ikke tilkendegive en holdning til "(?P<title>[^"]+)", og intet er registreret'))
+@then(parsers.re(r'kan "(?P<user>[^"]+)" ikke tilkendegive en holdning til "(?P<title>[^"]+)", '
+                 r'og intet er registreret'))
 def _position_forbidden(scene, user, title):
     item_id = scene.item(title).id
     before = len(scene.positions(item_id))
@@ -456,7 +457,8 @@ def _change_public(scene, reason):
 
 # ------------------------------------------------------------------ minutes
 
-@given(parsers.re(r'rådet har behandlet forslaget "(?P<title>[^"]+)" og godkendt det med ændringerne "(?P<changes>[^"]+)"'))
+@given(parsers.re(r'rådet har behandlet forslaget "(?P<title>[^"]+)" '
+                  r'og godkendt det med ændringerne "(?P<changes>[^"]+)"'))
 def _held_meeting(scene, title, changes):
     scene.add_group_lead("Brugerstyring", "lead")
     scene.screened_proposal("Brugerstyring", "lead", title)

@@ -181,7 +181,7 @@ def _publish(driver, user, weeks, days):
 @when(parsers.parse('"{user}" svarer for sin kommune med "{text}"'))
 def _contact_responds(driver, user, text):
     response_id = driver.respond_contact(user, text)
-    with driver.read() as s:
+    with driver.read():
         municipality = driver.user(user).municipality_id
     [response] = [r for r in driver.responses(current_only=True) if r.id == response_id]
     assert (response.text, response.late, response.submitted_by) == (text, False, user)

@@ -152,8 +152,8 @@ def _plan(scene, user, theme, deadline):
 def _add_meetings(scene, user, datatable):
     header, *rows = datatable
     assert header == ["region", "dag", "sted", "adresse", "pladser"]
-    for region, when, venue, address, capacity in rows:
-        scene.add_meeting(user, region, day(when), venue, address, int(capacity))
+    for region, weekday, venue, address, capacity in rows:
+        scene.add_meeting(user, region, day(weekday), venue, address, int(capacity))
         m = scene.meeting(region)
         assert (m["day"], m["venue"], m["capacity"]) == (day(when), venue, int(capacity))
         assert m["title"] == f"Brug og implementering af rammearkitekturen – {region}"
@@ -257,7 +257,8 @@ def _calendar(scene):
         assert f"Brug og implementering af rammearkitekturen – {region}" in text
 
 
-@given(parsers.re(r'runden "(?P<theme>[^"]+)" er offentliggjort med tilmeldingsfrist (?P<deadline>\w+ den \d+\. \w+ \d{4})'
+@given(parsers.re(r'runden "(?P<theme>[^"]+)" er offentliggjort '
+                  r'med tilmeldingsfrist (?P<deadline>\w+ den \d+\. \w+ \d{4})'
                   r'(?:, og mødet i "(?P<region>[^"]+)" har plads til (?P<capacity>\d+) deltagere)?$'))
 def _published_round(scene, theme, deadline, region, capacity):
     meetings = [(r, day(d), venue, town, int(capacity) if r == region else places)
@@ -318,7 +319,8 @@ def _full(scene, context, region, n, waiting):
     assert statuses["waiting"] == (quoted(waiting) if waiting else [])
 
 
-@then(parsers.re(r'deltagerlisten for mødet i "(?P<region>[^"]+)" viser (?P<n>\d+) "tilmeldt" og (?P<k>\d+) "venteliste"'))
+@then(parsers.re(r'deltagerlisten for mødet i "(?P<region>[^"]+)" '
+                 r'viser (?P<n>\d+) "tilmeldt" og (?P<k>\d+) "venteliste"'))
 def _csv(scene, region, n, k):
     header, *rows = scene.participants_csv(region)
     assert header == ["Kommune", "Navn", "E-mail", "Stilling", "Status"]
@@ -494,7 +496,8 @@ def _materials_visible(scene, context):
     assert sorted(map(int, links)) == sorted(scene.meeting(region)["documents"])
     client = scene.app.test_client()
     scene.people.login(client, "contact")
-    assert client.get(f"/netvaerk/moeder/{meeting_id}/dokumenter/{links[0]}").data.endswith(b"Materiale: " + files[0].encode())
+    material = client.get(f"/netvaerk/moeder/{meeting_id}/dokumenter/{links[0]}").data
+    assert material.endswith(b"Materiale: " + files[0].encode())
     assert scene.app.test_client().get(f"/netvaerk/moeder/{meeting_id}/dokumenter/{links[0]}").status_code == 302
 
 
