@@ -9,7 +9,6 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from pytest_bdd import given, parsers, scenario, scenarios, then, when
 from sqlalchemy import select
 
@@ -18,7 +17,8 @@ from engine.models import WaitingTimer
 from workflows.hearing import HearingError, deadline_moment, missing_points
 from workflows.service import FormInvalid
 
-from .hearing_driver import COPENHAGEN, HearingDriver, danish_moment
+from .common import COPENHAGEN, clock_at, danish_moment
+from .hearing_driver import HearingDriver
 from .proposal_driver import ProposalDriver
 
 # Every scenario runs on SQLite and on PostgreSQL.
@@ -46,10 +46,7 @@ def quoted(text: str) -> list[str]:
     return re.findall(r'"([^"]+)"', text)
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
+clock = clock_at(T0)
 
 
 @pytest.fixture
