@@ -13,6 +13,8 @@ from typing import Any
 TEXTS: dict[str, str] = {
     # deployment problems (engine/specs.py)
     "no_files": "no files were given",
+    "too_many_files": "at most %(max)s files at a time",
+    "duplicate_file_name": "two files have this name",
     "wrong_file_type": "is neither a .bpmn nor a .dmn file",
     "not_utf8": "is not UTF-8 text (byte 0x%(byte)s)",
     "empty_file": "the file is empty",

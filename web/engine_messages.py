@@ -15,6 +15,8 @@ from workflows.i18n import N_
 
 MSGIDS: dict[str, str] = {
     "no_files": N_("no files were given"),
+    "too_many_files": N_("at most %(max)s files at a time"),
+    "duplicate_file_name": N_("two files have this name"),
     "wrong_file_type": N_("is neither a .bpmn nor a .dmn file"),
     "not_utf8": N_("is not UTF-8 text (byte 0x%(byte)s)"),
     "empty_file": N_("the file is empty"),
