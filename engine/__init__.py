@@ -18,6 +18,7 @@ from .errors import (
     TaskNotReady,
 )
 from .instance import CaseInstance
+from .messages import Message
 from .models import Base
 from .scripting import RestrictedScriptEngine
 from .search import Audience, SearchHit, SearchIndex
@@ -26,7 +27,7 @@ from .textextract import TextExtractor
 
 __all__ = [
     "Audience", "AuditLog", "Base", "CaseEngine", "CaseInstance", "CaseNotFound", "CaseSerializer", "Conflict",
-    "DocumentRejected", "DocumentStore", "EngineError", "ExecutionContext", "Forbidden", "InvalidBpmn",
+    "DocumentRejected", "DocumentStore", "EngineError", "ExecutionContext", "Forbidden", "InvalidBpmn", "Message",
     "NoIncident", "NotFound", "ProcessError", "ProcessNotFound", "RestrictedScriptEngine", "ScriptError", "SearchHit",
     "SearchIndex", "StaleCase", "TaskNotFound", "TaskNotReady", "TextExtractor", "UploadPolicy", "current_execution",
 ]

@@ -65,3 +65,20 @@ def test_an_engine_message_is_shown_in_danish_and_in_english(app):
                                         "uploadede filer eller udrullet"
         with force_locale("en"):
             assert translate(refused) == "parameter x refused: import"
+
+
+def test_the_deploy_page_and_api_show_the_problems_in_danish(app, client, people):
+    """Issue 20: a refused deployment names its problems in the UI's language (Danish by default)."""
+    import io
+
+    call_parent = (ROOT / "tests/bpmn/call_parent.bpmn").read_bytes()
+    people.login(client, "admin")
+    page = client.post("/processer/ny", data={"files": [(io.BytesIO(call_parent), "call_parent.bpmn")]},
+                       content_type="multipart/form-data")
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "kalder processen &#39;call_child&#39;, som hverken er blandt de uploadede filer eller udrullet" in text
+    client.post("/language", data={"lang": "en", "next": "/"})
+    english = client.post("/processer/ny", data={"files": [(io.BytesIO(call_parent), "call_parent.bpmn")]},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert "calls the process &#39;call_child&#39;, which is neither in the uploaded files nor deployed" in english
