@@ -23,7 +23,7 @@ help:
 	@echo "make install   create .venv, install byplan with test extras, vendor bpmn-js and axe-core (npm ci)"
 	@echo "make run       init the database, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test      lint, then the whole test suite (JUnit XML in $(ARTIFACTS)/junit.xml); CI runs this"
-	@echo "make test-quick lint, then every test but the browser and PostgreSQL ones (about a minute)"
+	@echo "make test-quick lint, then every test but the browser and PostgreSQL ones (SQLite only)"
 	@echo "make lint      ruff over the whole tree (rules in pyproject.toml [tool.ruff])"
 	@echo "make bench     run the benchmarks P1-P5 (BENCH_QUICK=1: a quick smoke run)"
 	@echo "make clean     remove generated files (keeps .venv and instance/)"
