@@ -17,12 +17,14 @@ AXE      := node_modules/axe-core/axe.min.js
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install .venv translations vendor run test check-chromium bench clean distclean
+.PHONY: help install .venv translations vendor run test test-quick lint check-chromium bench clean distclean
 
 help:
 	@echo "make install   create .venv, install byplan with test extras, vendor bpmn-js and axe-core (npm ci)"
 	@echo "make run       init the database, load demo data, serve on http://$(HOST):$(PORT)"
-	@echo "make test      run the test suite (JUnit XML in $(ARTIFACTS)/junit.xml)"
+	@echo "make test      lint, then the whole test suite (JUnit XML in $(ARTIFACTS)/junit.xml); CI runs this"
+	@echo "make test-quick lint, then every test but the browser and PostgreSQL ones (SQLite only)"
+	@echo "make lint      ruff over the whole tree (rules in pyproject.toml [tool.ruff])"
 	@echo "make bench     run the benchmarks P1-P5 (BENCH_QUICK=1: a quick smoke run)"
 	@echo "make clean     remove generated files (keeps .venv and instance/)"
 	@echo "make distclean clean, and remove .venv too"
@@ -88,9 +90,16 @@ check-chromium:
 		if [ ! -x "$(CHROMIUM)" ]; then echo "ERROR: still no Chromium at $(CHROMIUM)" >&2; exit 1; fi; \
 	fi
 
-test: install check-chromium
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: install check-chromium lint
 	@mkdir -p $(ARTIFACTS)
 	$(VENV_PY) -m pytest -p no:cacheprovider --junitxml=$(ARTIFACTS)/junit.xml $(PYTEST_ARGS)
+
+# Everything but the browser tests (Chromium) and the PostgreSQL ones (a server per run): SQLite only.
+test-quick: install lint
+	$(VENV_PY) -m pytest -p no:cacheprovider -q -m "not browser and not postgres" $(PYTEST_ARGS)
 
 # P1-P5 against their baselines (bench/README.md); BENCH_QUICK=1 for a smaller smoke run.
 bench: install

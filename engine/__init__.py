@@ -1,7 +1,8 @@
 """Generic case engine over SpiffWorkflow. Knows no Flask and no governance."""
 from .audit import AuditLog
 from .documents import DocumentRejected, DocumentStore, UploadPolicy
-from .engine import CaseEngine, CaseInstance, ExecutionContext, ProcessError, current_execution
+from .context import ExecutionContext, ProcessError, current_execution
+from .engine import CaseEngine
 from .errors import (
     CaseNotFound,
     Conflict,
@@ -16,6 +17,8 @@ from .errors import (
     TaskNotFound,
     TaskNotReady,
 )
+from .instance import CaseInstance
+from .messages import Message
 from .models import Base
 from .scripting import RestrictedScriptEngine
 from .search import Audience, SearchHit, SearchIndex
@@ -24,7 +27,7 @@ from .textextract import TextExtractor
 
 __all__ = [
     "Audience", "AuditLog", "Base", "CaseEngine", "CaseInstance", "CaseNotFound", "CaseSerializer", "Conflict",
-    "DocumentRejected", "DocumentStore", "EngineError", "ExecutionContext", "Forbidden", "InvalidBpmn",
+    "DocumentRejected", "DocumentStore", "EngineError", "ExecutionContext", "Forbidden", "InvalidBpmn", "Message",
     "NoIncident", "NotFound", "ProcessError", "ProcessNotFound", "RestrictedScriptEngine", "ScriptError", "SearchHit",
     "SearchIndex", "StaleCase", "TaskNotFound", "TaskNotReady", "TextExtractor", "UploadPolicy", "current_execution",
 ]

@@ -1,192 +1,37 @@
-"""The case engine: process versions, case instances, projections, timers, messages."""
+"""The case engine's façade: process versions, starting, loading, completing and saving cases.
+
+The rest lives in its own modules, which this one calls: the execution context (context.py), the case
+instance (instance.py), the projections a save writes (projections.py), incidents and their retry
+(incidents.py), the worker's timer and message sweeps (sweeps.py).
+"""
 from __future__ import annotations
 
-import contextvars
-import json
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, Callable, Iterable
-from uuid import UUID
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from . import incidents, projections, sweeps
 from .audit import AuditLog
-from .claims import claim_each
-from .errors import (
-    CaseNotFound,
-    Forbidden,
-    NoIncident,
-    ProcessNotFound,
-    ScriptError,
-    StaleCase,
-    TaskNotFound,
-    TaskNotReady,
-)
-from .models import (
-    VERSION_NEWEST_FIRST,
-    Case,
-    CompletedTask,
-    MessageSubscription,
-    OutboxMessage,
-    ProcessVersion,
-    ReadyTask,
-    WaitingTimer,
-    utcnow,
-)
+from .context import ExecutionContext, ProcessError, current_execution, run_steps
+from .errors import CaseNotFound, Forbidden, ProcessNotFound, StaleCase, TaskNotReady
+from .instance import CaseInstance
+from .models import VERSION_NEWEST_FIRST, Case, CompletedTask, OutboxMessage, ProcessVersion, ReadyTask, utcnow
 from .scripting import RestrictedScriptEngine
 from .serialization import CaseSerializer, canonical_json
 from .specs import DeployRules, parse_processes, spec_hash
+from .uow import STOPPED_CASES, take_stopped_cases
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_ATTEMPTS = 100  # an undeliverable message is retried by this many sweeps, then left for an operator
-TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
-
-
-@dataclass
-class ExecutionContext:
-    """What a service handler may use while the engine runs a case's steps."""
-
-    session: Session
-    case_id: int | None
-    actor: str | None
-
-
-current_execution: contextvars.ContextVar[ExecutionContext | None] = contextvars.ContextVar(
-    "current_execution", default=None
-)
-
-
-class ProcessError(ScriptError):
-    """A script, expression or service task failed while the engine ran a case.
-
-    `element` is the BPMN id of the failing element, `element_name` its name in the
-    model, `task_id` the id of the failed task (left in ERROR state in the workflow).
-    """
-
-    def __init__(self, message: str, element: str | None = None, element_name: str | None = None,
-                 task_id: str | None = None):
-        super().__init__(message)
-        self.element = element
-        self.element_name = element_name
-        self.task_id = task_id
-
-
-def _parse_time(value) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        dt = datetime.fromisoformat(str(value))
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
-def _duration(text: str) -> timedelta:
-    parsed = TimerEventDefinition.parse_iso_duration(text)
-    return TimerEventDefinition.get_timedelta_from_start(parsed)
-
-
-def _json_text(value, limit: int = 2000) -> str:
-    """A value as JSON text for the audit log (anything not JSON as its repr), cut to `limit`."""
-    return json.dumps(value, ensure_ascii=False, default=repr)[:limit]
-
-
-def task_properties(task) -> dict[str, str]:
-    return dict((task.task_spec.extensions or {}).get("properties", {}) or {})
-
-
-from .uow import STOPPED_CASES, take_stopped_cases  # noqa: E402,F401  (re-exported)
-
-
-class CaseInstance:
-    """A case row with its live workflow: query properties and actions."""
-
-    def __init__(self, row: Case, workflow: BpmnWorkflow, projected: set[str] | None = None):
-        self.row = row
-        self.workflow = workflow
-        # Ids of the case's ready-task projection rows as loaded (each save projects exactly the ready
-        # human tasks, so these are the workflow's ready human tasks at load); None: unknown, ask the database.
-        self.projected = projected
-        # The error of the last action, when it left the case as an incident.
-        self.failure: ProcessError | None = None
-
-    @property
-    def id(self) -> int:
-        return self.row.id
-
-    @property
-    def version(self) -> int:
-        return self.row.version
-
-    @property
-    def completed(self) -> bool:
-        return self.workflow.is_completed()
-
-    @property
-    def ready_human_tasks(self):
-        return self.workflow.get_tasks(state=TaskState.READY, manual=True)
-
-    @property
-    def incident(self) -> bool:
-        return self.row.status == "incident"
-
-    def failed_tasks(self) -> list:
-        """Tasks left in ERROR state by a failure (also inside sub-workflows); the incident's own first.
-
-        A failure while the engine *updated* a task (a timer expression evaluated as the task
-        becomes due to wait, say) leaves that task in its unfinished state, not ERROR: then the
-        incident's own task is the failed one.
-        """
-        tasks = self.workflow.get_tasks(state=TaskState.ERROR)
-        if not tasks and self.row.incident_task_id:
-            try:
-                task = self.workflow.get_task_from_id(UUID(self.row.incident_task_id))
-            except Exception:  # noqa: BLE001 - an id from another state (e.g. before a migration)
-                task = None
-            if task is not None and not task.has_state(TaskState.FINISHED_MASK):
-                tasks = [task]
-        return sorted(tasks, key=lambda t: str(t.id) != (self.row.incident_task_id or ""))
-
-    @property
-    def data(self) -> dict[str, Any]:
-        """The case's current variables: the data of its latest ready or finished task."""
-        ready = self.ready_human_tasks
-        if ready:
-            return ready[0].data
-        if self.workflow.last_task is not None:
-            return self.workflow.last_task.data
-        return self.workflow.data
-
-    def task(self, task_id: str):
-        try:
-            uid = UUID(str(task_id))
-        except ValueError:
-            raise TaskNotFound(task_id) from None
-        task = self.workflow.get_task_from_id(uid)
-        if task is None:
-            raise TaskNotFound(task_id)
-        return task
-
-    def waiting_timers(self) -> list[tuple[str, datetime]]:
-        timers = []
-        for pending in self.workflow.waiting_events():
-            if pending.event_type in TIMER_EVENTS and pending.value is not None:
-                timers.append((pending.name or pending.event_type, _parse_time(pending.value)))
-        return timers
-
-    def waiting_messages(self) -> list[tuple[str, dict]]:
-        return [(p.name, dict(p.correlations or {})) for p in self.workflow.waiting_events()
-                if p.event_type == "MessageEventDefinition"]
+# Re-exported: older code imports these from engine.engine.
+__all__ = ["CaseEngine", "CaseInstance", "ExecutionContext", "ProcessError", "current_execution",
+           "take_stopped_cases"]
 
 
 class CaseEngine:
@@ -206,6 +51,7 @@ class CaseEngine:
         self.serializer = serializer or CaseSerializer()
         self.clock = clock
         self.audit = audit or AuditLog(clock)
+        self.projector = projections.Projector(script_engine, lambda: self.clock())
         self._specs: dict[str, tuple[Any, dict]] = {}
         # Called with (session, case row) after every save, in its transaction (e.g. to update a search index).
         self.after_save: list[Callable[[Session, Case], None]] = []
@@ -349,21 +195,7 @@ class CaseEngine:
         return instance
 
     def _run(self, session: Session, instance: CaseInstance, actor: str | None, fn: Callable[[], Any]):
-        token = current_execution.set(ExecutionContext(session, instance.row.id, actor))
-        try:
-            fn()
-        except SpiffWorkflowException as exc:
-            task = getattr(exc, "task", None)
-            spec = getattr(exc, "task_spec", None) or getattr(task, "task_spec", None)
-            element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None) or getattr(exc, "id", None)
-            message = str(exc).splitlines()[0]
-            cause = exc.__cause__ or exc.__context__
-            if cause is not None and str(cause) not in message:
-                message = f"{message}: {type(cause).__name__}: {cause}"
-            raise ProcessError(message, element, getattr(spec, "bpmn_name", None) or None,
-                               str(task.id) if task is not None else None) from exc
-        finally:
-            current_execution.reset(token)
+        run_steps(session, instance.row.id, actor, fn)
 
     def _attempt(self, session: Session, instance: CaseInstance, actor: str | None,
                  fn: Callable[[], Any]) -> ProcessError | None:
@@ -378,14 +210,6 @@ class CaseEngine:
         return None
 
     # -------------------------------------------------------------- incidents
-    def _incident_instance(self, session: Session, case_id: int, expected_version: int | None) -> CaseInstance:
-        instance = self.load(session, case_id)
-        if expected_version is not None and instance.version != expected_version:
-            raise StaleCase(f"case {case_id} is at version {instance.version}, not {expected_version}")
-        if not instance.incident:
-            raise NoIncident(f"case {case_id} is {instance.row.status}, not an incident")
-        return instance
-
     def retry(self, session: Session, case_id: int, *, actor: str | None,
               expected_version: int | None = None) -> CaseInstance:
         """Run the failed tasks of an incident again, then the engine steps that follow.
@@ -399,43 +223,7 @@ class CaseEngine:
         stays an incident with the new error and time (`instance.failure`).
         Both are saved with a "retry" audit event.
         """
-        instance = self._incident_instance(session, case_id, expected_version)
-        row = instance.row
-        previous = {"error": row.error, "element": row.incident_element, "task_id": row.incident_task_id}
-        failed = instance.failed_tasks()
-        completed_by_users = set(session.scalars(select(CompletedTask.id).where(
-            CompletedTask.case_id == case_id, CompletedTask.id.in_([str(t.id) for t in failed]))))
-
-        def step():
-            for task in failed:
-                # an earlier rerun may have moved it on (ERROR counts as finished in SpiffWorkflow)
-                if task.state == TaskState.ERROR or not task.has_state(TaskState.FINISHED_MASK):
-                    self._rerun(task, str(task.id) in completed_by_users)
-            instance.workflow.refresh_timers()
-            instance.workflow.do_engine_steps()
-
-        failure = self._attempt(session, instance, actor, step)
-        self.save(session, instance, actor=actor, kind="retry",
-                  summary=row.incident_element_name or row.incident_element or "retry",
-                  detail={"previous": previous, "tasks": [str(t.id) for t in failed],
-                          "succeeded": failure is None},
-                  incident=failure, resolve=failure is None)
-        return instance
-
-    @staticmethod
-    def _rerun(task, completed_by_user: bool) -> None:
-        spec = task.task_spec
-        if task.state != TaskState.ERROR:  # it failed while being updated: update it again
-            spec._update(task)
-        elif not spec.manual:
-            task._set_state(TaskState.READY)
-            task.run()
-        elif completed_by_user:  # its post-script failed after the user's completion
-            task.complete()
-        else:  # its pre-script failed before the task became ready
-            if getattr(spec, "prescript", None):
-                spec.execute_script(task, spec.prescript)
-            task._ready()
+        return incidents.retry(self, session, case_id, actor=actor, expected_version=expected_version)
 
     def fix_data(self, session: Session, case_id: int, name: str, value: Any, *, actor: str | None,
                  expected_version: int | None = None) -> tuple[Any, bool]:
@@ -443,23 +231,8 @@ class CaseEngine:
 
         Returns (old value, whether it existed). The caller validates name and value.
         """
-        instance = self._incident_instance(session, case_id, expected_version)
-        failed = instance.failed_tasks()
-        if not failed:
-            raise NoIncident(f"case {case_id} has no failed task whose data could be changed")
-        task = failed[0]
-        existed = name in task.data
-        old = task.data.get(name)
-        task.data[name] = value
-        if task.state != TaskState.ERROR and task.parent is not None:
-            # Updating the task again inherits its parent's data first: the fix must be there too.
-            task.parent.data[name] = value
-        self.save(session, instance, actor=actor, kind="fix_data", summary=f"{name} changed",
-                  detail={"task_id": str(task.id), "element": task.task_spec.bpmn_id or task.task_spec.name,
-                          "variable": name, "existed": existed,
-                          "old": _json_text(old) if existed else None, "new": _json_text(value)},
-                  data={"variable": name, "value": value})
-        return old, existed
+        return incidents.fix_data(self, session, case_id, name, value, actor=actor,
+                                  expected_version=expected_version)
 
     # ------------------------------------------------------------- persistence
     def save(self, session: Session, instance: CaseInstance, *, actor: str | None, kind: str,
@@ -489,11 +262,9 @@ class CaseEngine:
         row.state = self.serializer.dump(workflow)
         now = self.clock()
         if incident is not None:
-            self._mark_incident(row, incident, now)
+            incidents.mark_incident(row, incident, now)
         elif row.status != "incident" or resolve:
-            row.status = "completed" if workflow.is_completed() else "running"
-            row.error = row.incident_element = row.incident_element_name = row.incident_task_id = None
-            row.incident_at = None
+            incidents.clear_incident(row, workflow.is_completed())
         row.updated_at = now
         # The counts ride on the versioned UPDATE; the next save skips deleting what is not there.
         row.timer_count, row.subscription_count = len(timers), len(subscriptions)
@@ -503,234 +274,32 @@ class CaseEngine:
             session.flush()
         except StaleDataError:
             raise StaleCase(f"case {case_id} was changed by someone else") from None
-        self._project(session, instance, timers, subscriptions, had)
+        self.projector.project(session, instance, timers, subscriptions, had)
         self.audit.append(session, kind=kind, actor=actor, case_id=row.id, summary=summary,
                           detail=detail, data=data)
         if incident is not None:
             session.info.setdefault(STOPPED_CASES, set()).add(row.id)
-            self._audit_incident(session, row.id, incident, actor=actor, where=kind)
+            incidents.audit_incident(self.audit, session, row.id, incident, actor=actor, where=kind)
         session.add_all(also)
         for listener in self.after_save:
             listener(session, row)
         session.flush()
 
-    def _project(self, session: Session, instance: CaseInstance, timers: list[tuple[str, datetime]],
-                 subscriptions: list[tuple[str, str]], had: tuple[int, int]) -> None:
-        row, now = instance.row, self.clock()
-        existing = self._projected_rows(session, instance)
-        current = {}
-        for task in instance.ready_human_tasks:
-            tid = str(task.id)
-            props = task_properties(task)
-            proj = existing.get(tid)
-            if proj is None:
-                proj = ReadyTask(id=tid, case_id=row.id, spec_name=task.task_spec.name, ready_since=now)
-                session.add(proj)
-            proj.title = task.task_spec.bpmn_name or task.task_spec.name
-            proj.lane = task.task_spec.lane
-            proj.scope = row.scope
-            proj.form_key = props.get("formKey")
-            proj.case_title = row.title
-            proj.process_id = row.process_id
-            proj.due_at = self._due(task, props, proj.ready_since)
-            proj.assignee = self._assignee(task, props)
-            current[tid] = proj
-        for tid, proj in existing.items():
-            if tid not in current:
-                session.delete(proj)
-        instance.projected = set(current)
-        had_timers, had_subscriptions = had
-        if had_timers:
-            session.execute(delete(WaitingTimer).where(WaitingTimer.case_id == row.id))
-        if had_subscriptions:
-            session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == row.id))
-        for i, (name, due) in enumerate(timers):
-            session.add(WaitingTimer(id=f"{row.id}:{i}", case_id=row.id, spec_name=name, due_at=due))
-        for name, key in subscriptions:
-            session.add(MessageSubscription(case_id=row.id, message_name=name, correlation=key))
-
-    @staticmethod
-    def _projected_rows(session: Session, instance: CaseInstance) -> dict[str, ReadyTask]:
-        """The case's ready-task rows by id; those already in the session (e.g. the task being completed,
-        read to check access) are not read again."""
-        if instance.projected is None:
-            return {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.case_id == instance.row.id))}
-        rows, missing = {}, []
-        for tid in instance.projected:
-            row = session.identity_map.get(identity_key(ReadyTask, tid))
-            if row is not None:
-                rows[tid] = row
-            else:
-                missing.append(tid)
-        if missing:
-            rows.update((t.id, t) for t in session.scalars(select(ReadyTask).where(ReadyTask.id.in_(missing))))
-        return rows
-
-    def _assignee(self, task, props: dict) -> str | None:
-        """Who alone may take the task: the `assignee` property is an expression over the task's data
-        (e.g. `request["member"]` in a multi-instance task, one instance per person)."""
-        expression = props.get("assignee")
-        if not expression:
-            return None
-        try:
-            value = self.script_engine.evaluate(task, expression)
-        except Exception as exc:  # a bad expression must not lose the task: leave it to the lane
-            log.warning("task %s: assignee %r: %s", task.task_spec.name, expression, exc)
-            return None
-        return None if value is None else str(value)[:100]
-
-    def _due(self, task, props: dict, ready_since: datetime) -> datetime | None:
-        variable = props.get("dueVariable")
-        if variable and task.data.get(variable):
-            try:
-                return _parse_time(task.data[variable])
-            except (TypeError, ValueError):
-                log.warning("task %s: %s is not a date", task.task_spec.name, variable)
-        if props.get("dueIn"):
-            return ready_since + _duration(props["dueIn"])
-        return None
-
     # ------------------------------------------------------- worker sweeps
     def fire_due_timers(self, now: datetime | None = None, limit: int = 1000) -> int:
-        """Fire due timers, one case per transaction; safe with several workers.
+        """Fire due timers, one case per transaction; safe with several workers (sweeps.py)."""
+        return sweeps.fire_due_timers(self, now, limit)
 
-        Returns the number of cases advanced. A case whose firing fails is
-        logged and skipped; the sweep goes on with the others.
-        """
-        now = now or self.clock()
-        # Lock the case row, never the projection rows: save() rewrites those, and a worker
-        # holding a timer row while a user's completion holds the case would deadlock.
-        due_cases = select(WaitingTimer.case_id).where(WaitingTimer.due_at <= now)
-        due = (select(Case.id).where(Case.id.in_(due_cases), Case.status == "running")
-               .order_by(Case.updated_at))
-        fired = 0
-        for session, case_id in claim_each(self.session_factory, due, Case.id, limit):
-            try:
-                with session.begin_nested():
-                    instance = self.load(session, case_id)
-                    before = instance.waiting_timers()
-                    failure = self._attempt(session, instance, "timer", lambda: (
-                        instance.workflow.refresh_timers(), instance.workflow.do_engine_steps()))
-                    if failure is None and instance.waiting_timers() == before \
-                            and not instance.workflow.bpmn_events:
-                        continue  # not yet due by the engine's clock
-                    # A failure is saved too: the failed task in ERROR state, the case an incident,
-                    # out of further sweeps until an operator retries it.
-                    self.save(session, instance, actor="timer", kind="timer", summary="timer fired",
-                              detail={"due": [n for n, d in before if d <= now]}, incident=failure)
-                if failure is None:
-                    fired += 1
-            except StaleCase as exc:
-                log.info("timer on case %s not fired, the case changed meanwhile: %s", case_id, exc)
-            except SQLAlchemyError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - one broken case must not stop the sweep
-                self._incident(session, case_id, "timer", exc)
-        return fired
-
-    def _incident(self, session: Session, case_id: int, where: str, exc: Exception) -> None:
-        """Fallback for an unexpected error outside the process (its savepoint rolled back): the
-        case keeps its saved state and becomes an incident, visible and out of further sweeps."""
-        log.exception("incident on case %s (%s): %s", case_id, where, exc)
-        row = session.get(Case, case_id)
-        failure = ProcessError(f"{type(exc).__name__}: {exc}")
-        row.updated_at = self._mark_incident(row, failure, self.clock())
-        self._audit_incident(session, case_id, failure, actor=where, where=where)
-
-    @staticmethod
-    def _mark_incident(row: Case, failure: ProcessError, now: datetime) -> datetime:
-        """The case row stopped by `failure`: status, error, element, task and time."""
-        row.status = "incident"
-        row.error = str(failure)[:4000]
-        row.incident_element = (failure.element or None) and str(failure.element)[:200]
-        row.incident_element_name = (failure.element_name or None) and str(failure.element_name)[:300]
-        row.incident_task_id = failure.task_id
-        row.incident_at = now
-        return now
-
-    def _audit_incident(self, session: Session, case_id: int, failure: ProcessError, *, actor: str | None,
-                        where: str) -> None:
-        self.audit.append(session, kind="incident", actor=actor, case_id=case_id, summary=str(failure)[:500],
-                          detail={"element": failure.element, "element_name": failure.element_name,
-                                  "task_id": failure.task_id, "where": where})
+    def route_messages(self, limit: int = 1000) -> int:
+        """Deliver undelivered outbox messages to the cases waiting for them (sweeps.py)."""
+        return sweeps.route_messages(self, limit)
 
     def next_timer_due(self, session: Session) -> datetime | None:
-        return session.scalar(select(WaitingTimer.due_at).order_by(WaitingTimer.due_at).limit(1))
-
-    # --------------------------------------------------------------- messages
-    def route_messages(self, limit: int = 1000) -> int:
-        """Deliver undelivered outbox messages to the cases waiting for them.
-
-        A message whose receiver is not waiting yet stays in the outbox and is
-        tried again by the next sweep.
-        """
-        pending = (select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None),
-                                               OutboxMessage.attempts < MAX_MESSAGE_ATTEMPTS)
-                   .order_by(OutboxMessage.id))
-        delivered = 0
-        for session, message in claim_each(self.session_factory, pending, OutboxMessage.id, limit):
-            target_id, target_status = self._find_receiver(session, message)
-            if target_id is None:
-                message.attempts += 1
-                continue
-            if target_status != "running":
-                continue  # the receiver is stopped by an incident: the message waits for its retry
-            try:
-                with session.begin_nested():
-                    target = self.load(session, target_id)
-                    event = self.serializer.load_event(message.payload)
-                    # A failure in the steps after delivery is saved as an incident on the target;
-                    # the message itself was received.
-                    failure = self._attempt(session, target, "router", lambda: (
-                        target.workflow.send_event(event), target.workflow.do_engine_steps()))
-                    self.save(session, target, actor="router", kind="message",
-                              summary=f"received {message.message_name}",
-                              detail={"message_id": message.id, "from_case": message.source_case_id},
-                              data=message.payload, incident=failure)
-            except (StaleCase, SpiffWorkflowException) as exc:
-                log.warning("message %s to case %s not delivered: %s", message.id, target_id, exc)
-                message.attempts += 1
-                continue
-            except SQLAlchemyError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - one broken case must not stop the sweep
-                self._incident(session, target_id, "router", exc)
-                message.attempts += 1
-                continue
-            message.delivered_at = self.clock()
-            message.target_case_id = target_id
-            delivered += 1
-        return delivered
-
-    def _find_receiver(self, session: Session, message: OutboxMessage) -> tuple[int | None, str | None]:
-        """(case id, case status) of the case waiting for the message, preferring a correlated one."""
-        pairs = [canonical_json({k: v}) for k, v in sorted(json.loads(message.correlation).items())]
-        candidates = pairs + [canonical_json({})]
-        rows = session.execute(
-            select(MessageSubscription.case_id, MessageSubscription.correlation, Case.status)
-            .join(Case, Case.id == MessageSubscription.case_id)
-            .where(Case.status.in_(("running", "incident")), MessageSubscription.message_name == message.message_name,
-                   MessageSubscription.correlation.in_(candidates))
-            .order_by(MessageSubscription.case_id)
-        ).all()
-        best = next((r for r in rows if r.correlation in pairs), rows[0] if rows else None)
-        return (best.case_id, best.status) if best is not None else (None, None)
+        return projections.next_timer_due(session)
 
     # -------------------------------------------------------------- queries
     def tasks_for(self, session: Session, audiences: Iterable[tuple[str, str | None]], *,
                   assignee: str | None = None, limit: int = 200, offset: int = 0) -> list[ReadyTask]:
         """Ready tasks visible to (lane, scope) pairs (scope None: any scope); a task with an
         assignee is visible only to that assignee."""
-        from sqlalchemy import and_, false, or_
-
-        clauses = []
-        for lane, scope in audiences:
-            clauses.append(ReadyTask.lane == lane if scope is None
-                           else and_(ReadyTask.lane == lane, ReadyTask.scope == scope))
-        where = or_(*clauses) if clauses else false()
-        mine = ReadyTask.assignee.is_(None) if assignee is None else or_(ReadyTask.assignee.is_(None),
-                                                                          ReadyTask.assignee == assignee)
-        return list(session.scalars(
-            select(ReadyTask).where(where, mine)
-            .order_by(ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since, ReadyTask.id)
-            .limit(limit).offset(offset)))
+        return projections.tasks_for(session, audiences, assignee=assignee, limit=limit, offset=offset)

@@ -1,7 +1,10 @@
 """Named exceptions of the case engine. The web layer maps them to HTTP codes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+from .messages import Message
 
 
 class EngineError(Exception):
@@ -46,12 +49,31 @@ class Forbidden(EngineError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a process file cannot be deployed: where (file, element id, line) and why."""
+    """One reason a process file cannot be deployed: where (file, element id, line) and why.
+
+    `message` is the English text; `message_id` and `args` name it for translation (engine/messages.py),
+    taken from `message` when it is a `Message`. A problem without an id is shown as its text.
+    """
 
     file: str
     element: str | None
     line: int | None
     message: str
+    message_id: str | None = None
+    args: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+
+    def __post_init__(self):
+        if self.message_id is None and isinstance(self.message, Message):
+            object.__setattr__(self, "message_id", self.message.id)
+            object.__setattr__(self, "args", self.message.args)
+        elif self.message_id is not None and not isinstance(self.message, Message):
+            object.__setattr__(self, "message", Message(self.message_id, **(self.args or {})))
+        if self.args is None:
+            object.__setattr__(self, "args", {})
+
+    @classmethod
+    def of(cls, file: str, element: str | None, line: int | None, message_id: str, **args: Any) -> "Problem":
+        return cls(file, element, line, Message(message_id, **args))
 
     def __str__(self):
         where = f"{self.file}:{self.line}" if self.line else self.file

@@ -20,8 +20,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
-from .engine import CaseEngine, CaseInstance, ProcessError
+from .context import ProcessError
+from .engine import CaseEngine
+from .instance import CaseInstance
 from .errors import NotFound, ProcessNotFound, StaleCase
+from .messages import Message
 from .models import Case, ProcessVersion
 
 MIGRATABLE_STATUSES = ("running", "incident")
@@ -45,7 +48,7 @@ class CaseCheck:
     title: str
     from_version_id: int
     version: int
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Message] = field(default_factory=list)  # English text, with id and args
 
     @property
     def migratable(self) -> bool:
@@ -110,15 +113,16 @@ def spec_changes(engine: CaseEngine, old: ProcessVersion, new: ProcessVersion) -
     return changes
 
 
-def _check_diff(diff, where: str) -> list[str]:
+def _check_diff(diff, caller: str | None) -> list[Message]:
+    """Why the removed tasks stop the migration; `caller`: the call activity a called process runs under."""
     reasons = []
+    suffix, where = ("_in", {"caller": caller}) if caller else ("", {})
     for task in diff.removed:
         label = _label(task.task_spec)
         if task.state & ACTIVE:
-            reasons.append(f"the active task '{label}'{where} does not exist in the new version")
+            reasons.append(Message("active_task_removed" + suffix, task=label, **where))
         elif task.state & (TaskState.COMPLETED | TaskState.CANCELLED):
-            reasons.append(f"the completed step '{label}'{where} does not exist in the new version, "
-                           "so the case's history would be lost")
+            reasons.append(Message("completed_step_removed" + suffix, task=label, **where))
     return reasons
 
 
@@ -132,24 +136,23 @@ def _timers(workflow) -> dict[Any, tuple[str, Any]]:
     return kept
 
 
-def _migrate(engine: CaseEngine, instance: CaseInstance, target: ProcessVersion) -> list[str]:
+def _migrate(engine: CaseEngine, instance: CaseInstance, target: ProcessVersion) -> list[Message]:
     """Migrate the loaded workflow in place; return why it cannot be, or nothing if it was."""
     workflow = instance.workflow
     new_spec, new_subs = engine._spec_for(target)
     if workflow.spec.name != new_spec.name:
-        return [f"the case runs the process '{workflow.spec.name}', not '{new_spec.name}'"]
+        return [Message("other_process", process=workflow.spec.name, target=new_spec.name)]
     top_diff, sp_diffs = diff_workflow(engine.serializer.registry, workflow, new_spec, new_subs)
-    reasons = _check_diff(top_diff, "")
+    reasons = _check_diff(top_diff, None)
     for sp_id, sp_diff in sp_diffs.items():
         sp = workflow.subprocesses[sp_id]
         caller = workflow.get_task_from_id(sp_id)
         caller_label = _label(caller.task_spec) if caller is not None else str(sp_id)
         if sp_diff is None:
             if not sp.completed:
-                reasons.append(f"the process '{sp.spec.name}' called by '{caller_label}' is not part of "
-                               "the new version")
+                reasons.append(Message("called_process_missing", process=sp.spec.name, caller=caller_label))
             continue
-        reasons += _check_diff(sp_diff, f" (in '{caller_label}')")
+        reasons += _check_diff(sp_diff, caller_label)
     if reasons:
         return reasons
 
@@ -170,7 +173,7 @@ def _migrate(engine: CaseEngine, instance: CaseInstance, target: ProcessVersion)
         spec = task.task_spec
         owner = task.workflow.spec
         if owner.task_specs.get(spec.name) is not spec:
-            return [f"the step '{_label(spec)}' has no counterpart in the new version"]
+            return [Message("step_without_counterpart", task=_label(spec))]
     return []
 
 
@@ -202,7 +205,7 @@ class Migration:
         except NotFound:
             raise
         except Exception as exc:  # noqa: BLE001 - a case that does not load cannot be migrated
-            check.reasons.append(f"the case's state does not load: {exc}")
+            check.reasons.append(Message("state_does_not_load", detail=exc))
             return check, None
         check.reasons = _migrate(self.engine, instance, target)
         if check.reasons:
@@ -213,9 +216,9 @@ class Migration:
             spec, subs = self.engine._spec_for(target)
             self.engine.serializer.load(self.engine.serializer.dump(instance.workflow), spec, subs)
         except ProcessError as exc:
-            check.reasons.append(f"the new version fails at '{exc.element or '?'}': {exc}")
+            check.reasons.append(Message("new_version_fails", element=exc.element or "?", detail=exc))
         except Exception as exc:  # noqa: BLE001
-            check.reasons.append(f"the migrated case would not load on the new version: {exc}")
+            check.reasons.append(Message("migrated_does_not_load", detail=exc))
         return check, (instance if not check.reasons else None)
 
     def preview(self, session: Session, version_id: int, case_ids: list[int] | None = None) -> MigrationPlan:

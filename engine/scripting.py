@@ -32,6 +32,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from .context import current_execution
 from .errors import ScriptError, ScriptTimeout, ServiceError
 
 MAX_RANGE = 100_000
@@ -375,8 +376,6 @@ class RestrictedScriptEngine(PythonScriptEngine):
 def _handler_savepoint():
     """While the case engine runs a case, a failing handler's database writes are undone (its
     savepoint is rolled back) and the case is saved as an incident; a retry runs the handler again."""
-    from .engine import current_execution  # the engine module imports this one
-
     context = current_execution.get()
     if context is None:
         yield

@@ -22,6 +22,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from .diagram import BPMN_NS, process_ids
 from .errors import InvalidBpmn, Problem
+from .messages import Message
 from .scripting import check_expression, check_script
 from .serialization import CaseSerializer, sha256_text
 
@@ -78,7 +79,7 @@ class _Collector:
         self.problems: list[Problem] = []
         self.lines: dict[str, dict[str, int]] = {}
 
-    def add(self, file: str, element: str | None, message: str, line: int | None = None) -> None:
+    def add(self, file: str, element: str | None, message: Message, line: int | None = None) -> None:
         if line is None and element:
             line = self.lines.get(file, {}).get(element)
         problem = Problem(file, element or None, line or None, message)
@@ -102,7 +103,7 @@ def _nearest_id(element) -> str | None:
 
 
 def _schema_problems(out: _Collector, fname: str, root, schema: etree.XMLSchema,
-                     kind: str = "not valid BPMN 2.0") -> bool:
+                     kind: str = "not_valid_bpmn") -> bool:
     """Validate against the XML schema; report every violation. True if valid."""
     if schema.validate(root):
         return True
@@ -119,7 +120,7 @@ def _schema_problems(out: _Collector, fname: str, root, schema: etree.XMLSchema,
             element = at_line[-1] if at_line else None
         message = _short(error.message)
         message = re.sub(r"\. Expected is (one of )?\(.*\)\.?$", ".", message)
-        out.add(fname, _nearest_id(element), f"{kind}: {message}", error.line)
+        out.add(fname, _nearest_id(element), Message(kind, detail=message), error.line)
     return False
 
 
@@ -135,19 +136,18 @@ def _text(el) -> str:
     return (el.text or "").strip() if el is not None else ""
 
 
-def _check_expression(out: _Collector, fname: str, element: str | None, kind: str, text: str | None,
+def _check_expression(out: _Collector, fname: str, element: str | None, kind: Message, text: str | None,
                       line: int | None = None) -> None:
     if not text or not text.strip():
         return
-    why = check_script(text) if kind == "script" else check_expression(text)
+    why = check_script(text) if kind.id == "kind_script" else check_expression(text)
     if why:
-        out.add(fname, element, f"{kind} refused: {why}", line)
+        out.add(fname, element, Message("expression_refused", kind=kind, reason=why), line)
 
 
 def _check_timer(out: _Collector, fname: str, element: str | None, text: str | None) -> None:
     if text and _BARE_ISO.match(text):
-        out.add(fname, element, f"timer expression {text.strip()} is Python here: write it in quotes, "
-                                f"\"{text.strip()}\", or name a variable")
+        out.add(fname, element, Message("bare_timer", text=text.strip()))
 
 
 def _check_tree(out: _Collector, fname: str, root, rules: DeployRules, called: set[str]) -> None:
@@ -164,9 +164,9 @@ def _check_tree(out: _Collector, fname: str, root, rules: DeployRules, called: s
             if not runs:
                 continue
             if not name:
-                out.add(fname, lane.get("id"), "the lane has no name, so no role can be given to it", lane.sourceline)
+                out.add(fname, lane.get("id"), Message("lane_without_name"), lane.sourceline)
             elif rules.lane_exists is not None and not rules.lane_exists(name):
-                out.add(fname, lane.get("id"), f"no role acts in the lane '{name}'", lane.sourceline)
+                out.add(fname, lane.get("id"), Message("lane_without_role", lane=name), lane.sourceline)
         if not runs:
             continue
         for tag in HUMAN_TASKS:
@@ -178,65 +178,64 @@ def _check_tree(out: _Collector, fname: str, root, rules: DeployRules, called: s
                     holder = holder.getparent()
                 lane = lane_of.get(holder.get("id")) if holder is not None else None
                 if rules.task_lane_exists is not None and not rules.task_lane_exists(lane):
-                    where = f"the lane '{lane}'" if lane else "no lane"
-                    out.add(fname, task_id, f"the task is in {where}, so no role can take it", task.sourceline)
+                    why = Message("task_in_lane_without_role", lane=lane) if lane else Message("task_without_lane")
+                    out.add(fname, task_id, why, task.sourceline)
                 if rules.form_exists is None:
                     continue
                 for prop in x(task, "./bpmn:extensionElements/spiffworkflow:properties/"
                                     "spiffworkflow:property[@name='formKey']"):
                     key = prop.get("value") or ""
                     if not rules.form_exists(key):
-                        out.add(fname, task_id, f"the form '{key}' does not exist", prop.sourceline)
+                        out.add(fname, task_id, Message("unknown_form", form=key), prop.sourceline)
                 camunda_key = task.get(f"{{{CAMUNDA_NS}}}formKey")
                 if camunda_key is not None:
-                    out.add(fname, task_id, f"camunda:formKey '{camunda_key}' is not read here: name the form "
-                                            "in a spiffworkflow property formKey", task.sourceline)
+                    out.add(fname, task_id, Message("camunda_form_key", form=camunda_key), task.sourceline)
                 for schema in x(task, "./bpmn:extensionElements/spiffworkflow:formJsonSchemaFilename"):
-                    out.add(fname, task_id, f"the JSON-schema form '{_text(schema)}' is not read here: name the "
-                                            "form in a spiffworkflow property formKey", schema.sourceline)
+                    out.add(fname, task_id, Message("json_schema_form", form=_text(schema)), schema.sourceline)
         for task in x(process, ".//bpmn:scriptTask"):
             script_format = (task.get("scriptFormat") or "python").strip().lower()
             if script_format not in PYTHON_SCRIPT_FORMATS:
-                out.add(fname, task.get("id"), f"script format '{task.get('scriptFormat')}' is not supported: "
-                                                "scripts are Python", task.sourceline)
+                out.add(fname, task.get("id"), Message("script_format", format=task.get("scriptFormat")),
+                        task.sourceline)
             elif task.get(f"{{{CAMUNDA_NS}}}resource") is not None:
-                out.add(fname, task.get("id"), "external script resources are not supported", task.sourceline)
+                out.add(fname, task.get("id"), Message("external_script"), task.sourceline)
             else:
                 for script in x(task, "./bpmn:script"):
-                    _check_expression(out, fname, task.get("id"), "script", script.text, script.sourceline)
-        for kind, path in (("script", ".//spiffworkflow:preScript | .//spiffworkflow:postScript"),
-                           ("message payload", ".//spiffworkflow:messagePayload"),
-                           ("multi-instance expression", ".//bpmn:loopCardinality | .//bpmn:completionCondition"),
-                           ("assignee expression", ".//spiffworkflow:property[@name='assignee']")):
+                    _check_expression(out, fname, task.get("id"), Message("kind_script"), script.text,
+                                      script.sourceline)
+        for kind_id, path in (("kind_script", ".//spiffworkflow:preScript | .//spiffworkflow:postScript"),
+                              ("kind_message_payload", ".//spiffworkflow:messagePayload"),
+                              ("kind_multi_instance", ".//bpmn:loopCardinality | .//bpmn:completionCondition"),
+                              ("kind_assignee", ".//spiffworkflow:property[@name='assignee']")):
+            kind = Message(kind_id)
             for el in x(process, path):
                 text = el.get("value") if el.tag == f"{{{SPIFF_NS}}}property" else el.text
                 _check_expression(out, fname, _nearest_id(el), kind, text, el.sourceline)
         for task in x(process, ".//bpmn:serviceTask | .//bpmn:sendTask | .//bpmn:businessRuleTask"):
             for attr in ("class", "expression", "delegateExpression", "type", "topic"):
                 if task.get(f"{{{CAMUNDA_NS}}}{attr}") is not None:
-                    out.add(fname, task.get("id"), f"camunda:{attr} is not supported: service tasks call a "
-                                                    "spiffworkflow:serviceTaskOperator", task.sourceline)
+                    out.add(fname, task.get("id"), Message("camunda_service", attribute=attr), task.sourceline)
                     break
             for operator in x(task, "./bpmn:extensionElements/spiffworkflow:serviceTaskOperator"):
                 name = operator.get("id") or ""
                 if rules.service_exists is not None and not rules.service_exists(name):
-                    out.add(fname, task.get("id"), f"the service operation '{name}' does not exist",
+                    out.add(fname, task.get("id"), Message("unknown_service", operation=name),
                             operator.sourceline)
                 for param in x(operator, ".//spiffworkflow:parameter"):
-                    _check_expression(out, fname, task.get("id"), f"parameter {param.get('id')}",
+                    _check_expression(out, fname, task.get("id"), Message("kind_parameter", name=param.get("id")),
                                       param.get("value"), param.sourceline)
         for timer in x(process, ".//bpmn:timerEventDefinition/*"):
             element = _nearest_id(timer.getparent().getparent())
             _check_timer(out, fname, element, timer.text)
             if not (timer.text and _BARE_ISO.match(timer.text)):
-                _check_expression(out, fname, element, "timer expression", timer.text, timer.sourceline)
+                _check_expression(out, fname, element, Message("kind_timer"), timer.text, timer.sourceline)
         for condition in x(process, ".//bpmn:conditionExpression"):
             language = (condition.get("language") or "python").lower()
             if "python" not in language:
-                out.add(fname, _nearest_id(condition), f"condition language '{condition.get('language')}' is "
-                                                       "not supported: conditions are Python", condition.sourceline)
+                out.add(fname, _nearest_id(condition),
+                        Message("condition_language", language=condition.get("language")), condition.sourceline)
             else:
-                _check_expression(out, fname, _nearest_id(condition), "condition", condition.text,
+                _check_expression(out, fname, _nearest_id(condition), Message("kind_condition"), condition.text,
                                   condition.sourceline)
 
 
@@ -252,11 +251,12 @@ def _dmn_cell(text: str) -> str:
 def _check_dmn(out: _Collector, fname: str, root) -> None:
     ns = {"dmn": etree.QName(root).namespace}
     for el in root.xpath(".//dmn:inputExpression/dmn:text | .//dmn:outputEntry/dmn:text", namespaces=ns):
-        _check_expression(out, fname, _nearest_id(el), "DMN expression", el.text, el.sourceline)
+        _check_expression(out, fname, _nearest_id(el), Message("kind_dmn_expression"), el.text, el.sourceline)
     for el in root.xpath(".//dmn:inputEntry/dmn:text", namespaces=ns):
         text = (el.text or "").strip()
         if text and text != "-":
-            _check_expression(out, fname, _nearest_id(el), "DMN input entry", _dmn_cell(text), el.sourceline)
+            _check_expression(out, fname, _nearest_id(el), Message("kind_dmn_input"), _dmn_cell(text),
+                              el.sourceline)
 
 
 def _load(out: _Collector, fname: str, content: bytes | str):
@@ -266,16 +266,16 @@ def _load(out: _Collector, fname: str, content: bytes | str):
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        out.add(fname, None, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x})", line)
+        out.add(fname, None, Message("not_utf8", byte=f"{raw[exc.start]:02x}"), line)
         return None, None
     if not raw.strip():
-        out.add(fname, None, "the file is empty")
+        out.add(fname, None, Message("empty_file"))
         return None, None
     try:
         root = etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False, no_network=True,
                                                             huge_tree=False))
     except etree.XMLSyntaxError as exc:
-        out.add(fname, None, f"malformed XML: {exc.msg}", exc.lineno)
+        out.add(fname, None, Message("malformed_xml", detail=exc.msg), exc.lineno)
         return None, None
     out.lines[fname] = {}
     for el in root.iter():
@@ -289,7 +289,8 @@ def _spiff_problem(out: _Collector, fname: str, exc: Exception, element: str | N
     message = message.rstrip(".") or type(exc).__name__
     element = getattr(exc, "id", None) or element
     line = getattr(exc, "line_number", None)
-    out.add(getattr(exc, "file_name", None) or fname, element, message, line if isinstance(line, int) else None)
+    out.add(getattr(exc, "file_name", None) or fname, element, Message("parser_error", detail=message),
+            line if isinstance(line, int) else None)
 
 
 def _dependencies(out: _Collector, parser, process_id: str, deployed: Deployed | None,
@@ -318,8 +319,7 @@ def _dependencies(out: _Collector, parser, process_id: str, deployed: Deployed |
                 continue
             ok = False
             if ts.spec not in declared:  # a process of a broken file is reported there
-                out.add(proc_parser.filename, ts.bpmn_id,
-                        f"calls the process '{ts.spec}', which is neither in the uploaded files nor deployed")
+                out.add(proc_parser.filename, ts.bpmn_id, Message("unknown_called_process", process=ts.spec))
     return used if ok else None
 
 
@@ -334,11 +334,11 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
     dmn_files = []
     bpmn_roots = []
     if not files:
-        out.add("-", None, "no files were given")
+        out.add("-", None, Message("no_files"))
     for fname, content in sorted(files.items()):
         suffix = Path(fname).suffix.lower()
         if suffix not in (".bpmn", ".dmn"):
-            out.add(fname, None, "is neither a .bpmn nor a .dmn file")
+            out.add(fname, None, Message("wrong_file_type"))
             continue
         text, root = _load(out, fname, content)
         if root is None:
@@ -346,11 +346,10 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
         namespace = etree.QName(root).namespace
         if suffix == ".dmn":
             if namespace not in DMN_NAMESPACES or etree.QName(root).localname != "definitions":
-                out.add(fname, None, "is not a DMN file (expected a DMN 1.1, 1.2 or 1.3 definitions element)",
-                        root.sourceline)
+                out.add(fname, None, Message("not_dmn"), root.sourceline)
                 continue
             schema = _dmn_schema(namespace)
-            if schema is not None and not _schema_problems(out, fname, root, schema, "not valid DMN"):
+            if schema is not None and not _schema_problems(out, fname, root, schema, "not_valid_dmn"):
                 continue
             try:
                 parser.add_dmn_xml(root, filename=fname)
@@ -361,7 +360,7 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
             dmn_files.append((fname, root))
             continue
         if namespace != BPMN_NS or etree.QName(root).localname != "definitions":
-            out.add(fname, None, "is not a BPMN 2.0 file (expected a bpmn:definitions element)", root.sourceline)
+            out.add(fname, None, Message("not_bpmn"), root.sourceline)
             continue
         declared |= set(process_ids(root))
         VALIDATOR.preprocess(root)
@@ -369,7 +368,7 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
             continue
         executable = [p for p in root.xpath(".//bpmn:process", namespaces=NS) if p.get("isExecutable") == "true"]
         if not executable:
-            out.add(fname, None, "contains no executable process (isExecutable=\"true\")")
+            out.add(fname, None, Message("no_executable_process_in_file"))
         bpmn_roots.append((fname, root))
         try:
             parser.add_bpmn_xml(root, filename=fname)
@@ -412,10 +411,9 @@ def validate_files(files: dict[str, bytes | str], *, rules: DeployRules | None =
                                     subprocess_specs, sources))
     if files and not parser.get_process_ids() and not out.problems:
         if all(Path(f).suffix.lower() == ".dmn" for f in files):
-            out.add(sorted(files)[0], None, "a decision table is deployed with the process that uses it: "
-                                            "add the .bpmn file")
+            out.add(sorted(files)[0], None, Message("dmn_without_bpmn"))
         else:
-            out.add(sorted(files)[0], None, "the files contain no executable process")
+            out.add(sorted(files)[0], None, Message("no_executable_process"))
     problems = sorted(out.problems, key=lambda p: (p.file, p.line or 0))
     return parsed, problems
 

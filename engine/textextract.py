@@ -46,7 +46,7 @@ class TextExtractor:
                 text = self._plain(content)
             else:
                 return ""
-        except Exception as exc:  # a file we cannot read is indexed by its title only
+        except Exception as exc:  # noqa: BLE001 - a file we cannot read is indexed by its title only
             log.warning("no text extracted from %s: %s: %s", filename, type(exc).__name__, exc)
             return ""
         return clean_text(text, self.max_chars)
@@ -67,7 +67,7 @@ class TextExtractor:
             try:  # many "encrypted" PDFs only restrict printing and open with an empty password
                 if not reader.decrypt(""):
                     return ""
-            except Exception:
+            except Exception:  # noqa: BLE001 - an encrypted PDF we cannot open has no text for us
                 return ""
         parts: list[str] = []
         size = 0
@@ -76,7 +76,7 @@ class TextExtractor:
                 break
             try:
                 text = page.extract_text() or ""
-            except Exception as exc:  # one unreadable page does not lose the others
+            except Exception as exc:  # noqa: BLE001 - one unreadable page does not lose the others
                 log.info("page %s not readable: %s", number + 1, exc)
                 continue
             parts.append(text)

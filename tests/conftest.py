@@ -27,6 +27,18 @@ from workflows.directory import use_password_hasher  # noqa: E402
 use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
+# A test that asks for a PostgreSQL server by name (not through a parametrised database fixture, whose
+# "postgres" parameter carries the mark already) is a PostgreSQL test too: `make test-quick` leaves it out.
+POSTGRES_FIXTURES = {"postgres_server", "postgres_template", "demo_postgres_template"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.postgres)
+
+
 # ------------------------------------------------------------------ databases
 
 @pytest.fixture(scope="session")

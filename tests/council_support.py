@@ -39,7 +39,8 @@ class CouncilDriver:
         with self.app.app_context():
             meeting = self.byplan.council.create_meeting(self.db.session, self.people.user("secretary"), {
                 "title": title, "date": (today + timedelta(days=days_ahead)).isoformat(), "start_time": "10:00",
-                "place": "KL, Weidekampsgade 10", "item_deadline": (today + timedelta(days=item_deadline_days)).isoformat(),
+                "place": "KL, Weidekampsgade 10",
+                "item_deadline": (today + timedelta(days=item_deadline_days)).isoformat(),
                 "publish_days": str(publish_days)})
             self.db.session.commit()
             return meeting.id

@@ -116,7 +116,8 @@ def test_a_concurrent_danish_duplicate_is_a_conflict_not_a_500(client, app, peop
 
     people.login(client, "admin")
     checked = Admin._load
-    monkeypatch.setattr(Admin, "_load", staticmethod(lambda session, schema, raw, unique=(): checked(session, schema, raw)))
+    monkeypatch.setattr(Admin, "_load",
+                        staticmethod(lambda session, schema, raw, unique=(): checked(session, schema, raw)))
     response = client.post("/admin/kommuner/ny", data={"name": "HJØRRING", "code": "999", "region": "Midt-Nord"})
     assert response.status_code == 409
     with app.app_context():

@@ -121,9 +121,9 @@ def test_deactivating_from_a_stale_copy_is_a_stale_record(app, people):
     from workflows.directory import User
 
     with first, second:
-        actor1, row1 = _admin_user(first), first.get(User, people.ids["lead"])
+        actor1, _row1 = _admin_user(first), first.get(User, people.ids["lead"])
         first.commit()
-        actor2, row2 = _admin_user(second), second.get(User, people.ids["lead"])
+        actor2, _row2 = _admin_user(second), second.get(User, people.ids["lead"])
         second.commit()
         admin.edit_user(first, actor1, people.ids["lead"], {"name": "Ny", "email": "lead@example.org"})
         first.commit()

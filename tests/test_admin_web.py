@@ -114,7 +114,7 @@ def test_csrf_is_required_on_admin_forms(sqlite_url):
     from support import make_app
 
     app = make_app(sqlite_url, WTF_CSRF_ENABLED=True)
-    people = People(app)
+    People(app)
     client = app.test_client()
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', text(page)).group(1)
@@ -239,7 +239,8 @@ def test_a_deactivated_user_cannot_log_in_or_use_tokens(admin, app, people, clie
     assert lead_client.get("/opgaver").status_code in (302, 401)  # the open session ends too
     fresh = app.test_client()
     assert fresh.post("/login", data={"username": "lead", "password": People.PASSWORD}).status_code == 422
-    assert "Deactivated" in text(admin.get("/admin/brugere?q=lead")) or "Deaktiveret" in text(admin.get("/admin/brugere?q=lead"))
+    assert "Deactivated" in text(admin.get("/admin/brugere?q=lead")) \
+        or "Deaktiveret" in text(admin.get("/admin/brugere?q=lead"))
     assert admin.post(f"{url}/aktiv", data={"active": "1"}).status_code == 302
     assert fresh.post("/login", data={"username": "lead", "password": People.PASSWORD}).status_code == 302
     assert api.get("/api/v1/tasks", headers=headers).status_code == 200
@@ -329,7 +330,8 @@ def test_a_concurrent_duplicate_is_a_conflict_not_a_500(admin, app, monkeypatch)
     from workflows.directory import Municipality
 
     checked = Admin._load
-    monkeypatch.setattr(Admin, "_load", staticmethod(lambda session, schema, raw, unique=(): checked(session, schema, raw)))
+    monkeypatch.setattr(Admin, "_load",
+                        staticmethod(lambda session, schema, raw, unique=(): checked(session, schema, raw)))
     before, events = count(app, Municipality), len(admin_events(app))
     response = admin.post("/admin/kommuner/ny", data={"name": "Hjørring", "code": "999", "region": "Midt-Nord"})
     assert response.status_code == 409

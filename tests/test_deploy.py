@@ -75,7 +75,7 @@ def test_non_utf8_file_is_refused_with_its_line(h):
     raw = bpmn_bytes("call_child").replace(b'name="Child task"', 'name="Bør"'.encode("latin-1"))
     [problem] = refused(h, {"latin1.bpmn": raw})
     assert "not UTF-8" in problem.message
-    assert problem.line == raw.split(b"\n").index(next(l for l in raw.split(b"\n") if b"B\xf8r" in l)) + 1
+    assert problem.line == raw.split(b"\n").index(next(line for line in raw.split(b"\n") if b"B\xf8r" in line)) + 1
 
 
 def test_every_schema_violation_names_element_and_line(h):
@@ -87,8 +87,8 @@ def test_every_schema_violation_names_element_and_line(h):
     problems = refused(h, {"schema.bpmn": text})
     lines = text.splitlines()
     assert [(p.element, p.line) for p in problems] == [
-        ("child_task", next(i for i, l in enumerate(lines, 1) if 'colour="red"' in l)),
-        ("flow_child_end", next(i for i, l in enumerate(lines, 1) if 'id="flow_child_end"' in l)),
+        ("child_task", next(i for i, line in enumerate(lines, 1) if 'colour="red"' in line)),
+        ("flow_child_end", next(i for i, line in enumerate(lines, 1) if 'id="flow_child_end"' in line)),
     ]
     assert all(p.message.startswith("not valid BPMN 2.0") for p in problems)
     assert "colour" in problems[0].message and "targetRef" in problems[1].message
@@ -98,8 +98,8 @@ def test_every_schema_violation_names_element_and_line(h):
 def test_unknown_called_process_names_the_call_activity(h):
     [problem] = refused(h, {"call_parent.bpmn": bpmn_bytes("call_parent")})
     assert problem.element == "call" and "'call_child'" in problem.message
-    assert problem.line == next(i for i, l in enumerate(bpmn_bytes("call_parent").decode().splitlines(), 1)
-                                if 'id="call"' in l)
+    assert problem.line == next(i for i, line in enumerate(bpmn_bytes("call_parent").decode().splitlines(), 1)
+                                if 'id="call"' in line)
 
 
 def test_a_call_activity_may_call_a_deployed_process(h):

@@ -161,8 +161,9 @@ def test_invalid_files_show_every_problem_and_deploy_nothing(app, client, people
         '<bpmn:scriptTask id="screen" name="Screen"><bpmn:script>import os</bpmn:script>').replace(
         "</bpmn:userTask>\n    <bpmn:userTask id=\"decide\"", "</bpmn:scriptTask>\n    <bpmn:userTask id=\"decide\"")
     form = (EXTERNAL / "spiffarena_json_form.bpmn").read_bytes()
-    response = _upload(client, ("broken.bpmn", b"<definitions>\n  <process id='p'>\n</definitions>"), ("call_parent.bpmn", call_parent),
-                       ("importing.bpmn", importing.encode()), ("latin1.bpmn", "<?xml version='1.0'?>\nø".encode("latin-1")),
+    response = _upload(client, ("broken.bpmn", b"<definitions>\n  <process id='p'>\n</definitions>"),
+                       ("call_parent.bpmn", call_parent), ("importing.bpmn", importing.encode()),
+                       ("latin1.bpmn", "<?xml version='1.0'?>\nø".encode("latin-1")),
                        ("leave.bpmn", form), ("notes.txt", b"x"))
     assert response.status_code == 422
     page = response.data.decode()
@@ -220,7 +221,8 @@ def test_migration_preview_and_run_as_admin(app, client, people):
     assert _case(app, case_id)[0] == v1
 
     version = _case(app, case_id)[2]
-    response = client.post(f"/processer/{v2}/migrering", data={"case": str(case_id), f"version-{case_id}": str(version)})
+    response = client.post(f"/processer/{v2}/migrering",
+                           data={"case": str(case_id), f"version-{case_id}": str(version)})
     assert response.status_code == 302
     assert _case(app, case_id)[0] == v2
     assert _count(app, AuditEvent, AuditEvent.kind == "migrate", AuditEvent.case_id == case_id) == 1
@@ -238,7 +240,11 @@ def test_a_refused_case_is_shown_with_its_reason_and_left_alone(app, client, peo
     v1, v3, case_id = _two_versions(app, client, people, "review_v3")
     page = client.get(f"/processer/{v3}/migrering").data.decode()
     assert f'data-case="{case_id}" data-migratable="no"' in page
-    assert "the active task &#39;Screen&#39; does not exist in the new version" in page
+    # issue 20: the refusal is shown in the UI's language (Danish by default), English on request
+    assert "den aktive opgave &#39;Screen&#39; findes ikke i den nye version" in page
+    client.post("/language", data={"lang": "en", "next": "/"})
+    english = client.get(f"/processer/{v3}/migrering").data.decode()
+    assert "the active task &#39;Screen&#39; does not exist in the new version" in english
     assert f'id="case-{case_id}"' not in page
     response = client.post(f"/processer/{v3}/migrering", data={"case": str(case_id)})
     assert response.status_code == 302

@@ -7,9 +7,10 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-import time_machine
 from icalendar import Calendar
 from sqlalchemy import func, select
+
+from steps.common import clock_at
 
 from engine.mail import OutboxMail
 from engine.models import ReadyTask
@@ -24,11 +25,8 @@ PDF = b"%PDF-1.4 hearing material"
 
 # ------------------------------------------------------------------ fixtures
 
-@pytest.fixture
-def clock():
-    """The clock stands still at T0 (log in after this, so the session cookie is signed at T0)."""
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
+# The clock stands still at T0 (log in after this, so the session cookie is signed at T0).
+clock = clock_at(T0)
 
 
 @pytest.fixture

@@ -177,7 +177,8 @@ def test_user_completion_into_a_failing_script_stands_and_the_data_fix_lets_the_
 
 
 def test_failed_task_inside_a_call_activity_is_retried_where_it_failed(h, register):
-    _deploy(h, "service_probe", "call_parent", replace={"call_parent": {'calledElement="call_child"': 'calledElement="service_probe"'}})
+    _deploy(h, "service_probe", "call_parent",
+            replace={"call_parent": {'calledElement="call_child"': 'calledElement="service_probe"'}})
     case_id = _start(h, "call_parent")
     case = _case(h, case_id)
     assert case.status == "incident" and case.incident_element == "fetch"

@@ -385,7 +385,7 @@ def test_two_deliverers_send_each_mail_exactly_once(h):
             try:
                 barrier.wait()
                 results.append(delivery.deliver_pending())
-            except BaseException as exc:  # pragma: no cover - reported below
+            except BaseException as exc:  # noqa: BLE001 - reported below  # pragma: no cover
                 errors.append(exc)
 
         threads = [threading.Thread(target=run, args=(d,)) for d in deliveries]

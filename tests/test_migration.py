@@ -174,7 +174,7 @@ def test_a_case_inside_a_call_activity_migrates_with_the_called_process(h):
 def test_a_case_inside_a_call_activity_that_the_new_version_drops_is_refused(h):
     with h.session() as s, s.begin():
         deploy(h.engine, s, "call_parent", "call_child")
-    case_id = _start(h, "call_parent")
+    _start(h, "call_parent")
     no_call = {'<bpmn:callActivity id="call" name="Call child" calledElement="call_child">':
                '<bpmn:task id="call" name="Call child">',
                "</bpmn:callActivity>": "</bpmn:task>"}

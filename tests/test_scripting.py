@@ -93,8 +93,8 @@ def test_endless_loop_is_stopped_by_time_limit(env):
     started = time.monotonic()
     with pytest.raises(ScriptTimeout, match="longer than 0.3"):
         env.execute("while True:\n    pass\n", {})
-    elapsed = time.monotonic() - started
-    assert 0.25 <= elapsed < 2.0
+    # stopped by the limit, not before it (no upper bound: a loaded machine may take longer to stop it)
+    assert time.monotonic() - started >= 0.25
 
 
 def test_long_expression_is_stopped_by_time_limit(env):

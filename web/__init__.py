@@ -1,7 +1,6 @@
 """Byplan's web layer: app factory, blueprints, templates, JSON API."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask, g, request, session
@@ -9,37 +8,16 @@ from werkzeug.routing import IntegerConverter
 
 from workflows.forms import MAX_ID
 
-from .extensions import babel, csrf, db, login_manager, openapi
+from .config import configure, mail_settings
+from .extensions import LANGUAGES, babel, byplan_service, csrf, db, login_manager, openapi
 
-LANGUAGES = ("da", "en")
+__all__ = ["LANGUAGES", "byplan_service", "create_app"]
 
 
 def _locale():
     """Danish unless the user chose English (a Danish public-sector site: not the browser's guess)."""
     lang = session.get("lang") if request else None
     return lang if lang in LANGUAGES else "da"
-
-
-def _instance_secret(instance_path: str) -> str:
-    """A random secret kept in the instance folder, so sessions survive restarts without a default key."""
-    import secrets
-
-    path = Path(instance_path) / "secret_key"
-    try:  # created once, atomically and private; concurrent starters read the winner's key
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    for _ in range(50):
-        key = path.read_text().strip()
-        if key:
-            return key
-        import time
-
-        time.sleep(0.01)
-    raise RuntimeError(f"{path} is empty")
 
 
 class IdConverter(IntegerConverter):
@@ -53,44 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["id"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    default_db = "sqlite:///" + os.path.join(app.instance_path, "byplan.sqlite")
-    app.config.from_mapping(
-        SECRET_KEY=os.environ.get("BYPLAN_SECRET_KEY") or _instance_secret(app.instance_path),
-        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL", default_db),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
-        MAX_UPLOAD_BYTES=10 * 1024 * 1024,
-        BABEL_DEFAULT_LOCALE="da",
-        BABEL_DEFAULT_TIMEZONE="Europe/Copenhagen",
-        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("BYPLAN_SECURE_COOKIES") == "1",
-        WTF_CSRF_TIME_LIMIT=None,
-        API_TITLE="Byplan API",
-        API_VERSION="v1",
-        OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/api",
-        OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={"components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-                          "security": [{"bearer": []}]},
-        BASE_URL=os.environ.get("BYPLAN_BASE_URL", "http://127.0.0.1:5000"),
-        # "sink" keeps mail in the outbox table and shows it at /post (demo); "smtp" sends it.
-        MAIL_BACKEND=os.environ.get("BYPLAN_MAIL_BACKEND", "sink"),
-        MAIL_HOST=os.environ.get("BYPLAN_MAIL_HOST", "localhost"),
-        MAIL_PORT=os.environ.get("BYPLAN_MAIL_PORT", "25"),
-        MAIL_USERNAME=os.environ.get("BYPLAN_MAIL_USERNAME") or None,
-        MAIL_PASSWORD=os.environ.get("BYPLAN_MAIL_PASSWORD") or None,
-        MAIL_STARTTLS=os.environ.get("BYPLAN_MAIL_STARTTLS") == "1",
-        MAIL_SENDER=os.environ.get("BYPLAN_MAIL_SENDER", "Byplan <noreply@byplan.example>"),
-        RUN_WORKER=False,
-        WORKER_INTERVAL=5.0,
-    )
-    if test_config:
-        app.config.update(test_config)
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("postgresql://"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
+    configure(app, test_config)  # web/config.py: defaults, instance byplan.cfg, BYPLAN_* variables, test_config
 
     db.init_app(app)
     login_manager.init_app(app)
@@ -99,7 +40,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     openapi.init_app(app)
 
     from engine.db import configure_engine, make_session_factory
-    from engine.mail import MailSettings
     from workflows.runtime import build
 
     from .links import FlaskLinks
@@ -107,12 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
         session_factory = make_session_factory(db.engine)
-    mail = MailSettings(backend=app.config["MAIL_BACKEND"], host=app.config["MAIL_HOST"],
-                        port=int(app.config["MAIL_PORT"]), username=app.config["MAIL_USERNAME"],
-                        password=app.config["MAIL_PASSWORD"], starttls=bool(app.config["MAIL_STARTTLS"]),
-                        sender=app.config["MAIL_SENDER"])
     app.extensions["byplan"] = build(session_factory, max_upload_bytes=app.config["MAX_UPLOAD_BYTES"],
-                                     base_url=app.config["BASE_URL"], mail=mail,
+                                     script_time_limit=app.config["SCRIPT_TIME_LIMIT"],
+                                     base_url=app.config["BASE_URL"], mail=mail_settings(app.config),
                                      links=FlaskLinks(app, app.config["BASE_URL"]))
     app.extensions["byplan_session_factory"] = session_factory
 
@@ -156,6 +93,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         return {"current_lang": str(get_locale() or "da"), "languages": LANGUAGES, "lane_labels": LANE_LABELS}
 
+    from .engine_messages import translate
+
+    app.add_template_filter(translate, "engine_text")  # an engine message (deployment, migration) translated
+
     @app.template_filter("da")
     def _danish(text):
         """Text that is Danish whatever the UI language (the names in bpmn/): marked lang="da" on a page in
@@ -185,9 +126,3 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         start_background_worker(app)
     return app
-
-
-def byplan_service():
-    from flask import current_app
-
-    return current_app.extensions["byplan"]

@@ -15,8 +15,8 @@ from workflows.errors import StaleRecord
 from workflows.forms import FormInvalid
 from workflows.network import Network
 
-from . import byplan_service
 from .errors import stale_message
+from .extensions import byplan_service
 from .extensions import db, login_manager
 from .forms import attempt, unit_of_work
 

@@ -13,7 +13,7 @@ from workflows import search as search_domain
 from workflows.directory import user_for_token
 from workflows.forms import MAX_ID
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Byplan cases and tasks")

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from workflows.directory import User
 
-from . import LANGUAGES, byplan_service
+from .extensions import LANGUAGES, byplan_service
 from .extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)

@@ -13,7 +13,7 @@ from workflows.forms import describe
 from workflows.incidents import DataFixSchema
 from workflows.service import FormInvalid
 
-from . import byplan_service
+from .extensions import byplan_service
 from .errors import upload_message
 from .extensions import db
 from .forms import form_id, form_version, unit_of_work, uploaded_file

@@ -176,6 +176,7 @@ def deploy(files, check):
     and exits with status 1, deploying nothing.
     """
     from engine import InvalidBpmn
+    from engine.errors import Problem
     from workflows.processes import deploy_files
 
     from .extensions import db
@@ -184,7 +185,7 @@ def deploy(files, check):
     contents = {}
     for path in files:
         if path.name in contents:
-            click.echo(f"{path.name}: two files have this name", err=True)
+            click.echo(str(Problem.of(path.name, None, None, "duplicate_file_name")), err=True)
             sys.exit(2)
         contents[path.name] = path.read_bytes()
     with app.app_context():

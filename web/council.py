@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from workflows import council as council_domain
 from workflows.service import FormInvalid
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 from .forms import attempt, form_id, uploaded_file
 
@@ -132,7 +132,8 @@ def change_position(item_id: int):
 def write_minutes(item_id: int):
     meeting_id = form_id(request.form, "meeting_id") or 0
     return _attempt(meeting_id, f"punkt-{item_id}",
-                    lambda: _service().write_minutes(db.session, current_user, item_id, request.form.get("minutes", "")),
+                    lambda: _service().write_minutes(db.session, current_user, item_id,
+                                                     request.form.get("minutes", "")),
                     _("The minutes of the item are saved."))
 
 

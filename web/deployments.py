@@ -11,7 +11,7 @@ from engine import InvalidBpmn
 from engine.errors import Problem
 from workflows import processes
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 from .forms import form_ids, unit_of_work
 
@@ -30,7 +30,7 @@ def _uploaded_files() -> tuple[dict[str, bytes], list[Problem]]:
             continue
         name = PurePath(upload.filename.replace("\\", "/")).name or "file"
         if name in files:
-            problems.append(Problem(name, None, None, "two files have this name"))
+            problems.append(Problem.of(name, None, None, "duplicate_file_name"))
             continue
         files[name] = upload.read()
     return files, problems

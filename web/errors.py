@@ -11,6 +11,7 @@ from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBp
 from workflows.errors import DomainError, StaleRecord
 from workflows.service import FormInvalid
 
+from .engine_messages import describe
 from .extensions import db
 
 
@@ -91,7 +92,7 @@ def register(app):
 
     @app.errorhandler(InvalidBpmn)
     def _invalid_bpmn(exc):
-        return _answer(422, _("The process files cannot be deployed."), {"files": [str(p) for p in exc.problems]})
+        return _answer(422, _("The process files cannot be deployed."), {"files": [describe(p) for p in exc.problems]})
 
     @app.errorhandler(ProcessError)
     def _process(exc):

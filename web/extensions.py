@@ -21,3 +21,12 @@ class _Api(Api):
 
 
 openapi = _Api()
+
+LANGUAGES = ("da", "en")
+
+
+def byplan_service():
+    """The services `create_app` built (workflows.runtime.build) for this app."""
+    from flask import current_app
+
+    return current_app.extensions["byplan"]

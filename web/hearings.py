@@ -17,7 +17,7 @@ from workflows import hearing as hearings_domain
 from workflows.directory import User, WorkingGroup
 from workflows.service import FormInvalid
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 from .forms import attempt, form_id, form_ids, uploaded_file
 
@@ -40,7 +40,8 @@ def _render_staff(hearing_id: int, errors: dict | None = None, form: dict | None
     view = _service().staff_view(db.session, current_user, hearing_id)
     return render_template("hearings/hearing.html", v=view, errors=errors or {}, form=form or {},
                            dispositions=hearings_domain.DISPOSITIONS,
-                           disposition_labels=dict(hearings_domain.DISPOSITIONS), status_labels=hearings_domain.STATUS_LABELS,
+                           disposition_labels=dict(hearings_domain.DISPOSITIONS),
+                           status_labels=hearings_domain.STATUS_LABELS,
                            late_labels=hearings_domain.LATE_LABELS, calendar_url=_user_calendar_url()), status
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from workflows import network as network_domain
 from workflows.forms import FormInvalid, describe
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 from .forms import attempt, form_id, unit_of_work, uploaded_file
 

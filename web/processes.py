@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from . import byplan_service
+from .extensions import byplan_service
 from .cases import xml_response
 from .extensions import db
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 
 bp = Blueprint("public", __name__)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from workflows.forms import FormInvalid
 from workflows.search import KINDS, MAX_QUERY, SearchPage
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 
 bp = Blueprint("search", __name__)

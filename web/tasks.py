@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from workflows.service import FormInvalid
 
-from . import byplan_service
+from .extensions import byplan_service
 from .extensions import db
 from .forms import form_version, unit_of_work
 

@@ -26,11 +26,13 @@ MORE_MUNICIPALITIES = [
     ("Jammerbugt", "Midt-Nord"), ("Thisted", "Midt-Nord"), ("Vesthimmerland", "Midt-Nord"), ("Rebild", "Midt-Nord"),
     ("Mariagerfjord", "Midt-Nord"), ("Randers", "Midt-Nord"), ("Viborg", "Midt-Nord"), ("Silkeborg", "Midt-Nord"),
     ("Herning", "Midt-Nord"), ("Holstebro", "Midt-Nord"), ("Skive", "Midt-Nord"), ("Horsens", "Midt-Nord"),
-    ("Skanderborg", "Midt-Nord"), ("Odder", "Midt-Nord"), ("Ikast-Brande", "Midt-Nord"), ("Ringkøbing-Skjern", "Midt-Nord"),
+    ("Skanderborg", "Midt-Nord"), ("Odder", "Midt-Nord"), ("Ikast-Brande", "Midt-Nord"),
+    ("Ringkøbing-Skjern", "Midt-Nord"),
     ("Gentofte", "Hovedstaden"), ("Gladsaxe", "Hovedstaden"), ("Lyngby-Taarbæk", "Hovedstaden"),
     ("Ballerup", "Hovedstaden"), ("Rudersdal", "Hovedstaden"), ("Furesø", "Hovedstaden"), ("Hillerød", "Hovedstaden"),
-    ("Helsingør", "Hovedstaden"), ("Gribskov", "Hovedstaden"), ("Halsnæs", "Hovedstaden"), ("Høje-Taastrup", "Hovedstaden"),
-    ("Albertslund", "Hovedstaden"), ("Glostrup", "Hovedstaden"), ("Rødovre", "Hovedstaden"), ("Hvidovre", "Hovedstaden"),
+    ("Helsingør", "Hovedstaden"), ("Gribskov", "Hovedstaden"), ("Halsnæs", "Hovedstaden"),
+    ("Høje-Taastrup", "Hovedstaden"), ("Albertslund", "Hovedstaden"), ("Glostrup", "Hovedstaden"),
+    ("Rødovre", "Hovedstaden"), ("Hvidovre", "Hovedstaden"),
     ("Roskilde", "Sjælland"), ("Køge", "Sjælland"), ("Holbæk", "Sjælland"), ("Kalundborg", "Sjælland"),
     ("Slagelse", "Sjælland"), ("Ringsted", "Sjælland"), ("Guldborgsund", "Sjælland"), ("Vordingborg", "Sjælland"),
     ("Faxe", "Sjælland"), ("Stevns", "Sjælland"), ("Odense", "Syddanmark"), ("Kolding", "Syddanmark"),
@@ -156,8 +158,8 @@ def _demo_council(session: Session, byplan: Byplan, users: dict, step, on_next_a
     def tasks(case_id):
         return list(session.scalars(select(ReadyTask).where(ReadyTask.case_id == case_id)))
 
-    # Today's meeting: its item deadline (two days before, so passed at any hour) and agenda publication have passed, every member has
-    # recorded a position, the chair has decided, and the minutes are out for approval.
+    # Today's meeting: its item deadline (two days before, so passed at any hour) and agenda publication have
+    # passed, every member has recorded a position, the chair has decided, and the minutes are out for approval.
     from .council import COPENHAGEN
 
     starts = (utcnow() + timedelta(hours=3)).astimezone(COPENHAGEN)

@@ -6,7 +6,7 @@ browser's and the API's input, and documents itself as JSON Schema.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -208,6 +208,7 @@ class FormDef:
     choices: Callable[[Any], dict[str, list[tuple[str, str]]]] | None = None
 
 
+# The task forms the process families declare (each family module registers its own at import).
 FORMS: dict[str, FormDef] = {}
 
 
@@ -220,6 +221,25 @@ def get_form(key: str | None) -> FormDef | None:
     return FORMS.get(key or "")
 
 
-__all__ = ["FORMS", "MAX_ID", "FieldSpec", "FormDef", "FormInvalid", "FormSchema", "ValidationError", "checkbox",
-           "choice", "describe", "email", "flatten_errors", "get_form", "json_schema", "load_values", "multi_choice",
-           "reference", "register", "text"]
+class FormRegistry:
+    """The task forms one set of services knows, by form key; `runtime.build` makes one and hands it on."""
+
+    def __init__(self, forms: Iterable[FormDef] = ()):
+        self._forms = {form.key: form for form in forms}
+
+    def get(self, key: str | None) -> FormDef | None:
+        return self._forms.get(key or "")
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self._forms
+
+    def __iter__(self):
+        return iter(self._forms.values())
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+
+__all__ = ["FORMS", "MAX_ID", "FieldSpec", "FormDef", "FormInvalid", "FormRegistry", "FormSchema", "ValidationError",
+           "checkbox", "choice", "describe", "email", "flatten_errors", "get_form", "json_schema", "load_values",
+           "multi_choice", "reference", "register", "text"]

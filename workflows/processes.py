@@ -55,7 +55,7 @@ def deploy_files(engine: CaseEngine, session: Session, user: User | None, files:
     if not files:
         raise InvalidBpmn("no files", [Problem("-", None, None, N_("Choose one or more .bpmn or .dmn files."))])
     if len(files) > MAX_FILES:
-        raise InvalidBpmn("too many files", [Problem("-", None, None, f"at most {MAX_FILES} files at a time")])
+        raise InvalidBpmn("too many files", [Problem.of("-", None, None, "too_many_files", max=MAX_FILES)])
     savepoint = session.begin_nested()
     try:
         versions = engine.deploy(session, files, actor)

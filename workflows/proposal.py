@@ -29,7 +29,8 @@ DECISIONS = [("approved", N_("Approved")),
              ("sent_back", N_("Sent back to the working group"))]
 STATUS_LABELS = {
     "draft": N_("Draft"), "submitted": N_("Submitted"), "returned": N_("Returned for revision"),
-    "screened": N_("Screened"), "scheduled": N_("On the council's agenda"), "in_hearing": N_("In hearing"), "approved": N_("Approved"),
+    "screened": N_("Screened"), "scheduled": N_("On the council's agenda"), "in_hearing": N_("In hearing"),
+    "approved": N_("Approved"),
     "approved_with_changes": N_("Approved with changes"), "rejected": N_("Rejected"),
     "sent_back": N_("Sent back"),
 }

@@ -15,7 +15,7 @@ from engine.specs import DeployRules, read_directory
 from . import lanes, proposal
 from .admin import Admin
 from .council import Council
-from .forms import get_form
+from .forms import FORMS, FormRegistry
 from .hearing import Hearings
 from .incidents import Incidents
 from .links import Links
@@ -29,16 +29,19 @@ BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 * 1024 * 1024,
           script_time_limit: float = 2.0, base_url: str = "http://127.0.0.1:5000",
           mail: MailSettings | None = None, links: Links | None = None,
-          clock: Callable[[], datetime] = utcnow) -> Byplan:
+          clock: Callable[[], datetime] = utcnow, forms: FormRegistry | None = None) -> Byplan:
     """Everything the app, the CLI and the worker use. `links` builds absolute page URLs (the web layer
-    gives one that knows its routes); `clock` is the one source of "now" for the services."""
-    audit = AuditLog()
+    gives one that knows its routes); `clock` is the one source of "now" for the services (and the engine,
+    its audit log and the mail delivery); `forms` the task forms (default: every family's)."""
+    forms = forms if forms is not None else FormRegistry(FORMS.values())
+    audit = AuditLog(clock)
     services: dict = dict(proposal.SERVICES)
     script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)
-    rules = DeployRules(form_exists=lambda key: get_form(key) is not None, lane_exists=lanes.lane_exists,
+    rules = DeployRules(form_exists=forms.__contains__, lane_exists=lanes.lane_exists,
                         task_lane_exists=lanes.task_lane_exists,
                         service_exists=lambda name: name in script_engine.services)
-    engine = CaseEngine(script_engine=script_engine, session_factory=session_factory, audit=audit, rules=rules)
+    engine = CaseEngine(script_engine=script_engine, session_factory=session_factory, audit=audit, rules=rules,
+                        clock=clock)
     search = Search(SearchIndex())
     documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes), indexer=search.document)
     search.documents = documents
@@ -49,9 +52,9 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     script_engine.services.update(council.service_handlers())
     networks = Networks(engine, documents, links, clock=clock)
     script_engine.services.update(networks.service_handlers())
-    delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory)
+    delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory, clock=clock)
     return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
-                  admin=Admin(audit), incidents=Incidents(engine), search=search)
+                  admin=Admin(audit), incidents=Incidents(engine), search=search, forms=forms)
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):

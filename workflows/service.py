@@ -21,7 +21,7 @@ from engine.models import AuditEvent, Case, CompletedTask, Document, ProcessVers
 
 from . import lanes, proposal
 from .directory import User, WorkingGroup
-from .forms import FieldSpec, FormDef, FormInvalid, describe, get_form, json_schema, load_values
+from .forms import FORMS, FieldSpec, FormDef, FormInvalid, FormRegistry, describe, json_schema, load_values
 from .i18n import N_
 
 log = logging.getLogger(__name__)
@@ -120,8 +120,9 @@ class VersionView:
 
 class Byplan:
     def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, networks=None,
-                 mail=None, admin=None, incidents=None, search=None):
+                 mail=None, admin=None, incidents=None, search=None, forms: FormRegistry | None = None):
         self.engine = engine
+        self.forms = forms if forms is not None else FormRegistry(FORMS.values())
         self.incidents = incidents
         self.documents = documents
         self.hearings = hearings
@@ -200,7 +201,7 @@ class Byplan:
             raise Forbidden(N_("This task belongs to another role."))
         instance = self.engine.load(session, proj.case_id)
         task = self.engine.ready_task(instance, task_id)
-        form = get_form(proj.form_key)
+        form = self.forms.get(proj.form_key)
         ctx = SubmitContext(session, user, proj.case_id, task.data)
         values = form.initial(ctx) if form and form.initial else {}
         raw_instructions = (task.task_spec.extensions or {}).get("instructionsForEndUser") or ""
@@ -233,7 +234,7 @@ class Byplan:
         proj = self._projection(session, task_id)
         if not lanes.may_take(user, proj):
             raise Forbidden(N_("This task belongs to another role."))
-        form = get_form(proj.form_key)
+        form = self.forms.get(proj.form_key)
         values: dict[str, Any] = {}
         if form is not None:
             values = load_values(form.schema, raw)

@@ -43,7 +43,7 @@ def world(app, people):
 
 def calls(ids: dict, people) -> dict:
     """One call of every public method of Admin: name -> fn(admin, session, actor)."""
-    from workflows.directory import Municipality, User
+    from workflows.directory import Municipality
 
     uid, gid = people.ids["lead"], people.group_id
     return {

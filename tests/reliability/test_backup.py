@@ -141,7 +141,8 @@ def test_restore_refuses_a_database_that_is_not_empty(db_url, tmp_path, request)
     from web.extensions import db
 
     with app_case.app_context():
-        db.session.execute(text("INSERT INTO municipality (code, name, region) VALUES ('999', 'Prøvekommune', 'Sjælland')"))
+        db.session.execute(text("INSERT INTO municipality (code, name, region) "
+                                "VALUES ('999', 'Prøvekommune', 'Sjælland')"))
         db.session.commit()
         db.engine.dispose()
     before = _tables(target)

@@ -6,9 +6,7 @@ time moves only when a step moves it, and then the worker's sweep (timers, messa
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -17,11 +15,12 @@ from engine.models import Case, ReadyTask, WaitingTimer
 
 from council_support import CouncilDriver
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+from .common import COPENHAGEN, Plumbing
+
 PASSWORD = "correct horse battery"
 
 
-class CouncilScene:
+class CouncilScene(Plumbing):
     """One scenario's meeting, its proposals and the members, on top of CouncilDriver."""
 
     def __init__(self, app, people, clock):
@@ -35,28 +34,6 @@ class CouncilScene:
         self.proposals: dict[str, int] = {}  # proposal title -> its case id
 
     # ------------------------------------------------------------ plumbing
-    @contextmanager
-    def work(self):
-        """One unit of work: commit on success, roll back and re-raise on any error."""
-        with self.app.app_context():
-            session = self.db.session
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-
-    @contextmanager
-    def read(self):
-        with self.app.app_context():
-            yield self.db.session
-
-    def user(self, name: str):
-        return self.people.user(name)
-
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
 
     def move_to(self, moment: datetime) -> None:
         """Move the clock and let the worker do what is due (timers, then messages)."""

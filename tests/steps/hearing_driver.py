@@ -6,34 +6,22 @@ moved explicitly, and due timers are fired the way the worker fires them.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from engine.mail import OutboxMail
 from engine.models import Case, ReadyTask
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+from .common import COPENHAGEN, Plumbing
+
 LINK = re.compile(r"/hoering/svar/([A-Za-z0-9_\-]+)")
 
-MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december"]
-WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
 DISPOSITIONS = {"indarbejdet": "incorporated", "delvist indarbejdet": "partly",
                 "ikke indarbejdet": "not_incorporated", "taget til efterretning": "noted"}
 
 
-def danish_moment(weekday: str, day: int, month: str, year: int, hour: int = 0, minute: int = 0,
-                  second: int = 0) -> datetime:
-    """'mandag', 2, 'marts', 2026, 9, 0 -> an aware datetime in Copenhagen; the weekday must match."""
-    moment = datetime(year, MONTHS.index(month) + 1, day, hour, minute, second, tzinfo=COPENHAGEN)
-    assert WEEKDAYS[moment.weekday()] == weekday, f"{moment:%d.%m.%Y} is a {WEEKDAYS[moment.weekday()]}"
-    return moment
-
-
-class HearingDriver:
+class HearingDriver(Plumbing):
     def __init__(self, app, people, clock):
         from web.extensions import db
 
@@ -46,28 +34,6 @@ class HearingDriver:
         self.vendors: dict[str, str] = {}  # vendor name -> e-mail (from the feature's table)
 
     # ------------------------------------------------------------ plumbing
-    @contextmanager
-    def work(self):
-        """One unit of work: commit on success, roll back and re-raise on any error."""
-        with self.app.app_context():
-            session = self.db.session
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-
-    @contextmanager
-    def read(self):
-        with self.app.app_context():
-            yield self.db.session
-
-    def user(self, name: str):
-        return self.people.user(name)
-
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
 
     def today(self) -> date:
         return self.now().astimezone(COPENHAGEN).date()

@@ -6,9 +6,7 @@ moves it, and then (unless the step says otherwise) the worker's sweep runs due 
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -17,7 +15,8 @@ from engine.models import Case, ReadyTask
 
 from network_support import NetworkDriver
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+from .common import Plumbing
+
 PASSWORD = "correct horse battery"
 NETWORK = "Kommunernes It-arkitekturnetværk (KITA)"
 
@@ -37,7 +36,7 @@ MEMBERS = {
 }
 
 
-class NetworkScene:
+class NetworkScene(Plumbing):
     """One scenario's network, round and regional meetings, on top of NetworkDriver."""
 
     def __init__(self, app, people, clock):
@@ -55,25 +54,6 @@ class NetworkScene:
         self.tokens: dict[str, str] = {}  # participant name -> evaluation token (from the mail)
 
     # ------------------------------------------------------------ plumbing
-    @contextmanager
-    def work(self):
-        """One unit of work: commit on success, roll back and re-raise on any error."""
-        with self.app.app_context():
-            session = self.db.session
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-
-    @contextmanager
-    def read(self):
-        with self.app.app_context():
-            yield self.db.session
-
-    def user(self, name: str):
-        return self.people.user(name)
 
     def move_to(self, moment: datetime, sweep: bool = True) -> None:
         self.clock.move_to(moment)

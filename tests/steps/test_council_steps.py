@@ -11,14 +11,14 @@ from datetime import datetime, timedelta, timezone
 from xml.etree import ElementTree
 
 import pytest
-import time_machine
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from engine import Forbidden
 from workflows.council import CouncilError
 from workflows.service import FormInvalid
 
-from .council_steps_support import COPENHAGEN, CouncilScene
+from .common import COPENHAGEN, clock_at, day, moment
+from .council_steps_support import CouncilScene
 
 # Every scenario runs on SQLite and on PostgreSQL.
 pytestmark = pytest.mark.usefixtures("db_url")
@@ -28,31 +28,7 @@ pytestmark = pytest.mark.usefixtures("db_url")
 scenarios("council.feature")
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=COPENHAGEN)
-MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december"]
-WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
-DAY_RE = r"(\w+) den (\d+)\. (\w+) (\d{4})"
-MOMENT_RE = DAY_RE + r" kl\. (\d+)\.(\d+)"
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def moment(text: str) -> datetime:
-    """'mandag den 2. marts 2026 kl. 9.00' -> an aware datetime in Copenhagen; the weekday must match."""
-    match = re.fullmatch(MOMENT_RE, text.strip())
-    assert match, text
-    weekday, day, month, year, hour, minute = match.groups()
-    value = datetime(int(year), MONTHS.index(month) + 1, int(day), int(hour), int(minute), tzinfo=COPENHAGEN)
-    assert WEEKDAYS[value.weekday()] == weekday, f"{value:%d.%m.%Y} is a {WEEKDAYS[value.weekday()]}"
-    return value
-
-
-def day(text: str):
-    match = re.fullmatch(DAY_RE, text.strip())
-    assert match, text
-    weekday, d, month, year = match.groups()
-    value = datetime(int(year), MONTHS.index(month) + 1, int(d)).date()
-    assert WEEKDAYS[value.weekday()] == weekday, f"{value:%d.%m.%Y} is a {WEEKDAYS[value.weekday()]}"
-    return value
 
 
 def quoted(text: str) -> list[str]:
@@ -64,10 +40,7 @@ def page_text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
+clock = clock_at(T0)
 
 
 @pytest.fixture
@@ -267,7 +240,8 @@ def _other_positions(scene, position, title):
     assert len(scene.positions(item_id)) == len(scene.members())
 
 
-@then(parsers.re(r'kan "(?P<user>[^"]+)" ikke tilkendegive en holdning til "(?P<title>[^"]+)", og intet er registreret'))
+@then(parsers.re(r'kan "(?P<user>[^"]+)" ikke tilkendegive en holdning til "(?P<title>[^"]+)", '
+                 r'og intet er registreret'))
 def _position_forbidden(scene, user, title):
     item_id = scene.item(title).id
     before = len(scene.positions(item_id))
@@ -456,7 +430,8 @@ def _change_public(scene, reason):
 
 # ------------------------------------------------------------------ minutes
 
-@given(parsers.re(r'rådet har behandlet forslaget "(?P<title>[^"]+)" og godkendt det med ændringerne "(?P<changes>[^"]+)"'))
+@given(parsers.re(r'rådet har behandlet forslaget "(?P<title>[^"]+)" '
+                  r'og godkendt det med ændringerne "(?P<changes>[^"]+)"'))
 def _held_meeting(scene, title, changes):
     scene.add_group_lead("Brugerstyring", "lead")
     scene.screened_proposal("Brugerstyring", "lead", title)

@@ -9,7 +9,6 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from pytest_bdd import given, parsers, scenario, scenarios, then, when
 from sqlalchemy import select
 
@@ -18,7 +17,8 @@ from engine.models import WaitingTimer
 from workflows.hearing import HearingError, deadline_moment, missing_points
 from workflows.service import FormInvalid
 
-from .hearing_driver import COPENHAGEN, HearingDriver, danish_moment
+from .common import COPENHAGEN, clock_at, danish_moment
+from .hearing_driver import HearingDriver
 from .proposal_driver import ProposalDriver
 
 # Every scenario runs on SQLite and on PostgreSQL.
@@ -46,10 +46,7 @@ def quoted(text: str) -> list[str]:
     return re.findall(r'"([^"]+)"', text)
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
+clock = clock_at(T0)
 
 
 @pytest.fixture
@@ -181,7 +178,7 @@ def _publish(driver, user, weeks, days):
 @when(parsers.parse('"{user}" svarer for sin kommune med "{text}"'))
 def _contact_responds(driver, user, text):
     response_id = driver.respond_contact(user, text)
-    with driver.read() as s:
+    with driver.read():
         municipality = driver.user(user).municipality_id
     [response] = [r for r in driver.responses(current_only=True) if r.id == response_id]
     assert (response.text, response.late, response.submitted_by) == (text, False, user)

@@ -11,7 +11,6 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from pytest_bdd import given, parsers, scenario, scenarios, then, when
 
 from engine import Forbidden
@@ -19,7 +18,8 @@ from workflows.dates import end_of_day
 from workflows.network import NetworkError
 from workflows.service import FormInvalid
 
-from .network_steps_support import COPENHAGEN, NetworkScene
+from .common import COPENHAGEN, clock_at, day, moment
+from .network_steps_support import NetworkScene
 
 # Every scenario runs on SQLite and on PostgreSQL.
 pytestmark = pytest.mark.usefixtures("db_url")
@@ -36,11 +36,6 @@ def test_no_practical_mail_after_anonymisation():
 scenarios("network.feature")
 
 T0 = datetime(2017, 2, 1, 9, 0, tzinfo=COPENHAGEN)
-MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december"]
-WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
-DAY_RE = r"(\w+) den (\d+)\. (\w+) (\d{4})"
-MOMENT_RE = DAY_RE + r" kl\. (\d+)\.(\d+)"
 PERSON_RE = r'"([^"]+)" <([^>]+)>'
 
 # The March 2017 round (seed 001): region, day, venue, town, places.
@@ -55,25 +50,6 @@ SEED_PROGRAMME = [
     ("Sjælland", "case", "Rejsen henimod monopolbrud", "", "Sorø Kommune"),
     ("Syddanmark", "case", "Erfaringer med brugerstyring", "Martin Dahlstrøm Vinter", "Esbjerg Kommune"),
 ]
-
-
-def moment(text: str) -> datetime:
-    """'onsdag den 1. februar 2017 kl. 9.00' -> an aware datetime in Copenhagen; the weekday must match."""
-    match = re.fullmatch(MOMENT_RE, text.strip())
-    assert match, text
-    weekday, d, month, year, hour, minute = match.groups()
-    value = datetime(int(year), MONTHS.index(month) + 1, int(d), int(hour), int(minute), tzinfo=COPENHAGEN)
-    assert WEEKDAYS[value.weekday()] == weekday, f"{value:%d.%m.%Y} is a {WEEKDAYS[value.weekday()]}"
-    return value
-
-
-def day(text: str):
-    match = re.fullmatch(DAY_RE, text.strip())
-    assert match, text
-    weekday, d, month, year = match.groups()
-    value = datetime(int(year), MONTHS.index(month) + 1, int(d)).date()
-    assert WEEKDAYS[value.weekday()] == weekday, f"{value:%d.%m.%Y} is a {WEEKDAYS[value.weekday()]}"
-    return value
 
 
 def quoted(text: str) -> list[str]:
@@ -91,10 +67,7 @@ def page_text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
+clock = clock_at(T0)
 
 
 @pytest.fixture
@@ -153,10 +126,10 @@ def _plan(scene, user, theme, deadline):
 def _add_meetings(scene, user, datatable):
     header, *rows = datatable
     assert header == ["region", "dag", "sted", "adresse", "pladser"]
-    for region, when, venue, address, capacity in rows:
-        scene.add_meeting(user, region, day(when), venue, address, int(capacity))
+    for region, on, venue, address, capacity in rows:
+        scene.add_meeting(user, region, day(on), venue, address, int(capacity))
         m = scene.meeting(region)
-        assert (m["day"], m["venue"], m["capacity"]) == (day(when), venue, int(capacity))
+        assert (m["day"], m["venue"], m["capacity"]) == (day(on), venue, int(capacity))
         assert m["title"] == f"Brug og implementering af rammearkitekturen – {region}"
 
 
@@ -258,7 +231,8 @@ def _calendar(scene):
         assert f"Brug og implementering af rammearkitekturen – {region}" in text
 
 
-@given(parsers.re(r'runden "(?P<theme>[^"]+)" er offentliggjort med tilmeldingsfrist (?P<deadline>\w+ den \d+\. \w+ \d{4})'
+@given(parsers.re(r'runden "(?P<theme>[^"]+)" er offentliggjort '
+                  r'med tilmeldingsfrist (?P<deadline>\w+ den \d+\. \w+ \d{4})'
                   r'(?:, og mødet i "(?P<region>[^"]+)" har plads til (?P<capacity>\d+) deltagere)?$'))
 def _published_round(scene, theme, deadline, region, capacity):
     meetings = [(r, day(d), venue, town, int(capacity) if r == region else places)
@@ -319,7 +293,8 @@ def _full(scene, context, region, n, waiting):
     assert statuses["waiting"] == (quoted(waiting) if waiting else [])
 
 
-@then(parsers.re(r'deltagerlisten for mødet i "(?P<region>[^"]+)" viser (?P<n>\d+) "tilmeldt" og (?P<k>\d+) "venteliste"'))
+@then(parsers.re(r'deltagerlisten for mødet i "(?P<region>[^"]+)" '
+                 r'viser (?P<n>\d+) "tilmeldt" og (?P<k>\d+) "venteliste"'))
 def _csv(scene, region, n, k):
     header, *rows = scene.participants_csv(region)
     assert header == ["Kommune", "Navn", "E-mail", "Stilling", "Status"]
@@ -495,7 +470,8 @@ def _materials_visible(scene, context):
     assert sorted(map(int, links)) == sorted(scene.meeting(region)["documents"])
     client = scene.app.test_client()
     scene.people.login(client, "contact")
-    assert client.get(f"/netvaerk/moeder/{meeting_id}/dokumenter/{links[0]}").data.endswith(b"Materiale: " + files[0].encode())
+    material = client.get(f"/netvaerk/moeder/{meeting_id}/dokumenter/{links[0]}").data
+    assert material.endswith(b"Materiale: " + files[0].encode())
     assert scene.app.test_client().get(f"/netvaerk/moeder/{meeting_id}/dokumenter/{links[0]}").status_code == 302
 
 

@@ -93,7 +93,8 @@ class TermForm(FormSchema):
     term_end = date_field(N_("Term ends"), required=False, help=N_("Leave empty while the term is open-ended."))
     organisation = text(N_("Organisation"), max_length=200)
     is_chair = checkbox(N_("Chair of the council"),
-                        help=N_("There is one chair at a time: choosing a new chair ends the previous one's chairmanship."))
+                        help=N_("There is one chair at a time: choosing a new chair ends the previous one's "
+                                "chairmanship."))
 
     @validates_schema(skip_on_field_errors=True)
     def _order(self, data, **kwargs):
@@ -111,7 +112,8 @@ class EndTermForm(FormSchema):
 
 class TokenForm(FormSchema):
     user_id = reference(N_("User"))
-    label = text(N_("Label"), required=True, max_length=100, help=N_("What the token is for, e.g. the system that uses it."))
+    label = text(N_("Label"), required=True, max_length=100,
+                 help=N_("What the token is for, e.g. the system that uses it."))
 
 
 def fields_for(schema_cls: type[FormSchema], choices: dict[str, list[tuple[str, str]]] | None = None,

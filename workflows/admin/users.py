@@ -84,7 +84,8 @@ class UserAdmin(AdminBase):
         muni = self._municipality(session, values.get("municipality_id"))
         old_roles = {r.role for r in user.role_rows}
         new_roles = set(values["roles"]) | (old_roles & RECORD_ROLES)  # the form does not hold those
-        if ADMIN in old_roles and ADMIN not in new_roles and user.active and not self._other_active_admins(session, user):
+        if (ADMIN in old_roles and ADMIN not in new_roles and user.active
+                and not self._other_active_admins(session, user)):
             raise invalid("roles", N_("This is the last administrator; make someone else an administrator first."))
         changes: dict[str, Any] = {}
         for key, new in (("name", values["name"]), ("email", values["email"])):

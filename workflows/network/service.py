@@ -69,7 +69,8 @@ class Networks:
 
     def index_view(self, session: Session, user: User) -> dict:
         """The network start page: the rounds, and a contact's own registrations."""
-        mine = self.my_registrations(session, user) if lanes.is_contact_only(user) and user.municipality_id else []
+        mine = (self.my_registrations(session, user)
+                if user.has_role(MUNICIPALITY_CONTACT) and user.municipality_id else [])
         return {"rounds": self.rounds(session, user), "mine": mine}
 
     def round_form(self, session: Session, user: User) -> list[Network]:
@@ -214,7 +215,8 @@ class Networks:
             raise NotFound(f"registration {registration_id}")
         if reg.municipality_id != own:
             raise Forbidden(N_("You can only change your own municipality's registrations."))
-        if reg.meeting.round.status != RoundStatus.OPEN or self.clock() > end_of_day(reg.meeting.round.registration_deadline):
+        deadline = end_of_day(reg.meeting.round.registration_deadline)
+        if reg.meeting.round.status != RoundStatus.OPEN or self.clock() > deadline:
             raise NetworkError(N_("Registration is closed for this meeting."))
         if reg.status == RegistrationStatus.CANCELLED:
             raise NetworkError(N_("The registration is cancelled."))

@@ -1,0 +1,135 @@
+"""The ready-task, timer and message-subscription projections a save writes for a case.
+
+The worklist, the worker's timer sweep and the message router read these tables, never the
+serialized workflow: each save rewrites a case's rows from its live workflow.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import and_, delete, false, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from .instance import CaseInstance, parse_time, task_properties
+from .models import MessageSubscription, ReadyTask, WaitingTimer
+from .scripting import RestrictedScriptEngine
+
+log = logging.getLogger(__name__)
+
+
+def duration(text: str) -> timedelta:
+    """An ISO 8601 duration (`P5D`) as a timedelta."""
+    parsed = TimerEventDefinition.parse_iso_duration(text)
+    return TimerEventDefinition.get_timedelta_from_start(parsed)
+
+
+class Projector:
+    """Writes a case's projection rows; the script engine evaluates assignee expressions."""
+
+    def __init__(self, script_engine: RestrictedScriptEngine, clock: Callable[[], datetime]):
+        self.script_engine = script_engine
+        self.clock = clock
+
+    def project(self, session: Session, instance: CaseInstance, timers: list[tuple[str, datetime]],
+                subscriptions: list[tuple[str, str]], had: tuple[int, int]) -> None:
+        """Ready human tasks, waiting timers and message subscriptions of the case as its workflow has them.
+        `had`: the case's timer and subscription counts before this save (zero: nothing to delete)."""
+        row, now = instance.row, self.clock()
+        existing = self._projected_rows(session, instance)
+        current = {}
+        for task in instance.ready_human_tasks:
+            tid = str(task.id)
+            props = task_properties(task)
+            proj = existing.get(tid)
+            if proj is None:
+                proj = ReadyTask(id=tid, case_id=row.id, spec_name=task.task_spec.name, ready_since=now)
+                session.add(proj)
+            proj.title = task.task_spec.bpmn_name or task.task_spec.name
+            proj.lane = task.task_spec.lane
+            proj.scope = row.scope
+            proj.form_key = props.get("formKey")
+            proj.case_title = row.title
+            proj.process_id = row.process_id
+            proj.due_at = self._due(task, props, proj.ready_since)
+            proj.assignee = self._assignee(task, props)
+            current[tid] = proj
+        for tid, proj in existing.items():
+            if tid not in current:
+                session.delete(proj)
+        instance.projected = set(current)
+        had_timers, had_subscriptions = had
+        if had_timers:
+            session.execute(delete(WaitingTimer).where(WaitingTimer.case_id == row.id))
+        if had_subscriptions:
+            session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == row.id))
+        for i, (name, due) in enumerate(timers):
+            session.add(WaitingTimer(id=f"{row.id}:{i}", case_id=row.id, spec_name=name, due_at=due))
+        for name, key in subscriptions:
+            session.add(MessageSubscription(case_id=row.id, message_name=name, correlation=key))
+
+    @staticmethod
+    def _projected_rows(session: Session, instance: CaseInstance) -> dict[str, ReadyTask]:
+        """The case's ready-task rows by id; those already in the session (e.g. the task being completed,
+        read to check access) are not read again."""
+        if instance.projected is None:
+            return {t.id: t for t in session.scalars(select(ReadyTask).where(ReadyTask.case_id == instance.row.id))}
+        rows, missing = {}, []
+        for tid in instance.projected:
+            row = session.identity_map.get(identity_key(ReadyTask, tid))
+            if row is not None:
+                rows[tid] = row
+            else:
+                missing.append(tid)
+        if missing:
+            rows.update((t.id, t) for t in session.scalars(select(ReadyTask).where(ReadyTask.id.in_(missing))))
+        return rows
+
+    def _assignee(self, task, props: dict) -> str | None:
+        """Who alone may take the task: the `assignee` property is an expression over the task's data
+        (e.g. `request["member"]` in a multi-instance task, one instance per person)."""
+        expression = props.get("assignee")
+        if not expression:
+            return None
+        try:
+            value = self.script_engine.evaluate(task, expression)
+        except Exception as exc:  # noqa: BLE001 - a bad expression must not lose the task: leave it to the lane
+            log.warning("task %s: assignee %r: %s", task.task_spec.name, expression, exc)
+            return None
+        return None if value is None else str(value)[:100]
+
+    @staticmethod
+    def _due(task, props: dict, ready_since: datetime) -> datetime | None:
+        variable = props.get("dueVariable")
+        if variable and task.data.get(variable):
+            try:
+                return parse_time(task.data[variable])
+            except (TypeError, ValueError):
+                log.warning("task %s: %s is not a date", task.task_spec.name, variable)
+        if props.get("dueIn"):
+            return ready_since + duration(props["dueIn"])
+        return None
+
+
+def tasks_for(session: Session, audiences, *, assignee: str | None = None, limit: int = 200,
+              offset: int = 0) -> list[ReadyTask]:
+    """Ready tasks visible to (lane, scope) pairs (scope None: any scope); a task with an
+    assignee is visible only to that assignee."""
+    clauses = []
+    for lane, scope in audiences:
+        clauses.append(ReadyTask.lane == lane if scope is None
+                       else and_(ReadyTask.lane == lane, ReadyTask.scope == scope))
+    where = or_(*clauses) if clauses else false()
+    mine = ReadyTask.assignee.is_(None) if assignee is None else or_(ReadyTask.assignee.is_(None),
+                                                                      ReadyTask.assignee == assignee)
+    return list(session.scalars(
+        select(ReadyTask).where(where, mine)
+        .order_by(ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since, ReadyTask.id)
+        .limit(limit).offset(offset)))
+
+
+def next_timer_due(session: Session) -> datetime | None:
+    return session.scalar(select(WaitingTimer.due_at).order_by(WaitingTimer.due_at).limit(1))

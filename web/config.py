@@ -1,0 +1,183 @@
+"""Byplan's settings: one table, read in one place by `create_app`.
+
+Each setting is a Flask config key with a default. The value comes from, later ones winning:
+the default here; the instance config file (`byplan.cfg` in the instance folder, or the file that
+`BYPLAN_CONFIG` names: Python assignments, `MAIL_HOST = "smtp.example.dk"`); the environment variable
+`BYPLAN_<KEY>` (Flask's `from_prefixed_env`; also the older names in `Setting.env`); `create_app`'s
+`test_config`. Declared settings are converted to their type (environment values are text).
+
+A new setting is one more `Setting` row (and one more row in the README's table, which
+tests/test_config.py checks); any `BYPLAN_<KEY>` variable reaches `app.config[KEY]` even without one.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PREFIX = "BYPLAN"
+CONFIG_FILE = "byplan.cfg"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # the Flask config key; the environment variable is BYPLAN_<key>
+    default: Any
+    kind: type  # str, int, float or bool
+    doc: str
+    env: tuple[str, ...] = ()  # further environment variables that set it (older names), first wins
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", None, str, "signs sessions and CSRF tokens; without one a random key is kept in "
+                                     "`instance/secret_key`"),
+    Setting("SQLALCHEMY_DATABASE_URI", None, str, "the database (`postgresql://…` or `sqlite:///…`); default "
+                                                  "an SQLite file `instance/byplan.sqlite`", env=("DATABASE_URL",)),
+    Setting("BASE_URL", "http://127.0.0.1:5000", str, "the site's address, for links in e-mails and calendars"),
+    Setting("SESSION_COOKIE_SECURE", False, bool, "send cookies over HTTPS only (set it in production)",
+            env=("BYPLAN_SECURE_COOKIES",)),
+    Setting("MAX_UPLOAD_BYTES", 10 * 1024 * 1024, int, "the largest document upload, in bytes"),
+    Setting("MAX_CONTENT_LENGTH", 10 * 1024 * 1024, int, "the largest request body, in bytes"),
+    Setting("SCRIPT_TIME_LIMIT", 2.0, float, "seconds a BPMN script or expression may run before it is stopped"),
+    Setting("RUN_WORKER", False, bool, "run the timer, message and mail worker in a thread of the web process "
+                                       "(`byplan serve` does)"),
+    Setting("WORKER_INTERVAL", 5.0, float, "seconds between the worker's sweeps"),
+    Setting("MAIL_BACKEND", "sink", str, "`smtp` sends mail; `sink` keeps it in the outbox and shows it at "
+                                         "`/post`"),
+    Setting("MAIL_HOST", "localhost", str, "the SMTP server"),
+    Setting("MAIL_PORT", 25, int, "the SMTP port"),
+    Setting("MAIL_USERNAME", None, str, "SMTP login (none: no login)"),
+    Setting("MAIL_PASSWORD", None, str, "SMTP password"),
+    Setting("MAIL_STARTTLS", False, bool, "STARTTLS after connecting"),
+    Setting("MAIL_SSL", False, bool, "implicit TLS (usually port 465); not with STARTTLS"),
+    Setting("MAIL_SENDER", "Byplan <noreply@byplan.example>", str, "the From address"),
+    Setting("MAIL_TIMEOUT", 10.0, float, "seconds to wait for the SMTP server"),
+    Setting("MAIL_MAX_ATTEMPTS", 5, int, "delivery attempts before a mail is given up"),
+    Setting("MAIL_RETRY_DELAY", 300.0, float, "seconds before the first retry; doubled for each further one"),
+)
+
+# Flask and extension options that are not deployment choices.
+FIXED = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "da",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
+    "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "API_TITLE": "Byplan API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_SPEC_OPTIONS": {"components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+                         "security": [{"bearer": []}]},
+}
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def convert(setting: Setting, value: Any) -> Any:
+    """A value as the setting's type; text as from the environment or a file is parsed."""
+    if value is None:
+        return None
+    if setting.kind is bool:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if text not in _TRUE + _FALSE:
+                raise ValueError(f"setting {setting.key}: {value!r} is not a yes/no value (1/0, true/false)")
+            return text in _TRUE
+        return bool(value)
+    try:
+        return setting.kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"setting {setting.key}: {value!r} is not a {setting.kind.__name__}") from None
+
+
+def environment_names(setting: Setting) -> tuple[str, ...]:
+    return (f"{PREFIX}_{setting.key}", *setting.env)
+
+
+def configure(app: Flask, test_config: dict | None = None) -> None:
+    """Fill `app.config`: defaults, then the instance config file, then the environment, then test_config."""
+    app.config.from_mapping(FIXED)
+    app.config.from_mapping({s.key: s.default for s in SETTINGS})
+    named = os.environ.get(f"{PREFIX}_CONFIG")
+    if named:
+        app.config.from_pyfile(os.path.abspath(named))  # a file that is named must exist
+    else:
+        app.config.from_pyfile(CONFIG_FILE, silent=True)  # relative to the instance folder
+    # Every BYPLAN_<KEY> variable, its value parsed as JSON where it is JSON (Flask's rule) ...
+    app.config.from_prefixed_env(PREFIX, loads=_loads)
+    # ... but a declared text setting keeps the text as written (a password "0123" or "1e5" stays one),
+    # and the older variable names still count.
+    for setting in SETTINGS:
+        name = next((n for n in environment_names(setting) if n in os.environ), None)
+        if name is not None:
+            raw = os.environ[name]
+            app.config[setting.key] = raw if setting.kind is str else _loads(raw)
+    if test_config:
+        app.config.update(test_config)
+    for setting in SETTINGS:
+        value = app.config.get(setting.key)
+        if setting.kind is str and value == "" and setting.default is None:
+            value = None  # an empty variable is no value (e.g. BYPLAN_MAIL_USERNAME= for no login)
+        app.config[setting.key] = convert(setting, value)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "byplan.sqlite")
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+
+
+def mail_settings(config) -> Any:
+    """The mail settings (engine.mail.MailSettings) from the app's MAIL_* keys."""
+    from engine.mail import MailSettings
+
+    return MailSettings.from_mapping(config, prefix="MAIL_")
+
+
+def _loads(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def instance_secret(instance_path: str) -> str:
+    """A random secret kept in the instance folder, so sessions survive restarts without a default key."""
+    path = Path(instance_path) / "secret_key"
+    try:  # created once, atomically and private; concurrent starters read the winner's key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty")
+
+
+def markdown_table() -> str:
+    """The README's settings table, as this module declares it."""
+    rows = ["| environment variable | setting | default | what it does |", "|---|---|---|---|",
+            f"| `{PREFIX}_CONFIG` | — | `instance/{CONFIG_FILE}` | the instance config file (Python assignments) |"]
+    for s in SETTINGS:
+        names = ", ".join(f"`{n}`" for n in environment_names(s))
+        default = "none" if s.default is None else f"`{s.default}`"
+        rows.append(f"| {names} | `{s.key}` | {default} | {s.doc} |")
+    return "\n".join(rows)
