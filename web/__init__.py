@@ -108,6 +108,18 @@ def create_app(test_config: dict | None = None) -> Flask:
             return text
         return Markup('<span lang="da">%s</span>') % text
 
+    @app.template_filter("machine_datetime")
+    def _machine_datetime(value):
+        """A moment as HTML's <time datetime> wants it: UTC to the second ('2026-12-01T19:27:34+00:00'); HTML
+        allows at most milliseconds, .isoformat() gives microseconds. A naive value is UTC."""
+        from datetime import datetime, timezone
+
+        if not isinstance(value, datetime):
+            return value.isoformat()  # a date
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
