@@ -33,7 +33,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     """Everything the app, the CLI and the worker use. `links` builds absolute page URLs (the web layer
     gives one that knows its routes); `clock` is the one source of "now" for the services."""
     audit = AuditLog()
-    services: dict = dict(proposal.SERVICES)
+    services: dict = proposal.service_handlers(clock)
     script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)
     rules = DeployRules(form_exists=lambda key: get_form(key) is not None, lane_exists=lanes.lane_exists,
                         task_lane_exists=lanes.task_lane_exists,
@@ -44,7 +44,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     search.documents = documents
     engine.after_save.append(search.case_records)
     hearings = Hearings(engine, documents, base_url, search=search)
-    council = Council(engine, documents, base_url, search=search)
+    council = Council(engine, documents, links=links, clock=clock, search=search)
     script_engine.services.update(hearings.service_handlers())
     script_engine.services.update(council.service_handlers())
     networks = Networks(engine, documents, base_url)
