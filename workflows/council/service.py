@@ -2,8 +2,8 @@
 
 Every read returns only what the user may see (read models, never a record to be filtered by the
 caller): the public (anonymous callers and users outside the council, the secretariat and the working
-groups) sees a meeting once its agenda is published, and its decisions, item minutes and summary only
-with the published minutes; positions, proposed outcomes, objections and the case are internal.
+groups) sees a meeting once its agenda is published, and its decisions (with the proposed outcome), item
+minutes and summary only with the published minutes; positions, objections and the case are internal.
 """
 from __future__ import annotations
 
@@ -35,14 +35,14 @@ from .tasks import ServiceTasks, record_position, schedule_proposal
 
 def sees_internal(user: User | None) -> bool:
     """The secretariat, administrators, the council and working-group members see meetings before
-    publication and their internal parts (positions, proposed outcomes, objections)."""
+    publication and their internal parts (positions, objections, the decision before the minutes)."""
     return lanes.is_staff(user) or lanes.is_group_member(user)
 
 
 @dataclass(frozen=True)
 class ItemView:
-    """An agenda item as this user may see it: the decision and the item's minutes only when they are
-    public to them, the positions and the proposed outcome only internally."""
+    """An agenda item as this user may see it: the decision (with the outcome the decision table proposed)
+    and the item's minutes only when they are public to them, the positions only internally."""
 
     id: int
     meeting_id: int
@@ -253,7 +253,7 @@ class Council:
             outcome=item.outcome if show_decision else None, changes=item.changes if show_decision else None,
             reason=item.reason if show_decision else None, decided_at=item.decided_at if show_decision else None,
             minutes=item.minutes if show_decision else "",
-            proposed_outcome=None if public else item.proposed_outcome,
+            proposed_outcome=item.proposed_outcome if show_decision else None,
             counts=count_positions(session, item.id) if decision and not public else None,
             positions=positions(session, item.id) if decision and not public else [])
 

@@ -57,7 +57,7 @@ class Proposals:
             errors["kind"] = [CHOOSE]
         if errors:
             raise FormInvalid(errors)
-        if group_id not in user.group_ids:
+        if user is None or group_id not in user.group_ids:
             raise Forbidden(N_("Only members of the working group can start its proposals."))
         record = new_proposal(session, group=group, title=title.strip(), kind=kind, actor=user.username)
         instance = self.engine.start(session, PROCESS_ID, actor=user.username, title=record.title,
