@@ -39,7 +39,7 @@ def scene(app, people):
         secretary = people.user("secretary")
         draft_item = service.add_item(db.session, secretary, draft, {"kind": "decision", "title": "Hemmeligt"}).id
         item = service.add_item(db.session, secretary, decided, {"kind": "decision", "title": "Åbne standarder"}).id
-        service.add_material(db.session, secretary, draft_item, "udkast.txt", b"Udkast")
+        draft_document = service.add_material(db.session, secretary, draft_item, "udkast.txt", b"Udkast").document_id
         service.add_material(db.session, secretary, item, "bilag.txt", b"Bilag")
         db.session.commit()
     council.publish_agenda(decided)
@@ -51,7 +51,7 @@ def scene(app, people):
         service.object_to_minutes(db.session, people.user("councillor"), decided, {"text": "Ret punkt 1"})
         db.session.commit()
     return {"council": council, "service": service, "draft": draft, "draft_item": draft_item,
-            "decided": decided, "item": item}
+            "draft_document": draft_document, "decided": decided, "item": item}
 
 
 def _user(people, role):
@@ -76,25 +76,17 @@ def test_a_meeting_before_its_agenda_is_published_is_internal(app, people, scene
                 with pytest.raises(NotFound):
                     scene["service"].meeting_view(db.session, scene["draft"], user)
                 with pytest.raises(NotFound):
-                    scene["service"].meeting_document(db.session, user, scene["draft"], _document(scene, app))
+                    scene["service"].meeting_document(db.session, user, scene["draft"], scene["draft_document"])
                 assert scene["draft"] not in listed and scene["decided"] in listed, role
             else:
                 view = scene["service"].meeting_view(db.session, scene["draft"], user)
                 assert [i.title for i in view.items] == ["Hemmeligt"] and not view.public, role
-                doc, _version, content = scene["service"].meeting_document(db.session, user, scene["draft"],
-                                                                          _document(scene, app))
+                _doc, _version, content = scene["service"].meeting_document(db.session, user, scene["draft"],
+                                                                           scene["draft_document"])
                 assert content == b"Udkast", role
                 assert scene["draft"] in listed, role
     with app.app_context(), pytest.raises(NotFound):
         scene["service"].meeting_view(db.session, 424242, people.user("secretary"))
-
-
-def _document(scene, app, meeting="draft_item"):
-    from web.extensions import db
-    from workflows.council import AgendaItem
-
-    with app.app_context():
-        return db.session.get(AgendaItem, scene[meeting]).documents[0].document_id
 
 
 def test_a_decision_stays_internal_until_the_minutes_are_published(app, people, scene):
@@ -125,9 +117,11 @@ def test_a_decision_stays_internal_until_the_minutes_are_published(app, people, 
 def test_published_minutes_make_the_decision_public_but_not_the_positions(app, people, scene):
     council = scene["council"]
     meeting = council.meeting(scene["decided"])
-    [task] = council.tasks(meeting.case_id, "draft_minutes")  # the objection sent the minutes back
-    council.complete("secretary", task, {"minutes_summary": "Rettet referat"})
     with time_machine.travel(utcnow() + timedelta(days=9), tick=False):
+        council.sweep()  # at the deadline the objection sends the minutes back
+        [task] = council.tasks(meeting.case_id, "draft_minutes")
+        council.complete("secretary", task, {"minutes_summary": "Rettet referat"})
+    with time_machine.travel(utcnow() + timedelta(days=18), tick=False):
         council.sweep()  # silence approves the second round
     assert council.meeting(scene["decided"]).minutes_published_at is not None
     internal = _view(app, people, scene, "secretary", scene["decided"])
