@@ -4,6 +4,9 @@ The catalogue is public: every current principle and every version's history, fo
 """
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,9 +20,11 @@ from .models import KINDS, PROCESS_ID, Principle, PrincipleStatus, Proposal, Pro
 
 
 def new_proposal(session: Session, *, group: WorkingGroup, title: str, kind: str, actor: str,
-                 principle_key: str | None = None) -> Proposal:
+                 principle_key: str | None = None, now: datetime | None = None) -> Proposal:
     p = Proposal(working_group_id=group.id, working_group=group, title=title, kind=kind,
                  created_by=actor, principle_key=principle_key)
+    if now is not None:
+        p.created_at = p.updated_at = now
     session.add(p)
     session.flush()
     return p
@@ -38,9 +43,10 @@ def principle_history(session: Session, key: str) -> list[Principle]:
 
 
 class Proposals:
-    def __init__(self, engine, search=None):
+    def __init__(self, engine, search=None, clock: Callable[[], datetime] | None = None):
         self.engine = engine
         self.search = search
+        self.clock = clock or engine.clock
 
     def start_proposal(self, session: Session, user: User, group_id: int, title: str,
                        kind: str = ProposalKind.PRINCIPLE.value) -> Case:
@@ -59,7 +65,8 @@ class Proposals:
             raise FormInvalid(errors)
         if user is None or group_id not in user.group_ids:
             raise Forbidden(N_("Only members of the working group can start its proposals."))
-        record = new_proposal(session, group=group, title=title.strip(), kind=kind, actor=user.username)
+        record = new_proposal(session, group=group, title=title.strip(), kind=kind, actor=user.username,
+                              now=self.clock())
         instance = self.engine.start(session, PROCESS_ID, actor=user.username, title=record.title,
                                      scope=group.scope, data={"proposal_id": record.id})
         record.case_id = instance.id
