@@ -26,7 +26,7 @@ from .feed import atom_feed
 from .forms import ItemForm, MeetingForm, ObjectionForm
 from .mail import CouncilMail
 from .models import (
-    OPEN_STATUSES, OVER_STATUSES, PROCESS_ID, AgendaChange, AgendaItem, AgendaItemDocument, CouncilError,
+    OVER_STATUSES, PROCESS_ID, AgendaChange, AgendaItem, AgendaItemDocument, CouncilError,
     CouncilMember, ItemKind, Meeting, MeetingStatus, MinutesObjection, Position, count_positions, get_item,
     get_meeting, items, member_for, members, next_position, positions,
 )
