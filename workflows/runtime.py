@@ -36,7 +36,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     its audit log and the mail delivery); `forms` the task forms (default: every family's)."""
     forms = forms if forms is not None else FormRegistry(FORMS.values())
     audit = AuditLog(clock)
-    services: dict = dict(proposal.SERVICES)
+    services: dict = proposal.service_handlers(clock)
     script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)
     rules = DeployRules(form_exists=forms.__contains__, lane_exists=lanes.lane_exists,
                         task_lane_exists=lanes.task_lane_exists,
@@ -48,7 +48,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     search.documents = documents
     engine.after_save.append(search.case_records)
     hearings = Hearings(engine, documents, base_url, search=search)
-    council = Council(engine, documents, base_url, search=search)
+    council = Council(engine, documents, links=links, clock=clock, search=search)
     script_engine.services.update(hearings.service_handlers())
     script_engine.services.update(council.service_handlers())
     networks = Networks(engine, documents, links, clock=clock)
