@@ -10,15 +10,19 @@ compared against half the stall. The same completion is timed with a prompt serv
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
+import sys
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from support import People, make_app
-from test_mail import Collector, SmtpServer
+from test_mail import T0, Clock, Collector, SmtpServer, get, h, queue, settings_for, smtp  # noqa: F401
 
-from engine.mail import OutboxMail, queue_mail
+from engine.mail import MailDelivery, OutboxMail, queue_mail
 
 STALL = 4.0  # seconds the server sits on each message before answering
 
@@ -99,3 +103,46 @@ def test_task_completion_does_not_wait_for_a_stalled_smtp_server(sqlite_url, del
 
             db.session.remove()
             db.engine.dispose()
+
+
+# ------------------------------------------------------------------ the claim's lease
+
+def _claimed(h, claimed_by: str, until):
+    with h.session() as s, s.begin():
+        mail = queue_mail(s, to="soren@example.dk", subject="Hej", body="Hej Søren")
+        mail.claimed_by, mail.claimed_until = claimed_by, until
+        s.flush()
+        return mail.id
+
+
+def test_a_claimed_mail_waits_for_its_lease_to_end(h, smtp):
+    clock = Clock()
+    mail_id = _claimed(h, "another-host/4242/0a1b2c3d", T0 + timedelta(minutes=10))
+    delivery = MailDelivery(settings_for(smtp.port), h.session_factory, clock=clock)
+    assert delivery.deliver_pending() == 0  # a worker elsewhere may be sending it right now
+    assert smtp.envelopes == []
+    clock.advance(minutes=11)  # that worker died (or hangs): its lease ran out, the mail goes again
+    assert delivery.deliver_pending() == 1
+    [message] = smtp.messages()
+    assert message["Message-ID"] == f"<outbox-{mail_id}@byplan.example>"
+    row = get(h, mail_id)
+    assert row.sent_at == clock.now and row.claimed_by is None and row.claimed_until is None
+
+
+def test_the_claim_of_a_dead_process_on_this_host_is_taken_over_at_once(h, smtp):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    _claimed(h, f"{socket.gethostname()}/{dead.pid}/0a1b2c3d", T0 + timedelta(minutes=10))
+    assert MailDelivery(settings_for(smtp.port), h.session_factory, clock=Clock()).deliver_pending() == 1
+    assert len(smtp.envelopes) == 1
+
+
+def test_a_claim_lasts_a_batch_and_is_released_when_the_server_is_down(h):
+    server = SmtpServer()  # nothing listening
+    ids = [queue(h, subject=str(i)) for i in range(3)]
+    delivery = MailDelivery(settings_for(server.port), h.session_factory, clock=Clock())
+    assert delivery.lease >= timedelta(seconds=delivery.batch_size * 4 * 5.0)
+    assert delivery.deliver_pending() == 0
+    rows = [get(h, i) for i in ids]
+    assert [r.attempts for r in rows] == [1, 0, 0]
+    assert all(r.claimed_by is None and r.claimed_until is None for r in rows)  # nothing stays claimed
