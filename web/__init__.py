@@ -85,6 +85,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAIL_SENDER=os.environ.get("BYPLAN_MAIL_SENDER", "Byplan <noreply@byplan.example>"),
         RUN_WORKER=False,
         WORKER_INTERVAL=5.0,
+        # PostgreSQL only, milliseconds, 0 = off (engine/db.py); the CLI turns the statement timeout off.
+        PG_STATEMENT_TIMEOUT_MS=int(os.environ.get("BYPLAN_PG_STATEMENT_TIMEOUT_MS", "30000")),
+        PG_IDLE_TX_TIMEOUT_MS=int(os.environ.get("BYPLAN_PG_IDLE_TX_TIMEOUT_MS", "60000")),
     )
     if test_config:
         app.config.update(test_config)
@@ -105,7 +108,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .links import FlaskLinks
 
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, statement_timeout_ms=app.config["PG_STATEMENT_TIMEOUT_MS"],
+                         idle_in_transaction_timeout_ms=app.config["PG_IDLE_TX_TIMEOUT_MS"])
         session_factory = make_session_factory(db.engine)
     mail = MailSettings(backend=app.config["MAIL_BACKEND"], host=app.config["MAIL_HOST"],
                         port=int(app.config["MAIL_PORT"]), username=app.config["MAIL_USERNAME"],

@@ -11,9 +11,14 @@ import click
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _app(**config):
+def _app(web: bool = False, **config):
+    """The app for a command. Commands other than `serve` (worker, reindex, migrate, backup, ...) run
+    without a PostgreSQL statement timeout: a long reindex or restore statement is not a hung request.
+    The idle-in-transaction timeout holds for them too."""
     from . import create_app
 
+    if not web:
+        config.setdefault("PG_STATEMENT_TIMEOUT_MS", 0)
     return create_app(config or None)
 
 
@@ -85,7 +90,7 @@ def demo():
 @click.option("--no-worker", is_flag=True, help="Do not fire timers in a background thread.")
 def serve(host, port, no_worker):
     """Serve the app (embedded setup) with the timer worker in a background thread."""
-    app = _app(RUN_WORKER=not no_worker)
+    app = _app(web=True, RUN_WORKER=not no_worker)
     click.echo(f"Byplan on http://{host}:{port}")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
