@@ -20,11 +20,11 @@ def _locale():
     return lang if lang in LANGUAGES else "da"
 
 
-def _instance_secret(instance_path: str) -> str:
+def _instance_secret(instance_path: str, name: str = "secret_key") -> str:
     """A random secret kept in the instance folder, so sessions survive restarts without a default key."""
     import secrets
 
-    path = Path(instance_path) / "secret_key"
+    path = Path(instance_path) / name
     try:  # created once, atomically and private; concurrent starters read the winner's key
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -40,6 +40,26 @@ def _instance_secret(instance_path: str) -> str:
 
         time.sleep(0.01)
     raise RuntimeError(f"{path} is empty")
+
+
+def production() -> bool:
+    """BYPLAN_ENV=production, or a configured BYPLAN_SECRET_KEY (the demo and development generate theirs)."""
+    return os.environ.get("BYPLAN_ENV", "").strip().lower() == "production" or bool(os.environ.get("BYPLAN_SECRET_KEY"))
+
+
+def _audit_key(app: Flask) -> None:
+    """AUDIT_KEY (BYPLAN_AUDIT_KEY) keys the audit chains. Required in production: a key generated next to
+    the database would be no secret from whoever can write the database; elsewhere it is generated once
+    in the instance folder (instance/audit_key)."""
+    key = app.config.get("AUDIT_KEY")
+    if not key:
+        if production():
+            raise RuntimeError("BYPLAN_AUDIT_KEY must be set in production (a random secret, e.g. 64 hex "
+                               "characters, kept outside the database and its backups)")
+        key = _instance_secret(app.instance_path, "audit_key")
+    if len(key) < 16:
+        raise RuntimeError("BYPLAN_AUDIT_KEY is too short: use a random secret of at least 16 characters")
+    app.config["AUDIT_KEY"] = key
 
 
 class IdConverter(IntegerConverter):
@@ -86,11 +106,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         RUN_WORKER=False,
         WORKER_INTERVAL=5.0,
         # PostgreSQL only, milliseconds, 0 = off (engine/db.py); the CLI turns the statement timeout off.
+        AUDIT_KEY=os.environ.get("BYPLAN_AUDIT_KEY") or None,  # required in production, see _audit_key
         PG_STATEMENT_TIMEOUT_MS=int(os.environ.get("BYPLAN_PG_STATEMENT_TIMEOUT_MS", "30000")),
         PG_IDLE_TX_TIMEOUT_MS=int(os.environ.get("BYPLAN_PG_IDLE_TX_TIMEOUT_MS", "60000")),
     )
     if test_config:
         app.config.update(test_config)
+    _audit_key(app)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
@@ -117,7 +139,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                         sender=app.config["MAIL_SENDER"])
     app.extensions["byplan"] = build(session_factory, max_upload_bytes=app.config["MAX_UPLOAD_BYTES"],
                                      base_url=app.config["BASE_URL"], mail=mail,
-                                     links=FlaskLinks(app, app.config["BASE_URL"]))
+                                     links=FlaskLinks(app, app.config["BASE_URL"]),
+                                     audit_key=app.config["AUDIT_KEY"])
     app.extensions["byplan_session_factory"] = session_factory
 
     from . import api as api_module

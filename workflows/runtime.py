@@ -29,10 +29,11 @@ BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 * 1024 * 1024,
           script_time_limit: float = 2.0, base_url: str = "http://127.0.0.1:5000",
           mail: MailSettings | None = None, links: Links | None = None,
-          clock: Callable[[], datetime] = utcnow) -> Byplan:
+          clock: Callable[[], datetime] = utcnow, audit_key: bytes | str | None = None) -> Byplan:
     """Everything the app, the CLI and the worker use. `links` builds absolute page URLs (the web layer
-    gives one that knows its routes); `clock` is the one source of "now" for the services."""
-    audit = AuditLog()
+    gives one that knows its routes); `clock` is the one source of "now" for the services; `audit_key`
+    keys the audit chains (engine/audit.py)."""
+    audit = AuditLog(key=audit_key)
     services: dict = dict(proposal.SERVICES)
     script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)
     rules = DeployRules(form_exists=lambda key: get_form(key) is not None, lane_exists=lanes.lane_exists,

@@ -34,6 +34,7 @@ class SubmitContext:
     user: User | None
     case_id: int
     task_data: dict[str, Any]
+    audit: Any = None  # the engine's AuditLog (keyed): a form that writes audit events uses this one
 
 
 @dataclass
@@ -199,7 +200,7 @@ class Byplan:
         instance = self.engine.load(session, proj.case_id)
         task = self.engine.ready_task(instance, task_id)
         form = get_form(proj.form_key)
-        ctx = SubmitContext(session, user, proj.case_id, task.data)
+        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.audit)
         values = form.initial(ctx) if form and form.initial else {}
         raw_instructions = (task.task_spec.extensions or {}).get("instructionsForEndUser") or ""
         try:
@@ -238,7 +239,7 @@ class Byplan:
         def task_data(task) -> dict:
             if form is None:
                 return {}
-            return form.on_submit(SubmitContext(session, user, proj.case_id, task.data), values)
+            return form.on_submit(SubmitContext(session, user, proj.case_id, task.data, self.engine.audit), values)
 
         instance = self.engine.complete_task(
             session, proj.case_id, task_id, actor=user.username, expected_version=version,
