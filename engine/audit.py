@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from .audit_chain import (  # noqa: F401 - the public names of the audit log
     GENESIS,
@@ -104,10 +104,16 @@ class AuditLog:
             head.key_id = self.key_id
             head.mac = head_mac(self.key, head.stream, head.keyed_from, head.seq, head.hash)
 
-        def _done(_session):
-            self._sealed = True
+        # Sealing is skipped from now on only once this transaction has committed.
+        target = session() if isinstance(session, scoped_session) else session
+        rolled_back = []
 
-        sa_event.listen(session, "after_commit", _done, once=True)
+        def _committed(_session):
+            if not rolled_back:
+                self._sealed = True
+
+        sa_event.listen(target, "after_commit", _committed, once=True)
+        sa_event.listen(target, "after_rollback", lambda _session: rolled_back.append(True), once=True)
         return len(heads)
 
     def heads(self, session: Session, at: datetime | None = None) -> dict:

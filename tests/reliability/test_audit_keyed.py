@@ -232,6 +232,12 @@ def test_an_unkeyed_chain_from_before_the_key_is_carried_over(tmp_path, monkeypa
                          {"seq": seq, "at": at.replace(tzinfo=None), "summary": f"gammel {seq}", "digest": "d" * 64,
                           "prev": prev_hash, "hash": prev})
         conn.execute(text("INSERT INTO audit_head (stream, seq, hash) VALUES ('case:7', 2, :hash)"), {"hash": prev})
+        lone = event_hash("0" * 64, "system", 1, None, at, "gammel", "deploy", "", {}, "d" * 64)
+        conn.execute(text("INSERT INTO audit_event (stream, seq, case_id, at, actor, kind, summary, detail, "
+                          "data_digest, prev_hash, hash) VALUES ('system', 1, NULL, :at, 'gammel', 'deploy', '', "
+                          "'{}', :digest, :prev, :hash)"),
+                     {"at": at.replace(tzinfo=None), "digest": "d" * 64, "prev": "0" * 64, "hash": lone})
+        conn.execute(text("INSERT INTO audit_head (stream, seq, hash) VALUES ('system', 1, :hash)"), {"hash": lone})
     old.dispose()
     _upgrade(url, "head")
 
@@ -246,8 +252,10 @@ def test_an_unkeyed_chain_from_before_the_key_is_carried_over(tmp_path, monkeypa
         with harness.session() as s:
             outcome = AuditLog(key=KEY).check(s)
             assert outcome.problem is None, str(outcome.problem)
-            assert (outcome.unkeyed, outcome.keyed) == (2, 1)
+            assert (outcome.unkeyed, outcome.keyed) == (3, 1)
+            # the first keyed write sealed every carried-over head, also of a stream it did not touch
             assert s.get(AuditHead, "case:7").mac is not None
+            assert (s.get(AuditHead, "system").keyed_from, s.get(AuditHead, "system").mac is not None) == (2, True)
         monkeypatch.setenv("DATABASE_URL", url)
         assert _cli("verify").exit_code == 0
         with harness.session() as s, s.begin():  # the old part is still protected by its chain
