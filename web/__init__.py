@@ -44,7 +44,8 @@ def _instance_secret(instance_path: str, name: str = "secret_key") -> str:
 
 def production() -> bool:
     """BYPLAN_ENV=production, or a configured BYPLAN_SECRET_KEY (the demo and development generate theirs)."""
-    return os.environ.get("BYPLAN_ENV", "").strip().lower() == "production" or bool(os.environ.get("BYPLAN_SECRET_KEY"))
+    return (os.environ.get("BYPLAN_ENV", "").strip().lower() == "production"
+            or bool(os.environ.get("BYPLAN_SECRET_KEY")))
 
 
 def _audit_key(app: Flask) -> None:
@@ -105,8 +106,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAIL_SENDER=os.environ.get("BYPLAN_MAIL_SENDER", "Byplan <noreply@byplan.example>"),
         RUN_WORKER=False,
         WORKER_INTERVAL=5.0,
-        # PostgreSQL only, milliseconds, 0 = off (engine/db.py); the CLI turns the statement timeout off.
         AUDIT_KEY=os.environ.get("BYPLAN_AUDIT_KEY") or None,  # required in production, see _audit_key
+        # PostgreSQL only, milliseconds, 0 = off (engine/db.py); the CLI turns the statement timeout off.
         PG_STATEMENT_TIMEOUT_MS=int(os.environ.get("BYPLAN_PG_STATEMENT_TIMEOUT_MS", "30000")),
         PG_IDLE_TX_TIMEOUT_MS=int(os.environ.get("BYPLAN_PG_IDLE_TX_TIMEOUT_MS", "60000")),
     )
