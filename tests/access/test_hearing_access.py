@@ -8,7 +8,7 @@ the service itself must refuse, so a new page or API cannot show more than the s
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 import time_machine

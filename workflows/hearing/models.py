@@ -223,6 +223,8 @@ class NotePoint(Base):
 # ------------------------------------------------------------------ queries (no access rules: see service)
 
 def default_deadline(today: date | None = None) -> date:
+    """DEFAULT_WEEKS after `today` (the services pass their clock's day; the fallback is for the demo
+    and the proposal's call of a hearing, which do not know a clock yet)."""
     return (today or utcnow().astimezone(COPENHAGEN).date()) + timedelta(weeks=DEFAULT_WEEKS)
 
 
@@ -304,7 +306,6 @@ def pending_late(session: Session, hearing_id: int) -> list[HearingResponse]:
                                 .order_by(HearingResponse.submitted_at)))
 
 
-def is_past_deadline(hearing: Hearing, now: datetime | None = None) -> bool:
-    now = now or utcnow()
+def is_past_deadline(hearing: Hearing, now: datetime) -> bool:
     return hearing.status in (HearingStatus.CLOSED, HearingStatus.CONCLUDED) or (
         hearing.deadline_at is not None and now > hearing.deadline_at)

@@ -113,7 +113,8 @@ class Hearings:
         if errors:
             raise FormInvalid(errors)
         hearing = Hearing(title=title.strip()[:TITLE_MAX], summary=(summary or "").strip(), working_group_id=group.id,
-                          working_group=group, deadline=default_deadline(self._today()), created_by=user.username)
+                          working_group=group, deadline=default_deadline(self._today()), created_by=user.username,
+                          created_at=self.clock())
         session.add(hearing)
         session.flush()
         instance = self.engine.start(session, PROCESS_ID, actor=user.username, title=hearing.title,
@@ -311,7 +312,8 @@ class Hearings:
         if response is None or response.hearing_id != hearing.id or not response.considered:
             raise HearingError(N_("Choose a response that counts in the hearing note."), "response_id")
         point = NotePoint(hearing_id=hearing.id, response_id=response.id, point=values["point"],
-                          disposition=values["disposition"], reason=values["reason"], created_by=user.username)
+                          disposition=values["disposition"], reason=values["reason"], created_by=user.username,
+                          updated_at=self.clock())
         session.add(point)
         return point
 
