@@ -163,6 +163,7 @@ def test_the_hearing_list_is_the_staff_dashboard_or_the_municipality_s_hearings(
         assert sorted(h.title for h in kinds["secretary"].view) == ["Lukket", "Udkast", "Åben"]
         assert sorted(h.title for h in kinds["member"].view) == ["Lukket", "Udkast", "Åben"]
         assert kinds["outsider"].view == []  # another group's member sees only their group's hearings
+        assert {r for r, page in kinds.items() if page.may_create} == {"secretary"}
         assert [h.title for h in service.listing(s, world.user("contact"))] == [h.title for h, _p in
                                                                                  kinds["contact"].view]
 

@@ -72,6 +72,7 @@ class Page:
 
     kind: str
     view: dict | list
+    may_create: bool = False  # the list page: this user may open a new hearing
 
 
 class Hearings:
@@ -442,7 +443,7 @@ class Hearings:
         require_user(user)
         if is_contact_only(user):
             return Page("municipality", self.for_municipality(session, user))
-        return Page("staff", self.dashboard(session, user, sort))
+        return Page("staff", self.dashboard(session, user, sort), may_create=is_secretariat(user))
 
     def listing(self, session: Session, user: User | None) -> list[Hearing]:
         """The hearings of the API's list: the municipality's for a contact, the open ones for staff."""
