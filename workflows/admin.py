@@ -31,6 +31,7 @@ from .forms import (
 from .i18n import N_
 from .lanes import require_admin
 from .network import REGIONS, Network, NetworkMembership, RegionalMeeting, Registration, Round, promote_waiting
+from .sessions import end_sessions
 
 PAGE_SIZE = 25
 MIN_PASSWORD = 10
@@ -292,6 +293,7 @@ class Admin:
             if user.has_role(ADMIN) and not self._other_active_admins(session, user):
                 raise AdminError(N_("This is the last administrator; make someone else an administrator first."))
         user.active = active
+        end_sessions(session, user.id)
         self._log(session, actor, f"user {user.username} {'reactivated' if active else 'deactivated'}",
                   {"user": user.username, "active": active})
         return user
@@ -301,6 +303,7 @@ class Admin:
         user = self.get_user(session, user_id)
         values = load_values(PasswordForm, raw)
         user.set_password(values["password"])
+        end_sessions(session, user.id)
         self._log(session, actor, f"password of {user.username} reset", {"user": user.username})
         return user
 
