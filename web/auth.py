@@ -24,6 +24,10 @@ bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
+# The server-side record is bound to the browser (its user agent) and checked on every request; Flask-Login's
+# "basic" protection would only mark sessions non-fresh (nothing asks for a fresh login) and write to the
+# cookie of every anonymous visitor, which keeps public pages from being cacheable.
+login_manager.session_protection = None
 
 # Flask-Login's own keys in the cookie; what else is in it (the language, flashes) survives a login.
 _LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds", "csrf_token")
