@@ -107,7 +107,8 @@ def _check_session():
     is anonymous from the first line of every view."""
     if request.endpoint == "static" or "_user_id" not in session:
         return
-    current_user._get_current_object()
+    if not current_user.is_authenticated:
+        session.pop("_user_id", None)  # the session ended: the cookie forgets it
     if g.pop("byplan_session_written", False):
         db.session.commit()  # the record's last use, or the removal of one that no longer holds
 
