@@ -269,3 +269,24 @@ def test_the_sessions_page(app):
         own = db.session.scalar(select(LoginSession.id).where(LoginSession.browser == "Chrome, Windows"))
     assert _refused(second.post("/konto/sessioner/afslut", data={"session_id": str(own)}))
     assert _refused(second.get("/post"))
+
+
+def test_sessions_end_on_both_databases(fresh_demo_db):
+    """The same on PostgreSQL: logout, the administrator's reset, the sweep of expired records."""
+    from web.worker import run_once
+
+    app = fresh_demo_db()
+    client = login(app.test_client(), "secretary")
+    thief = _copy(app, client)
+    client.post("/logout")
+    assert _refused(thief.get("/post"))
+    client = login(app.test_client(), "secretary")
+    thief = _copy(app, client)
+    admin = login(app.test_client(), "admin")
+    assert admin.post(f"/admin/brugere/{_user_id(app, 'secretary')}/adgangskode",
+                      data={"password": "a brand new password"}).status_code == 302
+    assert _refused(thief.get("/post"))
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(minutes=45), tick=False):
+        with app.app_context():
+            run_once(app.extensions["byplan"], app.extensions["byplan_sessions"])
+    assert _session_rows(app) == 0
