@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from reliability_support import DEMO_USERS, PASSWORD, copy_demo, login
 from support import make_app
+from workflows.sessions import SessionPolicy
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
@@ -195,8 +196,23 @@ def test_the_session_id_is_renewed_at_login_and_the_language_kept(app):
     assert _session_rows(app, "secretary") == 1
 
 
+def test_the_default_idle_time_and_lifetime(sqlite_url, monkeypatch):
+    from web import create_app
+
+    monkeypatch.delenv("BYPLAN_SESSION_IDLE_MINUTES", raising=False)
+    monkeypatch.delenv("BYPLAN_SESSION_MAX_HOURS", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlite_url, "TESTING": True, "SECRET_KEY": "test"})
+    policy = app.extensions["byplan_sessions"].policy
+    assert policy.idle == timedelta(minutes=30) and policy.lifetime == timedelta(hours=12)
+    monkeypatch.setenv("BYPLAN_SESSION_IDLE_MINUTES", "45")
+    monkeypatch.setenv("BYPLAN_SESSION_MAX_HOURS", "8")
+    policy = create_app({"SQLALCHEMY_DATABASE_URI": sqlite_url, "TESTING": True,
+                         "SECRET_KEY": "test"}).extensions["byplan_sessions"].policy
+    assert policy.idle == timedelta(minutes=45) and policy.lifetime == timedelta(hours=8)
+
+
 def test_idle_timeout(make_demo):
-    app = make_demo()
+    app = make_demo(SESSION_IDLE_MINUTES=30, SESSION_MAX_HOURS=12)  # the defaults (the test suite's are long)
     start = datetime(2031, 3, 3, 9, 0, tzinfo=timezone.utc)
     with time_machine.travel(start, tick=False) as traveller:
         client = login(app.test_client(), "secretary")
@@ -223,7 +239,7 @@ def test_absolute_lifetime_and_configured_idle_time(make_demo):
 def test_the_worker_removes_expired_session_records(make_demo):
     from web.worker import run_once
 
-    app = make_demo()
+    app = make_demo(SESSION_IDLE_MINUTES=30, SESSION_MAX_HOURS=12)
     start = datetime(2031, 3, 3, 9, 0, tzinfo=timezone.utc)
     with time_machine.travel(start, tick=False) as traveller:
         login(app.test_client(), "secretary")
@@ -276,6 +292,7 @@ def test_sessions_end_on_both_databases(fresh_demo_db):
     from web.worker import run_once
 
     app = fresh_demo_db()
+    app.extensions["byplan_sessions"].policy = SessionPolicy()  # the defaults: 30 minutes, 12 hours
     client = login(app.test_client(), "secretary")
     thief = _copy(app, client)
     client.post("/logout")
