@@ -104,11 +104,12 @@ def worker(interval, once):
 
     app = _app()
     byplan = app.extensions["byplan"]
+    sessions = app.extensions["byplan_sessions"]  # expired sign-in sessions are removed on each sweep
     if once:
-        fired, routed, sent = run_once(byplan)
+        fired, routed, sent = run_once(byplan, sessions)
         click.echo(f"{fired} timer(s) fired, {routed} message(s) delivered, {sent} mail(s) sent")
         return
-    run_forever(byplan, interval)
+    run_forever(byplan, interval, sessions=sessions)
 
 
 @main.group()
