@@ -171,13 +171,11 @@ class Highlighter:
             begin = 0
         else:
             begin = before[-3] if len(before) >= 3 else (before[0] if before else anchor)
-        end = begin
+        end = len(text)  # fewer words than the window holds: to the end
         for n, match in enumerate(_WORD.finditer(text, begin)):
-            end = match.end()
             if n + 1 >= self.snippet_words:
+                end = match.end()
                 break
-        if end <= begin:
-            end = min(len(text), begin + reach)
         prefix = _ELLIPSIS if begin > 0 else ""
         suffix = _ELLIPSIS if end < len(text) else ""
         piece = prefix + text[begin:end] + suffix
