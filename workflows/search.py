@@ -243,40 +243,52 @@ class Search:
         _WATCHING[getattr(bind, "engine", bind)] = self
         if not event.contains(Session, "after_flush", _after_flush):
             event.listen(Session, "after_flush", _after_flush)
+            event.listen(Session, "after_flush_postexec", _after_flush_postexec)
 
-    def follow(self, session: Session) -> None:
-        """After a flush (still in it): re-index what the flushed rows change."""
+    def changes(self, session: Session) -> dict[str, set]:
+        """In a flush (its rows written, its lists not yet cleared): what the flush changes for the index."""
         from .hearing import Hearing, HearingParty, HearingResponse
         from .network import ProgrammeItem, RegionalMeeting, Round
 
-        rounds, meetings, responses, hearings, parties = set(), set(), set(), set(), set()
+        found: dict[str, set] = {"rounds": set(), "meetings": set(), "responses": set(), "hearings": set(),
+                                 "parties": set()}
         for obj in chain(session.new, session.dirty, session.deleted):
             if isinstance(obj, Round):
-                rounds.add(obj.id)
+                found["rounds"].add(obj.id)
             elif isinstance(obj, RegionalMeeting):
-                rounds.add(obj.round_id)
+                found["rounds"].add(obj.round_id)
             elif isinstance(obj, ProgrammeItem):
-                meetings.add(obj.meeting_id)
+                found["meetings"].add(obj.meeting_id)
             elif isinstance(obj, HearingResponse):
-                responses.add(obj.id)
+                found["responses"].add(obj.id)
             elif isinstance(obj, Hearing) and obj not in session.new and _changed(obj, "status", "title"):
-                hearings.add(obj.id)
+                found["hearings"].add(obj.id)
             elif isinstance(obj, HearingParty) and _changed(obj, "unpublish_requested", "name"):
-                parties.add(obj.id)
-        if meetings:
-            rounds |= set(session.scalars(select(RegionalMeeting.round_id).where(RegionalMeeting.id.in_(meetings))))
+                found["parties"].add(obj.id)
+        return found
+
+    def follow(self, session: Session, changed: dict[str, set]) -> None:
+        """After a flush: re-index the rounds and responses it changed (or remove their entries)."""
+        from .hearing import HearingResponse
+        from .network import RegionalMeeting, Round
+
+        rounds = set(changed["rounds"])
+        if changed["meetings"]:
+            rounds |= set(session.scalars(select(RegionalMeeting.round_id)
+                                          .where(RegionalMeeting.id.in_(changed["meetings"]))))
         for round_id in sorted(r for r in rounds if r is not None):
             row = session.get(Round, round_id)
-            if row is None or row in session.deleted:
+            if row is None:
                 self.index.remove(session, "round", round_id)
             else:
                 self.round(session, row)
-        if hearings or parties:
+        responses = set(changed["responses"])
+        if changed["hearings"] or changed["parties"]:
             responses |= set(session.scalars(select(HearingResponse.id).where(
-                (HearingResponse.hearing_id.in_(hearings)) | (HearingResponse.party_id.in_(parties)))))
+                HearingResponse.hearing_id.in_(changed["hearings"]) | HearingResponse.party_id.in_(changed["parties"]))))
         for response_id in sorted(r for r in responses if r is not None):
             response = session.get(HearingResponse, response_id)
-            if response is None or response in session.deleted:
+            if response is None:
                 self.index.remove(session, "response", response_id)
             else:
                 self.response(session, response)
@@ -379,14 +391,32 @@ def _changed(obj, *names: str) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _after_flush(session: Session, _flush_context) -> None:
+def _watcher(session: Session):
     try:
         bind = session.get_bind()
     except Exception:  # an unbound session: nothing of ours
-        return
-    search = _WATCHING.get(getattr(bind, "engine", bind))
+        return None
+    return _WATCHING.get(getattr(bind, "engine", bind))
+
+
+_PENDING = "byplan.search.changes"
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    """Note what changed while the flush's lists are still there; the work waits for postexec, when the
+    identity map holds the flushed rows (loading them earlier would put a second copy there)."""
+    search = _watcher(session)
     if search is not None:
-        search.follow(session)
+        changed = search.changes(session)
+        if any(changed.values()):
+            session.info[_PENDING] = changed
+
+
+def _after_flush_postexec(session: Session, _flush_context) -> None:
+    changed = session.info.pop(_PENDING, None)
+    search = _watcher(session) if changed else None
+    if search is not None:
+        search.follow(session, changed)
 
 
 __all__ = ["INTERNAL", "KINDS", "PUBLIC", "SECRETARIAT", "STAFF", "Search", "SearchForm", "SearchPage", "audience",
