@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base, utcnow
-from .search_text import ANALYZER, DanishAnalyzer, Highlighted, Highlighter, Query
+from .search_text import DanishAnalyzer, Highlighted, Highlighter, Query
 from .textextract import clean_text
 
 PUBLIC = "public"
@@ -214,10 +214,6 @@ class SearchIndex:
     def parse(self, query: str) -> Query:
         """The query's stems (the last one a prefix), as the index sees words."""
         return self.analyzer.query((query or "")[: self.max_query_chars], max_terms=self.max_terms)
-
-    def terms(self, query: str) -> list[str]:
-        parsed = self.parse(query)
-        return [*parsed.exact, parsed.prefix] if parsed else []
 
     def query(self, session: Session, query: str, *, visibility_filter: Audience,
               kinds: Iterable[str] | None = None, limit: int = 20, offset: int = 0,

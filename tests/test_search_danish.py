@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import select
 
 from engine import Audience, SearchIndex
 from engine.search_text import DanishAnalyzer, Highlighter
