@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -157,8 +158,9 @@ class Highlighter:
         anchor = 0
         if spans:
             best = (-1, -1)
-            for i, (start, _end) in enumerate(spans[:200]):
-                inside = [text[s:e].lower() for s, e in spans[i:] if s < start + reach]
+            starts = [s for s, _e in spans]
+            for i, start in enumerate(starts[:200]):
+                inside = [text[s:e].lower() for s, e in spans[i:bisect_left(starts, start + reach)]]
                 score = (len(set(inside)), len(inside))
                 if score > best:
                     best, anchor = score, start
