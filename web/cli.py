@@ -40,8 +40,12 @@ def init_db(app) -> list[tuple[str, str]]:
         byplan = app.extensions["byplan"]
         created = [(pv.process_id, pv.content_hash) for pv in deploy_bundled(byplan, db.session)]
         db.session.commit()
-        if byplan.search.index.needs_rebuild(db.session):
-            byplan.reindex_search(db.session, "cli")
+        index = byplan.search.index
+        if index.needs_rebuild(db.session):
+            if index.count(db.session):  # entries written by another analyzer: rebuild (audited)
+                byplan.reindex_search(db.session, "cli")
+            else:  # a new database: nothing to rebuild
+                index.mark_built(db.session)
             db.session.commit()
     return created
 

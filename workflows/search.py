@@ -377,11 +377,6 @@ class Search:
         self.index.mark_built(session)
         return counts
 
-    def rebuild_if_stale(self, session: Session) -> dict[str, int] | None:
-        """Rebuild the index when it was not built by the current analyzer (after a migration that
-        changed the indexed form, or on a new database); None when it is current."""
-        return self.reindex(session) if self.index.needs_rebuild(session) else None
-
 
 _WATCHING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> Search
 
