@@ -34,15 +34,24 @@ def upgrade_database(url: str) -> None:
 
 
 def init_db(app) -> list[tuple[str, str]]:
-    """Migrate the schema and deploy the bundled process files."""
+    """Migrate the schema, deploy the bundled process files, and rebuild the search index when a migration
+    changed how it is built (or it never was)."""
     from workflows.runtime import deploy_bundled
 
     from .extensions import db
 
     upgrade_database(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
-        created = [(pv.process_id, pv.content_hash) for pv in deploy_bundled(app.extensions["byplan"], db.session)]
+        byplan = app.extensions["byplan"]
+        created = [(pv.process_id, pv.content_hash) for pv in deploy_bundled(byplan, db.session)]
         db.session.commit()
+        index = byplan.search.index
+        if index.needs_rebuild(db.session):
+            if index.count(db.session):  # entries written by another analyzer: rebuild (audited)
+                byplan.reindex_search(db.session, "cli")
+            else:  # a new database: nothing to rebuild
+                index.mark_built(db.session)
+            db.session.commit()
     return created
 
 

@@ -49,6 +49,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes), indexer=search.document)
     search.documents = documents
     engine.after_save.append(search.case_records)
+    search.watch(session_factory)  # network rounds and hearing responses: re-indexed after each flush
     hearings = Hearings(engine, documents, links=links, clock=clock, search=search)
     council = Council(engine, documents, links=links, clock=clock, search=search)
     script_engine.services.update(hearings.service_handlers())
