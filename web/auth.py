@@ -18,6 +18,7 @@ from workflows.throttle import Throttle
 
 from .extensions import LANGUAGES, byplan_service
 from .extensions import db, login_manager
+from .forms import unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -105,7 +106,8 @@ def _check_session():
     if not current_user.is_authenticated:
         session.pop("_user_id", None)  # the session ended: the cookie forgets it
     if g.pop("byplan_session_written", False):
-        db.session.commit()  # the record's last use, or the removal of one that no longer holds
+        with unit_of_work() as uow:  # the record's last use, or the removal of one that no longer holds
+            uow.commit()
 
 
 def _safe_next(target: str | None) -> str:
@@ -143,23 +145,25 @@ def login():
         if not password:
             errors["password"] = _("Enter your password.")
         if not errors:
-            refusal = _throttle().check(db.session, username, _address())
+            with unit_of_work() as uow:  # the attempt (or its refusal) is audited either way
+                refusal = _throttle().check(db.session, username, _address())
+                user = None
+                if refusal is None:
+                    user = byplan_service().log_in(db.session, username, password)
+                    if user is None:
+                        _throttle().failed(db.session, username, _address())
+                    else:
+                        _throttle().succeeded(db.session, username)
+                        start_session(user)
+                uow.commit()
             if refusal is not None:
-                db.session.commit()  # the refusal is audited
                 retry_after = refusal.retry_after
                 errors["password"] = _("Too many failed logins. Wait %(minutes)s min. and try again.",
                                        minutes=refusal.minutes)
+            elif user is None:
+                errors["password"] = _("The user name or password is wrong.")
             else:
-                user = byplan_service().log_in(db.session, username, password)
-                if user is None:
-                    _throttle().failed(db.session, username, _address())
-                    errors["password"] = _("The user name or password is wrong.")
-                else:
-                    _throttle().succeeded(db.session, username)
-                    start_session(user)
-                db.session.commit()  # the attempt is audited either way
-                if user is not None:
-                    return redirect(_safe_next(request.args.get("next")))
+                return redirect(_safe_next(request.args.get("next")))
     status = 429 if retry_after else 422 if errors else 200
     response = current_app.make_response((render_template("login.html", errors=errors, username=username),
                                           status))
@@ -171,8 +175,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    sessions().log_out(db.session, current_user.get_id())
-    db.session.commit()
+    with unit_of_work() as uow:
+        sessions().log_out(db.session, current_user.get_id())
+        uow.commit()
     logout_user()
     flash(_("You are logged out."))
     return redirect(url_for("public.catalogue"))

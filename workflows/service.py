@@ -308,6 +308,11 @@ class Byplan:
         lanes.require_process_staff(user)
         return versions.process_catalogue(session)
 
+    @staticmethod
+    def may_deploy(user: User | None) -> bool:
+        """Deploying and migrating process versions is for administrators."""
+        return lanes.is_admin(user)
+
     def process_version(self, session: Session, user: User, version_id: int,
                         process_id: str | None = None) -> VersionView:
         lanes.require_process_staff(user)
