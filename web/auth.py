@@ -85,7 +85,8 @@ def init_app(app) -> None:
     policy = SessionPolicy(idle=timedelta(minutes=_setting(app, "SESSION_IDLE_MINUTES", 30)),
                            lifetime=timedelta(hours=_setting(app, "SESSION_MAX_HOURS", 12)))
     app.extensions["byplan_sessions"] = Sessions(byplan.engine.audit, policy, clock=byplan.engine.clock,
-                                                 session_factory=app.extensions["byplan_session_factory"])
+                                                 session_factory=app.extensions["byplan_session_factory"],
+                                                 passwords=byplan.passwords)
     app.extensions["byplan_throttle"] = Throttle(byplan.engine.audit, clock=byplan.engine.clock)
 
 

@@ -100,8 +100,10 @@ class Sessions:
     """Starts, checks, lists and ends sign-in sessions."""
 
     def __init__(self, audit: AuditLog, policy: SessionPolicy | None = None,
-                 clock: Callable[[], datetime] = utcnow, session_factory: Callable[[], Session] | None = None):
+                 clock: Callable[[], datetime] = utcnow, session_factory: Callable[[], Session] | None = None,
+                 passwords=None):
         self.audit = audit
+        self.passwords = passwords  # the argon2 hasher (runtime.build); None: the directory's default
         self.policy = policy or SessionPolicy()
         self.clock = clock
         self.session_factory = session_factory
@@ -194,7 +196,7 @@ class Sessions:
         of the user (the caller starts a fresh one for the browser that made the change)."""
         values = load_values(PasswordChangeForm, raw)
         errors: dict[str, list[str]] = {}
-        if not user.check_password(values["current_password"]):
+        if not user.check_password(values["current_password"], self.passwords):
             errors["current_password"] = [N_("The current password is wrong.")]
         if len(values["new_password"]) < MIN_PASSWORD:
             errors["new_password"] = [N_("The password must be at least 10 characters.")]
@@ -202,7 +204,7 @@ class Sessions:
             errors["repeat_password"] = [N_("The two new passwords are not the same.")]
         if errors:
             raise FormInvalid(errors)
-        user.set_password(values["new_password"])
+        user.set_password(values["new_password"], self.passwords)
         end_sessions(session, user.id)
         self.audit.append(session, kind="password_changed", actor=user.username,
                           summary="own password changed; all sessions ended", detail={"user": user.username})

@@ -69,7 +69,8 @@ class UserAdmin(AdminBase):
         username = values["username"]
         muni = self._municipality(session, values.get("municipality_id"))
         roles = sorted(set(values["roles"]))
-        user = create_user(session, username, values["name"], values["email"], values["password"], tuple(roles), muni)
+        user = create_user(session, username, values["name"], values["email"], values["password"], tuple(roles), muni,
+                           hasher=self.passwords)
         self._log(session, actor, f"user {username} created",
                   {"user": username, "name": user.name, "email": user.email, "roles": roles,
                    "municipality": muni.name if muni else None})
@@ -134,7 +135,7 @@ class UserAdmin(AdminBase):
         user = self.get_user(session, actor, user_id)
         raw, _edit = take_edit(raw)  # a new password does not depend on what the page showed
         values = load_values(PasswordForm, raw)
-        user.set_password(values["password"])
+        user.set_password(values["password"], self.passwords)
         end_sessions(session, user.id)  # whoever signed in with the old password is signed out
         USER.flush(session, user)
         self._log(session, actor, f"password of {user.username} reset", {"user": user.username})
