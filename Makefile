@@ -112,9 +112,10 @@ test: install check-chromium check-java lint
 	@mkdir -p $(ARTIFACTS)
 	$(VENV_PY) -m pytest -p no:cacheprovider --junitxml=$(ARTIFACTS)/junit.xml $(PYTEST_ARGS)
 
-# Everything but the browser tests (Chromium) and the PostgreSQL ones (a server per run): SQLite only.
+# Everything but the browser tests (Chromium) and the PostgreSQL ones (a server per run): SQLite only, in two
+# processes (pytest-xdist; each test has its own database file, so they do not meet).
 test-quick: install check-java lint
-	$(VENV_PY) -m pytest -p no:cacheprovider -q -m "not browser and not postgres" $(PYTEST_ARGS)
+	$(VENV_PY) -m pytest -p no:cacheprovider -q -n 2 -m "not browser and not postgres" $(PYTEST_ARGS)
 
 # P1-P5 against their baselines (bench/README.md); BENCH_QUICK=1 for a smaller smoke run.
 bench: install
