@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -59,6 +60,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_TIMEOUT", 10.0, float, "seconds to wait for the SMTP server"),
     Setting("MAIL_MAX_ATTEMPTS", 5, int, "delivery attempts before a mail is given up"),
     Setting("MAIL_RETRY_DELAY", 300.0, float, "seconds before the first retry; doubled for each further one"),
+    Setting("ACCESSIBILITY_URL", None, str, "the accessibility statement (footer link, `/was`); default "
+                                            "`https://www.was.digst.dk/<host of BASE_URL>`"),
+    Setting("CONTACT_URL", None, str, "the footer's contact link (`mailto:` or a page); none: no link"),
+    Setting("PRIVACY_URL", None, str, "the footer's privacy policy link; none: no link"),
 )
 
 # Flask and extension options that are not deployment choices.
@@ -136,6 +141,13 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    if not app.config["ACCESSIBILITY_URL"]:
+        app.config["ACCESSIBILITY_URL"] = accessibility_url(app.config["BASE_URL"])
+
+
+def accessibility_url(base_url: str) -> str:
+    """The Agency for Digital Government's address of the site's accessibility statement (was.digst.dk)."""
+    return f"https://www.was.digst.dk/{urlsplit(base_url).hostname or 'localhost'}"
 
 
 def mail_settings(config) -> Any:
