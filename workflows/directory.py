@@ -15,6 +15,9 @@ from engine.models import Base, utcnow
 from .folding import fold_on_set, folded_column
 from .i18n import N_
 
+# The shortest password anyone sets (an administrator for a user, or a user for themselves).
+MIN_PASSWORD = 10
+
 SECRETARIAT = "secretariat"
 COUNCIL_MEMBER = "council_member"
 COUNCIL_CHAIR = "council_chair"
