@@ -46,6 +46,7 @@ def demo_pages(app) -> dict[str, str]:
     from engine.models import Case, ReadyTask
     from web.extensions import db
     from workflows.council import Meeting
+    from workflows.hearing import Hearing
     from workflows.network import Round
 
     with app.app_context():
@@ -57,7 +58,8 @@ def demo_pages(app) -> dict[str, str]:
                 or s.scalar(select(ReadyTask.id).order_by(ReadyTask.id)))
         meeting = s.scalar(select(Meeting.id).order_by(Meeting.starts_at))
         open_round = s.scalar(select(Round.id).where(Round.status == "open"))
-    return {"inbox": "/opgaver", "task": f"/opgaver/{task}", "case": f"/sager/{case}",
+        hearing = s.scalar(select(Hearing.id).order_by(Hearing.id))
+    return {"hearing": f"/hoeringer/{hearing}", "inbox": "/opgaver", "task": f"/opgaver/{task}", "case": f"/sager/{case}",
             "meeting": f"/raadet/moeder/{meeting}", "network-round": f"/netvaerk/runder/{open_round}",
             "catalogue": "/principper", "public-hearings": "/offentlige-hoeringer"}
 
@@ -93,7 +95,7 @@ def test_main_pages_reflow_at_320_px(role, new_context, demo_site):
     page = log_in(new_context(NARROW), demo_site.base, ROLES[role], demo_site.password)
     for name, path in demo_pages(demo_site.app).items():
         response = page.goto(demo_site.base + path)
-        if response.status in (403, 404) and name in ("task", "meeting", "network-round"):
+        if response.status in (403, 404) and name in ("task", "meeting", "network-round", "hearing", "case"):
             continue  # not this role's page
         assert response.ok, f"{path} as {role}: {response.status}"
         assert_reflows(page, path)
