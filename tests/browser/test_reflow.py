@@ -127,3 +127,25 @@ def test_screenshots_before_and_after(new_context, demo_site, artifacts):
             target = folder / f"{name}{suffix}.png"
             page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 5_000, f"{target} looks empty"
+
+
+def test_readme_screenshot(browser, demo_site, artifacts):
+    """The README's picture (docs/screenshot-hearing.png): the demo hearing's case page as the working group's lead
+    sees it, 1280 x 1000. Saved to test-artifacts/screenshots/<set>/readme-hearing.png; copy it to docs/ when
+    the layout changes."""
+    from engine.models import Case
+    from web.extensions import db
+
+    with demo_site.app.app_context():
+        case = db.session.scalar(select(Case.id).where(Case.title == "Referencearkitektur for brugerstyring",
+                                                       Case.process_id == "hearing"))
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="da-DK")
+    try:
+        page = log_in(context, demo_site.base, ROLES["working-group lead"], demo_site.password)
+        assert page.goto(f"{demo_site.base}/sager/{case}").ok
+        page.wait_for_selector("[data-diagram=ready]")
+        folder = artifacts / "screenshots" / os.environ.get("BYPLAN_SCREENSHOTS", "after")
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / "readme-hearing.png"))
+    finally:
+        context.close()
