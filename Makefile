@@ -12,6 +12,8 @@ PYTEST_ARGS ?=
 NPM      ?= npm
 VENDOR   := web/static/vendor/bpmn-js
 VENDOR_STAMP := $(VENDOR)/.installed
+DKFDS    := web/static/vendor/dkfds
+DKFDS_DIST := node_modules/dkfds/dist
 BPMN_JS_DIST := node_modules/bpmn-js/dist
 AXE      := node_modules/axe-core/axe.min.js
 
@@ -42,6 +44,8 @@ $(STAMP): pyproject.toml | $(VENV_PY)
 
 install .venv: $(STAMP) translations vendor
 
+# Det Fælles Designsystem (dkfds: CSS, IBM Plex Sans fonts, icons; not its JavaScript: every page works
+# without it) is vendored the same way into $(DKFDS).
 # The BPMN diagram viewer, from npm (package-lock.json pins it), copied into the static files:
 # nothing is loaded from a CDN. Reruns only when the lock file changes.
 # axe-core (same lock file) is for the accessibility tests only: they read $(AXE) and inject it into
@@ -57,6 +61,12 @@ $(VENDOR_STAMP): package-lock.json package.json
 	cp $(BPMN_JS_DIST)/bpmn-navigated-viewer.production.min.js \
 	   $(BPMN_JS_DIST)/assets/diagram-js.css $(BPMN_JS_DIST)/assets/bpmn-js.css \
 	   node_modules/bpmn-js/LICENSE $(VENDOR)/
+	rm -rf $(DKFDS)
+	mkdir -p $(DKFDS)/css $(DKFDS)/img
+	cp $(DKFDS_DIST)/css/dkfds.min.css $(DKFDS)/css/
+	cp -r $(DKFDS_DIST)/fonts $(DKFDS)/
+	cp -r $(DKFDS_DIST)/img/svg-icons $(DKFDS_DIST)/img/all-svg-icons.svg $(DKFDS)/img/
+	cp $(DKFDS_DIST)/LICENSE.md $(DKFDS)/
 	test -f $(AXE)
 	touch $@
 

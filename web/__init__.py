@@ -95,9 +95,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     def _globals():
         from flask_babel import get_locale
 
-        from workflows.lanes import LANE_LABELS
+        from flask_login import current_user
 
-        return {"current_lang": str(get_locale() or "da"), "languages": LANGUAGES, "lane_labels": LANE_LABELS}
+        from workflows import lanes
+
+        user = current_user if current_user and current_user.is_authenticated else None
+        # What the menu offers follows the services' own named checks (workflows/lanes.py): no role
+        # tests in templates.
+        menu = {"staff": lanes.is_process_staff(user), "admin": lanes.is_admin(user),
+                "proposer": lanes.is_group_member(user)}
+        return {"current_lang": str(get_locale() or "da"), "languages": LANGUAGES, "lane_labels": lanes.LANE_LABELS,
+                "menu": menu}
 
     from .engine_messages import translate
 

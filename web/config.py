@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -67,6 +68,10 @@ SETTINGS: tuple[Setting, ...] = (
                                                    "(0: no limit; the CLI runs without one)"),
     Setting("PG_IDLE_TX_TIMEOUT_MS", 60000, int, "PostgreSQL: milliseconds a transaction may stay idle before "
                                                  "the server ends it and releases its locks (0: no limit)"),
+    Setting("ACCESSIBILITY_URL", None, str, "the accessibility statement (footer link, `/was`); default "
+                                            "`https://www.was.digst.dk/<host of BASE_URL>`"),
+    Setting("CONTACT_URL", None, str, "the footer's contact link (`mailto:` or a page); none: no link"),
+    Setting("PRIVACY_URL", None, str, "the footer's privacy policy link; none: no link"),
 )
 
 # Flask and extension options that are not deployment choices.
@@ -145,6 +150,13 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     app.config["AUDIT_KEY"] = audit_key(app)
+    if not app.config["ACCESSIBILITY_URL"]:
+        app.config["ACCESSIBILITY_URL"] = accessibility_url(app.config["BASE_URL"])
+
+
+def accessibility_url(base_url: str) -> str:
+    """The Agency for Digital Government's address of the site's accessibility statement (was.digst.dk)."""
+    return f"https://www.was.digst.dk/{urlsplit(base_url).hostname or 'localhost'}"
 
 
 def production() -> bool:

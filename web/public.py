@@ -1,7 +1,7 @@
-"""Public pages, no login: the principle catalogue."""
+"""Public pages, no login: the principle catalogue, and the accessibility statement's address."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, redirect, render_template
 
 from .extensions import byplan_service
 from .extensions import db
@@ -18,3 +18,9 @@ def catalogue():
 def principle(key: str):
     history = byplan_service().principle_history(db.session, key)
     return render_template("principle.html", current=history[0], history=history)
+
+
+@bp.get("/was")
+def accessibility_statement():
+    """The accessibility statement (ACCESSIBILITY_URL, by default on was.digst.dk): a stable short address."""
+    return redirect(current_app.config["ACCESSIBILITY_URL"], code=302)

@@ -43,6 +43,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /static/<path:filename>": EVERYONE,
     "GET /principper": EVERYONE,
     "GET /principper/<key>": EVERYONE,
+    "GET /was": EVERYONE,
     "GET /soeg": EVERYONE,
     "GET /offentlige-hoeringer": EVERYONE,
     "GET /offentlige-hoeringer.ics": EVERYONE,
