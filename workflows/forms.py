@@ -114,6 +114,8 @@ class FormSchema(Schema):
                 value = value.strip()
                 if value == "":
                     continue
+                if isinstance(self.fields.get(key), fields.List):  # one checked box of a group
+                    value = [value]
             cleaned[key] = value
         return self.load(cleaned)
 
@@ -206,6 +208,9 @@ class FormDef:
     initial: Callable[[Any], dict] | None = None
     # choices that depend on the records, e.g. the open meetings: {field name: [(value, label)]}
     choices: Callable[[Any], dict[str, list[tuple[str, str]]]] | None = None
+    # what the task is about, shown beside the form: ``context(ctx)`` returns a small dataclass with a
+    # ``kind`` (the page renders it with web/templates/task_context/<kind>.html) or None
+    context: Callable[[Any], Any] | None = None
 
 
 # The task forms the process families declare (each family module registers its own at import).

@@ -1,0 +1,92 @@
+"""The task page's parts beyond the form: a task that is already done (who completed it and when) and
+the context the families' providers give (composed here where one family's record refers to another's).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import TaskNotReady
+from engine.models import AuditEvent, Case, CompletedTask
+
+from . import lanes
+from .directory import User
+from .i18n import N_
+from .task_context import AgendaItemContext, HearingNoteRef, NotePoint, ProposalRecord
+
+DONE = N_("This task has already been completed.")
+
+
+@dataclass(frozen=True)
+class DoneTask:
+    """A task that can no longer be done, as its page says so: who completed it and when."""
+
+    task_id: str
+    title: str
+    case_id: int
+    case_title: str
+    completed_by: str  # the person's name; "" when the process closed it
+    completed_at: datetime
+
+
+class TaskAlreadyDone(TaskNotReady):
+    """A task already completed; `done` says by whom and when (None: the user may not see the case)."""
+
+    def __init__(self, done: DoneTask | None):
+        super().__init__(DONE)
+        self.done = done
+
+
+def done_task(session: Session, user: User | None, row: CompletedTask) -> DoneTask | None:
+    """The completed task as this user may see it (None when the case is not theirs to see)."""
+    case = session.get(Case, row.case_id)
+    if case is None or user is None or not lanes.may_view_case(user, case.scope):
+        return None
+    title = row.spec_name
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.case_id == row.case_id,
+                                                          AuditEvent.kind == "complete")
+                                 .order_by(AuditEvent.seq.desc())):
+        if (event.detail or {}).get("task_id") == row.id:
+            title = event.summary or title
+            break
+    name = ""
+    if row.completed_by:
+        name = session.scalar(select(User.name).where(User.username == row.completed_by)) or row.completed_by
+    return DoneTask(task_id=row.id, title=title, case_id=case.id, case_title=case.title, completed_by=name,
+                    completed_at=row.completed_at)
+
+
+# ------------------------------------------------------------ composed context
+
+def hearing_note(session: Session, case_id: int | None) -> HearingNoteRef | None:
+    """The hearing a proposal's case ran, with its note's points once the working group wrote them."""
+    if case_id is None:
+        return None
+    from . import hearing  # the hearing family runs inside the proposal's case
+
+    row = hearing.hearing_for_case(session, case_id)
+    if row is None:
+        return None
+    names = {p.id: p.name for p in hearing.parties(session, row.id)}
+    points = [NotePoint(names.get(point.response.party_id, "") if point.response is not None else "",
+                        point.point or "", dict(hearing.DISPOSITIONS).get(point.disposition, point.disposition or ""),
+                        point.reason or "")
+              for point in hearing.note_points(session, row.id)]
+    return HearingNoteRef(hearing_id=row.id, title=row.title, status=row.status,
+                          note_summary=row.note_summary or "", points=points)
+
+
+def compose(session: Session, context):
+    """Fill in what a family's context refers to in another family: an agenda item's proposal, a
+    proposal's hearing and note."""
+    from .proposal.tasks import record_for
+
+    if isinstance(context, AgendaItemContext) and context.proposal_id is not None and context.proposal is None:
+        context.proposal = record_for(session, context.proposal_id)
+    record = context.proposal if isinstance(context, AgendaItemContext) else context
+    if isinstance(record, ProposalRecord) and record.hearing is None:
+        record.hearing = hearing_note(session, record.case_id)
+    return context
