@@ -37,6 +37,7 @@ class SubmitContext:
     case_id: int
     task_data: dict[str, Any]
     clock: Callable[[], datetime] = utcnow  # the engine's: task forms stamp records with it
+    audit: Any = None  # the engine's AuditLog (keyed): a form that writes audit events uses this one
 
     @property
     def now(self) -> datetime:
@@ -190,7 +191,7 @@ class Byplan:
         instance = self.engine.load(session, proj.case_id)
         task = self.engine.ready_task(instance, task_id)
         form = self.forms.get(proj.form_key)
-        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock)
+        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.engine.audit)
         values = form.initial(ctx) if form and form.initial else {}
         draft = drafts.draft_for(session, proj.id, user.username) if form is not None else None
         if draft is not None:
@@ -245,7 +246,8 @@ class Byplan:
         def task_data(task) -> dict:
             if form is None:
                 return {}
-            return form.on_submit(SubmitContext(session, user, proj.case_id, task.data, self.engine.clock), values)
+            return form.on_submit(SubmitContext(session, user, proj.case_id, task.data, self.engine.clock,
+                                                self.engine.audit), values)
 
         instance = self.engine.complete_task(
             session, proj.case_id, task_id, actor=user.username, expected_version=version,
