@@ -153,3 +153,57 @@ def test_a_done_task_says_who_completed_it_and_when(app, client, people, proposa
 
 def proposal_task_id(url: str) -> str:
     return url.rsplit("/", 1)[1]
+
+
+def test_the_hearing_preparation_offers_the_proposals_documents_as_material(app, client, people, proposal):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from engine.models import Document, utcnow
+    from web.extensions import db
+    from workflows.hearing import HearingDocument, hearing_for_case
+
+    proposal.complete("secretary", {"screening": "complete", "hearing": "yes"})
+    with app.app_context():
+        hearing_id = hearing_for_case(db.session, proposal.case_id).id
+        [document] = db.session.scalars(select(Document).where(Document.case_id == proposal.case_id)).all()
+        documents_before = db.session.scalar(select(func.count()).select_from(Document))
+    people.login(client, "secretary")
+    assert client.post(f"/hoeringer/{hearing_id}/parter/ekstern",
+                       data={"name": "Leverandør A/S", "email": "hoering@lev.example"}).status_code == 302
+    task = proposal.task()
+    assert task.form_key == "hearing.prepare"
+    page = text(client.get(f"/opgaver/{task.id}"))
+    # the parties on the task itself, the hearing's page linked for editing them
+    assert "Leverandør A/S" in page and f'href="/hoeringer/{hearing_id}"' in page
+    # the proposal's document offered as material, as a check box
+    assert "Brug forslagets dokumenter som høringsmateriale" in page
+    assert f'type="checkbox" id="f-material_documents-1" name="material_documents" value="{document.id}"' in page
+    response = client.post(f"/opgaver/{task.id}", data={
+        "version": version_of(page), "title": "Genbrug før køb", "summary": "Høring om genbrug",
+        "deadline": (utcnow().date() + timedelta(weeks=6)).isoformat(), "reminder_days": "7",
+        "material_documents": str(document.id)})
+    assert response.status_code == 302, text(response)
+    with app.app_context():
+        links = db.session.scalars(select(HearingDocument).where(HearingDocument.hearing_id == hearing_id)).all()
+        assert [link.document_id for link in links] == [document.id]  # the existing document, not a copy
+        assert db.session.scalar(select(func.count()).select_from(Document)) == documents_before
+    public = text(client.get(f"/offentlige-hoeringer/{hearing_id}"))
+    assert "genbrug-oplaeg.txt" in public
+
+
+def test_a_document_not_offered_is_refused_as_material(app, client, people, proposal):
+    from datetime import timedelta
+
+    from engine.models import utcnow
+
+    proposal.complete("secretary", {"screening": "complete", "hearing": "yes"})
+    people.login(client, "secretary")
+    task = proposal.task()
+    page = text(client.get(f"/opgaver/{task.id}"))
+    response = client.post(f"/opgaver/{task.id}", data={
+        "version": version_of(page), "title": "Genbrug før køb", "summary": "Høring om genbrug",
+        "deadline": (utcnow().date() + timedelta(weeks=6)).isoformat(), "reminder_days": "7",
+        "material_documents": "999999"})
+    assert response.status_code == 422 and 'id="e-material_documents"' in text(response)

@@ -188,6 +188,15 @@ def json_schema(schema: Schema, specs: list[FieldSpec] | None = None) -> dict[st
             prop["maxLength"] = spec.max_length
         if spec.help:
             prop["description"] = spec.help
+        field_ = schema.fields[spec.name]
+        if isinstance(field_, fields.List):  # a group of check boxes: an array of the choices
+            inner_int = isinstance(field_.inner, fields.Integer)
+            items: dict[str, Any] = {"type": "integer" if inner_int else "string"}
+            if spec.choices:
+                items["enum"] = [int(v) if inner_int else v for v, _ in spec.choices]
+            prop = {"type": "array", "title": spec.label, "items": items}
+            if spec.help:
+                prop["description"] = spec.help
         props[spec.name] = prop
         if spec.required:
             required.append(spec.name)

@@ -98,3 +98,23 @@ class AgendaItemContext:
     counts: dict[str, int] | None = None
     proposal_id: int | None = None
     proposal: ProposalRecord | None = None  # filled in by the application service (workflows.service)
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    name: str
+    email: str
+
+
+@dataclass
+class HearingPreparationContext:
+    """A hearing being prepared: its parties and material (edited on the hearing's page, which links back to
+    the task), and the case's documents the form offers as material without uploading them again."""
+
+    kind: ClassVar[str] = "hearing_preparation"
+    hearing_id: int
+    title: str
+    status: str
+    parties: list[PartyRef] = field(default_factory=list)
+    material: list[DocumentRef] = field(default_factory=list)
+    offered: list[DocumentRef] = field(default_factory=list)  # the proposal's documents not yet material
