@@ -207,3 +207,36 @@ def test_a_document_not_offered_is_refused_as_material(app, client, people, prop
         "deadline": (utcnow().date() + timedelta(weeks=6)).isoformat(), "reminder_days": "7",
         "material_documents": "999999"})
     assert response.status_code == 422 and 'id="e-material_documents"' in text(response)
+
+
+def test_a_position_task_shows_the_proposals_hearing_note(app, client, people, proposal):
+    """The hearing the proposal went through, with its note's points (records made directly: the hearing's
+    own flow is tested in test_hearings_web)."""
+    from engine.models import utcnow
+    from web.extensions import db
+    from workflows.hearing import Hearing, HearingParty, HearingResponse, NotePoint
+
+    council, meeting, tasks = position_task(app, people, proposal)
+    with app.app_context():
+        record = proposal.record()
+        hearing = Hearing(title=record.title, summary="Høring", proposal_id=record.id,
+                          working_group_id=record.working_group_id, case_id=proposal.case_id,
+                          deadline=utcnow().date(), status="concluded", note_summary="Notatets resumé om genbrug")
+        db.session.add(hearing)
+        db.session.flush()
+        party = HearingParty(hearing_id=hearing.id, kind="external", name="Leverandør A/S", email="a@lev.example")
+        db.session.add(party)
+        db.session.flush()
+        response = HearingResponse(hearing_id=hearing.id, party_id=party.id, version=1, text="Svar",
+                                   submitted_by="Leverandør A/S")
+        db.session.add(response)
+        db.session.flush()
+        db.session.add(NotePoint(hearing_id=hearing.id, response_id=response.id, point="Husk licenserne",
+                                 disposition="partly", reason="Licenser nævnes i implikationerne"))
+        db.session.commit()
+        hearing_id = hearing.id
+    people.login(client, "councillor")
+    page = text(client.get(f"/opgaver/{tasks['councillor'].id}"))
+    assert "Høringsnotat" in page and "Notatets resumé om genbrug" in page
+    assert "Leverandør A/S" in page and "Husk licenserne" in page and "Licenser nævnes i implikationerne" in page
+    assert f'href="/hoeringer/{hearing_id}"' in page
