@@ -240,3 +240,24 @@ def test_a_position_task_shows_the_proposals_hearing_note(app, client, people, p
     assert "Høringsnotat" in page and "Notatets resumé om genbrug" in page
     assert "Leverandør A/S" in page and "Husk licenserne" in page and "Licenser nævnes i implikationerne" in page
     assert f'href="/hoeringer/{hearing_id}"' in page
+
+
+def test_a_position_task_closed_when_the_meeting_began_says_so(app, client, people, proposal):
+    from datetime import timedelta
+
+    import time_machine
+
+    council, meeting, tasks = position_task(app, people, proposal)
+    with time_machine.travel(meeting.starts_at + timedelta(hours=1), tick=False):
+        council.sweep()  # the meeting begins: the remaining position tasks close
+    assert council.tasks(meeting.case_id, "position") == []
+    people.login(client, "councillor")
+    page = client.get(f"/opgaver/{tasks['councillor'].id}")
+    assert page.status_code == 200
+    body = text(page)
+    assert "Tilkendegiv holdning" in body and "uden at den blev udført" in body
+    assert f'href="/sager/{meeting.case_id}"' in body
+    stale = client.post(f"/opgaver/{tasks['councillor'].id}", data={"position": "agree", "version": "1"})
+    assert stale.status_code == 409 and "uden at den blev udført" in text(stale)
+    draft = client.post(f"/opgaver/{tasks['councillor'].id}", data={"position": "agree", "action": "draft"})
+    assert draft.status_code == 409

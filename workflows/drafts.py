@@ -1,4 +1,5 @@
-"""Drafts of task forms: what a user typed, saved without completing the task ("Gem kladde").
+"""Drafts of task forms: what a user typed, saved without completing the task ("Gem kladde"); and the
+tasks the process closed without a user completing them (a position task when the meeting begins).
 
 One draft per task and user; it prefills the form when the user opens the task again, and completing
 the task deletes every draft of it. A draft is the typed text, not validated: it changes no record.
@@ -8,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, delete, select
+from sqlalchemy import JSON, ForeignKey, String, delete, event, exists, insert, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.models import Base, utcnow
+from engine.models import Base, Case, ReadyTask, utcnow
 
 MAX_VALUE = 50_000  # characters of one field kept in a draft (the longest form field is shorter)
 
@@ -57,3 +58,33 @@ def draft_for(session: Session, task_id: str, username: str) -> TaskDraft | None
 
 def delete_drafts(session: Session, task_id: str) -> None:
     session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
+
+
+class ClosedTask(Base):
+    """A human task that left the worklist (completed, or cancelled by the process), so that its page can say
+    when instead of "not found"; a CompletedTask row of the same id says who completed it."""
+
+    __tablename__ = "closed_task"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # spiff task uuid
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    closed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def _task_left_the_worklist(mapper, connection, target: ReadyTask) -> None:
+    """The projection row of a ready task is deleted (in the save that completed or cancelled it): record it,
+    at the case's save time (the engine's clock), and drop its drafts."""
+    closed = ClosedTask.__table__
+    connection.execute(insert(closed).from_select(
+        ["id", "case_id", "title", "closed_at"],
+        select(literal(target.id, String(36)), literal(target.case_id), literal((target.title or "")[:500],
+                                                                                 String(500)), Case.updated_at)
+        .where(Case.id == target.case_id, ~exists().where(closed.c.id == target.id))))
+    connection.execute(delete(TaskDraft.__table__).where(TaskDraft.__table__.c.task_id == target.id))
+
+
+def record_closed_tasks() -> None:
+    """Record the tasks that leave the worklist (`runtime.build` calls this; registering twice is a no-op)."""
+    if not event.contains(ReadyTask, "after_delete", _task_left_the_worklist):
+        event.listen(ReadyTask, "after_delete", _task_left_the_worklist)

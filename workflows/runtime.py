@@ -16,6 +16,7 @@ from engine.specs import DeployRules, read_directory
 from . import lanes, proposal
 from .admin import Admin
 from .council import Council
+from .drafts import record_closed_tasks
 from .forms import FORMS, FormRegistry
 from .hearing import Hearings
 from .incidents import Incidents
@@ -49,6 +50,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes), indexer=search.document)
     search.documents = documents
     engine.after_save.append(search.case_records)
+    record_closed_tasks()  # a task completed or closed by the process says so on its page
     hearings = Hearings(engine, documents, links=links, clock=clock, search=search)
     council = Council(engine, documents, links=links, clock=clock, search=search)
     script_engine.services.update(hearings.service_handlers())

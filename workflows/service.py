@@ -21,6 +21,7 @@ from engine.models import AuditEvent, Case, CompletedTask, Document, ProcessVers
 
 from . import drafts, lanes, proposal
 from .directory import User
+from .drafts import ClosedTask
 from .forms import FORMS, FieldSpec, FormDef, FormInvalid, FormRegistry, describe, json_schema, load_values  # noqa: F401  (FormInvalid re-exported)
 from .i18n import N_
 from .task_pages import TaskAlreadyDone, compose, done_task
@@ -178,9 +179,8 @@ class Byplan:
     def _projection(self, session: Session, task_id: str, user: User | None = None) -> ReadyTask:
         proj = session.get(ReadyTask, str(task_id))
         if proj is None:
-            completed = session.get(CompletedTask, str(task_id))
-            if completed is not None:
-                raise TaskAlreadyDone(done_task(session, user, completed))  # who completed it, and when
+            if session.get(CompletedTask, str(task_id)) is not None or session.get(ClosedTask, str(task_id)):
+                raise TaskAlreadyDone(done_task(session, user, str(task_id)))  # who completed it, and when
             raise TaskNotFound(task_id)
         return proj
 

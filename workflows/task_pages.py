@@ -14,6 +14,7 @@ from engine.models import AuditEvent, Case, CompletedTask
 
 from . import lanes
 from .directory import User
+from .drafts import ClosedTask
 from .i18n import N_
 from .task_context import AgendaItemContext, HearingNoteRef, NotePoint, ProposalRecord
 
@@ -33,15 +34,27 @@ class DoneTask:
 
 
 class TaskAlreadyDone(TaskNotReady):
-    """A task already completed; `done` says by whom and when (None: the user may not see the case)."""
+    """A task already completed (or closed by the process); `done` says by whom and when (None: the user may
+    not see the case)."""
 
     def __init__(self, done: DoneTask | None):
         super().__init__(DONE)
         self.done = done
 
 
-def done_task(session: Session, user: User | None, row: CompletedTask) -> DoneTask | None:
-    """The completed task as this user may see it (None when the case is not theirs to see)."""
+def done_task(session: Session, user: User | None, task_id: str) -> DoneTask | None:
+    """A completed or closed task as this user may see it; None when there is no such task, or the case is
+    not theirs to see."""
+    row = session.get(CompletedTask, task_id)
+    if row is None:
+        closed = session.get(ClosedTask, task_id)
+        if closed is None:
+            return None
+        case = session.get(Case, closed.case_id)
+        if case is None or user is None or not lanes.may_view_case(user, case.scope):
+            return None
+        return DoneTask(task_id=closed.id, title=closed.title, case_id=case.id, case_title=case.title,
+                        completed_by="", completed_at=closed.closed_at)
     case = session.get(Case, row.case_id)
     if case is None or user is None or not lanes.may_view_case(user, case.scope):
         return None

@@ -1,7 +1,8 @@
-"""task drafts: what a user typed in a task's form, saved without completing the task
+"""task drafts: what a user typed in a task's form, saved without completing the task; closed tasks
 
-One row per task and user (task_id, username); removed with its case, and by the application when the
-task is completed.
+task_draft: one row per task and user (task_id, username); removed with its case, and by the application
+when the task is completed or closed.
+closed_task: a human task the process closed without a user completing it (its page says when).
 
 Revision ID: 0011
 Revises: 0008
@@ -31,8 +32,21 @@ def upgrade():
         sa.PrimaryKeyConstraint('task_id', 'username', name=op.f('pk_task_draft')),
     )
     op.create_index(op.f('ix_task_draft_case_id'), 'task_draft', ['case_id'])
+    op.create_table(
+        'closed_task',
+        sa.Column('id', sa.String(length=36), nullable=False),
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('title', sa.String(length=500), nullable=False),
+        sa.Column('closed_at', engine.models.TZDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_closed_task_case_id_case'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_closed_task')),
+    )
+    op.create_index(op.f('ix_closed_task_case_id'), 'closed_task', ['case_id'])
 
 
 def downgrade():
+    op.drop_index(op.f('ix_closed_task_case_id'), table_name='closed_task')
+    op.drop_table('closed_task')
     op.drop_index(op.f('ix_task_draft_case_id'), table_name='task_draft')
     op.drop_table('task_draft')
