@@ -109,10 +109,19 @@ def test_a_draft_is_saved_and_the_form_is_prefilled_when_reopened(client, people
     page = text(client.get(task_url))
     assert "Mangler økonomi" in page and re.search(r'value="return"\s+checked', page)
     assert 'name="action" value="draft"' in page
-    # another user of the same role does not see this user's draft
+    # the draft is this user's: a colleague in the same role opens the task without it
+    with proposal.app.app_context():
+        from web.extensions import db
+        from workflows.directory import SECRETARIAT, create_user
+
+        create_user(db.session, "colleague", "Colleague", "colleague@example.org", people.PASSWORD, (SECRETARIAT,))
+        db.session.commit()
     client.post("/logout")
-    # completing the task deletes the draft
+    people.login(client, "colleague")
+    assert "Mangler økonomi" not in text(client.get(task_url))
+    client.post("/logout")
     people.login(client, "secretary")
+    # completing the task deletes the draft
     assert client.post(task_url, data={"version": before, "screening": "complete"}).status_code == 302
     from workflows.drafts import TaskDraft
 
