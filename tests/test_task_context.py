@@ -270,3 +270,35 @@ def test_a_position_task_closed_when_the_meeting_began_says_so(app, client, peop
     assert stale.status_code == 409 and "uden at den blev udført" in text(stale)
     draft = client.post(f"/opgaver/{tasks['councillor'].id}", data={"position": "agree", "action": "draft"})
     assert draft.status_code == 409
+
+
+
+def test_the_hearing_note_task_shows_the_note(app, client, people, proposal):
+    """After the deadline the working group writes the note: its task shows the note (not written yet) and
+    links to the hearing's page where the points are written."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from engine.models import utcnow
+    from web.extensions import db
+    from workflows.hearing import hearing_for_case
+
+    proposal.complete("secretary", {"screening": "complete", "hearing": "yes"})
+    byplan = app.extensions["byplan"]
+    with app.app_context():
+        hearing_id = hearing_for_case(db.session, proposal.case_id).id
+        byplan.hearings.add_external_party(db.session, people.user("secretary"), hearing_id,
+                                           {"name": "Leverandør A/S", "email": "hoering@lev.example"})
+        db.session.commit()
+    deadline = utcnow().date() + timedelta(weeks=6)
+    proposal.complete("secretary", {"title": "Genbrug før køb", "summary": "Høring om genbrug",
+                                    "deadline": deadline.isoformat(), "reminder_days": "0"})
+    with time_machine.travel(utcnow() + timedelta(weeks=7), tick=False):
+        byplan.engine.fire_due_timers()
+    task = proposal.task()
+    assert task.form_key == "hearing.note"
+    people.login(client, "lead")
+    page = text(client.get(f"/opgaver/{task.id}"))
+    assert "Høringsnotat" in page and "Høringsnotatet er ikke skrevet endnu." in page
+    assert f'href="/hoeringer/{hearing_id}"' in page

@@ -39,8 +39,10 @@ class NotePoint:
 
 @dataclass
 class HearingNoteRef:
-    """The hearing a proposal went through, with its note (the points only once the note is written)."""
+    """The hearing a proposal went through, with its note (the points only once the note is written); also
+    the context of the note's own tasks (writing it, approving it)."""
 
+    kind: ClassVar[str] = "hearing_note"
     hearing_id: int
     title: str
     status: str

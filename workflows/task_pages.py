@@ -16,7 +16,7 @@ from . import lanes
 from .directory import User
 from .drafts import ClosedTask
 from .i18n import N_
-from .task_context import AgendaItemContext, HearingNoteRef, NotePoint, ProposalRecord
+from .task_context import AgendaItemContext, HearingNoteRef, ProposalRecord
 
 DONE = N_("This task has already been completed.")
 
@@ -78,18 +78,11 @@ def hearing_note(session: Session, case_id: int | None) -> HearingNoteRef | None
     """The hearing a proposal's case ran, with its note's points once the working group wrote them."""
     if case_id is None:
         return None
-    from . import hearing  # the hearing family runs inside the proposal's case
+    from .hearing import hearing_for_case  # the hearing family runs inside the proposal's case
+    from .hearing.tasks import note_record
 
-    row = hearing.hearing_for_case(session, case_id)
-    if row is None:
-        return None
-    names = {p.id: p.name for p in hearing.parties(session, row.id)}
-    points = [NotePoint(names.get(point.response.party_id, "") if point.response is not None else "",
-                        point.point or "", dict(hearing.DISPOSITIONS).get(point.disposition, point.disposition or ""),
-                        point.reason or "")
-              for point in hearing.note_points(session, row.id)]
-    return HearingNoteRef(hearing_id=row.id, title=row.title, status=row.status,
-                          note_summary=row.note_summary or "", points=points)
+    row = hearing_for_case(session, case_id)
+    return note_record(session, row) if row is not None else None
 
 
 def compose(session: Session, context):

@@ -18,12 +18,12 @@ from ..directory import token_hash
 from ..forms import FormDef, FormInvalid, register
 from ..i18n import N_
 from ..links import Links
-from ..task_context import DocumentRef, HearingPreparationContext, PartyRef
+from ..task_context import DocumentRef, HearingNoteRef, HearingPreparationContext, NotePoint, PartyRef
 from . import mail
 from .forms import ApproveNoteForm, NoteForm, PrepareForm
 from .models import (
-    HearingDocument, HearingStatus, NoteDecision, considered_count, get_hearing, material, missing_points, parties,
-    pending_late, recount, responses,
+    DISPOSITIONS, HearingDocument, HearingStatus, NoteDecision, considered_count, get_hearing, material, missing_points,
+    note_points, parties, pending_late, recount, responses,
 )
 
 
@@ -154,6 +154,21 @@ def _prepare_context(ctx) -> HearingPreparationContext:
         offered=[DocumentRef.of(d) for d in _offered(ctx.session, hearing)])
 
 
+def note_record(session, hearing) -> HearingNoteRef:
+    """A hearing's note as task pages show it: the summary and each point with its party and disposition."""
+    names = {p.id: p.name for p in parties(session, hearing.id)}
+    points = [NotePoint(names.get(point.response.party_id, "") if point.response is not None else "",
+                        point.point or "", dict(DISPOSITIONS).get(point.disposition, point.disposition or ""),
+                        point.reason or "")
+              for point in note_points(session, hearing.id)]
+    return HearingNoteRef(hearing_id=hearing.id, title=hearing.title, status=hearing.status,
+                          note_summary=hearing.note_summary or "", points=points)
+
+
+def _note_context(ctx) -> HearingNoteRef:
+    return note_record(ctx.session, get_hearing(ctx.session, ctx.task_data["hearing_id"]))
+
+
 def _note_initial(ctx) -> dict:
     hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
     return {"note_summary": hearing.note_summary}
@@ -193,8 +208,9 @@ def register_forms(clock: Callable[[], datetime] = utcnow) -> None:
     """Register the hearing's task forms; `runtime.build` registers them again with the services' clock."""
     register(FormDef("hearing.prepare", PrepareForm, lambda ctx, values: _prepare_submit(ctx, values, clock),
                      _prepare_initial, choices=_prepare_choices, context=_prepare_context))
-    register(FormDef("hearing.note", NoteForm, lambda ctx, values: _note_submit(ctx, values, clock), _note_initial))
-    register(FormDef("hearing.approve", ApproveNoteForm, _approve_submit))
+    register(FormDef("hearing.note", NoteForm, lambda ctx, values: _note_submit(ctx, values, clock), _note_initial,
+                     context=_note_context))
+    register(FormDef("hearing.approve", ApproveNoteForm, _approve_submit, context=_note_context))
 
 
 register_forms()
