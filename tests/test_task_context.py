@@ -79,7 +79,7 @@ def test_a_position_task_shows_the_principle_the_deadline_and_the_others_positio
     assert "genbrug-oplaeg.txt" in page
     # the deadline is the meeting's start, in Danish local time
     start = meeting.starts_at.astimezone(COPENHAGEN)
-    assert f"{start:%H.%M}" in page or f"{start:%H:%M}" in page
+    assert "Frist for holdninger" in page and (f"{start:%H.%M}" in page or f"{start:%H:%M}" in page)
     assert f'datetime="{meeting.starts_at.astimezone(timezone.utc).isoformat(timespec="seconds")}"' in page
     # the council's rules show the other members' positions: the chair's, by name, not by login
     assert "Chair" in page and "Uenig" in page and "For dyrt for små kommuner" in page
