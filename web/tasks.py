@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflows.service import FormInvalid
+from workflows.task_pages import TaskAlreadyDone
 
 from .extensions import byplan_service
 from .extensions import db
@@ -39,14 +40,33 @@ def inbox():
 @bp.get("/opgaver/<task_id>")
 @login_required
 def task(task_id: str):
-    view = byplan_service().task_view(db.session, current_user, task_id)
+    try:
+        view = byplan_service().task_view(db.session, current_user, task_id)
+    except TaskAlreadyDone as exc:
+        if exc.done is None:
+            raise
+        # Not an error: the page says who completed the task and when, with the way to its case.
+        return render_template("task_context/done.html", done=exc.done)
     return render_template("task.html", view=view, values=view.values, errors={}, version=view.case.version)
+
+
+def _form_values() -> dict:
+    """The submitted fields (a list where a name comes more than once: a group of check boxes)."""
+    values = {}
+    for key in request.form:
+        if key in ("csrf_token", "version", "action"):
+            continue
+        given = request.form.getlist(key)
+        values[key] = given if len(given) > 1 else given[0]
+    return values
 
 
 @bp.post("/opgaver/<task_id>")
 @login_required
 def complete(task_id: str):
-    values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
+    values = _form_values()
+    if request.form.get("action") == "draft":
+        return _save_draft(task_id, values)
     version = form_version(request.form)
     try:
         with unit_of_work() as uow:
@@ -56,6 +76,11 @@ def complete(task_id: str):
         view = byplan_service().task_view(db.session, current_user, task_id)
         # The form keeps what the user typed and the version they read, so a later conflict is still a 409.
         return render_template("task.html", view=view, values=values, errors=exc.errors, version=version), 422
+    except TaskAlreadyDone as exc:
+        if exc.done is None:
+            raise
+        db.session.rollback()
+        return render_template("task_context/done.html", done=exc.done), 409
     if uow.stopped_cases:
         # The completion stands; a step after it failed and the case waits for an administrator.
         flash(_("The task “%(title)s” is completed, but the case then stopped because of an error in an "
@@ -64,3 +89,18 @@ def complete(task_id: str):
         return redirect(url_for("cases.case", case_id=case.id) + "#haendelse")
     flash(_("The task “%(title)s” is completed.", title=title))
     return redirect(url_for("cases.case", case_id=case.id))
+
+
+def _save_draft(task_id: str, values: dict):
+    """'Gem kladde': the typed values are kept for this user; the task stays open (nothing validated)."""
+    try:
+        with unit_of_work() as uow:
+            byplan_service().save_draft(db.session, current_user, task_id, values)
+            uow.commit()
+    except TaskAlreadyDone as exc:
+        if exc.done is None:
+            raise
+        db.session.rollback()
+        return render_template("task_context/done.html", done=exc.done), 409
+    flash(_("Your draft is saved. The task is not completed yet."))
+    return redirect(url_for("tasks.task", task_id=task_id))

@@ -114,6 +114,8 @@ class FormSchema(Schema):
                 value = value.strip()
                 if value == "":
                     continue
+                if isinstance(self.fields.get(key), fields.List):  # one checked box of a group
+                    value = [value]
             cleaned[key] = value
         return self.load(cleaned)
 
@@ -186,6 +188,15 @@ def json_schema(schema: Schema, specs: list[FieldSpec] | None = None) -> dict[st
             prop["maxLength"] = spec.max_length
         if spec.help:
             prop["description"] = spec.help
+        field_ = schema.fields[spec.name]
+        if isinstance(field_, fields.List):  # a group of check boxes: an array of the choices
+            inner_int = isinstance(field_.inner, fields.Integer)
+            items: dict[str, Any] = {"type": "integer" if inner_int else "string"}
+            if spec.choices:
+                items["enum"] = [int(v) if inner_int else v for v, _ in spec.choices]
+            prop = {"type": "array", "title": spec.label, "items": items}
+            if spec.help:
+                prop["description"] = spec.help
         props[spec.name] = prop
         if spec.required:
             required.append(spec.name)
@@ -206,6 +217,9 @@ class FormDef:
     initial: Callable[[Any], dict] | None = None
     # choices that depend on the records, e.g. the open meetings: {field name: [(value, label)]}
     choices: Callable[[Any], dict[str, list[tuple[str, str]]]] | None = None
+    # what the task is about, shown beside the form: ``context(ctx)`` returns a small dataclass with a
+    # ``kind`` (the page renders it with web/templates/task_context/<kind>.html) or None
+    context: Callable[[Any], Any] | None = None
 
 
 # The task forms the process families declare (each family module registers its own at import).

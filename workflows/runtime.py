@@ -18,6 +18,7 @@ from . import lanes, proposal
 from .admin import Admin
 from .council import Council
 from .directory import default_password_hasher
+from .drafts import record_closed_tasks
 from .forms import FORMS, FormRegistry
 from .hearing import Hearings
 from .incidents import Incidents
@@ -54,6 +55,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     search.documents = documents
     engine.after_save.append(search.case_records)
     search.watch(session_factory)  # network rounds and hearing responses: re-indexed after each flush
+    record_closed_tasks()  # a task completed or closed by the process says so on its page
     hearings = Hearings(engine, documents, links=links, clock=clock, search=search)
     council = Council(engine, documents, links=links, clock=clock, search=search)
     script_engine.services.update(hearings.service_handlers())

@@ -14,15 +14,17 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import CaseEngine, DocumentStore, Forbidden, NotFound, TaskNotFound, TaskNotReady
+from engine import CaseEngine, DocumentStore, Forbidden, NotFound, TaskNotFound
 from engine import versions
 from engine.diagram import ACTIVE, COMPLETED, ERROR, WAITING, element_states
 from engine.models import AuditEvent, Case, CompletedTask, Document, ProcessVersion, ReadyTask, utcnow
 
-from . import lanes, proposal
+from . import drafts, lanes, proposal
 from .directory import User
+from .drafts import ClosedTask
 from .forms import FORMS, FieldSpec, FormDef, FormInvalid, FormRegistry, describe, json_schema, load_values  # noqa: F401  (FormInvalid re-exported)
 from .i18n import N_
+from .task_pages import TaskAlreadyDone, compose, done_task
 
 log = logging.getLogger(__name__)
 # Instructions are plain text; the page template escapes them once.
@@ -54,6 +56,8 @@ class TaskView:
     json_schema: dict[str, Any] | None
     documents: list[Document] = field(default_factory=list)
     task_data: dict[str, Any] = field(default_factory=dict)
+    context: Any = None  # what the task is about (workflows.task_context), from the form's provider
+    draft_saved_at: datetime | None = None  # the form shows the user's draft saved then
 
 
 @dataclass
@@ -174,16 +178,16 @@ class Byplan:
         return self.engine.tasks_for(session, lanes.audiences(user), assignee=user.username, limit=limit,
                                      offset=offset)
 
-    def _projection(self, session: Session, task_id: str) -> ReadyTask:
+    def _projection(self, session: Session, task_id: str, user: User | None = None) -> ReadyTask:
         proj = session.get(ReadyTask, str(task_id))
         if proj is None:
-            if session.get(CompletedTask, str(task_id)) is not None:
-                raise TaskNotReady(N_("This task has already been completed."))
+            if session.get(CompletedTask, str(task_id)) is not None or session.get(ClosedTask, str(task_id)):
+                raise TaskAlreadyDone(done_task(session, user, str(task_id)))  # who completed it, and when
             raise TaskNotFound(task_id)
         return proj
 
     def task_view(self, session: Session, user: User, task_id: str) -> TaskView:
-        proj = self._projection(session, task_id)
+        proj = self._projection(session, task_id, user)
         if not lanes.may_take(user, proj):
             raise Forbidden(N_("This task belongs to another role."))
         instance = self.engine.load(session, proj.case_id)
@@ -191,6 +195,9 @@ class Byplan:
         form = self.forms.get(proj.form_key)
         ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.engine.audit)
         values = form.initial(ctx) if form and form.initial else {}
+        draft = drafts.draft_for(session, proj.id, user.username) if form is not None else None
+        if draft is not None:
+            values = {**values, **draft.values}
         raw_instructions = (task.task_spec.extensions or {}).get("instructionsForEndUser") or ""
         try:
             instructions = _jinja.from_string(raw_instructions).render(**task.data)
@@ -206,19 +213,32 @@ class Byplan:
                     spec.choices = dynamic[spec.name]
         documents = list(session.scalars(select(Document).where(Document.case_id == proj.case_id)
                                          .order_by(Document.created_at)))
+        context = compose(session, form.context(ctx)) if form is not None and form.context else None
         return TaskView(task=proj, case=instance.row, form=form, fields=specs, values=values,
                         instructions=instructions, json_schema=json_schema(schema, specs) if schema else None,
-                        documents=documents, task_data=dict(task.data))
+                        documents=documents, task_data=dict(task.data), context=context,
+                        draft_saved_at=draft.saved_at if draft is not None else None)
+
+    def save_draft(self, session: Session, user: User, task_id: str, raw: dict[str, Any]) -> str:
+        """Keep what the user typed in a task's form without completing it; returns the task's title."""
+        proj = self._projection(session, task_id, user)
+        if not lanes.may_take(user, proj):
+            raise Forbidden(N_("This task belongs to another role."))
+        form = self.forms.get(proj.form_key)
+        names = set(form.schema().fields) if form is not None else set()
+        drafts.save_draft(session, proj.id, user.username, proj.case_id, drafts.clean(raw, names),
+                          self.engine.clock())
+        return proj.title
 
     def submit_task(self, session: Session, user: User, task_id: str, raw: dict[str, Any],
                     version: int | None) -> tuple[Case, str]:
         """Complete a task from a submitted form; returns the case and the task's title."""
-        title = self._projection(session, task_id).title
+        title = self._projection(session, task_id, user).title
         return self.complete_task(session, user, task_id, raw, version), title
 
     def complete_task(self, session: Session, user: User, task_id: str, raw: dict[str, Any],
                       version: int | None) -> Case:
-        proj = self._projection(session, task_id)
+        proj = self._projection(session, task_id, user)
         if not lanes.may_take(user, proj):
             raise Forbidden(N_("This task belongs to another role."))
         form = self.forms.get(proj.form_key)
@@ -235,6 +255,7 @@ class Byplan:
             session, proj.case_id, task_id, actor=user.username, expected_version=version,
             may_complete=lambda t: lanes.may_act(user, t.task_spec.lane, proj.scope), data_from=task_data,
             audit_data=values)
+        drafts.delete_drafts(session, str(task_id))  # the task is done: its drafts are no longer needed
         return instance.row
 
     # ---------------------------------------------------------------- cases

@@ -21,6 +21,9 @@ from ..i18n import N_
 
 PROCESS_ID = "council_meeting"
 MINUTES_DAYS = 7
+#: The council's rules of procedure: whether a member recording a position sees the others' positions
+#: before the meeting (the council's task pages follow it; the chair always sees them to decide).
+MEMBERS_SEE_POSITIONS = True
 
 
 class MeetingStatus(StrEnum):

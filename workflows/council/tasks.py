@@ -20,11 +20,14 @@ from ..dates import COPENHAGEN, end_of_day
 from ..directory import User
 from ..forms import FormDef, FormInvalid, load_values, register
 from ..i18n import N_
+from ..task_context import AgendaItemContext, DocumentRef, PositionRef
+from . import models
 from .forms import AgendaForm, DecideForm, MinutesForm, PositionForm
 from .mail import CouncilMail
 from .models import (
-    MINUTES_DAYS, OPEN_STATUSES, AgendaItem, CouncilError, ItemKind, MeetingStatus, MinutesObjection, Position,
-    count_positions, get_item, get_meeting, items, member_for, members, next_position,
+    MINUTES_DAYS, OPEN_STATUSES, POSITIONS, AgendaItem, CouncilError, ItemKind, MeetingStatus, MinutesObjection,
+    Position,
+    count_positions, get_item, get_meeting, items, member_for, members, next_position, positions,
 )
 
 
@@ -200,7 +203,45 @@ def _minutes_submit(ctx, values: dict) -> dict:
     return {}
 
 
+# ------------------------------------------------------------ task context
+# What the position and decision tasks are about: the item, its material, the deadline and the positions.
+
+def item_context(session: Session, item_id: int, *, show_positions: bool,
+                 exclude: str | None = None) -> AgendaItemContext:
+    """An agenda item as a task page shows it; the others' positions only with `show_positions` (the
+    caller's own, `exclude`, is the form's value)."""
+    item = get_item(session, item_id)
+    meeting = item.meeting
+    shown = None
+    if show_positions:
+        rows = [p for p in positions(session, item.id) if p.member != exclude]
+        names = dict(session.execute(select(User.username, User.name)
+                                     .where(User.username.in_([p.member for p in rows]))).all()) if rows else {}
+        shown = [PositionRef(names.get(p.member, p.member), p.position, dict(POSITIONS).get(p.position, p.position),
+                             p.comment or "") for p in rows]
+    return AgendaItemContext(
+        item_id=item.id, title=item.title, description=item.description or "", meeting_id=meeting.id,
+        meeting_title=meeting.title, deadline=meeting.starts_at, place=meeting.place or meeting.online_link or "",
+        material=[DocumentRef.of(link.document) for link in item.documents], positions=shown,
+        counts=count_positions(session, item.id) if show_positions else None, proposal_id=item.proposal_id)
+
+
+def _position_context(ctx) -> AgendaItemContext | None:
+    request = ctx.task_data.get("request") or {}
+    if not request.get("item_id"):
+        return None
+    return item_context(ctx.session, int(request["item_id"]), show_positions=models.MEMBERS_SEE_POSITIONS,
+                        exclude=ctx.user.username if ctx.user else None)
+
+
+def _decide_context(ctx) -> AgendaItemContext | None:
+    item = ctx.task_data.get("item") or {}
+    if not item.get("item_id"):
+        return None
+    return item_context(ctx.session, int(item["item_id"]), show_positions=True)  # the chair decides from them
+
+
 register(FormDef("council.agenda", AgendaForm, _agenda_submit))
-register(FormDef("council.position", PositionForm, _position_submit, _position_initial))
-register(FormDef("council.decide", DecideForm, _decide_submit, _decide_initial))
+register(FormDef("council.position", PositionForm, _position_submit, _position_initial, context=_position_context))
+register(FormDef("council.decide", DecideForm, _decide_submit, _decide_initial, context=_decide_context))
 register(FormDef("council.minutes", MinutesForm, _minutes_submit, _minutes_initial))

@@ -4,7 +4,7 @@ The same schema validates the browser's and the API's input and gives the HTML f
 limits (`workflows.forms.describe`)."""
 from __future__ import annotations
 
-from marshmallow import ValidationError, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..forms import (
     MAX_ID, REQUIRED, FormSchema, choice, date_field, describe, email, integer, text,
@@ -23,6 +23,14 @@ class PrepareForm(FormSchema):
     deadline = date_field(N_("Hearing deadline"), help=N_("Responses are due by the end of this day."))
     reminder_days = integer(N_("Reminder (days before the deadline)"), minimum=0, maximum=60,
                             help=N_("Parties that have not answered get a reminder; 0 sends none."))
+    # the case's documents chosen as hearing material (the choices are the documents not yet material)
+    material_documents = fields.List(
+        fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID, error=N_("Choose one of the options.")),
+                       error_messages={"invalid": N_("Choose one of the options.")}),
+        load_default=list, error_messages={"invalid": N_("Choose one of the options.")},
+        metadata={"label": N_("Use the proposal's documents as hearing material"), "widget": "checkboxes",
+                  "help": N_("The chosen documents become hearing material as they are; nothing is uploaded "
+                             "again.")})
 
 
 class NoteForm(FormSchema):

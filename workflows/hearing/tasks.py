@@ -6,9 +6,11 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Callable
 
+from sqlalchemy import select
+
 from engine import current_execution
 from engine.mail import queue_mail
-from engine.models import utcnow
+from engine.models import Document, utcnow
 
 from ..dates import COPENHAGEN
 from ..dates import end_of_day as deadline_moment  # the end of the deadline day
@@ -16,11 +18,12 @@ from ..directory import token_hash
 from ..forms import FormDef, FormInvalid, register
 from ..i18n import N_
 from ..links import Links
+from ..task_context import DocumentRef, HearingNoteRef, HearingPreparationContext, NotePoint, PartyRef
 from . import mail
 from .forms import ApproveNoteForm, NoteForm, PrepareForm
 from .models import (
-    HearingStatus, NoteDecision, considered_count, get_hearing, missing_points, parties, pending_late, recount,
-    responses,
+    DISPOSITIONS, HearingDocument, HearingStatus, NoteDecision, considered_count, get_hearing, material, missing_points,
+    note_points, parties, pending_late, recount, responses,
 )
 
 
@@ -115,11 +118,55 @@ def _prepare_submit(ctx, values: dict, clock: Callable[[], datetime]) -> dict:
     without = [p.name for p in party_rows if not p.email]
     if without:
         errors["parties"] = [N_("These parties have no e-mail address:"), ", ".join(without)]
+    offered = {d.id for d in _offered(ctx.session, hearing)}
+    if any(i not in offered for i in values.get("material_documents") or []):
+        errors["material_documents"] = [N_("Choose one of the options.")]
     if errors:
         raise FormInvalid(errors)
+    for document_id in values.get("material_documents") or []:  # the existing versions become material
+        ctx.session.add(HearingDocument(hearing_id=hearing.id, document_id=document_id))
     hearing.title, hearing.summary = values["title"], values["summary"]
     hearing.deadline, hearing.reminder_days = values["deadline"], values["reminder_days"]
     return {"hearing_id": hearing.id}
+
+
+def _offered(session, hearing) -> list[Document]:
+    """The documents of the hearing's case (the proposal's, when a proposal runs it) not yet its material."""
+    if hearing.case_id is None:
+        return []
+    taken = {d.id for d in material(session, hearing.id)}
+    return [d for d in session.scalars(select(Document).where(Document.case_id == hearing.case_id)
+                                       .order_by(Document.created_at, Document.id)) if d.id not in taken]
+
+
+def _prepare_choices(ctx) -> dict:
+    hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
+    return {"material_documents": [(str(d.id), f"{d.title} (v{d.current.number})" if d.current else d.title)
+                                   for d in _offered(ctx.session, hearing)]}
+
+
+def _prepare_context(ctx) -> HearingPreparationContext:
+    hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
+    return HearingPreparationContext(
+        hearing_id=hearing.id, title=hearing.title, status=hearing.status,
+        parties=[PartyRef(p.name, p.email or "") for p in parties(ctx.session, hearing.id)],
+        material=[DocumentRef.of(d) for d in material(ctx.session, hearing.id)],
+        offered=[DocumentRef.of(d) for d in _offered(ctx.session, hearing)])
+
+
+def note_record(session, hearing) -> HearingNoteRef:
+    """A hearing's note as task pages show it: the summary and each point with its party and disposition."""
+    names = {p.id: p.name for p in parties(session, hearing.id)}
+    points = [NotePoint(names.get(point.response.party_id, "") if point.response is not None else "",
+                        point.point or "", dict(DISPOSITIONS).get(point.disposition, point.disposition or ""),
+                        point.reason or "")
+              for point in note_points(session, hearing.id)]
+    return HearingNoteRef(hearing_id=hearing.id, title=hearing.title, status=hearing.status,
+                          note_summary=hearing.note_summary or "", points=points)
+
+
+def _note_context(ctx) -> HearingNoteRef:
+    return note_record(ctx.session, get_hearing(ctx.session, ctx.task_data["hearing_id"]))
 
 
 def _note_initial(ctx) -> dict:
@@ -160,9 +207,10 @@ def _approve_submit(ctx, values: dict) -> dict:
 def register_forms(clock: Callable[[], datetime] = utcnow) -> None:
     """Register the hearing's task forms; `runtime.build` registers them again with the services' clock."""
     register(FormDef("hearing.prepare", PrepareForm, lambda ctx, values: _prepare_submit(ctx, values, clock),
-                     _prepare_initial))
-    register(FormDef("hearing.note", NoteForm, lambda ctx, values: _note_submit(ctx, values, clock), _note_initial))
-    register(FormDef("hearing.approve", ApproveNoteForm, _approve_submit))
+                     _prepare_initial, choices=_prepare_choices, context=_prepare_context))
+    register(FormDef("hearing.note", NoteForm, lambda ctx, values: _note_submit(ctx, values, clock), _note_initial,
+                     context=_note_context))
+    register(FormDef("hearing.approve", ApproveNoteForm, _approve_submit, context=_note_context))
 
 
 register_forms()

@@ -13,15 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import Forbidden, NotFound, current_execution
-from engine.models import Case
+from engine.models import Case, Document
 
 from ..council import CouncilError, Outcome, open_meetings, schedule_proposal
 from ..dates import COPENHAGEN
 from ..forms import FormDef, FormInvalid, register
 from ..i18n import N_
+from ..task_context import DocumentRef, ProposalRecord
 from .forms import DraftForm, ScheduleForm, ScreenForm
 from .models import (
-    Principle, PrincipleStatus, Proposal, ProposalKind, ProposalStatus, Screening, proposal_for_case, slugify,
+    KINDS, Principle, PrincipleStatus, Proposal, ProposalKind, ProposalStatus, Screening, proposal_for_case, slugify,
 )
 
 DRAFT_FIELDS = ("kind", "title", "summary", "statement", "rationale", "implications")
@@ -87,10 +88,35 @@ def _schedule_submit(ctx, values: dict) -> dict:
     return {"agenda_item_id": item.id, "meeting_id": values["meeting_id"]}
 
 
+# ------------------------------------------------------------ task context
+
+def proposal_record(session: Session, p: Proposal) -> ProposalRecord:
+    """A proposal with its case's documents, as a task page shows it (the hearing is added by the caller)."""
+    documents = session.scalars(select(Document).where(Document.case_id == p.case_id)
+                                .order_by(Document.created_at, Document.id)) if p.case_id else []
+    return ProposalRecord(
+        id=p.id, case_id=p.case_id, title=p.title, proposal_kind=p.kind,
+        kind_label=dict(KINDS).get(p.kind, p.kind), working_group=p.working_group.name,
+        summary=p.summary or "", statement=p.statement or "", rationale=p.rationale or "",
+        implications=p.implications or "", status=p.status, revision=p.revision,
+        screening_reason=p.screening_reason or "", documents=[DocumentRef.of(d) for d in documents])
+
+
+def record_for(session: Session, proposal_id: int) -> ProposalRecord | None:
+    p = session.get(Proposal, proposal_id)
+    return proposal_record(session, p) if p is not None else None
+
+
+def _proposal_context(ctx) -> ProposalRecord | None:
+    p = proposal_for_case(ctx.session, ctx.case_id)
+    return proposal_record(ctx.session, p) if p is not None else None
+
+
 register(FormDef("proposal.draft", DraftForm, _draft_submit, _draft_initial))
-register(FormDef("proposal.screen", ScreenForm, _screen_submit))
-register(FormDef("proposal.revise", DraftForm, _revise_submit, _draft_initial))
-register(FormDef("proposal.schedule", ScheduleForm, _schedule_submit, choices=_schedule_choices))
+register(FormDef("proposal.screen", ScreenForm, _screen_submit, context=_proposal_context))
+register(FormDef("proposal.revise", DraftForm, _revise_submit, _draft_initial, context=_proposal_context))
+register(FormDef("proposal.schedule", ScheduleForm, _schedule_submit, choices=_schedule_choices,
+                 context=_proposal_context))
 
 
 # ------------------------------------------------------ BPMN service tasks
