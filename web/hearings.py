@@ -298,9 +298,16 @@ def user_calendar(token: str):
 
 # ------------------------------------------------------------ demo mailbox
 
+MAILBOX_PAGE = 25
+
+
 @bp.get("/post")
 @login_required
 def mailbox():
     if current_app.config["MAIL_BACKEND"] != "sink" or not current_user.has_role("secretariat", "admin"):
         abort(404)
-    return render_template("hearings/mailbox.html", mails=recent_mail(db.session, 100))
+    page = request.args.get("side", "1")
+    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
+    mails = recent_mail(db.session, MAILBOX_PAGE + 1, (page - 1) * MAILBOX_PAGE)  # one more: is there a next page?
+    return render_template("hearings/mailbox.html", mails=mails[:MAILBOX_PAGE], page=page,
+                           more=len(mails) > MAILBOX_PAGE)
