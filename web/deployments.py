@@ -5,6 +5,7 @@ from pathlib import PurePath
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from engine import InvalidBpmn
@@ -85,6 +86,6 @@ def migrate(version_id: int):
         result = processes.migrate(_engine(), db.session, current_user, version_id, case_ids,
                                    {i: v for i, v in expected.items() if v is not None})
         uow.commit()
-    flash(_("%(migrated)d case(s) migrated, %(refused)d refused.", migrated=len(result.migrated),
-            refused=len(result.refused)))
+    flash(ngettext("%(num)d case migrated, %(refused)d refused.", "%(num)d cases migrated, %(refused)d refused.",
+                   len(result.migrated), refused=len(result.refused)))
     return redirect(url_for("deployments.migrate", version_id=version_id))
