@@ -15,10 +15,15 @@ TIME_STYLE = "short"  # 10.00 / 10:00 AM: never seconds
 DATE_STYLE = "medium"  # 1. dec. 2026 / Dec 1, 2026
 
 
-def time_text(value: datetime | time | None) -> str:
-    """A time of day without seconds; a datetime in the user's time zone, a time of day as it is."""
-    if value is None:
+def time_text(value: datetime | time | str | None) -> str:
+    """A time of day without seconds; a datetime in the user's time zone, a time of day ("10:00") as it is."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = time.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, time):
         from babel.dates import format_time as babel_time
 
