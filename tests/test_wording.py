@@ -152,11 +152,16 @@ def test_one_day_before_the_meeting_is_singular(client, app, people):
 
 
 def test_meeting_times_have_no_seconds(client, app, people, net):
+    council = CouncilDriver(app, people)
+    council.ensure_members()
+    meeting_id = council.create_meeting()  # starts at 10:00
     network_id = net.network(municipalities=("Hjørring",))
     round_id, _meetings = net.create_round(network_id)
-    people.login(client, "contact")
-    page = text(client.get(f"/netvaerk/runder/{round_id}"))
-    assert not re.search(r"\d\d:\d\d:\d\d", page)
+    people.login(client, "secretary")
+    for path in (f"/raadet/moeder/{meeting_id}", "/raadet/moeder", f"/netvaerk/runder/{round_id}"):
+        page = text(client.get(path))
+        assert not re.search(r"\b\d{1,2}[.:]\d\d[.:]\d\d\b", page), path  # 10.00.00 or 09:30:00
+    assert " 10.00" in text(client.get(f"/raadet/moeder/{meeting_id}"))
 
 
 def test_screening_task_is_named_in_plain_danish(client, people, driver):
