@@ -17,7 +17,7 @@ AXE      := node_modules/axe-core/axe.min.js
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install .venv translations vendor run test test-quick lint check-chromium bench clean distclean
+.PHONY: help install .venv translations vendor run test test-quick lint check-chromium check-java bench clean distclean
 
 help:
 	@echo "make install   create .venv, install byplan with test extras, vendor bpmn-js and axe-core (npm ci)"
@@ -45,11 +45,13 @@ install .venv: $(STAMP) translations vendor
 # The BPMN diagram viewer, from npm (package-lock.json pins it), copied into the static files:
 # nothing is loaded from a CDN. Reruns only when the lock file changes.
 # axe-core (same lock file) is for the accessibility tests only: they read $(AXE) and inject it into
-# the page themselves, so it is never copied into the static files the app serves.
+# the page themselves, so it is never copied into the static files the app serves. So are bpmnlint,
+# dmnlint, bpmn-moddle/dmn-moddle and vnu-jar (the Nu HTML Checker, run with the system's Java: no
+# install scripts run, so vnu-jar downloads no Java of its own).
 vendor: $(VENDOR_STAMP)
 
 $(VENDOR_STAMP): package-lock.json package.json
-	$(NPM) ci --no-audit --no-fund
+	$(NPM) ci --no-audit --no-fund --ignore-scripts
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)
 	cp $(BPMN_JS_DIST)/bpmn-navigated-viewer.production.min.js \
@@ -93,12 +95,25 @@ check-chromium:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-test: install check-chromium lint
+# The Nu HTML Checker (node_modules/vnu-jar) needs Java 11 or later: Debian's default-jre-headless.
+check-java:
+	@if ! command -v java >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "java missing; installing Debian's default-jre-headless"; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless || exit 1; \
+		else \
+			echo "ERROR: java not found (the Nu HTML Checker needs it)." >&2; \
+			echo "  Install it with: sudo apt-get install -y default-jre-headless" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+test: install check-chromium check-java lint
 	@mkdir -p $(ARTIFACTS)
 	$(VENV_PY) -m pytest -p no:cacheprovider --junitxml=$(ARTIFACTS)/junit.xml $(PYTEST_ARGS)
 
 # Everything but the browser tests (Chromium) and the PostgreSQL ones (a server per run): SQLite only.
-test-quick: install lint
+test-quick: install check-java lint
 	$(VENV_PY) -m pytest -p no:cacheprovider -q -m "not browser and not postgres" $(PYTEST_ARGS)
 
 # P1-P5 against their baselines (bench/README.md); BENCH_QUICK=1 for a smaller smoke run.

@@ -128,3 +128,34 @@ def crawl(page, base: str, source: str, start: list[str], *, per_kind: int = 2, 
     if queue and visited >= limit:
         print(f"crawl: stopped after {limit} pages; not visited: {queue[:10]}")
     return found
+
+
+def mail_only_paths(app, evaluation_token: str) -> dict[str, str]:
+    """The paths that only a mail leads to, in the demo data: an external hearing party's answer page and a
+    network evaluation form (a registered participant is given an evaluation link, as the mail after the
+    meeting gives one)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from engine.mail import OutboxMail
+    from web.extensions import db
+    from workflows.directory import User, token_hash
+    from workflows.network import RegionalMeeting, Round
+
+    byplan = app.extensions["byplan"]
+    with app.app_context():
+        s = db.session
+        mail = s.scalar(select(OutboxMail).where(OutboxMail.to_address == "kontakt@leverandoer.example",
+                                                 OutboxMail.tag == "hearing.invite"))
+        party = re.search(r"https?://[^/\s]+(/hoering/svar/\S+)", mail.body).group(1)
+        contact = s.scalar(select(User).where(User.username == "kommune"))
+        meeting = s.scalar(select(RegionalMeeting).join(Round).where(Round.status == "open")
+                           .order_by(RegionalMeeting.day))
+        reg = byplan.networks.register(s, contact, meeting.id, {"name": "Erik Evaluering",
+                                                               "email": "erik@hjoerring.example",
+                                                               "job_title": "Arkitekt"})
+        reg.evaluation_token_hash = token_hash(evaluation_token)
+        meeting.evaluation_deadline = meeting.day + timedelta(days=14)
+        s.commit()
+    return {"party": party, "evaluation": f"/netvaerk/evaluering/{evaluation_token}"}

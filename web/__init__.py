@@ -48,12 +48,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .links import FlaskLinks
 
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, statement_timeout_ms=app.config["PG_STATEMENT_TIMEOUT_MS"],
+                         idle_in_transaction_timeout_ms=app.config["PG_IDLE_TX_TIMEOUT_MS"])
         session_factory = make_session_factory(db.engine)
     app.extensions["byplan"] = build(session_factory, max_upload_bytes=app.config["MAX_UPLOAD_BYTES"],
                                      script_time_limit=app.config["SCRIPT_TIME_LIMIT"],
                                      base_url=app.config["BASE_URL"], mail=mail_settings(app.config),
-                                     links=FlaskLinks(app, app.config["BASE_URL"]))
+                                     links=FlaskLinks(app, app.config["BASE_URL"]),
+                                     audit_key=app.config["AUDIT_KEY"])
     app.extensions["byplan_session_factory"] = session_factory
 
     from . import api as api_module
@@ -110,6 +112,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         if not text or str(get_locale() or "da") == "da":
             return text
         return Markup('<span lang="da">%s</span>') % text
+
+    @app.template_filter("machine_datetime")
+    def _machine_datetime(value):
+        """A moment as HTML's <time datetime> wants it: UTC to the second ('2026-12-01T19:27:34+00:00'); HTML
+        allows at most milliseconds, .isoformat() gives microseconds. A naive value is UTC."""
+        from datetime import datetime, timezone
+
+        if not isinstance(value, datetime):
+            return value.isoformat()  # a date
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat(timespec="seconds")
 
     @app.after_request
     def _headers(response):

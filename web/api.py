@@ -274,10 +274,7 @@ class HearingList(MethodView):
     @errors(401, 403)
     def get(self):
         """Hearings: for a municipality contact those of the municipality, for staff the open ones."""
-        hearings = byplan_service().hearings
-        if g.api_user.has_role("municipality_contact") and not g.api_user.has_role("secretariat"):
-            return [h for h, _party in hearings.for_municipality(db.session, g.api_user.municipality_id or 0)]
-        return hearings.dashboard(db.session, g.api_user)
+        return byplan_service().hearings.listing(db.session, g.api_user)
 
 
 @bp.route("/hearings/<id:hearing_id>/responses")
@@ -360,13 +357,8 @@ class CouncilMeeting(MethodView):
     @errors(401, 404)
     def get(self, meeting_id):
         """A meeting with its agenda items and decisions."""
-        view = byplan_service().council.meeting_view(db.session, meeting_id, g.api_user)
-        # outside the council and the secretariat, decisions are public with the approved minutes
-        hidden = view["public"] and view["meeting"].minutes_published_at is None
-        items = [{**_attributes(i, ItemOutSchema),
-                  **({"proposed_outcome": None, "outcome": None, "changes": None, "reason": None} if hidden else {})}
-                 for i in view["items"]]
-        return {**_attributes(view["meeting"], MeetingOutSchema), "items": items}
+        view = byplan_service().council.meeting_view(db.session, meeting_id, g.api_user)  # what this user may see
+        return {**_attributes(view.meeting, MeetingOutSchema), "items": view.items}
 
 
 @bp.route("/council/meetings/<id:meeting_id>/items")

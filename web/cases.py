@@ -11,7 +11,7 @@ from workflows import proposal
 from workflows.directory import WorkingGroup
 from workflows.forms import describe
 from workflows.incidents import DataFixSchema
-from workflows.service import FormInvalid
+from workflows.forms import FormInvalid
 
 from .extensions import byplan_service
 from .errors import upload_message

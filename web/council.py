@@ -1,18 +1,29 @@
-"""The council: meetings (agenda, material, positions, minutes), decisions, feeds."""
+"""The council: meetings (agenda, material, positions, minutes), decisions, feeds.
+
+Each view parses the request, calls one service function and renders or redirects; the service decides
+who may do and see what, and `attempt` runs every change in one unit of work.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflows import council as council_domain
-from workflows.service import FormInvalid
+from workflows.council.forms import field_limits
+from workflows.forms import describe
 
 from .extensions import byplan_service
 from .extensions import db
 from .forms import attempt, form_id, uploaded_file
 
 bp = Blueprint("council", __name__)
+
+LABELS = {"kinds": council_domain.KINDS, "kind_labels": dict(council_domain.KINDS),
+          "position_labels": dict(council_domain.POSITIONS), "positions": council_domain.POSITIONS,
+          "outcome_labels": dict(council_domain.OUTCOMES), "status_labels": council_domain.STATUS_LABELS}
+NEW_MEETING = {"title": "", "date": "", "start_time": "10:00", "place": "", "online_link": "",
+               "item_deadline": "", "publish_days": "7"}
 
 
 def _service():
@@ -26,10 +37,7 @@ def _user():
 def _page(meeting_id: int, errors: dict | None = None, form: dict | None = None, status: int = 200):
     view = _service().meeting_view(db.session, meeting_id, _user())
     return render_template("council/meeting.html", v=view, errors=errors or {}, form=form or {},
-                           kinds=council_domain.KINDS, kind_labels=dict(council_domain.KINDS),
-                           position_labels=dict(council_domain.POSITIONS), positions=council_domain.POSITIONS,
-                           outcome_labels=dict(council_domain.OUTCOMES),
-                           status_labels=council_domain.STATUS_LABELS), status
+                           limits=field_limits(council_domain.ItemForm), **LABELS), status
 
 
 def _attempt(meeting_id: int, anchor: str, action, success: str):
@@ -40,37 +48,38 @@ def _attempt(meeting_id: int, anchor: str, action, success: str):
 
 @bp.get("/raadet/moeder")
 def meetings():
-    user = _user()
-    staff = user is not None and (user.has_role("secretariat", "admin", "council_member", "council_chair")
-                                  or user.group_ids)
-    rows = _service().meetings(db.session, public=not staff)
-    return render_template("council/meetings.html", rows=rows, status_labels=council_domain.STATUS_LABELS)
+    service = _service()
+    return render_template("council/meetings.html", rows=service.meetings(db.session, _user()),
+                           may_create=service.may_create_meeting(_user()), status_labels=council_domain.STATUS_LABELS)
 
 
-@bp.route("/raadet/moeder/nyt", methods=["GET", "POST"])
+def _new_meeting_page(values: dict, errors: dict, status: int):
+    form = _service().new_meeting_form(current_user)
+    return render_template("council/new.html", fields=describe(form()), values=values, errors=errors), status
+
+
+@bp.get("/raadet/moeder/nyt")
 @login_required
 def new_meeting():
-    if not current_user.has_role("secretariat"):
-        abort(403)
-    errors: dict = {}
-    values = {"title": "", "date": "", "start_time": "10:00", "place": "", "online_link": "",
-              "item_deadline": "", "publish_days": "7"}
-    if request.method == "POST":
-        values = {k: request.form.get(k, "") for k in values}
-        try:
-            meeting = _service().create_meeting(db.session, current_user, values)
-            db.session.commit()
-        except FormInvalid as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            flash(_("The meeting is created and the call for agenda items is open."))
-            return redirect(url_for("council.meeting", meeting_id=meeting.id))
-    from workflows.council import MeetingForm
-    from workflows.forms import describe
+    return _new_meeting_page(dict(NEW_MEETING), {}, 200)
 
-    return render_template("council/new.html", fields=describe(MeetingForm()), values=values,
-                           errors=errors), (422 if errors else 200)
+
+@bp.post("/raadet/moeder/nyt")
+@login_required
+def create_meeting():
+    values = {k: request.form.get(k, "") for k in NEW_MEETING}
+    created = {}
+
+    def action():
+        created["meeting"] = _service().create_meeting(db.session, current_user, values)
+
+    response = attempt(action, anchor="meeting",
+                       success=_("The meeting is created and the call for agenda items is open."),
+                       rerender=lambda errors, form, status: _new_meeting_page(values, errors["meeting"], status),
+                       redirect_to="", domain_errors=(council_domain.CouncilError,))
+    if "meeting" in created and response.status_code == 302:
+        response.headers["Location"] = url_for("council.meeting", meeting_id=created["meeting"].id)
+    return response
 
 
 @bp.get("/raadet/moeder/<id:meeting_id>")
@@ -148,13 +157,9 @@ def object_to_minutes(meeting_id: int):
 
 @bp.get("/raadet/moeder/<id:meeting_id>/dokumenter/<id:document_id>")
 def document(meeting_id: int, document_id: int):
-    view = _service().meeting_view(db.session, meeting_id, _user())
-    allowed = {d.document_id for item in view["items"] for d in item.documents}
-    if document_id not in allowed:
-        abort(404)
     from .cases import send_document
 
-    return send_document(*byplan_service().documents.get_version(db.session, document_id))
+    return send_document(*_service().meeting_document(db.session, _user(), meeting_id, document_id))
 
 
 @bp.get("/raadet/beslutninger")
@@ -165,13 +170,9 @@ def decisions():
 
 @bp.get("/raadet/feed.atom")
 def feed():
-    body = council_domain.atom_feed(_service().decisions(db.session), _service().meetings(db.session, public=True),
-                                    current_app.config["BASE_URL"])
-    return Response(body, mimetype="application/atom+xml")
+    return Response(_service().atom_feed(db.session), mimetype="application/atom+xml")
 
 
 @bp.get("/raadet/moeder.ics")
 def calendar():
-    body = council_domain.meetings_calendar(_service().meetings(db.session, public=True),
-                                            current_app.config["BASE_URL"])
-    return Response(body, mimetype="text/calendar")
+    return Response(_service().meetings_calendar(db.session), mimetype="text/calendar")

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
 from workflows.errors import DomainError, StaleRecord
-from workflows.service import FormInvalid
+from workflows.forms import FormInvalid
 
 from .engine_messages import describe
 from .extensions import db

@@ -1,6 +1,7 @@
 """Builds the case engine and services with every process family's handlers registered."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -29,13 +30,15 @@ BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 * 1024 * 1024,
           script_time_limit: float = 2.0, base_url: str = "http://127.0.0.1:5000",
           mail: MailSettings | None = None, links: Links | None = None,
-          clock: Callable[[], datetime] = utcnow, forms: FormRegistry | None = None) -> Byplan:
+          clock: Callable[[], datetime] = utcnow, forms: FormRegistry | None = None,
+          audit_key: bytes | str | None = None) -> Byplan:
     """Everything the app, the CLI and the worker use. `links` builds absolute page URLs (the web layer
     gives one that knows its routes); `clock` is the one source of "now" for the services (and the engine,
-    its audit log and the mail delivery); `forms` the task forms (default: every family's)."""
+    its audit log and the mail delivery); `forms` the task forms (default: every family's); `audit_key`
+    keys the audit chains (engine/audit.py)."""
     forms = forms if forms is not None else FormRegistry(FORMS.values())
-    audit = AuditLog(clock)
-    services: dict = dict(proposal.SERVICES)
+    audit = AuditLog(clock, key=audit_key)
+    services: dict = proposal.service_handlers(clock)
     script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)
     rules = DeployRules(form_exists=forms.__contains__, lane_exists=lanes.lane_exists,
                         task_lane_exists=lanes.task_lane_exists,
@@ -46,8 +49,8 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes), indexer=search.document)
     search.documents = documents
     engine.after_save.append(search.case_records)
-    hearings = Hearings(engine, documents, base_url, search=search)
-    council = Council(engine, documents, base_url, search=search)
+    hearings = Hearings(engine, documents, links=links, clock=clock, search=search)
+    council = Council(engine, documents, links=links, clock=clock, search=search)
     script_engine.services.update(hearings.service_handlers())
     script_engine.services.update(council.service_handlers())
     networks = Networks(engine, documents, links, clock=clock)
@@ -58,5 +61,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):
-    """Deploy the process files shipped in bpmn/ (new versions only)."""
-    return byplan.engine.deploy(session, read_directory(BPMN_DIR), actor)
+    """Deploy the process files shipped in bpmn/ (new versions only). BYPLAN_BPMN_DIR names another
+    directory (the tests deploy the files as a modeler re-saved them)."""
+    directory = os.environ.get("BYPLAN_BPMN_DIR") or BPMN_DIR
+    return byplan.engine.deploy(session, read_directory(directory), actor)

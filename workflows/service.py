@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
@@ -20,8 +20,8 @@ from engine.diagram import ACTIVE, COMPLETED, ERROR, WAITING, element_states
 from engine.models import AuditEvent, Case, CompletedTask, Document, ProcessVersion, ReadyTask, utcnow
 
 from . import lanes, proposal
-from .directory import User, WorkingGroup
-from .forms import FORMS, FieldSpec, FormDef, FormInvalid, FormRegistry, describe, json_schema, load_values
+from .directory import User
+from .forms import FORMS, FieldSpec, FormDef, FormInvalid, FormRegistry, describe, json_schema, load_values  # noqa: F401  (FormInvalid re-exported)
 from .i18n import N_
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,12 @@ class SubmitContext:
     user: User | None
     case_id: int
     task_data: dict[str, Any]
-    now: datetime = field(default_factory=utcnow)  # the moment of the completion (the engine's clock)
+    clock: Callable[[], datetime] = utcnow  # the engine's: task forms stamp records with it
+    audit: Any = None  # the engine's AuditLog (keyed): a form that writes audit events uses this one
+
+    @property
+    def now(self) -> datetime:
+        return self.clock()
 
 
 @dataclass
@@ -132,6 +137,7 @@ class Byplan:
         self.mail = mail
         self.admin = admin
         self.search = search
+        self.proposals = proposal.Proposals(engine, search)
 
     def reindex_search(self, session: Session, actor: str) -> dict[str, int]:
         """Rebuild the search index from the records (audited); returns the entries per kind."""
@@ -160,28 +166,7 @@ class Byplan:
     # ------------------------------------------------------------ proposals
     def start_proposal(self, session: Session, user: User, group_id: int, title: str,
                        kind: str = "principle") -> Case:
-        group = session.get(WorkingGroup, group_id)
-        errors = {}
-        if group is None:
-            errors["group_id"] = [N_("Choose one of the options.")]
-        if not (title or "").strip():
-            errors["title"] = [N_("This field is required.")]
-        elif len(title.strip()) > 200:
-            errors["title"] = [N_("The text is too long.")]
-        if kind not in dict(proposal.KINDS):
-            errors["kind"] = [N_("Choose one of the options.")]
-        if errors:
-            raise FormInvalid(errors)
-        if group_id not in user.group_ids:
-            raise Forbidden(N_("Only members of the working group can start its proposals."))
-        record = proposal.new_proposal(session, group=group, title=title.strip(), kind=kind,
-                                       actor=user.username)
-        instance = self.engine.start(session, proposal.PROCESS_ID, actor=user.username, title=record.title,
-                                     scope=group.scope, data={"proposal_id": record.id})
-        record.case_id = instance.id
-        if self.search is not None:  # the start's save indexed the case before its record was linked
-            self.search.case(session, instance.row)
-        return instance.row
+        return self.proposals.start_proposal(session, user, group_id, title, kind)
 
     # ---------------------------------------------------------------- tasks
     def inbox(self, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[ReadyTask]:
@@ -203,7 +188,7 @@ class Byplan:
         instance = self.engine.load(session, proj.case_id)
         task = self.engine.ready_task(instance, task_id)
         form = self.forms.get(proj.form_key)
-        ctx = SubmitContext(session, user, proj.case_id, task.data)
+        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.engine.audit)
         values = form.initial(ctx) if form and form.initial else {}
         raw_instructions = (task.task_spec.extensions or {}).get("instructionsForEndUser") or ""
         try:
@@ -242,7 +227,8 @@ class Byplan:
         def task_data(task) -> dict:
             if form is None:
                 return {}
-            return form.on_submit(SubmitContext(session, user, proj.case_id, task.data), values)
+            return form.on_submit(SubmitContext(session, user, proj.case_id, task.data, self.engine.clock,
+                                                self.engine.audit), values)
 
         instance = self.engine.complete_task(
             session, proj.case_id, task_id, actor=user.username, expected_version=version,
@@ -364,11 +350,7 @@ class Byplan:
 
     # ------------------------------------------------------------ catalogue
     def catalogue(self, session: Session) -> list[proposal.Principle]:
-        return proposal.catalogue(session)
+        return self.proposals.catalogue(session)
 
     def principle_history(self, session: Session, key: str) -> list[proposal.Principle]:
-        history = proposal.principle_history(session, key)
-        if not history:
-            raise NotFound(key)
-        return history
-
+        return self.proposals.principle_history(session, key)

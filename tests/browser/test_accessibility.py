@@ -5,13 +5,10 @@ the pages only a mail leads to: a hearing party's personal answer page and a net
 Screenshots of the main pages go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
-from a11y_support import ROLES, axe_source, crawl, report, run_axe
+from a11y_support import ROLES, axe_source, crawl, mail_only_paths, report, run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -32,29 +29,7 @@ def checked() -> set[str]:
 @pytest.fixture(scope="module")
 def mail_links(demo_site) -> dict[str, str]:
     """The paths that only a mail leads to: an external hearing party's answer page and an evaluation form."""
-    from engine.mail import OutboxMail
-    from web.extensions import db
-    from workflows.directory import User, token_hash
-    from workflows.network import RegionalMeeting, Round
-
-    app = demo_site.app
-    byplan = app.extensions["byplan"]
-    with app.app_context():
-        s = db.session
-        mail = s.scalar(select(OutboxMail).where(OutboxMail.to_address == "kontakt@leverandoer.example",
-                                                 OutboxMail.tag == "hearing.invite"))
-        party = re.search(r"https?://[^/\s]+(/hoering/svar/\S+)", mail.body).group(1)
-        # a registered participant with an evaluation link, as the mail after the meeting gives one
-        contact = s.scalar(select(User).where(User.username == "kommune"))
-        meeting = s.scalar(select(RegionalMeeting).join(Round).where(Round.status == "open")
-                           .order_by(RegionalMeeting.day))
-        reg = byplan.networks.register(s, contact, meeting.id, {"name": "Erik Evaluering",
-                                                               "email": "erik@hjoerring.example",
-                                                               "job_title": "Arkitekt"})
-        reg.evaluation_token_hash = token_hash(EVALUATION_TOKEN)
-        meeting.evaluation_deadline = meeting.day + timedelta(days=14)
-        s.commit()
-    return {"party": party, "evaluation": f"/netvaerk/evaluering/{EVALUATION_TOKEN}"}
+    return mail_only_paths(demo_site.app, EVALUATION_TOKEN)
 
 
 def log_in(context, base: str, username: str, password: str):

@@ -1,0 +1,77 @@
+"""The council's input schemas: the meeting and item forms of its pages and the task forms of its process."""
+from __future__ import annotations
+
+from datetime import time
+
+from marshmallow import ValidationError, validates_schema
+
+from ..forms import REQUIRED, FormSchema, choice, date_field, integer, text
+from ..i18n import N_
+from .models import KINDS, OUTCOMES, POSITIONS, Outcome
+
+
+class MeetingForm(FormSchema):
+    title = text(N_("Title"), required=True, max_length=200)
+    date = date_field(N_("Meeting date"))
+    start_time = text(N_("Start time (HH:MM)"), required=True, max_length=5)
+    place = text(N_("Place"), max_length=300)
+    online_link = text(N_("Online link"), max_length=500)
+    item_deadline = date_field(N_("Deadline for agenda items"))
+    publish_days = integer(N_("Publish the agenda this many days before"), minimum=1, maximum=60)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _consistent(self, data, **kwargs):
+        if data.get("start_time"):
+            try:
+                time.fromisoformat(data["start_time"])
+            except ValueError:
+                raise ValidationError(N_("Enter a time as HH:MM."), "start_time") from None
+        if not data.get("place") and not data.get("online_link"):
+            raise ValidationError(N_("Give a place or an online link."), "place")
+        if data.get("date") and data.get("item_deadline") and data["item_deadline"] >= data["date"]:
+            raise ValidationError(N_("The item deadline must be before the meeting."), "item_deadline")
+
+
+class ItemForm(FormSchema):
+    kind = choice(N_("Kind of item"), KINDS)
+    title = text(N_("Title"), required=True, max_length=200)
+    description = text(N_("Description"), widget="textarea", max_length=10000)
+    reason = text(N_("Reason for the change"), widget="textarea", max_length=2000,
+                  help=N_("Required once the agenda is published; shown on the public page."))
+
+
+class PositionForm(FormSchema):
+    position = choice(N_("Your position"), POSITIONS)
+    comment = text(N_("Comment"), widget="textarea", max_length=5000)
+
+
+class DecideForm(FormSchema):
+    decision = choice(N_("The council's decision"), OUTCOMES)
+    changes = text(N_("Changes"), widget="textarea", max_length=10000, help=N_("Required when approved with changes."))
+    reason = text(N_("Reason"), widget="textarea", max_length=10000, help=N_("Required when rejected or sent back."))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _conditional(self, data, **kwargs):
+        if data.get("decision") == Outcome.APPROVED_WITH_CHANGES and not data.get("changes"):
+            raise ValidationError(REQUIRED, "changes")
+        if data.get("decision") in (Outcome.REJECTED, Outcome.SENT_BACK) and not data.get("reason"):
+            raise ValidationError(REQUIRED, "reason")
+
+
+class AgendaForm(FormSchema):
+    note = text(N_("Note to the agenda"), widget="textarea", max_length=5000)
+
+
+class MinutesForm(FormSchema):
+    minutes_summary = text(N_("Minutes"), required=True, widget="textarea", max_length=50000,
+                           help=N_("The minutes of each item are written on the meeting page."))
+
+
+class ObjectionForm(FormSchema):
+    text = text(N_("Your objection"), required=True, widget="textarea", max_length=5000)
+
+
+def field_limits(schema_cls: type[FormSchema]) -> dict[str, int]:
+    """{field: max length} of a schema, for hand-written HTML forms that must not copy the limits."""
+    return {name: f.metadata["max_length"] for name, f in schema_cls().fields.items()
+            if f.metadata.get("max_length")}

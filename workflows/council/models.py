@@ -1,0 +1,262 @@
+"""The council's records and status values: members, meetings, agenda items, positions, minutes objections.
+
+Also the plain record lookups every module of the family uses (no access rules here: the service
+decides who sees what).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from engine import NotFound
+from engine.models import Base, Document, utcnow
+
+from ..dates import COPENHAGEN
+from ..directory import User, WorkingGroup
+from ..errors import DomainError
+from ..i18n import N_
+
+PROCESS_ID = "council_meeting"
+MINUTES_DAYS = 7
+
+
+class MeetingStatus(StrEnum):
+    COLLECTING = "collecting"
+    AGENDA = "agenda"
+    PUBLISHED = "published"
+    MINUTES = "minutes"
+    MINUTES_REVIEW = "minutes_review"
+    CONCLUDED = "concluded"
+
+
+class ItemKind(StrEnum):
+    DECISION = "decision"
+    DISCUSSION = "discussion"
+    INFORMATION = "information"
+
+
+class Stance(StrEnum):
+    """A member's position on a decision item."""
+
+    AGREE = "agree"
+    OBJECT = "object"
+    ABSTAIN = "abstain"
+
+
+class Outcome(StrEnum):
+    """The council's decision on an item (also a proposal's decision)."""
+
+    APPROVED = "approved"
+    APPROVED_WITH_CHANGES = "approved_with_changes"
+    REJECTED = "rejected"
+    SENT_BACK = "sent_back"
+
+
+#: statuses in which a meeting still takes agenda items
+OPEN_STATUSES = (MeetingStatus.COLLECTING, MeetingStatus.AGENDA)
+#: statuses after the meeting: the agenda is closed
+OVER_STATUSES = (MeetingStatus.MINUTES, MeetingStatus.MINUTES_REVIEW, MeetingStatus.CONCLUDED)
+
+KINDS = [(ItemKind.DECISION.value, N_("Decision")), (ItemKind.DISCUSSION.value, N_("Discussion")),
+         (ItemKind.INFORMATION.value, N_("Information"))]
+POSITIONS = [(Stance.AGREE.value, N_("Agree")), (Stance.OBJECT.value, N_("Object")),
+             (Stance.ABSTAIN.value, N_("Abstain"))]
+OUTCOMES = [(Outcome.APPROVED.value, N_("Approved")),
+            (Outcome.APPROVED_WITH_CHANGES.value, N_("Approved with changes")),
+            (Outcome.REJECTED.value, N_("Rejected")),
+            (Outcome.SENT_BACK.value, N_("Sent back to the working group"))]
+STATUS_LABELS = {MeetingStatus.COLLECTING.value: N_("Collecting agenda items"),
+                 MeetingStatus.AGENDA.value: N_("Agenda being prepared"),
+                 MeetingStatus.PUBLISHED.value: N_("Agenda published"),
+                 MeetingStatus.MINUTES.value: N_("Minutes being written"),
+                 MeetingStatus.MINUTES_REVIEW.value: N_("Minutes out for approval"),
+                 MeetingStatus.CONCLUDED.value: N_("Minutes published")}
+
+
+class CouncilError(DomainError):
+    key = "council"
+
+
+# ------------------------------------------------------------------ records
+
+class CouncilMember(Base):
+    __tablename__ = "council_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    term_start: Mapped[date] = mapped_column(Date)
+    term_end: Mapped[date | None] = mapped_column(Date)
+    is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def active(self, on: date) -> bool:
+        return self.term_start <= on and (self.term_end is None or on <= self.term_end)
+
+
+class Meeting(Base):
+    __tablename__ = "council_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    online_link: Mapped[str] = mapped_column(String(500), default="")
+    item_deadline: Mapped[date] = mapped_column(Date)
+    publish_days: Mapped[int] = mapped_column(Integer, default=7)
+    status: Mapped[str] = mapped_column(String(20), default=MeetingStatus.COLLECTING.value, index=True)
+    agenda_published_at: Mapped[datetime | None]
+    minutes_summary: Mapped[str] = mapped_column(Text, default="")
+    minutes_round: Mapped[int] = mapped_column(Integer, default=0)
+    minutes_deadline_at: Mapped[datetime | None]
+    minutes_published_at: Mapped[datetime | None]
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_public(self) -> bool:
+        return self.agenda_published_at is not None
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(20), default=ItemKind.DECISION.value)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"), index=True)
+    working_group_id: Mapped[int | None] = mapped_column(ForeignKey("working_group.id"))
+    proposed_outcome: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    changes: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    meeting: Mapped[Meeting] = relationship(lazy="joined")
+    working_group: Mapped[WorkingGroup | None] = relationship(lazy="joined")
+    documents: Mapped[list[AgendaItemDocument]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+
+class AgendaItemDocument(Base):
+    __tablename__ = "agenda_item_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+
+    document: Mapped[Document] = relationship(lazy="joined")
+
+
+class AgendaChange(Base):
+    """A change to a published agenda, with the reason; shown on the public meeting page."""
+
+    __tablename__ = "agenda_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meeting.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Position(Base):
+    __tablename__ = "council_position"
+    __table_args__ = (UniqueConstraint("item_id", "member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    member: Mapped[str] = mapped_column(String(100))
+    position: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MinutesObjection(Base):
+    __tablename__ = "minutes_objection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meeting.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    member: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ------------------------------------------------------------------ lookups
+
+def get_meeting(session: Session, meeting_id: int) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(f"meeting {meeting_id}")
+    return meeting
+
+
+def get_item(session: Session, item_id: int) -> AgendaItem:
+    item = session.get(AgendaItem, item_id)
+    if item is None or item.removed:
+        raise NotFound(f"agenda item {item_id}")
+    return item
+
+
+def items(session: Session, meeting_id: int, include_removed: bool = False) -> list[AgendaItem]:
+    query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
+    if not include_removed:
+        query = query.where(AgendaItem.removed.is_(False))
+    return list(session.scalars(query.order_by(AgendaItem.position, AgendaItem.id)))
+
+
+def _today(now: datetime | None) -> date:
+    return (now or utcnow()).astimezone(COPENHAGEN).date()
+
+
+def members(session: Session, on: date | None = None) -> list[CouncilMember]:
+    on = on or _today(None)
+    rows = session.scalars(select(CouncilMember).order_by(CouncilMember.is_chair.desc(), CouncilMember.id)).unique()
+    return [m for m in rows if m.active(on) and m.user.active]
+
+
+def member_for(session: Session, user: User | None, on: date | None = None) -> CouncilMember | None:
+    if user is None:
+        return None
+    member = session.scalars(select(CouncilMember).where(CouncilMember.user_id == user.id)).unique().first()
+    return member if member is not None and member.active(on or _today(None)) else None
+
+
+def positions(session: Session, item_id: int) -> list[Position]:
+    return list(session.scalars(select(Position).where(Position.item_id == item_id).order_by(Position.member)))
+
+
+def count_positions(session: Session, item_id: int) -> dict[str, int]:
+    counts = {s.value: 0 for s in Stance}
+    for pos, n in session.execute(select(Position.position, func.count()).where(Position.item_id == item_id)
+                                  .group_by(Position.position)):
+        counts[pos] = n
+    return counts
+
+
+def open_meetings(session: Session) -> list[Meeting]:
+    """Meetings that still take agenda items."""
+    return list(session.scalars(select(Meeting).where(Meeting.status.in_([s.value for s in OPEN_STATUSES]))
+                                .order_by(Meeting.starts_at)))
+
+
+def next_position(session: Session, meeting: Meeting) -> int:
+    return (session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id))
+            or 0) + 1

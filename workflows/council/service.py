@@ -1,0 +1,315 @@
+"""The council's service: who may do what with meetings and agendas, and what each user may see of them.
+
+Every read returns only what the user may see (read models, never a record to be filtered by the
+caller): the public (anonymous callers and users outside the council, the secretariat and the working
+groups) sees a meeting once its agenda is published, and its decisions (with the proposed outcome), item
+minutes and summary only with the published minutes; positions, objections and the case are internal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import Forbidden, NotFound
+
+from .. import lanes
+from ..dates import COPENHAGEN
+from ..directory import User
+from ..forms import FormInvalid, load_values
+from ..i18n import N_
+from .calendar import meetings_calendar
+from .feed import atom_feed
+from .forms import ItemForm, MeetingForm, ObjectionForm
+from .mail import CouncilMail
+from .models import (
+    OVER_STATUSES, PROCESS_ID, AgendaChange, AgendaItem, AgendaItemDocument, CouncilError,
+    CouncilMember, ItemKind, Meeting, MeetingStatus, MinutesObjection, Position, count_positions, get_item,
+    get_meeting, items, member_for, members, next_position, positions,
+)
+from .tasks import ServiceTasks, record_position, schedule_proposal
+
+
+def sees_internal(user: User | None) -> bool:
+    """The secretariat, administrators, the council and working-group members see meetings before
+    publication and their internal parts (positions, objections, the decision before the minutes)."""
+    return lanes.is_staff(user) or lanes.is_group_member(user)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An agenda item as this user may see it: the decision (with the outcome the decision table proposed)
+    and the item's minutes only when they are public to them, the positions only internally."""
+
+    id: int
+    meeting_id: int
+    position: int
+    kind: str
+    title: str
+    description: str
+    proposal_id: int | None
+    working_group_name: str | None
+    documents: list[AgendaItemDocument]
+    outcome: str | None = None
+    changes: str | None = None
+    reason: str | None = None
+    decided_at: datetime | None = None
+    minutes: str = ""
+    proposed_outcome: str | None = None
+    counts: dict[str, int] | None = None
+    positions: list[Position] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    id: int
+    title: str
+    starts_at: datetime
+    place: str
+    online_link: str
+    status: str
+    item_deadline: date
+    publish_days: int
+    agenda_published_at: datetime | None
+    minutes_published_at: datetime | None
+    minutes_deadline_at: datetime | None
+    minutes_summary: str  # empty until the minutes are public to this user
+    case_id: int | None  # None outside: the case is internal
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    meeting: MeetingView
+    items: list[ItemView]
+    changes: list[AgendaChange]  # changes after publication are public, with their reasons
+    objections: list[MinutesObjection]
+    names: dict[str, str]  # member user name -> name, for the positions and objections shown
+    public: bool  # the user sees the public meeting only
+    member: CouncilMember | None  # the user as a council member: records positions, objects to minutes
+    may_edit: bool  # the secretariat changes the agenda and writes the minutes
+    documents: frozenset[int]  # the ids of the documents this user may download from the meeting
+
+
+class Council:
+    def __init__(self, engine, documents, *, links, clock: Callable[[], datetime], search=None,
+                 gettext: Callable[[str], str] | None = None):
+        self.engine = engine
+        self.documents = documents
+        self.links = links
+        self.clock = clock
+        self.search = search
+        self.tasks = ServiceTasks(CouncilMail(links, gettext), clock)
+
+    def service_handlers(self) -> dict:
+        return self.tasks.handlers()
+
+    def _today(self) -> date:
+        return self.clock().astimezone(COPENHAGEN).date()
+
+    def _reindex(self, session: Session, meeting: Meeting, retag_material: bool = False) -> None:
+        if self.search is not None:
+            session.flush()
+            self.search.meeting(session, meeting, retag_material)
+
+    # ------------------------------------------------------------ meetings
+    def new_meeting_form(self, user: User | None) -> type[MeetingForm]:
+        """The form of a new meeting, for the secretariat only."""
+        lanes.require_secretariat(user)
+        return MeetingForm
+
+    def create_meeting(self, session: Session, user: User, raw: dict) -> Meeting:
+        lanes.require_secretariat(user)
+        values = load_values(MeetingForm, raw)
+        starts = datetime.combine(values["date"], time.fromisoformat(values["start_time"]), COPENHAGEN)
+        now = self.clock()
+        if starts.astimezone(timezone.utc) <= now:
+            raise FormInvalid({"date": [N_("The meeting must be in the future.")]})
+        meeting = Meeting(title=values["title"], starts_at=starts.astimezone(timezone.utc),
+                          place=values.get("place") or "", online_link=values.get("online_link") or "",
+                          item_deadline=values["item_deadline"], publish_days=values["publish_days"],
+                          created_by=user.username, created_at=now)
+        session.add(meeting)
+        session.flush()
+        instance = self.engine.start(session, PROCESS_ID, actor=user.username, title=meeting.title,
+                                     data={"meeting_id": meeting.id})
+        meeting.case_id = instance.id
+        self._reindex(session, meeting)
+        return meeting
+
+    # -------------------------------------------------------------- agenda
+    def _change(self, session: Session, user: User, meeting: Meeting, item: AgendaItem | None,
+                description: str, reason: str | None) -> None:
+        """Before publication the agenda is free; after it every change needs a reason, recorded publicly."""
+        if meeting.status in OVER_STATUSES:
+            raise CouncilError(N_("The meeting is over; its agenda can no longer change."))
+        if meeting.agenda_published_at is None:
+            return
+        if not (reason or "").strip():
+            raise CouncilError(N_("The agenda is published: give a reason for the change."), "reason")
+        session.add(AgendaChange(meeting_id=meeting.id, item_id=item.id if item else None, by=user.username,
+                                 at=self.clock(), description=description[:500], reason=reason.strip()))
+
+    def add_item(self, session: Session, user: User, meeting_id: int, raw: dict) -> AgendaItem:
+        lanes.require_secretariat(user)
+        meeting = get_meeting(session, meeting_id)
+        values = load_values(ItemForm, raw)
+        if values["kind"] == ItemKind.DECISION and meeting.agenda_published_at is not None:
+            raise CouncilError(N_("The agenda is published: a new decision item goes on the next meeting's "
+                                  "agenda (it can be added here for discussion or information)."), "kind")
+        item = AgendaItem(meeting_id=meeting.id, kind=values["kind"], title=values["title"],
+                          description=values.get("description") or "",
+                          position=next_position(session, meeting))
+        session.add(item)
+        session.flush()
+        self._change(session, user, meeting, item, f"Punkt tilføjet: {item.title}", values.get("reason"))
+        self._reindex(session, meeting)
+        return item
+
+    def schedule_proposal(self, session: Session, meeting_id: int, proposal, actor: str) -> AgendaItem:
+        return schedule_proposal(session, meeting_id, proposal, actor)
+
+    def move_item(self, session: Session, user: User, item_id: int, direction: int, reason: str | None) -> None:
+        lanes.require_secretariat(user)
+        item = get_item(session, item_id)
+        ordered = items(session, item.meeting_id)
+        index = ordered.index(item)
+        other = index + (1 if direction > 0 else -1)
+        if not 0 <= other < len(ordered):
+            return
+        self._change(session, user, item.meeting, item, f"Punkt flyttet: {item.title}", reason)
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+        for n, row in enumerate(ordered, start=1):
+            row.position = n
+
+    def remove_item(self, session: Session, user: User, item_id: int, reason: str | None) -> None:
+        lanes.require_secretariat(user)
+        item = get_item(session, item_id)
+        if item.proposal_id is not None:
+            raise CouncilError(N_("A proposal's item cannot be removed; the chair decides it (e.g. sent back)."))
+        if item.kind == ItemKind.DECISION and item.meeting.agenda_published_at is not None:
+            raise CouncilError(N_("A decision item cannot be removed once the agenda is published; "
+                                  "the chair decides it (e.g. sent back)."))
+        self._change(session, user, item.meeting, item, f"Punkt fjernet: {item.title}", reason)
+        item.removed = True
+        self._reindex(session, item.meeting)
+        if self.search is not None:  # the removed item's material is no longer the meeting's
+            for link in item.documents:
+                self.search.retag_document(session, link.document_id)
+
+    def add_material(self, session: Session, user: User, item_id: int, filename: str, content: bytes,
+                     reason: str | None = None):
+        lanes.require_secretariat(user)
+        item = get_item(session, item_id)
+        self._change(session, user, item.meeting, item, f"Materiale tilføjet til: {item.title}", reason)
+        version = self.documents.add(session, case_id=item.meeting.case_id, filename=filename, content=content,
+                                     actor=user.username, title=None)
+        item.documents.append(AgendaItemDocument(document_id=version.document_id))
+        self._reindex(session, item.meeting, retag_material=True)  # the material of a published agenda is public
+        return version
+
+    def write_minutes(self, session: Session, user: User, item_id: int, text_: str) -> None:
+        lanes.require_secretariat(user)
+        item = get_item(session, item_id)
+        if item.meeting.status not in (MeetingStatus.PUBLISHED, MeetingStatus.MINUTES):
+            raise CouncilError(N_("Minutes are written after the meeting, until they are sent for approval."))
+        item.minutes = (text_ or "").strip()[:20000]
+
+    # ----------------------------------------------------------- positions
+    def change_position(self, session: Session, user: User, item_id: int, raw: dict) -> Position:
+        return record_position(session, self.engine.audit, user, item_id, raw, self.clock())
+
+    def object_to_minutes(self, session: Session, user: User, meeting_id: int, raw: dict) -> MinutesObjection:
+        meeting = get_meeting(session, meeting_id)
+        if member_for(session, user, self._today()) is None:
+            raise Forbidden(N_("Only council members approve the minutes."))
+        if meeting.status != MeetingStatus.MINUTES_REVIEW:
+            raise CouncilError(N_("The minutes are not out for approval."))
+        values = load_values(ObjectionForm, raw)
+        objection = MinutesObjection(meeting_id=meeting.id, round=meeting.minutes_round, member=user.username,
+                                     text=values["text"], at=self.clock())
+        session.add(objection)
+        return objection
+
+    # --------------------------------------------------------------- reads
+    def _visible_meeting(self, session: Session, meeting_id: int, user: User | None) -> tuple[Meeting, bool]:
+        meeting = get_meeting(session, meeting_id)
+        public = not sees_internal(user)
+        if public and not meeting.is_public:
+            raise NotFound(f"meeting {meeting_id}")
+        return meeting, public
+
+    @staticmethod
+    def _item_view(session: Session, item: AgendaItem, public: bool, decided_public: bool) -> ItemView:
+        show_decision = not public or decided_public
+        decision = item.kind == ItemKind.DECISION
+        return ItemView(
+            id=item.id, meeting_id=item.meeting_id, position=item.position, kind=item.kind, title=item.title,
+            description=item.description, proposal_id=item.proposal_id,
+            working_group_name=item.working_group.name if item.working_group else None,
+            documents=list(item.documents),
+            outcome=item.outcome if show_decision else None, changes=item.changes if show_decision else None,
+            reason=item.reason if show_decision else None, decided_at=item.decided_at if show_decision else None,
+            minutes=item.minutes if show_decision else "",
+            proposed_outcome=item.proposed_outcome if show_decision else None,
+            counts=count_positions(session, item.id) if decision and not public else None,
+            positions=positions(session, item.id) if decision and not public else [])
+
+    def meeting_view(self, session: Session, meeting_id: int, user: User | None = None) -> MeetingPage:
+        meeting, public = self._visible_meeting(session, meeting_id, user)
+        minutes_public = meeting.minutes_published_at is not None
+        rows = [self._item_view(session, i, public, minutes_public) for i in items(session, meeting.id)]
+        view = MeetingView(
+            id=meeting.id, title=meeting.title, starts_at=meeting.starts_at, place=meeting.place,
+            online_link=meeting.online_link, status=meeting.status, item_deadline=meeting.item_deadline,
+            publish_days=meeting.publish_days, agenda_published_at=meeting.agenda_published_at,
+            minutes_published_at=meeting.minutes_published_at, minutes_deadline_at=meeting.minutes_deadline_at,
+            minutes_summary=meeting.minutes_summary if (not public or minutes_public) else "",
+            case_id=None if public else meeting.case_id)
+        council = members(session, self._today())
+        objections = [] if public else list(session.scalars(
+            select(MinutesObjection).where(MinutesObjection.meeting_id == meeting.id).order_by(MinutesObjection.at)))
+        return MeetingPage(
+            meeting=view, items=rows,
+            changes=list(session.scalars(select(AgendaChange).where(AgendaChange.meeting_id == meeting.id)
+                                         .order_by(AgendaChange.at))),
+            objections=objections, names={} if public else {m.user.username: m.user.name for m in council},
+            public=public, member=member_for(session, user, self._today()),
+            may_edit=not public and lanes.is_secretariat(user),
+            documents=frozenset(d.document_id for i in rows for d in i.documents))
+
+    def meeting_document(self, session: Session, user: User | None, meeting_id: int, document_id: int):
+        """(document, version, content) of a meeting's material, if this user may see the meeting."""
+        page = self.meeting_view(session, meeting_id, user)
+        if document_id not in page.documents:
+            raise NotFound(f"document {document_id} of meeting {meeting_id}")
+        return self.documents.get_version(session, document_id)
+
+    def meetings(self, session: Session, user: User | None = None, *, public: bool | None = None) -> list[Meeting]:
+        """The meetings this user may see, newest first (`public=True`: the public ones whoever asks)."""
+        if public is None:
+            public = not sees_internal(user)
+        query = select(Meeting)
+        if public:
+            query = query.where(Meeting.agenda_published_at.is_not(None))
+        return list(session.scalars(query.order_by(Meeting.starts_at.desc())))
+
+    def may_create_meeting(self, user: User | None) -> bool:
+        return lanes.is_secretariat(user)
+
+    def decisions(self, session: Session) -> list[AgendaItem]:
+        """Decisions of meetings whose minutes are published (public)."""
+        return list(session.scalars(
+            select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(Meeting.minutes_published_at.is_not(None), AgendaItem.decided_at.is_not(None),
+                   AgendaItem.removed.is_(False))
+            .order_by(Meeting.starts_at.desc(), AgendaItem.position)))
+
+    # --------------------------------------------------------------- feeds
+    def atom_feed(self, session: Session) -> bytes:
+        return atom_feed(self.decisions(session), self.meetings(session, public=True), self.links)
+
+    def meetings_calendar(self, session: Session) -> bytes:
+        return meetings_calendar(self.meetings(session, public=True), self.links)

@@ -1,0 +1,206 @@
+"""What the council's process does to the records: its BPMN service tasks, its task forms, and the two
+record operations that pages and tasks share (a member's position, a proposal put on an agenda).
+
+The council records its own decision on the agenda item; the proposal it concerns learns it from the
+`council_decision` message (bpmn/council_meeting.bpmn), so nothing here touches the proposal family.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import Forbidden, current_execution
+from engine.audit import AuditLog
+from engine.mail import queue_mail
+
+from ..dates import COPENHAGEN, end_of_day
+from ..directory import User
+from ..forms import FormDef, FormInvalid, load_values, register
+from ..i18n import N_
+from .forms import AgendaForm, DecideForm, MinutesForm, PositionForm
+from .mail import CouncilMail
+from .models import (
+    MINUTES_DAYS, OPEN_STATUSES, AgendaItem, CouncilError, ItemKind, MeetingStatus, MinutesObjection, Position,
+    count_positions, get_item, get_meeting, items, member_for, members, next_position,
+)
+
+
+# ------------------------------------------------- shared record operations
+
+def schedule_proposal(session: Session, meeting_id: int, proposal, actor: str) -> AgendaItem:
+    """Put a proposal on a meeting's agenda as a decision item (the proposal case then awaits the decision)."""
+    meeting = get_meeting(session, meeting_id)
+    if meeting.status not in OPEN_STATUSES:
+        raise CouncilError(N_("This meeting no longer takes agenda items."), "meeting_id")
+    item = AgendaItem(meeting_id=meeting.id, kind=ItemKind.DECISION.value, title=proposal.title,
+                      description=proposal.summary or "", proposal_id=proposal.id,
+                      working_group_id=proposal.working_group_id, position=next_position(session, meeting))
+    session.add(item)
+    session.flush()
+    return item
+
+
+def record_position(session: Session, audit, user: User, item_id: int, raw: dict, now: datetime) -> Position:
+    """A member's position; a second one replaces the first until the chair has decided."""
+    item = get_item(session, item_id)
+    if member_for(session, user, now.astimezone(COPENHAGEN).date()) is None:
+        raise Forbidden(N_("Only council members record positions."))
+    if item.kind != ItemKind.DECISION:
+        raise CouncilError(N_("Positions are recorded on decision items only."))
+    if item.decided_at is not None:
+        raise CouncilError(N_("The chair has decided this item; positions can no longer change."))
+    if item.meeting.agenda_published_at is None:
+        raise CouncilError(N_("Positions are recorded once the agenda is published."))
+    values = load_values(PositionForm, raw)
+    row = session.scalar(select(Position).where(Position.item_id == item.id, Position.member == user.username))
+    if row is None:
+        row = Position(item_id=item.id, member=user.username, position=values["position"])
+        session.add(row)
+    else:
+        row.replaced += 1
+    row.position = values["position"]
+    row.comment = values.get("comment") or ""
+    row.recorded_at = now
+    audit.append(session, kind="council.position", actor=user.username,
+                 case_id=item.meeting.case_id, summary=f"{item.title}: {row.position}",
+                 detail={"item_id": item.id, "position": row.position})
+    return row
+
+
+# ------------------------------------------------------ BPMN service tasks
+
+class ServiceTasks:
+    """The handlers of the council process's service tasks (`council.*` in bpmn/council_meeting.bpmn)."""
+
+    def __init__(self, mail: CouncilMail, clock: Callable[[], datetime]):
+        self.mail = mail
+        self.clock = clock
+
+    def handlers(self) -> dict:
+        return {"council.open_call": self.open_call, "council.publish_agenda": self.publish_agenda,
+                "council.count_positions": self.count_positions, "council.send_minutes": self.send_minutes,
+                "council.check_objections": self.check_objections, "council.publish_minutes": self.publish_minutes}
+
+    @staticmethod
+    def _meeting(params):
+        ctx = current_execution.get()
+        return ctx.session, get_meeting(ctx.session, int(params["meeting_id"]))
+
+    def _send(self, session: Session, meeting, mail, member) -> None:
+        queue_mail(session, to=member.user.email, to_name=member.user.name, case_id=meeting.case_id,
+                   tag=mail.tag, subject=mail.subject, body=mail.body)
+
+    def open_call(self, params, data) -> dict:
+        session, meeting = self._meeting(params)
+        meeting.status = MeetingStatus.COLLECTING.value
+        publish_at = meeting.starts_at - timedelta(days=meeting.publish_days)
+        return {"item_deadline_at": end_of_day(meeting.item_deadline).isoformat(),
+                "meeting_at": meeting.starts_at.isoformat(),
+                "publish_at": max(publish_at, end_of_day(meeting.item_deadline)).isoformat()}
+
+    def publish_agenda(self, params, data) -> dict:
+        session, meeting = self._meeting(params)
+        now = self.clock()
+        meeting.status = MeetingStatus.PUBLISHED.value
+        meeting.agenda_published_at = now
+        decision_items = [i for i in items(session, meeting.id) if i.kind == ItemKind.DECISION]
+        council = members(session, now.astimezone(COPENHAGEN).date())
+        for m in council:
+            if m.user.email:
+                self._send(session, meeting, self.mail.agenda(meeting, m.user.name), m)
+        people = [m.user.username for m in council]
+        return {"requests": [{"item_id": i.id, "member": p, "title": i.title} for i in decision_items for p in people],
+                "decision_items": [{"item_id": i.id, "proposal_id": i.proposal_id, "title": i.title}
+                                   for i in decision_items]}
+
+    def count_positions(self, params, data) -> dict:
+        return count_positions(current_execution.get().session, int(params["item_id"]))
+
+    def send_minutes(self, params, data) -> dict:
+        session, meeting = self._meeting(params)
+        today = self.clock().astimezone(COPENHAGEN).date()
+        meeting.status = MeetingStatus.MINUTES_REVIEW.value
+        meeting.minutes_round += 1
+        meeting.minutes_deadline_at = end_of_day(today + timedelta(days=MINUTES_DAYS))
+        for m in members(session, today):
+            if m.user.email:
+                self._send(session, meeting, self.mail.minutes(meeting, m.user.name, meeting.minutes_deadline_at), m)
+        return {"deadline_at": meeting.minutes_deadline_at.isoformat(), "round": meeting.minutes_round}
+
+    def check_objections(self, params, data) -> dict:
+        session, meeting = self._meeting(params)
+        count = session.scalar(select(func.count()).select_from(MinutesObjection).where(
+            MinutesObjection.meeting_id == meeting.id, MinutesObjection.round == meeting.minutes_round)) or 0
+        if count:
+            meeting.status = MeetingStatus.MINUTES.value
+        return {"count": count}
+
+    def publish_minutes(self, params, data) -> dict:
+        session, meeting = self._meeting(params)
+        meeting.status = MeetingStatus.CONCLUDED.value
+        meeting.minutes_published_at = self.clock()
+        return {"published": True}
+
+
+# ------------------------------------------------------------- task forms
+# ctx: workflows.service.SubmitContext (session, user, case_id, task_data, clock)
+
+def _agenda_submit(ctx, values: dict) -> dict:
+    meeting = get_meeting(ctx.session, ctx.task_data["meeting_id"])
+    if not items(ctx.session, meeting.id):
+        raise FormInvalid({"note": [N_("The agenda has no items yet; add them on the meeting page.")]})
+    meeting.status = MeetingStatus.AGENDA.value
+    return {}
+
+
+def _position_initial(ctx) -> dict:
+    request = ctx.task_data.get("request") or {}
+    row = ctx.session.scalar(select(Position).where(Position.item_id == request.get("item_id"),
+                                                    Position.member == (ctx.user.username if ctx.user else None)))
+    return {"position": row.position, "comment": row.comment} if row else {}
+
+
+def _position_submit(ctx, values: dict) -> dict:
+    request = ctx.task_data["request"]
+    if ctx.user is None or request["member"] != ctx.user.username:
+        raise Forbidden(N_("This position is another member's."))
+    record_position(ctx.session, ctx.audit or AuditLog(ctx.clock), ctx.user, request["item_id"], values, ctx.clock())
+    return {"position_done": values["position"]}
+
+
+def _decide_initial(ctx) -> dict:
+    return {"decision": ctx.task_data.get("proposed_outcome") or ""}
+
+
+def _decide_submit(ctx, values: dict) -> dict:
+    """The chair's decision on the agenda item; the process sends it on to the proposal's case."""
+    item = get_item(ctx.session, ctx.task_data["item"]["item_id"])
+    item.proposed_outcome = ctx.task_data.get("proposed_outcome")
+    item.outcome = values["decision"]
+    item.changes = values.get("changes")
+    item.reason = values.get("reason")
+    item.decided_at = ctx.clock()
+    item.decided_by = ctx.user.username if ctx.user else None
+    if all(i.decided_at is not None for i in items(ctx.session, item.meeting_id) if i.kind == ItemKind.DECISION):
+        item.meeting.status = MeetingStatus.MINUTES.value
+    return {"decision": item.outcome, "changes": item.changes or "", "reason": item.reason or "",
+            "decision_done": item.outcome}
+
+
+def _minutes_initial(ctx) -> dict:
+    return {"minutes_summary": get_meeting(ctx.session, ctx.task_data["meeting_id"]).minutes_summary}
+
+
+def _minutes_submit(ctx, values: dict) -> dict:
+    meeting = get_meeting(ctx.session, ctx.task_data["meeting_id"])
+    meeting.minutes_summary = values["minutes_summary"]
+    return {}
+
+
+register(FormDef("council.agenda", AgendaForm, _agenda_submit))
+register(FormDef("council.position", PositionForm, _position_submit, _position_initial))
+register(FormDef("council.decide", DecideForm, _decide_submit, _decide_initial))
+register(FormDef("council.minutes", MinutesForm, _minutes_submit, _minutes_initial))

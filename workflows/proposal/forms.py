@@ -1,0 +1,43 @@
+"""The proposal family's task forms: draft (and revise), screen, schedule."""
+from __future__ import annotations
+
+from marshmallow import ValidationError, validates_schema
+
+from ..forms import MAX_ID, REQUIRED, FormSchema, choice, integer, text
+from ..i18n import N_
+from .models import KINDS, SCREENING, ProposalKind, Screening
+
+
+class DraftForm(FormSchema):
+    kind = choice(N_("Kind of proposal"), KINDS)
+    title = text(N_("Title"), required=True, max_length=200)
+    summary = text(N_("Summary"), required=True, widget="textarea", max_length=5000,
+                   help=N_("What the proposal is about, in a few sentences."))
+    statement = text(N_("Principle statement"), widget="textarea", max_length=5000,
+                     help=N_("Required for an architecture principle."))
+    rationale = text(N_("Rationale"), widget="textarea", max_length=10000)
+    implications = text(N_("Implications"), widget="textarea", max_length=10000)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _principle_needs_statement(self, data, **kwargs):
+        if data.get("kind") == ProposalKind.PRINCIPLE and not data.get("statement"):
+            raise ValidationError(REQUIRED, "statement")
+
+
+class ScreenForm(FormSchema):
+    screening = choice(N_("Screening"), SCREENING)
+    hearing = choice(N_("Send the proposal for public hearing?"),
+                     [("no", N_("No, straight to the council")), ("yes", N_("Yes, hold a hearing first"))],
+                     required=False)
+    reason = text(N_("Reason for returning"), widget="textarea", max_length=5000,
+                  help=N_("Required when the proposal is returned."))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _return_needs_reason(self, data, **kwargs):
+        if data.get("screening") == Screening.RETURN and not data.get("reason"):
+            raise ValidationError(REQUIRED, "reason")
+
+
+class ScheduleForm(FormSchema):
+    meeting_id = integer(N_("Council meeting"), minimum=1, maximum=MAX_ID, widget="radio",
+                         help=N_("The meetings that still take agenda items."))

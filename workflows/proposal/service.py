@@ -1,0 +1,85 @@
+"""The proposal family's service: starting a proposal (who may) and the public principle catalogue.
+
+The catalogue is public: every current principle and every version's history, for anyone.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import Forbidden, NotFound
+from engine.models import Case
+
+from ..directory import User, WorkingGroup
+from ..forms import CHOOSE, REQUIRED, TOO_LONG, FormInvalid
+from ..i18n import N_
+from .models import KINDS, PROCESS_ID, Principle, PrincipleStatus, Proposal, ProposalKind
+
+
+def new_proposal(session: Session, *, group: WorkingGroup, title: str, kind: str, actor: str,
+                 principle_key: str | None = None, now: datetime | None = None) -> Proposal:
+    p = Proposal(working_group_id=group.id, working_group=group, title=title, kind=kind,
+                 created_by=actor, principle_key=principle_key)
+    if now is not None:
+        p.created_at = p.updated_at = now
+    session.add(p)
+    session.flush()
+    return p
+
+
+def catalogue(session: Session, include_superseded: bool = False) -> list[Principle]:
+    query = select(Principle).order_by(Principle.name, Principle.version.desc())
+    if not include_superseded:
+        query = query.where(Principle.status == PrincipleStatus.CURRENT.value)
+    return list(session.scalars(query))
+
+
+def principle_history(session: Session, key: str) -> list[Principle]:
+    return list(session.scalars(select(Principle).where(Principle.key == key)
+                                .order_by(Principle.version.desc())))
+
+
+class Proposals:
+    def __init__(self, engine, search=None, clock: Callable[[], datetime] | None = None):
+        self.engine = engine
+        self.search = search
+        self.clock = clock or engine.clock
+
+    def start_proposal(self, session: Session, user: User, group_id: int, title: str,
+                       kind: str = ProposalKind.PRINCIPLE.value) -> Case:
+        """A new proposal case of a working group, started by one of its members."""
+        group = session.get(WorkingGroup, group_id)
+        errors = {}
+        if group is None:
+            errors["group_id"] = [CHOOSE]
+        if not (title or "").strip():
+            errors["title"] = [REQUIRED]
+        elif len(title.strip()) > 200:
+            errors["title"] = [TOO_LONG]
+        if kind not in dict(KINDS):
+            errors["kind"] = [CHOOSE]
+        if errors:
+            raise FormInvalid(errors)
+        if user is None or group_id not in user.group_ids:
+            raise Forbidden(N_("Only members of the working group can start its proposals."))
+        record = new_proposal(session, group=group, title=title.strip(), kind=kind, actor=user.username,
+                              now=self.clock())
+        instance = self.engine.start(session, PROCESS_ID, actor=user.username, title=record.title,
+                                     scope=group.scope, data={"proposal_id": record.id})
+        record.case_id = instance.id
+        if self.search is not None:  # the start's save indexed the case before its record was linked
+            self.search.case(session, instance.row)
+        return instance.row
+
+    # ------------------------------------------------------------ catalogue (public)
+    def catalogue(self, session: Session) -> list[Principle]:
+        return catalogue(session)
+
+    def principle_history(self, session: Session, key: str) -> list[Principle]:
+        history = principle_history(session, key)
+        if not history:
+            raise NotFound(key)
+        return history

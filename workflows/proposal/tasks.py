@@ -1,0 +1,164 @@
+"""What the proposal process does to the records: its task forms (draft, screen, revise, schedule) and its
+BPMN service tasks (`proposal.record_decision`, `catalogue.publish` in bpmn/proposal.bpmn).
+
+The council's decision reaches the proposal only as the `council_decision` message (its payload: the
+decision, changes, reason, meeting and agenda item); `proposal.record_decision` writes it to the record.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import Forbidden, NotFound, current_execution
+from engine.models import Case
+
+from ..council import CouncilError, Outcome, open_meetings, schedule_proposal
+from ..dates import COPENHAGEN
+from ..forms import FormDef, FormInvalid, register
+from ..i18n import N_
+from .forms import DraftForm, ScheduleForm, ScreenForm
+from .models import (
+    Principle, PrincipleStatus, Proposal, ProposalKind, ProposalStatus, Screening, proposal_for_case, slugify,
+)
+
+DRAFT_FIELDS = ("kind", "title", "summary", "statement", "rationale", "implications")
+
+
+# ------------------------------------------------------------- task forms
+# ctx: workflows.service.SubmitContext (session, user, case_id, task_data, clock)
+
+def _draft_initial(ctx) -> dict:
+    p = proposal_for_case(ctx.session, ctx.case_id)
+    return {k: getattr(p, k) or "" for k in DRAFT_FIELDS} if p else {}
+
+
+def _draft_submit(ctx, values: dict) -> dict:
+    p = proposal_for_case(ctx.session, ctx.case_id)
+    if ctx.user is not None and not ctx.user.leads(p.working_group_id):
+        raise Forbidden(N_("Only the lead of the working group can submit the proposal."))
+    for key in DRAFT_FIELDS:
+        setattr(p, key, values.get(key) or "")
+    # the case (and so every task list) carries the proposal's current title
+    ctx.session.get(Case, ctx.case_id).title = p.title
+    p.status = ProposalStatus.SUBMITTED.value
+    p.revision += 1
+    p.updated_at = ctx.clock()
+    return {"revision": p.revision}
+
+
+def _screen_submit(ctx, values: dict) -> dict:
+    from ..hearing import new_hearing_for_proposal  # the hearing family runs as the proposal's call activity
+
+    p = proposal_for_case(ctx.session, ctx.case_id)
+    outcome = values["screening"]
+    p.status = (ProposalStatus.SCREENED if outcome == Screening.COMPLETE else ProposalStatus.RETURNED).value
+    p.screening_reason = values.get("reason")
+    p.updated_at = ctx.clock()
+    data = {"screening": outcome, "hearing_needed": False}
+    if outcome == Screening.COMPLETE and values.get("hearing") == "yes":
+        hearing = new_hearing_for_proposal(ctx.session, p, ctx.user.username if ctx.user else "system")
+        p.status = ProposalStatus.IN_HEARING.value
+        data.update(hearing_needed=True, hearing_id=hearing.id)
+    return data
+
+
+def _revise_submit(ctx, values: dict) -> dict:
+    data = _draft_submit(ctx, values)
+    proposal_for_case(ctx.session, ctx.case_id).status = ProposalStatus.SCREENED.value
+    return data
+
+
+def _schedule_choices(ctx) -> dict:
+    return {"meeting_id": [(str(m.id), f"{m.title} ({m.starts_at.astimezone(COPENHAGEN):%d.%m.%Y})")
+                           for m in open_meetings(ctx.session)]}
+
+
+def _schedule_submit(ctx, values: dict) -> dict:
+    p = proposal_for_case(ctx.session, ctx.case_id)
+    try:
+        item = schedule_proposal(ctx.session, values["meeting_id"], p, ctx.user.username if ctx.user else "system")
+    except (CouncilError, NotFound):
+        raise FormInvalid({"meeting_id": [N_("Choose a meeting that still takes agenda items.")]}) from None
+    p.status = ProposalStatus.SCHEDULED.value
+    p.updated_at = ctx.clock()
+    return {"agenda_item_id": item.id, "meeting_id": values["meeting_id"]}
+
+
+register(FormDef("proposal.draft", DraftForm, _draft_submit, _draft_initial))
+register(FormDef("proposal.screen", ScreenForm, _screen_submit))
+register(FormDef("proposal.revise", DraftForm, _revise_submit, _draft_initial))
+register(FormDef("proposal.schedule", ScheduleForm, _schedule_submit, choices=_schedule_choices))
+
+
+# ------------------------------------------------------ BPMN service tasks
+
+class ServiceTasks:
+    def __init__(self, clock: Callable[[], datetime]):
+        self.clock = clock
+
+    def handlers(self) -> dict:
+        return {"proposal.record_decision": self.record_decision, "catalogue.publish": self.publish_to_catalogue}
+
+    @staticmethod
+    def _proposal(session: Session, proposal_id) -> Proposal:
+        p = session.get(Proposal, int(proposal_id))
+        if p is None:
+            raise LookupError(f"proposal {proposal_id} does not exist")
+        return p
+
+    def record_decision(self, params: dict, task_data: dict) -> str:
+        """`proposal.record_decision`: the council's decision (the `council_decision` message's payload in
+        the parameter `message`) becomes the proposal's decision and status; returns the decision."""
+        session = current_execution.get().session
+        message = params["message"] or {}
+        p = self._proposal(session, params["proposal_id"])
+        outcome = Outcome(message["decision"])  # a decision the council does not know is an incident
+        p.decision = outcome.value
+        p.decision_changes = message.get("changes") or None
+        p.decision_reason = message.get("reason") or None
+        p.status = outcome.value
+        p.updated_at = self.clock()
+        return outcome.value
+
+    def publish_to_catalogue(self, params: dict, task_data: dict) -> dict:
+        """`catalogue.publish`: an approved principle becomes a new catalogue version, linked to the meeting
+        that approved it (from the decision's message)."""
+        session = current_execution.get().session
+        p = self._proposal(session, params["proposal_id"])
+        if p.kind != ProposalKind.PRINCIPLE:
+            return {"principle_id": None}
+        key = p.principle_key or catalogue_key(session, p)
+        latest = session.scalar(select(func.max(Principle.version)).where(Principle.key == key)) or 0
+        for old in session.scalars(select(Principle).where(Principle.key == key,
+                                                           Principle.status == PrincipleStatus.CURRENT.value)):
+            old.status = PrincipleStatus.SUPERSEDED.value
+        meeting_id = (task_data.get("council_decision") or {}).get("meeting_id")
+        principle = Principle(key=key, version=latest + 1, name=p.title, statement=p.statement,
+                              meeting_id=int(meeting_id) if meeting_id else None,
+                              rationale=p.rationale, implications=p.implications,
+                              decision=p.decision or Outcome.APPROVED.value, decision_changes=p.decision_changes,
+                              proposal_id=p.id, working_group_id=p.working_group_id, approved_at=self.clock())
+        session.add(principle)
+        session.flush()
+        p.principle_key = key
+        return {"principle_id": principle.id, "key": key, "version": principle.version}
+
+
+def catalogue_key(session: Session, p: Proposal) -> str:
+    """The catalogue key for a proposal's principle.
+
+    The same title from the same working group revises that group's principle
+    (a new version); a title another group already uses gets a key of its own,
+    so one group never replaces another's principle.
+    """
+    base = slugify(p.title)
+    key, n = base, 1
+    while True:
+        owner = session.scalar(select(Principle.working_group_id).where(Principle.key == key).limit(1))
+        if owner is None or owner == p.working_group_id:
+            return key
+        n += 1
+        key = f"{base}-{n}"
