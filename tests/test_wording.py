@@ -280,3 +280,18 @@ def test_mailbox_is_paged_with_working_links(client, app, people):
     assert second.count('<article class="mail">') == 5 and "Mail 0<" in second
     assert 'href="/post?side=1"' in second and "side=3" not in second
     assert client.get("/post?side=abc").status_code == 200  # a bad page number is page 1, not a 500
+
+
+def test_round_mails_avoid_a_genitive_after_a_parenthesis_and_greet_by_name(app, people, net):
+    from engine.mail import OutboxMail
+    from web.extensions import db
+
+    network_id = net.network(municipalities=("Hjørring",))  # "Kommunernes It-arkitekturnetværk (KITA)"
+    net.create_round(network_id)
+    with app.app_context():
+        mails = list(db.session.scalars(select(OutboxMail).where(OutboxMail.tag == "network.open")))
+    assert mails
+    for m in mails:
+        assert ")s " not in m.body and ")s " not in m.subject
+        assert m.body.lstrip().startswith("Kære Contact\n")  # the contact's name, not the municipality's
+        assert "i Kommunernes It-arkitekturnetværk (KITA)" in m.body
