@@ -295,3 +295,24 @@ def test_round_mails_avoid_a_genitive_after_a_parenthesis_and_greet_by_name(app,
         assert ")s " not in m.body and ")s " not in m.subject
         assert m.body.lstrip().startswith("Kære Contact\n")  # the contact's name, not the municipality's
         assert "i Kommunernes It-arkitekturnetværk (KITA)" in m.body
+
+
+def test_process_pages_name_the_deployer_not_the_login(app, client, people):
+    from pathlib import Path
+
+    from engine.models import ProcessVersion
+    from web.extensions import db
+
+    rename(app, admin="Anne Administrator")
+    people.login(client, "admin")
+    bpmn = Path(__file__).parent / "bpmn" / "external" / "spiffarena_document_review.bpmn"
+    response = client.post("/processer/ny", data={"files": [(io.BytesIO(bpmn.read_bytes()), bpmn.name)]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        version_id = db.session.scalar(select(ProcessVersion.id).where(
+            ProcessVersion.process_id == "Process_document_review_q3x9z1b"))
+    for path in ("/processer", f"/processer/{version_id}"):
+        page = text(client.get(path))
+        assert "Anne Administrator" in page, path
+        assert not re.search(r">\s*admin\s*<|af admin\b", page), path

@@ -69,7 +69,10 @@ def new():
 def _preview_page(version_id: int, error: str | None = None, status: int = 200):
     with unit_of_work():  # the preview writes nothing: rolled back, no transaction left open
         plan = processes.migration_preview(_engine(), db.session, current_user, version_id)
-    return render_template("deployments/migrate.html", plan=plan, error=error), status
+    from workflows.timeline import display_names
+
+    return render_template("deployments/migrate.html", plan=plan, error=error,
+                           names=display_names(db.session, [plan.target.deployed_by])), status
 
 
 @bp.route("/processer/<id:version_id>/migrering", methods=["GET", "POST"])
