@@ -275,11 +275,11 @@ def test_mailbox_is_paged_with_working_links(client, app, people):
     assert first.count('<article class="mail">') == 25
     assert "Mail 29" in first and "Mail 4<" not in first
     assert '<a href="https://byplan.example/hoeringer/29"' in first  # the link in the body can be followed
-    assert 'href="/post?side=2"' in first and "side=0" not in first
-    second = text(client.get("/post?side=2"))
+    assert 'href="/post?page=2"' in first and "page=0" not in first
+    second = text(client.get("/post?page=2"))
     assert second.count('<article class="mail">') == 5 and "Mail 0<" in second
-    assert 'href="/post?side=1"' in second and "side=3" not in second
-    assert client.get("/post?side=abc").status_code == 200  # a bad page number is page 1, not a 500
+    assert 'href="/post?page=1"' in second and "page=3" not in second
+    assert client.get("/post?page=abc").status_code == 200  # a bad page number is page 1, not a 500
 
 
 def test_round_mails_avoid_a_genitive_after_a_parenthesis_and_greet_by_name(app, people, net):

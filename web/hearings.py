@@ -300,7 +300,7 @@ MAILBOX_PAGE = 25
 @bp.get("/post")
 @login_required
 def mailbox():
-    page = request.args.get("side", "1")
+    page = request.args.get("page", "1")
     page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
     mails = _service().demo_mailbox(db.session, _user(), sink_backend=current_app.config["MAIL_BACKEND"] == "sink",
                                     limit=MAILBOX_PAGE + 1, offset=(page - 1) * MAILBOX_PAGE)  # one more: a next page?
