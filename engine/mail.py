@@ -171,9 +171,10 @@ def mail_for_case(session: Session, case_id: int) -> list[OutboxMail]:
     return list(session.scalars(query))
 
 
-def recent_mail(session: Session, limit: int = 50) -> list[OutboxMail]:
-    """The most recently queued mails, newest first."""
-    query = select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)
+def recent_mail(session: Session, limit: int = 50, offset: int = 0) -> list[OutboxMail]:
+    """The most recently queued mails, newest first (`offset` of them skipped: a page further on)."""
+    query = (select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc())
+             .limit(limit).offset(offset))
     return list(session.scalars(query))
 
 

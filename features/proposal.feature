@@ -11,7 +11,7 @@ Egenskab: Arkitekturforslag fra arbejdsgruppe til råd
   Scenarie: Et princip godkendes og optages i principkataloget
     Når "lead" opretter forslaget "Genbrug før køb før byg" som et arkitekturprincip
     Og "lead" indsender forslaget med princippet "Kommunerne genbruger eksisterende løsninger"
-    Så har "secretary" opgaven "Screen forslag"
+    Så har "secretary" opgaven "Vurdér forslaget"
     Når "secretary" screener forslaget som komplet
     Så har "secretary" opgaven "Sæt forslaget på rådets dagsorden"
     Når rådet på et møde træffer beslutningen "approved"

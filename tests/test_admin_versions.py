@@ -112,7 +112,7 @@ def test_a_lost_versioned_update_outside_the_services_is_409_not_500(app, people
     app.add_url_rule("/_stale_data_probe", "stale_data_probe", boom)
     answer = app.test_client().get("/_stale_data_probe")
     assert answer.status_code == 409
-    assert "En anden har ændret dette imens." in answer.data.decode()
+    assert "En anden har ændret oplysningerne i mellemtiden." in answer.data.decode()
 
 
 def test_deactivating_from_a_stale_copy_is_a_stale_record(app, people):

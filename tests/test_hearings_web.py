@@ -751,3 +751,35 @@ def test_demo_mailbox_shows_the_queued_mail_to_the_secretariat_only(client, peop
         client.post("/logout")
         people.login(client, name)
         assert client.get("/post").status_code == 404, name
+
+
+# ============================================================ the mail's greeting (issue 13, item 5)
+
+def test_invitation_greets_the_municipality_contact_by_name_not_the_municipality(app, people, municipalities,
+                                                                                  hearings):
+    with app.app_context():
+        people.user("contact").name = "Karen Kontakt"  # Hjørring's municipality contact
+        db.session.commit()
+    hearing_id = hearings.draft("Brugerstyring", municipalities=[municipalities["Hjørring"], municipalities["Aarhus"]],
+                                externals=[("Leverandør A", "a@lev.example")])
+    hearings.publish(hearing_id)
+    with app.app_context():
+        case_id = db.session.get(Hearing, hearing_id).case_id
+        bodies = {m.to_address: m.body for m in db.session.scalars(
+            select(OutboxMail).where(OutboxMail.case_id == case_id, OutboxMail.tag == "hearing.invite"))}
+    assert bodies["hoering@hjoerring.example"].startswith("Kære Karen Kontakt\n")
+    assert bodies["hoering@aarhus.example"].startswith("Til Aarhus Kommune\n")  # no contact: the organisation
+    assert bodies["a@lev.example"].startswith("Til Leverandør A\n")
+    assert not any(body.startswith(("Kære Hjørring", "Kære Aarhus")) for body in bodies.values())
+
+
+def test_dashboard_shows_the_next_reminder_as_a_date_and_the_reminder_in_the_singular(
+        client, people, municipalities, hearings, clock):
+    hearing_id = hearings.draft("Brugerstyring", municipalities=[municipalities["Aarhus"]])
+    hearings.publish(hearing_id, reminder_days=1)
+    people.login(client, "secretary")
+    row = client.get("/hoeringer").data.decode().split("Brugerstyring", 1)[1].split("</tr>", 1)[0]
+    assert "23. mar. 2031" in row  # the day before the deadline
+    assert "23.59" not in row and "23:59" not in row
+    page = client.get(f"/hoeringer/{hearing_id}").data.decode()
+    assert "Påmindelse 1 dag før" in page and "1 dage" not in page

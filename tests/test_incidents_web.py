@@ -68,10 +68,10 @@ def _kinds(app, case_id) -> list[str]:
 
 
 def _copenhagen(app, moment: datetime) -> str:
-    from flask_babel import format_datetime
+    from web.formats import datetime_text  # the UI's one date-and-time style (no seconds)
 
     with app.test_request_context():
-        return format_datetime(moment)
+        return datetime_text(moment)
 
 
 def test_failing_service_task_is_shown_and_a_retry_after_the_fix_runs_on(app, client, people, byplan, register):

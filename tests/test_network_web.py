@@ -159,7 +159,8 @@ def test_secretariat_adds_meetings_programme_and_sees_the_capacity_warning(clien
         meeting_id = db.session.scalar(select(RegionalMeeting.id))
 
     page = text(client.get(f"/netvaerk/runder/{round_id}"))
-    assert "Midt-Nord: Mødestedet har plads til 3, men kommunerne har købt 4 pladser." in page
+    # the over-booking warning, once per round (issue 13 item 6: the wording changed with it)
+    assert "Kommunerne har købt 4 pladser pr. møde – flere, end disse mødesteder har plads til: Midt-Nord (3)." in page
     assert "ikke bekræftet" in page
 
     assert client.post(f"/netvaerk/moeder/{meeting_id}/program", data={"kind": "talk", "title": ""}).status_code == 422

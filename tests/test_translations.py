@@ -62,7 +62,7 @@ def test_an_engine_message_is_shown_in_danish_and_in_english(app):
         with force_locale("da"):
             assert translate(refused) == "parameteren x afvist: import"
             assert describe(problem) == "a.bpmn:7: call: kalder processen 'hearing', som hverken er blandt de " \
-                                        "uploadede filer eller udrullet"
+                                        "uploadede filer eller taget i brug"
         with force_locale("en"):
             assert translate(refused) == "parameter x refused: import"
 
@@ -77,7 +77,7 @@ def test_the_deploy_page_and_api_show_the_problems_in_danish(app, client, people
                        content_type="multipart/form-data")
     assert page.status_code == 422
     text = page.get_data(as_text=True)
-    assert "kalder processen &#39;call_child&#39;, som hverken er blandt de uploadede filer eller udrullet" in text
+    assert "kalder processen &#39;call_child&#39;, som hverken er blandt de uploadede filer eller taget i brug" in text
     client.post("/language", data={"lang": "en", "next": "/"})
     english = client.post("/processer/ny", data={"files": [(io.BytesIO(call_parent), "call_parent.bpmn")]},
                           content_type="multipart/form-data").get_data(as_text=True)

@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
+    from . import formats
+
+    formats.register(app)  # one style of numbers, dates and times (replaces Flask-Babel's datetimeformat)
     openapi.init_app(app)
 
     from engine.db import configure_engine, make_session_factory

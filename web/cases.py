@@ -21,6 +21,13 @@ from .forms import form_id, form_version, unit_of_work, uploaded_file
 bp = Blueprint("cases", __name__)
 
 
+@bp.app_template_filter("timeline_sentence")
+def _timeline_sentence(entry):
+    from .timeline import sentence
+
+    return sentence(entry)
+
+
 @bp.get("/sager")
 @login_required
 def cases():

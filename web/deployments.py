@@ -5,6 +5,7 @@ from pathlib import PurePath
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from engine import InvalidBpmn
@@ -68,7 +69,10 @@ def new():
 def _preview_page(version_id: int, error: str | None = None, status: int = 200):
     with unit_of_work():  # the preview writes nothing: rolled back, no transaction left open
         plan = processes.migration_preview(_engine(), db.session, current_user, version_id)
-    return render_template("deployments/migrate.html", plan=plan, error=error), status
+    from workflows.timeline import display_names
+
+    return render_template("deployments/migrate.html", plan=plan, error=error,
+                           names=display_names(db.session, [plan.target.deployed_by])), status
 
 
 @bp.route("/processer/<id:version_id>/migrering", methods=["GET", "POST"])
@@ -85,6 +89,6 @@ def migrate(version_id: int):
         result = processes.migrate(_engine(), db.session, current_user, version_id, case_ids,
                                    {i: v for i, v in expected.items() if v is not None})
         uow.commit()
-    flash(_("%(migrated)d case(s) migrated, %(refused)d refused.", migrated=len(result.migrated),
-            refused=len(result.refused)))
+    flash(ngettext("%(num)d case migrated, %(refused)d refused.", "%(num)d cases migrated, %(refused)d refused.",
+                   len(result.migrated), refused=len(result.refused)))
     return redirect(url_for("deployments.migrate", version_id=version_id))

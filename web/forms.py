@@ -51,6 +51,8 @@ def attempt(action, *, anchor: str, success: str, rerender, redirect_to: str, do
     transaction is rolled back and `rerender(errors, form, status)` shows the page again with the
     errors under `anchor`; otherwise the change is committed, `success` flashed, and the user sent
     to `redirect_to#anchor`. (`domain_errors`: further exception classes treated like a DomainError.)
+    `success` may be a callable that takes the action's result and returns the message, or a
+    (message, flash category) pair, or a list of them (a waitlisted registration is "info", not "saved").
     """
     from flask import flash, redirect, request
 
@@ -64,7 +66,7 @@ def attempt(action, *, anchor: str, success: str, rerender, redirect_to: str, do
 
     try:
         with unit_of_work() as uow:  # rolled back on leaving by an exception, before the page is rendered again
-            action()
+            result = action()
             uow.commit()
     except FormInvalid as exc:
         return rerender({anchor: exc.errors}, dict(request.form), 422)
@@ -77,5 +79,7 @@ def attempt(action, *, anchor: str, success: str, rerender, redirect_to: str, do
         flash(_("Saved, but the case then stopped because of an error in an automatic step. An administrator "
                 "must fix it; you need not do this again."), "error")
     else:
-        flash(success)
+        messages = success(result) if callable(success) else success
+        for message in (messages if isinstance(messages, list) else [messages]):
+            flash(*((message,) if isinstance(message, str) else message))
     return redirect(f"{redirect_to}#{anchor}")

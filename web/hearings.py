@@ -294,8 +294,15 @@ def user_calendar(token: str):
 
 # ------------------------------------------------------------ demo mailbox
 
+MAILBOX_PAGE = 25
+
+
 @bp.get("/post")
 @login_required
 def mailbox():
-    mails = _service().demo_mailbox(db.session, _user(), sink_backend=current_app.config["MAIL_BACKEND"] == "sink")
-    return render_template("hearings/mailbox.html", mails=mails)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
+    mails = _service().demo_mailbox(db.session, _user(), sink_backend=current_app.config["MAIL_BACKEND"] == "sink",
+                                    limit=MAILBOX_PAGE + 1, offset=(page - 1) * MAILBOX_PAGE)  # one more: a next page?
+    return render_template("hearings/mailbox.html", mails=mails[:MAILBOX_PAGE], page=page,
+                           more=len(mails) > MAILBOX_PAGE)

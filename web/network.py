@@ -117,22 +117,37 @@ def register(meeting_id: int):
     raw = {f: request.form.get(f, "") for f in ("name", "email", "job_title")}
     round_id = _round_of(meeting_id)
 
-    def action():
-        reg = _service().register(db.session, current_user, meeting_id, raw,
-                                  form_id(request.form, "municipality_id"))
+    def outcome(reg):
+        """A waitlisted registration is information (the waiting list is how the seats work), not 'saved'."""
         if reg.status == "waiting":
-            flash(_("%(name)s is on the waiting list: your municipality's seats (or the venue) are full. "
-                    "They move up automatically when a place is freed.", name=reg.name), "error")
-    return _attempt(round_id, f"moede-{meeting_id}", action, _("The registration is saved."))
+            return (_("%(name)s is on the waiting list: your municipality's seats (or the venue) are full. "
+                      "They move up automatically when a place is freed.", name=reg.name), "info")
+        return _("The registration is saved.")
+    return _attempt(round_id, f"moede-{meeting_id}",
+                    lambda: _service().register(db.session, current_user, meeting_id, raw,
+                                                form_id(request.form, "municipality_id")), outcome)
+
+
+@bp.get("/netvaerk/tilmeldinger/<id:registration_id>/afmeld")
+@login_required
+def confirm_cancel(registration_id: int):
+    """The confirmation step before a cancellation (a page of its own: it works without JavaScript)."""
+    reg = _service().cancel_view(db.session, current_user, registration_id)
+    return render_template("network/cancel.html", reg=reg)
 
 
 @bp.post("/netvaerk/tilmeldinger/<id:registration_id>/afmeld")
 @login_required
 def cancel(registration_id: int):
     round_id, meeting_id = _service().registration_place(db.session, registration_id)
+
+    def outcome(promoted):
+        messages = [_("The registration is cancelled.")]
+        messages += [(_("%(name)s (%(municipality)s) moved up from the waiting list and is now registered.",
+                        name=reg.name, municipality=reg.municipality.name), "info") for reg in promoted]
+        return messages
     return _attempt(round_id, f"moede-{meeting_id}",
-                    lambda: _service().cancel(db.session, current_user, registration_id),
-                    _("The registration is cancelled."))
+                    lambda: _service().cancel(db.session, current_user, registration_id), outcome)
 
 
 @bp.post("/netvaerk/tilmeldinger/<id:registration_id>/skift")

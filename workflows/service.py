@@ -115,6 +115,7 @@ class CaseView:
     my_task_ids: set[str] = field(default_factory=set)
     hearing: Any = None
     diagram: CaseDiagram | None = None
+    timeline: list = field(default_factory=list)  # workflows.timeline.TimelineEntry: the events in words
 
 
 @dataclass
@@ -296,11 +297,13 @@ class Byplan:
         events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
                                       .order_by(AuditEvent.seq)))
         mine = {t.id for t in tasks if lanes.may_take(user, t)}
+        from . import timeline
         from .hearing import hearing_for_case
 
         return CaseView(case=case, proposal=proposal.proposal_for_case(session, case_id), tasks=tasks,
                         documents=documents, events=events, my_task_ids=mine,
-                        hearing=hearing_for_case(session, case_id), diagram=states)
+                        hearing=hearing_for_case(session, case_id), diagram=states,
+                        timeline=timeline.entries(session, events))
 
     def case_diagram(self, session: Session, case: Case, process_id: str | None = None) -> CaseDiagram:
         """The element states of a case (the one page besides a task that loads its workflow)."""

@@ -126,7 +126,7 @@ def test_secretariat_logs_in_searches_and_screens_a_proposal(kb_page, demo_site)
     tab_to(page, task_link)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/opgaver/[0-9a-f-]+$"))
-    expect(page.locator("h1")).to_have_text("Screen forslag")
+    expect(page.locator("h1")).to_have_text("Vurdér forslaget")
 
     # submitted empty: the error summary, then the field through its link
     tab_to(page, "main form button[type=submit]")
@@ -145,7 +145,7 @@ def test_secretariat_logs_in_searches_and_screens_a_proposal(kb_page, demo_site)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(re.escape(case_url) + r"(#.*)?$"))  # back on the case page
     expect(page.locator(".flashes")).to_be_visible()
-    expect(page.locator("section[aria-labelledby=h-tasks]")).not_to_contain_text("Screen forslag")
+    expect(page.locator("section[aria-labelledby=h-tasks]")).not_to_contain_text("Vurdér forslaget")
 
 
 def test_municipality_answers_a_hearing_and_registers_a_colleague(kb_page, demo_site):

@@ -44,13 +44,13 @@ def test_submit_proposal_and_see_it_in_the_secretariats_inbox(page, live_server,
     page.fill("#f-rationale", "Det sparer penge og giver sammenhæng.")
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{base}/sager/*")
-    assert "Screen forslag" in page.inner_text("#h-tasks + ul")
+    assert "Vurdér forslaget" in page.inner_text("#h-tasks + ul")
     page.screenshot(path=str(artifacts / "proposal-submitted.png"), full_page=True)
 
     log_out(page)
     log_in(page, base, "secretary", live_people.PASSWORD)
     inbox = page.inner_text("main")
-    assert "Screen forslag" in inbox and "Genbrug før køb før byg" in inbox
+    assert "Vurdér forslaget" in inbox and "Genbrug før køb før byg" in inbox
     page.screenshot(path=str(artifacts / "secretariat-inbox.png"), full_page=True)
 
     # keyboard only: the screening task is reachable and completable without a mouse

@@ -123,6 +123,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /netvaerk/moeder/<id:meeting_id>/tilmeld": CONTACTS,
     "GET /netvaerk/moeder/<id:meeting_id>/deltagere.csv": SECRETARIAT,
     "GET /netvaerk/moeder/<id:meeting_id>/dokumenter/<id:document_id>": SIGNED_IN,
+    "GET /netvaerk/tilmeldinger/<id:registration_id>/afmeld": CONTACT,
     "POST /netvaerk/tilmeldinger/<id:registration_id>/afmeld": CONTACT,
     "POST /netvaerk/tilmeldinger/<id:registration_id>/skift": CONTACT,
     "POST /netvaerk/tilmeldinger/<id:registration_id>/slet-persondata": SECRETARIAT,

@@ -218,7 +218,7 @@ def _programme_page(scene, regions):
         section = text[start:end]
         m = scene.meeting(region)
         assert m["venue"] in section
-        assert "09:30–15:30" in section
+        assert "09.30–15.30" in section
         for _, title, speaker, organisation in m["programme"]:
             assert title in section and organisation in section and speaker in section
 
@@ -391,7 +391,7 @@ def _practical(scene, names):
         region = next(r for r in scene.meeting_ids if m["subject"].endswith(f"– {r}"))
         meeting = scene.meeting(region)
         assert m["subject"] == f"Praktisk information: {meeting['title']}"
-        assert f"den {meeting['day']:%d.%m.%Y} kl. 09:30–15:30" in m["body"]
+        assert f"den {meeting['day']:%d.%m.%Y} kl. 09.30–15.30" in m["body"]
         assert m["ics"] is not None
         ics = m["ics"].replace("\r\n ", "")
         assert "METHOD:REQUEST" in ics and ics.count("BEGIN:VEVENT") == 1

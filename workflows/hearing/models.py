@@ -245,6 +245,22 @@ def parties(session: Session, hearing_id: int) -> list[HearingParty]:
                                 .order_by(HearingParty.kind.desc(), HearingParty.name)))
 
 
+def contact_names(session: Session, hearing_id: int) -> dict[int, list[str]]:
+    """The names of the municipality contacts of the hearing's municipality parties, by municipality id
+    (one query for the whole hearing): a mail greets them by name, not by the municipality's name."""
+    from ..directory import MUNICIPALITY_CONTACT, User, UserRole
+
+    rows = session.execute(
+        select(User.municipality_id, User.name).join(UserRole, UserRole.user_id == User.id)
+        .join(HearingParty, HearingParty.municipality_id == User.municipality_id)
+        .where(HearingParty.hearing_id == hearing_id, UserRole.role == MUNICIPALITY_CONTACT, User.active.is_(True))
+        .order_by(User.name)).all()
+    names: dict[int, list[str]] = {}
+    for municipality_id, name in rows:
+        names.setdefault(municipality_id, []).append(name)
+    return names
+
+
 def responses(session: Session, hearing_id: int, current_only: bool = True) -> list[HearingResponse]:
     query = select(HearingResponse).where(HearingResponse.hearing_id == hearing_id)
     if current_only:

@@ -478,12 +478,13 @@ class Hearings:
         return calendar.deadlines_calendar(self.for_user(session, user), self.links, name.format(name=user.name))
 
     # ------------------------------------------------------------ demo mailbox
-    def demo_mailbox(self, session: Session, user: User | None, *, sink_backend: bool, limit: int = 100) -> list:
+    def demo_mailbox(self, session: Session, user: User | None, *, sink_backend: bool, limit: int = 100,
+                     offset: int = 0) -> list:
         """The demo's mailbox of queued mails: only with the "sink" mail backend, for the secretariat and
         administrators (NotFound for anyone else, as if the page did not exist)."""
         if not sink_backend or not (is_secretariat(user) or is_admin(user)):
             raise NotFound("mailbox")
-        return recent_mail(session, limit)
+        return recent_mail(session, limit, offset)
 
     # --------------------------------------------------- service-task code
     def service_handlers(self) -> dict:

@@ -22,8 +22,8 @@ from ..task_context import DocumentRef, HearingNoteRef, HearingPreparationContex
 from . import mail
 from .forms import ApproveNoteForm, NoteForm, PrepareForm
 from .models import (
-    DISPOSITIONS, HearingDocument, HearingStatus, NoteDecision, considered_count, get_hearing, material, missing_points,
-    note_points, parties, pending_late, recount, responses,
+    DISPOSITIONS, HearingDocument, HearingStatus, NoteDecision, considered_count, contact_names, get_hearing, material,
+    missing_points, note_points, parties, pending_late, recount, responses,
 )
 
 
@@ -53,11 +53,13 @@ class HearingSteps:
                     if hearing.reminder_days else None)
         hearing.reminder_at = reminder if reminder is not None and reminder > now else None
         public_url = self.links("hearing.public", hearing_id=hearing.id)
+        contacts = contact_names(session, hearing.id)
         for party in parties(session, hearing.id):
             token = secrets.token_urlsafe(32)
             party.token_hash = token_hash(token)
             party.invited_at = now
-            subject, body = mail.invitation(hearing, party, self.links("hearing.answer", token=token), public_url)
+            subject, body = mail.invitation(hearing, party, self.links("hearing.answer", token=token), public_url,
+                                           contacts.get(party.municipality_id))
             queue_mail(session, to=party.email, to_name=party.name, case_id=hearing.case_id, tag="hearing.invite",
                        subject=subject, body=body)
         recount(session, hearing)
@@ -71,12 +73,13 @@ class HearingSteps:
         answered = {r.party_id for r in responses(session, hearing.id)}
         now = self.clock()
         count = 0
+        contacts = contact_names(session, hearing.id)
         for party in parties(session, hearing.id):
             if party.id in answered or not party.email:
                 continue
             party.reminded_at = now
             count += 1
-            subject, body = mail.reminder(hearing, party)
+            subject, body = mail.reminder(hearing, party, contacts.get(party.municipality_id))
             queue_mail(session, to=party.email, to_name=party.name, case_id=hearing.case_id, tag="hearing.reminder",
                        subject=subject, body=body)
         hearing.reminded_at = now

@@ -148,6 +148,14 @@ class Networks:
         return [(m, sold) for m in meetings(session, round_id)
                 if (sold := seats_sold(session, m)) > m.capacity]
 
+    def capacity_warning(self, session: Session, round_id: int) -> dict | None:
+        """The round's one over-booking warning: the seats bought per meeting and the venues that hold fewer
+        (the seats are bought per network, so every short venue is short by the same count: one message)."""
+        short = self.capacity_warnings(session, round_id)
+        if not short:
+            return None
+        return {"sold": short[0][1], "venues": ", ".join(f"{m.region} ({m.capacity})" for m, _sold in short)}
+
     def add_material(self, session: Session, user: User, meeting_id: int, filename: str, content: bytes):
         require_secretariat(user)
         meeting = get_meeting(session, meeting_id)
@@ -189,7 +197,12 @@ class Networks:
         session.flush()
         return reg
 
+    def cancel_view(self, session: Session, user: User, registration_id: int) -> Registration:
+        """The registration a contact is about to cancel (the confirmation step), checked as the cancel is."""
+        return self._own_registration(session, user, registration_id)
+
     def cancel(self, session: Session, user: User, registration_id: int) -> list[Registration]:
+        """Cancel a registration; returns the waiting registrations that moved up into the freed place."""
         reg = self._own_registration(session, user, registration_id)
         reg.status = RegistrationStatus.CANCELLED
         reg.waiting_since = None
@@ -288,7 +301,7 @@ class Networks:
             "round": row, "meetings": mlist, "staff": staff,
             "registrations": {m.id: registrations(session, m.id) for m in mlist} if staff else {},
             "seats_used": {m.id: seat_usage(session, m) for m in mlist} if staff else {},
-            "warnings": self.capacity_warnings(session, row.id) if staff else [],
+            "capacity_warning": self.capacity_warning(session, row.id) if staff else None,
             "summaries": {m.id: self.evaluation_summary(session, m.id) for m in mlist} if staff else {},
             "mine": self._mine(session, user, mlist),
         }

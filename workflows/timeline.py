@@ -1,0 +1,111 @@
+"""A case's timeline in words: one mapping from audit event kinds to sentences.
+
+The audit log stores technical facts (kind, actor's user name, a summary such as "item: object"); the
+timeline says what happened ("Rikke Rådsmedlem gjorde indsigelse mod »…«", "Fristen udløb"). The
+sentences are English message ids (marked with N_) that the web layer translates with their parameters;
+the actors' user names are resolved to people's names in one query for the whole page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .directory import User
+from .i18n import N_
+
+# Actors that are the system itself, not a person.
+SYSTEM_ACTORS = {"timer", "router", "worker", "system", "scheduler"}
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str
+    text: str  # an English message id with %(...)s parameters
+    params: dict = field(default_factory=dict)
+    danish: tuple[str, ...] = ()  # the parameters that are Danish whatever the UI language (BPMN names)
+
+
+POSITION_SENTENCES = {
+    "agree": N_("%(actor)s agreed to »%(item)s«"),
+    "object": N_("%(actor)s objected to »%(item)s«"),
+    "abstain": N_("%(actor)s abstained on »%(item)s«"),
+}
+LATE_SENTENCES = {
+    "admitted": N_("%(actor)s admitted the late answer from %(party)s"),
+    "rejected": N_("%(actor)s rejected the late answer from %(party)s"),
+}
+
+
+def _before(summary: str, sep: str) -> str:
+    return summary.rsplit(sep, 1)[0] if sep in summary else summary
+
+
+def _sentence(kind: str, summary: str, detail: dict) -> tuple[str, dict, tuple[str, ...]]:
+    """(message id, parameters besides the actor, Danish parameters) of one audit event."""
+    if kind == "start":
+        return N_("%(actor)s started the case"), {}, ()
+    if kind == "complete":
+        return N_("%(actor)s completed the task »%(task)s«"), {"task": summary}, ("task",)
+    if kind == "timer":
+        return N_("The deadline passed"), {}, ()
+    if kind == "message":
+        return N_("The case received a message from another case"), {}, ()
+    if kind == "document":
+        return N_("%(actor)s uploaded the document »%(title)s«"), {"title": _before(summary, " v")}, ()
+    if kind == "incident":
+        step = detail.get("element_name") or ""
+        if step:
+            return N_("The case stopped at the step »%(step)s« because of an error"), {"step": step}, ("step",)
+        return N_("The case stopped because of an error"), {}, ()
+    if kind == "retry":
+        return N_("%(actor)s retried the failed step »%(step)s«"), {"step": summary}, ("step",)
+    if kind == "fix_data":
+        return N_("%(actor)s changed a variable of the failed step"), {}, ()
+    if kind == "migrate":
+        return N_("%(actor)s moved the case to a new version of the process"), {}, ()
+    if kind == "council.position":
+        position = detail.get("position") or summary.rsplit(": ", 1)[-1]
+        text = POSITION_SENTENCES.get(position, N_("%(actor)s recorded a position on »%(item)s«"))
+        return text, {"item": _before(summary, ": ")}, ()
+    if kind == "hearing.response":
+        party = _before(summary, " v")
+        if detail.get("late"):
+            return N_("%(party)s answered the hearing after the deadline"), {"party": party}, ()
+        return N_("%(party)s answered the hearing"), {"party": party}, ()
+    if kind == "hearing.unpublish":
+        if detail.get("unpublish", True):
+            return N_("%(party)s asked that their answer is not published"), {"party": summary}, ()
+        return N_("%(party)s withdrew the request not to publish their answer"), {"party": summary}, ()
+    if kind == "hearing.late":
+        decision = detail.get("decision") or summary.rsplit(": ", 1)[-1]
+        return (LATE_SENTENCES.get(decision, N_("%(actor)s decided on the late answer from %(party)s")),
+                {"party": _before(summary, ": ")}, ())
+    if kind == "network.anonymise":
+        return N_("%(actor)s deleted a participant's personal data"), {}, ()
+    return N_("%(actor)s changed the case"), {}, ()
+
+
+def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
+    """People's names by user name, in one query for all of them."""
+    wanted = {u for u in usernames if u and u not in SYSTEM_ACTORS and not u.startswith("party:")}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.username, User.name).where(User.username.in_(wanted))).all())
+
+
+def entries(session: Session, events) -> list[TimelineEntry]:
+    """The timeline of a page's audit events, the actors named in one query."""
+    events = list(events)
+    names = display_names(session, (e.actor for e in events))
+    out = []
+    for e in events:
+        text, params, danish = _sentence(e.kind, e.summary or "", e.detail or {})
+        # A person's name; a user no longer known (or the system) is "the system", never a login name.
+        params = {"actor": names.get(e.actor or "", "") or None, **params}
+        out.append(TimelineEntry(at=e.at, kind=e.kind, text=text, params=params, danish=danish))
+    return out
