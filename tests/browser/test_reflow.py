@@ -127,6 +127,11 @@ def test_screenshots_before_and_after(new_context, demo_site, artifacts):
             target = folder / f"{name}{suffix}.png"
             page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 5_000, f"{target} looks empty"
+        if suffix:  # the narrow menu, opened (a <details> element, no JavaScript needed)
+            page.goto(demo_site.base + pages["inbox"])
+            page.locator("header .menu-toggle > summary").click()
+            page.locator("header .bp-nav-mobile details").first.locator("summary").click()
+            page.screenshot(path=str(folder / "menu-320.png"))
 
 
 def test_readme_screenshot(browser, demo_site, artifacts):
