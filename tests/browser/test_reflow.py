@@ -59,8 +59,9 @@ def demo_pages(app) -> dict[str, str]:
         meeting = s.scalar(select(Meeting.id).order_by(Meeting.starts_at))
         open_round = s.scalar(select(Round.id).where(Round.status == "open"))
         hearing = s.scalar(select(Hearing.id).order_by(Hearing.id))
-    return {"hearing": f"/hoeringer/{hearing}", "inbox": "/opgaver", "task": f"/opgaver/{task}", "case": f"/sager/{case}",
-            "meeting": f"/raadet/moeder/{meeting}", "network-round": f"/netvaerk/runder/{open_round}",
+    return {"hearing": f"/hoeringer/{hearing}", "inbox": "/opgaver", "task": f"/opgaver/{task}",
+            "case": f"/sager/{case}", "meeting": f"/raadet/moeder/{meeting}",
+            "network-round": f"/netvaerk/runder/{open_round}",
             "catalogue": "/principper", "public-hearings": "/offentlige-hoeringer"}
 
 
