@@ -90,9 +90,10 @@ def test_the_accessibility_contact_and_privacy_links_are_configurable(sqlite_url
 
 def test_flashes_are_dkfds_alerts(client, people):
     people.login(client, "secretary")
-    body = client.post("/language", data={"lang": "da", "next": "/opgaver"}, follow_redirects=True).data.decode()
-    body = client.get("/opgaver").data.decode()
-    assert 'class="flashes"' not in body or 'class="alert alert-' in body
+    body = client.post("/logout", follow_redirects=True).data.decode()
+    flashes = body.split('<div class="flashes" role="status">')[1].split("</main>")[0]
+    assert '<div class="alert alert-success alert--paragraph">' in flashes
+    assert 'class="icon-svg alert-icon"' in flashes and "Du er logget ud." in flashes
 
 
 @pytest.fixture

@@ -60,8 +60,8 @@ def demo_pages(app) -> dict[str, str]:
         open_round = s.scalar(select(Round.id).where(Round.status == "open"))
         hearing = s.scalar(select(Hearing.id).order_by(Hearing.id))
     return {"hearing": f"/hoeringer/{hearing}", "inbox": "/opgaver", "task": f"/opgaver/{task}",
-            "case": f"/sager/{case}",
-            "meeting": f"/raadet/moeder/{meeting}", "network-round": f"/netvaerk/runder/{open_round}",
+            "case": f"/sager/{case}", "meeting": f"/raadet/moeder/{meeting}",
+            "network-round": f"/netvaerk/runder/{open_round}",
             "catalogue": "/principper", "public-hearings": "/offentlige-hoeringer"}
 
 
@@ -128,6 +128,11 @@ def test_screenshots_before_and_after(new_context, demo_site, artifacts):
             target = folder / f"{name}{suffix}.png"
             page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 5_000, f"{target} looks empty"
+        if suffix:  # the narrow menu, opened (a <details> element, no JavaScript needed)
+            page.goto(demo_site.base + pages["inbox"])
+            page.locator("header .menu-toggle > summary").click()
+            page.locator("header .bp-nav-mobile details").first.locator("summary").click()
+            page.screenshot(path=str(folder / "menu-320.png"))
 
 
 def test_readme_screenshot(browser, demo_site, artifacts):
