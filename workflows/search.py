@@ -238,7 +238,10 @@ class Search:
     def watch(self, session_factory) -> None:
         """Index the rounds and responses that a flush changes, on every session bound to the engine of
         `session_factory` (the web's and the worker's sessions alike)."""
-        with session_factory() as probe:
+        probe = session_factory()
+        if not isinstance(probe, Session):  # a build without a database (checking process files): no index
+            return
+        with probe:
             bind = probe.get_bind()
         _WATCHING[getattr(bind, "engine", bind)] = self
         if not event.contains(Session, "after_flush", _after_flush):

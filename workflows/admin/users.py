@@ -123,9 +123,9 @@ class UserAdmin(AdminBase):
             if user.has_role(ADMIN) and not self._other_active_admins(session, user):
                 raise AdminError(N_("This is the last administrator; make someone else an administrator first."))
         user.active = active
+        USER.flush(session, user)  # a concurrent change of the user wins the race: StaleRecord, not a 500
         if not active:
             end_sessions(session, user.id)  # a deactivated user's sign-ins end at once
-        USER.flush(session, user)  # a concurrent change of the user wins the race: StaleRecord, not a 500
         self._log(session, actor, f"user {user.username} {'reactivated' if active else 'deactivated'}",
                   {"user": user.username, "active": active})
         return user
@@ -136,8 +136,8 @@ class UserAdmin(AdminBase):
         raw, _edit = take_edit(raw)  # a new password does not depend on what the page showed
         values = load_values(PasswordForm, raw)
         user.set_password(values["password"], self.passwords)
-        end_sessions(session, user.id)  # whoever signed in with the old password is signed out
         USER.flush(session, user)
+        end_sessions(session, user.id)  # whoever signed in with the old password is signed out
         self._log(session, actor, f"password of {user.username} reset", {"user": user.username})
         return user
 
