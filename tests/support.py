@@ -6,9 +6,14 @@ from sqlalchemy import select
 from web import create_app
 
 
+# Tests travel in time while signed in (deadlines, timers): their sessions neither idle out nor grow too old,
+# unless a test sets these itself (tests/reliability/test_sessions.py).
+LONG_SESSIONS = {"SESSION_IDLE_MINUTES": 60 * 24 * 365 * 100, "SESSION_MAX_HOURS": 24 * 365 * 100}
+
+
 def make_app(url: str, **config):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
-                       "SECRET_KEY": "test", **config})
+                       "SECRET_KEY": "test", **LONG_SESSIONS, **config})
 
 
 class People:

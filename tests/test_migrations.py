@@ -10,6 +10,8 @@ import workflows.proposal  # noqa: F401
 import workflows.hearing  # noqa: F401
 import workflows.council  # noqa: F401
 import workflows.network  # noqa: F401
+import workflows.sessions  # noqa: F401
+import workflows.throttle  # noqa: F401
 import engine.mail  # noqa: F401
 from engine.models import Base
 from engine.search import outside_models

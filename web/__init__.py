@@ -57,8 +57,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import api as api_module
     from . import admin, auth, cases, council, deployments, errors, hearings, network, processes, public, search, tasks
+    from . import account, site
 
+    auth.init_app(app)  # the server-side sessions and the login throttle
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+    site.register(app)  # caching rules, WWW-Authenticate, favicon
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(public.bp)

@@ -1,49 +1,114 @@
-"""Login, logout, language choice, and the user loader."""
+"""Login, logout, language choice, and the server-side session behind the login cookie.
+
+The signed Flask cookie holds only a session's random secret (Flask-Login's user id is that secret); the
+record in `login_session` (workflows/sessions.py) says whose it is and whether it still holds, and is
+checked before every request. Logging out deletes it, so a copy of the cookie opens nothing.
+"""
 from __future__ import annotations
 
-from functools import wraps
+from datetime import timedelta
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from workflows.directory import User
+from workflows.sessions import LoginSession, SessionPolicy, Sessions
+from workflows.throttle import Throttle
 
 from .extensions import LANGUAGES, byplan_service
 from .extensions import db, login_manager
+from .forms import unit_of_work
 
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
+# The server-side record is bound to the browser (its user agent) and checked on every request; Flask-Login's
+# "basic" protection would only mark sessions non-fresh (nothing asks for a fresh login) and write to the
+# cookie of every anonymous visitor, which keeps public pages from being cacheable.
+login_manager.session_protection = None
+
+# Flask-Login's own keys in the cookie; what else is in it (the language, flashes) survives a login.
+_LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds", "csrf_token")
+
+
+class SignedIn:
+    """What Flask-Login holds for a signed-in request: the user (every attribute is read through to it)
+    and the session record. Its id for Flask-Login is the session's secret, so the cookie holds nothing
+    else and a secret whose record is gone is no login."""
+
+    __slots__ = ("user", "record", "_secret")
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user, record: LoginSession, secret: str):
+        object.__setattr__(self, "user", user)
+        object.__setattr__(self, "record", record)
+        object.__setattr__(self, "_secret", secret)
+
+    def get_id(self) -> str:
+        return self._secret
+
+    def __getattr__(self, name):
+        return getattr(self.user, name)
+
+    def __eq__(self, other):
+        other = other.user if isinstance(other, SignedIn) else other
+        return self.user == other
+
+    def __hash__(self):
+        return hash(self.user)
+
+
+def sessions() -> Sessions:
+    return current_app.extensions["byplan_sessions"]
+
+
+def _throttle() -> Throttle:
+    return current_app.extensions["byplan_throttle"]
+
+
+def _setting(app, key: str, default: float) -> float:
+    """A positive number from the app config (web/config.py reads it, typed, from BYPLAN_<key>)."""
+    value = float(app.config.get(key) or default)
+    if value <= 0:
+        raise ValueError(f"{key} (BYPLAN_{key}) must be above 0")
+    app.config[key] = value
+    return value
+
+
+def init_app(app) -> None:
+    """The sessions service (idle timeout, lifetime) and the login throttle."""
+    byplan = app.extensions["byplan"]
+    policy = SessionPolicy(idle=timedelta(minutes=_setting(app, "SESSION_IDLE_MINUTES", 30)),
+                           lifetime=timedelta(hours=_setting(app, "SESSION_MAX_HOURS", 12)))
+    app.extensions["byplan_sessions"] = Sessions(byplan.engine.audit, policy, clock=byplan.engine.clock,
+                                                 session_factory=app.extensions["byplan_session_factory"],
+                                                 passwords=byplan.passwords)
+    app.extensions["byplan_throttle"] = Throttle(byplan.engine.audit, clock=byplan.engine.clock)
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def _load_user(secret: str):
+    record, wrote = sessions().resume(db.session, secret, request.headers.get("User-Agent", ""))
+    if wrote:
+        g.byplan_session_written = True
+    return SignedIn(record.user, record, secret) if record is not None else None
 
 
-# Flask-Login needs these on the user object.
-User.is_authenticated = property(lambda self: True)
-User.is_active = property(lambda self: self.active)
-User.is_anonymous = property(lambda self: False)
-User.get_id = lambda self: str(self.id)
-
-
-def role_required(*roles: str):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
+@bp.before_app_request
+def _check_session():
+    """Check the session before the view runs (and before it writes): a copied cookie of an ended session
+    is anonymous from the first line of every view."""
+    if request.endpoint == "static" or "_user_id" not in session:
+        return
+    if not current_user.is_authenticated:
+        session.pop("_user_id", None)  # the session ended: the cookie forgets it
+    if g.pop("byplan_session_written", False):
+        with unit_of_work() as uow:  # the record's last use, or the removal of one that no longer holds
+            uow.commit()
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,10 +117,27 @@ def _safe_next(target: str | None) -> str:
     return url_for("tasks.inbox")
 
 
+def start_session(user) -> None:
+    """Sign this browser in as `user` with a new session (a new secret, so a cookie known from before the
+    login is worth nothing): ends the browser's previous session, keeps the language."""
+    old = session.get("_user_id")
+    if old:
+        sessions().log_out(db.session, old)
+    for key in _LOGIN_KEYS:
+        session.pop(key, None)
+    record, secret = sessions().start(db.session, user, request.headers.get("User-Agent", ""))
+    login_user(SignedIn(user, record, secret))
+
+
+def _address() -> str:
+    return request.remote_addr or ""
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     errors: dict[str, str] = {}
     username = ""
+    retry_after = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
@@ -64,20 +146,39 @@ def login():
         if not password:
             errors["password"] = _("Enter your password.")
         if not errors:
-            user = byplan_service().log_in(db.session, username, password)
-            db.session.commit()  # the attempt is audited either way
-            if user is None:
+            with unit_of_work() as uow:  # the attempt (or its refusal) is audited either way
+                refusal = _throttle().check(db.session, username, _address())
+                user = None
+                if refusal is None:
+                    user = byplan_service().log_in(db.session, username, password)
+                    if user is None:
+                        _throttle().failed(db.session, username, _address())
+                    else:
+                        _throttle().succeeded(db.session, username)
+                        start_session(user)
+                uow.commit()
+            if refusal is not None:
+                retry_after = refusal.retry_after
+                errors["password"] = _("Too many failed logins. Wait %(minutes)s min. and try again.",
+                                       minutes=refusal.minutes)
+            elif user is None:
                 errors["password"] = _("The user name or password is wrong.")
             else:
-                login_user(user)
                 return redirect(_safe_next(request.args.get("next")))
-    status = 422 if errors else 200
-    return render_template("login.html", errors=errors, username=username), status
+    status = 429 if retry_after else 422 if errors else 200
+    response = current_app.make_response((render_template("login.html", errors=errors, username=username),
+                                          status))
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    with unit_of_work() as uow:
+        sessions().log_out(db.session, current_user.get_id())
+        uow.commit()
     logout_user()
     flash(_("You are logged out."))
     return redirect(url_for("public.catalogue"))

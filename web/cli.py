@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from engine.uow import UnitOfWork
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -34,15 +36,26 @@ def upgrade_database(url: str) -> None:
 
 
 def init_db(app) -> list[tuple[str, str]]:
-    """Migrate the schema and deploy the bundled process files."""
+    """Migrate the schema, deploy the bundled process files, and rebuild the search index when a migration
+    changed how it is built (or it never was)."""
     from workflows.runtime import deploy_bundled
 
     from .extensions import db
 
     upgrade_database(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
-        created = [(pv.process_id, pv.content_hash) for pv in deploy_bundled(app.extensions["byplan"], db.session)]
-        db.session.commit()
+        byplan = app.extensions["byplan"]
+        with UnitOfWork(db.session) as uow:
+            created = [(pv.process_id, pv.content_hash) for pv in deploy_bundled(byplan, db.session)]
+            uow.commit()
+        index = byplan.search.index
+        with UnitOfWork(db.session) as uow:
+            if index.needs_rebuild(db.session):
+                if index.count(db.session):  # entries written by another analyzer: rebuild (audited)
+                    byplan.reindex_search(db.session, "cli")
+                else:  # a new database: nothing to rebuild
+                    index.mark_built(db.session)
+                uow.commit()
     return created
 
 
@@ -71,9 +84,9 @@ def demo():
 
     app = _app()
     init_db(app)
-    with app.app_context():
+    with app.app_context(), UnitOfWork(db.session) as uow:
         logins = load_demo(db.session, app.extensions["byplan"])
-        db.session.commit()
+        uow.commit()
     if logins is None:
         click.echo("demo data already present")
         from workflows.demo import DEMO_PASSWORD, USERS
@@ -104,11 +117,12 @@ def worker(interval, once):
 
     app = _app()
     byplan = app.extensions["byplan"]
+    sessions = app.extensions["byplan_sessions"]  # expired sign-in sessions are removed on each sweep
     if once:
-        fired, routed, sent = run_once(byplan)
+        fired, routed, sent = run_once(byplan, sessions)
         click.echo(f"{fired} timer(s) fired, {routed} message(s) delivered, {sent} mail(s) sent")
         return
-    run_forever(byplan, interval)
+    run_forever(byplan, interval, sessions=sessions)
 
 
 @main.group()
@@ -133,8 +147,9 @@ def token_create(username, label):
         if user is None:
             click.echo(f"no user {username!r}", err=True)
             sys.exit(1)
-        value = app.extensions["byplan"].create_token(db.session, user, label)
-        db.session.commit()
+        with UnitOfWork(db.session) as uow:
+            value = app.extensions["byplan"].create_token(db.session, user, label)
+            uow.commit()
     click.echo(value)
 
 
@@ -145,9 +160,9 @@ def reindex():
 
     app = _app()
     byplan = app.extensions["byplan"]
-    with app.app_context():
+    with app.app_context(), UnitOfWork(db.session) as uow:
         counts = byplan.reindex_search(db.session, "cli")
-        db.session.commit()
+        uow.commit()
     click.echo("search index rebuilt: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 
@@ -254,11 +269,11 @@ def deploy(files, check):
         contents[path.name] = path.read_bytes()
     with app.app_context():
         try:
-            deployed = deploy_files(app.extensions["byplan"].engine, db.session, None, contents,
-                                    check_only=check, system="cli")
-            db.session.commit()
+            with UnitOfWork(db.session) as uow:
+                deployed = deploy_files(app.extensions["byplan"].engine, db.session, None, contents,
+                                        check_only=check, system="cli")
+                uow.commit()
         except InvalidBpmn as exc:
-            db.session.rollback()
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             click.echo(f"{len(exc.problems)} problem(s): nothing deployed", err=True)
@@ -291,14 +306,14 @@ def migrate(process_id, version_id, case_ids, dry_run):
             click.echo(f"no version {version_id} of process {process_id!r}", err=True)
             sys.exit(2)
         selected = list(case_ids) or None
-        if dry_run:
-            plan = processes.migration_preview(engine, db.session, None, version_id, selected, system="cli")
-            db.session.rollback()
-            checks = plan.cases
-        else:
-            result = processes.migrate(engine, db.session, None, version_id, selected, system="cli")
-            db.session.commit()
-            checks = result.migrated + result.refused
+        with UnitOfWork(db.session) as uow:  # a dry run is rolled back
+            if dry_run:
+                plan = processes.migration_preview(engine, db.session, None, version_id, selected, system="cli")
+                checks = plan.cases
+            else:
+                result = processes.migrate(engine, db.session, None, version_id, selected, system="cli")
+                uow.commit()
+                checks = result.migrated + result.refused
         for c in sorted(checks, key=lambda c: c.case_id):
             if c.migratable:
                 click.echo(f"case {c.case_id}: {'can migrate' if dry_run else 'migrated'} "

@@ -59,6 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_TIMEOUT", 10.0, float, "seconds to wait for the SMTP server"),
     Setting("MAIL_MAX_ATTEMPTS", 5, int, "delivery attempts before a mail is given up"),
     Setting("MAIL_RETRY_DELAY", 300.0, float, "seconds before the first retry; doubled for each further one"),
+    Setting("SESSION_IDLE_MINUTES", 30.0, float, "a sign-in session ends after this many minutes without a request"),
+    Setting("SESSION_MAX_HOURS", 12.0, float, "and this many hours after the login at the latest, however busy"),
     Setting("AUDIT_KEY", None, str, "the secret (16 characters or more) that keys the audit chains' HMACs; "
                                     "required in production, elsewhere kept in `instance/audit_key`"),
     Setting("PG_STATEMENT_TIMEOUT_MS", 30000, int, "PostgreSQL: milliseconds a web request's statement may run "

@@ -44,7 +44,7 @@ def _round_of(meeting_id: int) -> int:
 @login_required
 def index():
     view = _service().index_view(db.session, current_user)
-    return render_template("network/index.html", rounds=view["rounds"], mine=view["mine"],
+    return render_template("network/index.html", rounds=view["rounds"], mine=view["mine"], may_plan=view["may_plan"],
                            status_labels=network_domain.ROUND_STATUS)
 
 

@@ -15,7 +15,8 @@ bp = Blueprint("processes", __name__, url_prefix="/processer")
 @login_required
 def index():
     catalogue = byplan_service().process_catalogue(db.session, current_user)
-    return render_template("processes/index.html", catalogue=catalogue)
+    return render_template("processes/index.html", catalogue=catalogue,
+                           may_deploy=byplan_service().may_deploy(current_user))
 
 
 @bp.get("/<id:version_id>")

@@ -1,8 +1,10 @@
-"""The search page: one box over cases, documents, principles, hearings and council meetings."""
+"""The search page: one box over cases, documents, principles, hearings, hearing responses, council meetings
+and network rounds. The engine gives highlight spans in plain text; the HTML is made here."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from workflows.forms import FormInvalid
 from workflows.search import KINDS, MAX_QUERY, SearchPage
@@ -24,6 +26,14 @@ def reader():
     return current_user if current_user.is_authenticated else None
 
 
+def marked(highlighted) -> Markup:
+    """Highlighted text as HTML: every piece escaped, the matches in <mark>."""
+    if highlighted is None:
+        return Markup("")
+    return Markup("").join(Markup("<mark>%s</mark>") % piece if hit else escape(piece)
+                           for piece, hit in highlighted.segments())
+
+
 def hit_url(hit) -> str:
     """The page that shows a hit's record to those who may find it."""
     ref = hit.ref or {}
@@ -35,8 +45,14 @@ def hit_url(hit) -> str:
         if hit.visibility == "public":
             return url_for("hearings.public_hearing", hearing_id=ref["hearing_id"])
         return url_for("hearings.hearing", hearing_id=ref["hearing_id"])
+    if hit.kind == "response":
+        if hit.visibility == "public":
+            return url_for("hearings.public_hearing", hearing_id=ref["hearing_id"])
+        return url_for("hearings.hearing", hearing_id=ref["hearing_id"])
     if hit.kind == "meeting":
         return url_for("council.meeting", meeting_id=ref["meeting_id"])
+    if hit.kind == "round":
+        return url_for("network.round_page", round_id=ref["round_id"])
     if hit.kind == "document":
         if ref.get("hearing_id"):
             return url_for("hearings.public_document", hearing_id=ref["hearing_id"], document_id=ref["document_id"])
@@ -56,4 +72,4 @@ def search():
         errors, status = exc.errors, 422
         result = SearchPage(query=(raw.get("q") or "")[:MAX_QUERY], kind=None, page=1, page_size=1)
     return render_template("search.html", result=result, errors=errors, kinds=KINDS, kind_labels=dict(KINDS),
-                           hit_url=hit_url, raw=raw), status
+                           hit_url=hit_url, marked=marked, raw=raw), status

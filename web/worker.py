@@ -7,18 +7,23 @@ import threading
 log = logging.getLogger(__name__)
 
 
-def run_once(byplan) -> tuple[int, int, int]:
+def run_once(byplan, sessions=None) -> tuple[int, int, int]:
+    """One sweep; `sessions` (workflows.sessions.Sessions) also removes the records of expired sessions."""
     fired = byplan.engine.fire_due_timers()
     routed = byplan.engine.route_messages()
     sent = byplan.mail.deliver_pending() if byplan.mail is not None else 0
+    if sessions is not None:
+        expired = sessions.sweep()
+        if expired:
+            log.info("worker: %d expired session(s) removed", expired)
     return fired, routed, sent
 
 
-def run_forever(byplan, interval: float, stop: threading.Event | None = None) -> None:
+def run_forever(byplan, interval: float, stop: threading.Event | None = None, sessions=None) -> None:
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
-            fired, routed, sent = run_once(byplan)
+            fired, routed, sent = run_once(byplan, sessions)
             if fired or routed or sent:
                 log.info("worker: %d timer(s) fired, %d message(s) delivered, %d mail(s) sent", fired, routed, sent)
         except Exception:  # the loop must survive a bad sweep; the next one retries
@@ -29,7 +34,8 @@ def run_forever(byplan, interval: float, stop: threading.Event | None = None) ->
 def start_background_worker(app) -> threading.Thread:
     stop = threading.Event()
     thread = threading.Thread(target=run_forever, name="byplan-worker", daemon=True,
-                              args=(app.extensions["byplan"], app.config["WORKER_INTERVAL"], stop))
+                              args=(app.extensions["byplan"], app.config["WORKER_INTERVAL"], stop,
+                                    app.extensions.get("byplan_sessions")))
     thread.start()
     app.extensions["byplan_worker_stop"] = stop
     return thread

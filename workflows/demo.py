@@ -95,7 +95,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
     users = {}
     for username, name, roles, muni in USERS:
         users[username] = create_user(session, username, name, f"{username}@byplan.example", DEMO_PASSWORD,
-                                      roles, munis.get(muni))
+                                      roles, munis.get(muni), hasher=byplan.passwords)
     add_member(session, users["arbejdsgruppe"], group, lead=True)
     add_member(session, users["arkitekt"], group)
 

@@ -15,6 +15,9 @@ from engine.models import Base, utcnow
 from .folding import fold_on_set, folded_column
 from .i18n import N_
 
+# The shortest password anyone sets (an administrator for a user, or a user for themselves).
+MIN_PASSWORD = 10
+
 SECRETARIAT = "secretariat"
 COUNCIL_MEMBER = "council_member"
 COUNCIL_CHAIR = "council_chair"
@@ -31,13 +34,19 @@ ROLE_LABELS = {
     ADMIN: N_("Administrator"),
 }
 
+# The argon2 hasher of code that is given none (the tests' and the benchmarks' own fixtures set cheap
+# parameters here). The app's services get theirs from runtime.build and pass it on explicitly.
 _hasher = PasswordHasher()
 
 
 def use_password_hasher(hasher: PasswordHasher) -> None:
-    """Replace the argon2 parameters (tests use cheap ones; production keeps the defaults)."""
+    """Replace the default argon2 parameters (tests use cheap ones; production keeps the defaults)."""
     global _hasher
     _hasher = hasher
+
+
+def default_password_hasher() -> PasswordHasher:
+    return _hasher
 
 
 class Municipality(Base):
@@ -120,12 +129,12 @@ class User(Base):
     def leads(self, group_id: int) -> bool:
         return any(m.group_id == group_id and m.is_lead for m in self.memberships)
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+    def set_password(self, password: str, hasher: PasswordHasher | None = None) -> None:
+        self.password_hash = (hasher or _hasher).hash(password)
 
-    def check_password(self, password: str) -> bool:
+    def check_password(self, password: str, hasher: PasswordHasher | None = None) -> bool:
         try:
-            return _hasher.verify(self.password_hash, password)
+            return (hasher or _hasher).verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
@@ -178,9 +187,10 @@ def token_hash(token: str) -> str:
 
 
 def create_user(session: Session, username: str, name: str, email: str, password: str,
-                roles: tuple[str, ...] = (), municipality: Municipality | None = None) -> User:
+                roles: tuple[str, ...] = (), municipality: Municipality | None = None,
+                hasher: PasswordHasher | None = None) -> User:
     user = User(username=username, name=name, email=email, municipality=municipality)
-    user.set_password(password)
+    user.set_password(password, hasher)
     user.role_rows = [UserRole(role=r) for r in roles if r != WG_MEMBER]
     session.add(user)
     session.flush()
@@ -192,12 +202,14 @@ def add_member(session: Session, user: User, group: WorkingGroup, lead: bool = F
     session.flush()
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
+def authenticate(session: Session, username: str, password: str,
+                 hasher: PasswordHasher | None = None) -> User | None:
+    hasher = hasher or _hasher
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.active:
-        _hasher.hash(password)  # spend the same time for unknown users
+        hasher.hash(password)  # spend the same time for unknown users
         return None
-    return user if user.check_password(password) else None
+    return user if user.check_password(password, hasher) else None
 
 
 def create_token(session: Session, user: User, label: str = "") -> str:

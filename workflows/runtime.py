@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from engine import AuditLog, CaseEngine, DocumentStore, RestrictedScriptEngine, SearchIndex, UploadPolicy
@@ -16,6 +17,7 @@ from engine.specs import DeployRules, read_directory
 from . import lanes, proposal
 from .admin import Admin
 from .council import Council
+from .directory import default_password_hasher
 from .forms import FORMS, FormRegistry
 from .hearing import Hearings
 from .incidents import Incidents
@@ -31,11 +33,13 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
           script_time_limit: float = 2.0, base_url: str = "http://127.0.0.1:5000",
           mail: MailSettings | None = None, links: Links | None = None,
           clock: Callable[[], datetime] = utcnow, forms: FormRegistry | None = None,
-          audit_key: bytes | str | None = None) -> Byplan:
+          audit_key: bytes | str | None = None, password_hasher: PasswordHasher | None = None) -> Byplan:
     """Everything the app, the CLI and the worker use. `links` builds absolute page URLs (the web layer
     gives one that knows its routes); `clock` is the one source of "now" for the services (and the engine,
     its audit log and the mail delivery); `forms` the task forms (default: every family's); `audit_key`
-    keys the audit chains (engine/audit.py)."""
+    keys the audit chains (engine/audit.py); `password_hasher` the argon2 parameters (default: the
+    directory's, argon2's own defaults unless a test or benchmark chose cheap ones)."""
+    passwords = password_hasher or default_password_hasher()
     forms = forms if forms is not None else FormRegistry(FORMS.values())
     audit = AuditLog(clock, key=audit_key)
     services: dict = proposal.service_handlers(clock)
@@ -49,6 +53,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes), indexer=search.document)
     search.documents = documents
     engine.after_save.append(search.case_records)
+    search.watch(session_factory)  # network rounds and hearing responses: re-indexed after each flush
     hearings = Hearings(engine, documents, links=links, clock=clock, search=search)
     council = Council(engine, documents, links=links, clock=clock, search=search)
     script_engine.services.update(hearings.service_handlers())
@@ -57,7 +62,8 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     script_engine.services.update(networks.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory, clock=clock)
     return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
-                  admin=Admin(audit), incidents=Incidents(engine), search=search, forms=forms)
+                  admin=Admin(audit, passwords), incidents=Incidents(engine), search=search, forms=forms,
+                  passwords=passwords)
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):

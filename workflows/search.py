@@ -1,27 +1,35 @@
-"""One search over cases, documents, principles, hearings and council meetings.
+"""One search over cases, documents, principles, hearings, hearing responses, council meetings and
+network rounds.
 
 Each record is one entry of the engine's search index, with the visibility
 that the record's own pages apply:
 
 - ``public``: anyone (the principle catalogue, published hearings and meetings,
   the material of published hearings and meetings);
+- ``secretariat``: the secretariat and administrators (a network round being planned);
 - ``internal``: the secretariat, the council, administrators and working-group
   members (meetings before their agenda is published, as `Council.meeting_view`);
 - ``staff``: the secretariat, the council and administrators (a case without a scope);
 - ``scope:<scope>``: those, and the members of the working group the case
-  belongs to (`lanes.may_view_case`); a draft hearing is its group's too.
+  belongs to (`lanes.may_view_case`); a draft hearing is its group's too, and so is a
+  hearing response until it is published (the hearing concluded, the response
+  considered, its party not declining publication: `Hearings.public_view`).
 
 Entries are written in the transaction of the change: cases and everything
 attached to them after each save of the case (engine hook), documents when a
-version is stored (document store hook), the rest where the services change it.
+version is stored (document store hook), network rounds (their meetings and
+programmes) and hearing responses after each flush that changes them (a session
+listener, `watch`), the rest where the services change it.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
+from itertools import chain
 
 from marshmallow import fields as ma_fields
 from marshmallow import validate
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from engine import Audience, DocumentStore, SearchHit, SearchIndex
@@ -32,10 +40,11 @@ from .directory import User
 from .forms import FormSchema, choice, load_values, text
 from .i18n import N_
 
-PUBLIC, INTERNAL, STAFF = "public", "internal", "staff"
+PUBLIC, INTERNAL, STAFF, SECRETARIAT = "public", "internal", "staff", "secretariat"
 
 KINDS = [("case", N_("Cases")), ("document", N_("Documents")), ("principle", N_("Principles")),
-         ("hearing", N_("Hearings")), ("meeting", N_("Council meetings"))]
+         ("hearing", N_("Hearings")), ("response", N_("Hearing responses")), ("meeting", N_("Council meetings")),
+         ("round", N_("Network rounds"))]
 PAGE_SIZE = 20
 MAX_QUERY = 200
 MAX_PAGE = 500
@@ -50,7 +59,7 @@ def audience(user: User | None) -> Audience:
     if user is None or not getattr(user, "is_authenticated", True):
         return Audience.of({PUBLIC})
     if user.has_role(*lanes.SEES_ALL_CASES):
-        return Audience.all()
+        return Audience.all(hidden=() if user.has_role(*lanes.PROCESS_STAFF) else {SECRETARIAT})
     values = {PUBLIC} | {scope_visibility(s) for s in lanes.my_scopes(user)}
     if user.group_ids:
         values.add(INTERNAL)
@@ -186,6 +195,105 @@ class Search:
             for link in item.documents:
                 self.retag_document(session, link.document_id)
 
+    def round(self, session: Session, row) -> None:
+        """A network round with its regional meetings (region, venue, address) and their programmes
+        (titles, speakers, organisations); found by everyone once published, by the secretariat before."""
+        from .network import ProgrammeItem, RegionalMeeting
+
+        meetings = list(session.scalars(select(RegionalMeeting).where(RegionalMeeting.round_id == row.id)
+                                        .order_by(RegionalMeeting.day, RegionalMeeting.id)))
+        programme = list(session.scalars(select(ProgrammeItem)
+                                         .where(ProgrammeItem.meeting_id.in_([m.id for m in meetings]))
+                                         .order_by(ProgrammeItem.meeting_id, ProgrammeItem.position,
+                                                   ProgrammeItem.id))) if meetings else []
+        body = [row.network.name if row.network else ""]
+        for meeting in meetings:
+            body += [meeting.region, meeting.venue, meeting.address]
+            body += [part for item in programme if item.meeting_id == meeting.id
+                     for part in (item.title, item.speaker, item.organisation)]
+        visibility = SECRETARIAT if row.status == "draft" else PUBLIC
+        self.index.put(session, "round", row.id, row.theme, "\n".join(b for b in body if b),
+                       ref={"round_id": row.id, "status": row.status}, visibility=visibility)
+
+    def response(self, session: Session, response) -> None:
+        """A hearing response: public as on the hearing's public page, else its group's and staff's (the
+        staff page lists current and late responses; a superseded version is not indexed)."""
+        from .hearing import Hearing, HearingParty
+
+        if not (response.current or response.late):
+            self.index.remove(session, "response", response.id)
+            return
+        hearing = session.get(Hearing, response.hearing_id)
+        party = session.get(HearingParty, response.party_id)
+        if hearing is None or party is None:
+            return
+        public = hearing.status == "concluded" and response.considered and not party.unpublish_requested
+        files = [f.document.title for f in response.files if f.document is not None]
+        self.index.put(session, "response", response.id, f"{party.name} – {hearing.title}",
+                       "\n".join(b for b in [response.text, *files] if b),
+                       ref={"hearing_id": hearing.id, "response_id": response.id},
+                       visibility=PUBLIC if public else scope_visibility(hearing.scope))
+
+    # ------------------------------------------------------ flush listener
+    def watch(self, session_factory) -> None:
+        """Index the rounds and responses that a flush changes, on every session bound to the engine of
+        `session_factory` (the web's and the worker's sessions alike)."""
+        with session_factory() as probe:
+            bind = probe.get_bind()
+        _WATCHING[getattr(bind, "engine", bind)] = self
+        if not event.contains(Session, "after_flush", _after_flush):
+            event.listen(Session, "after_flush", _after_flush)
+            event.listen(Session, "after_flush_postexec", _after_flush_postexec)
+
+    def changes(self, session: Session) -> dict[str, set]:
+        """In a flush (its rows written, its lists not yet cleared): what the flush changes for the index."""
+        from .hearing import Hearing, HearingParty, HearingResponse
+        from .network import ProgrammeItem, RegionalMeeting, Round
+
+        found: dict[str, set] = {"rounds": set(), "meetings": set(), "responses": set(), "hearings": set(),
+                                 "parties": set()}
+        for obj in chain(session.new, session.dirty, session.deleted):
+            if isinstance(obj, Round):
+                found["rounds"].add(obj.id)
+            elif isinstance(obj, RegionalMeeting):
+                found["rounds"].add(obj.round_id)
+            elif isinstance(obj, ProgrammeItem):
+                found["meetings"].add(obj.meeting_id)
+            elif isinstance(obj, HearingResponse):
+                found["responses"].add(obj.id)
+            elif isinstance(obj, Hearing) and obj not in session.new and _changed(obj, "status", "title"):
+                found["hearings"].add(obj.id)
+            elif isinstance(obj, HearingParty) and _changed(obj, "unpublish_requested", "name"):
+                found["parties"].add(obj.id)
+        return found
+
+    def follow(self, session: Session, changed: dict[str, set]) -> None:
+        """After a flush: re-index the rounds and responses it changed (or remove their entries)."""
+        from .hearing import HearingResponse
+        from .network import RegionalMeeting, Round
+
+        rounds = set(changed["rounds"])
+        if changed["meetings"]:
+            rounds |= set(session.scalars(select(RegionalMeeting.round_id)
+                                          .where(RegionalMeeting.id.in_(changed["meetings"]))))
+        for round_id in sorted(r for r in rounds if r is not None):
+            row = session.get(Round, round_id)
+            if row is None:
+                self.index.remove(session, "round", round_id)
+            else:
+                self.round(session, row)
+        responses = set(changed["responses"])
+        if changed["hearings"] or changed["parties"]:
+            responses |= set(session.scalars(select(HearingResponse.id).where(
+                HearingResponse.hearing_id.in_(changed["hearings"])
+                | HearingResponse.party_id.in_(changed["parties"]))))
+        for response_id in sorted(r for r in responses if r is not None):
+            response = session.get(HearingResponse, response_id)
+            if response is None:
+                self.index.remove(session, "response", response_id)
+            else:
+                self.response(session, response)
+
     def _visibility(self, session: Session, kind: str, key) -> str | None:
         return self.index.visibility(session, kind, key)
 
@@ -235,7 +343,8 @@ class Search:
     def reindex(self, session: Session) -> dict[str, int]:
         """Empty the index and index every record again (documents: their current version's text)."""
         from .council import Meeting
-        from .hearing import Hearing
+        from .hearing import Hearing, HearingResponse
+        from .network import Round
         from .proposal import Principle
 
         self.index.clear(session)
@@ -249,6 +358,13 @@ class Search:
         for meeting in session.scalars(select(Meeting).order_by(Meeting.id)):
             self.meeting(session, meeting)
             counts["meeting"] += 1
+        for row in session.scalars(select(Round).order_by(Round.id)):
+            self.round(session, row)
+            counts["round"] += 1
+        for response in session.scalars(select(HearingResponse).where(HearingResponse.current | HearingResponse.late)
+                                        .order_by(HearingResponse.id)):
+            self.response(session, response)
+            counts["response"] += 1
         for principle in session.scalars(select(Principle).where(Principle.status == "current")):
             self.principle(session, principle)
             counts["principle"] += 1
@@ -259,8 +375,45 @@ class Search:
             text_ = self.documents.text_of(session, version) if self.documents else ""
             self.document(session, document, version, text_)
             counts["document"] += 1
+        self.index.mark_built(session)
         return counts
 
 
-__all__ = ["INTERNAL", "KINDS", "PUBLIC", "STAFF", "Search", "SearchForm", "SearchPage", "audience",
+_WATCHING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> Search
+
+
+def _changed(obj, *names: str) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _watcher(session: Session):
+    try:
+        bind = session.get_bind()
+    except Exception:  # noqa: BLE001  (an unbound session raises one of several errors: nothing of ours)
+        return None
+    return _WATCHING.get(getattr(bind, "engine", bind))
+
+
+_PENDING = "byplan.search.changes"
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    """Note what changed while the flush's lists are still there; the work waits for postexec, when the
+    identity map holds the flushed rows (loading them earlier would put a second copy there)."""
+    search = _watcher(session)
+    if search is not None:
+        changed = search.changes(session)
+        if any(changed.values()):
+            session.info[_PENDING] = changed
+
+
+def _after_flush_postexec(session: Session, _flush_context) -> None:
+    changed = session.info.pop(_PENDING, None)
+    search = _watcher(session) if changed else None
+    if search is not None:
+        search.follow(session, changed)
+
+
+__all__ = ["INTERNAL", "KINDS", "PUBLIC", "SECRETARIAT", "STAFF", "Search", "SearchForm", "SearchPage", "audience",
            "scope_visibility"]

@@ -125,8 +125,10 @@ class VersionView:
 
 class Byplan:
     def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, networks=None,
-                 mail=None, admin=None, incidents=None, search=None, forms: FormRegistry | None = None):
+                 mail=None, admin=None, incidents=None, search=None, forms: FormRegistry | None = None,
+                 passwords=None):
         self.engine = engine
+        self.passwords = passwords  # the argon2 hasher (runtime.build); None: the directory's default
         self.forms = forms if forms is not None else FormRegistry(FORMS.values())
         self.incidents = incidents
         self.documents = documents
@@ -150,7 +152,7 @@ class Byplan:
         """Check a password; every attempt, failed or not, is an audit event."""
         from .directory import authenticate
 
-        user = authenticate(session, username, password)
+        user = authenticate(session, username, password, self.passwords)
         self.engine.audit.append(session, kind="login" if user else "login_failed", actor=username[:100],
                                  summary="logged in" if user else "wrong user name or password")
         return user
@@ -307,6 +309,11 @@ class Byplan:
     def process_catalogue(self, session: Session, user: User) -> list[versions.ProcessSummary]:
         lanes.require_process_staff(user)
         return versions.process_catalogue(session)
+
+    @staticmethod
+    def may_deploy(user: User | None) -> bool:
+        """Deploying and migrating process versions is for administrators."""
+        return lanes.is_admin(user)
 
     def process_version(self, session: Session, user: User, version_id: int,
                         process_id: str | None = None) -> VersionView:

@@ -6,7 +6,7 @@ events before it keep the old unkeyed rule), key_id (which key) and mac (the hea
 existing stream's old head becomes the start of its keyed chain: keyed_from = seq + 1.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ import engine.models
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

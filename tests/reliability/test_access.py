@@ -65,8 +65,14 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /raadet/moeder/<id:meeting_id>": UNPUBLISHED_MEETING,
     "GET /raadet/moeder/<id:meeting_id>/dokumenter/<id:document_id>": UNPUBLISHED_MEETING,
     "GET /api/openapi.json": EVERYONE,
+    "GET /favicon.ico": EVERYONE,
     # --- signed in
     "POST /logout": SIGNED_IN,
+    "GET /konto/sessioner": SIGNED_IN,
+    "POST /konto/sessioner/afslut": SIGNED_IN,
+    "POST /konto/sessioner/afslut-alle": SIGNED_IN,
+    "GET /konto/adgangskode": SIGNED_IN,
+    "POST /konto/adgangskode": SIGNED_IN,
     "GET /opgaver": SIGNED_IN,
     "GET /opgaver/<task_id>": SECRETARIAT,           # the sample task is the secretariat's screening
     "POST /opgaver/<task_id>": SECRETARIAT,
@@ -133,7 +139,7 @@ ADMIN_PAGES = [
     "POST /admin/tokens/<id:token_id>/tilbagekald",
     "GET /admin/brugere", "GET /admin/brugere/ny", "POST /admin/brugere/ny", "GET /admin/brugere/<id:user_id>",
     "POST /admin/brugere/<id:user_id>", "POST /admin/brugere/<id:user_id>/adgangskode",
-    "POST /admin/brugere/<id:user_id>/aktiv",
+    "POST /admin/brugere/<id:user_id>/aktiv", "POST /admin/brugere/<id:user_id>/sessioner",
     "GET /admin/arbejdsgrupper", "GET /admin/arbejdsgrupper/ny", "POST /admin/arbejdsgrupper/ny",
     "GET /admin/arbejdsgrupper/<id:group_id>", "POST /admin/arbejdsgrupper/<id:group_id>",
     "POST /admin/arbejdsgrupper/<id:group_id>/medlemmer",

@@ -28,7 +28,7 @@ import web.api as api
 from engine.mail import OutboxMail
 from engine.models import Case, ReadyTask
 from engine.search import SearchEntry
-from workflows import admin, council, hearing, incidents, network, proposal, search
+from workflows import admin, council, hearing, incidents, network, proposal, search, sessions
 from workflows.directory import ApiToken, Municipality, User, UserRole, WorkingGroup
 from workflows.forms import FORMS, MAX_ID, FormInvalid, FormSchema, load_values
 
@@ -119,6 +119,9 @@ NOT_STORED = {
     (api.MeetingInSchema, "start_time"): "combined with the date into Meeting.starts_at (a timestamp)",
     (admin.UserCreateForm, "password"): "only its argon2 hash is stored",
     (admin.PasswordForm, "password"): "only its argon2 hash is stored",
+    (sessions.PasswordChangeForm, "current_password"): "checked against the stored argon2 hash, not stored",
+    (sessions.PasswordChangeForm, "new_password"): "only its argon2 hash is stored",
+    (sessions.PasswordChangeForm, "repeat_password"): "compared with the new password, not stored",
     (search.SearchForm, "q"): "a query, not stored",
     (search.SearchForm, "type"): "a filter, not stored",
     (api.SearchQuery, "q"): "a query, not stored",

@@ -16,13 +16,13 @@ from .common import ERROR_DESCRIPTIONS, PageQuery, bp, errors, token_required
 from .council import ItemInSchema, ItemOutSchema, MeetingInSchema, MeetingOutSchema
 from .hearings import HearingSchema, ResponseInSchema, ResponseOutSchema
 from .schemas import CaseSchema, TaskSchema
-from .search import SearchHitSchema, SearchQuery, SearchResultSchema
+from .search import SearchHitSchema, SearchQuery, SearchResultSchema, SpanField
 from .tasks import CompleteTaskSchema, TaskDetailSchema
 
 __all__ = [
     "ERROR_DESCRIPTIONS", "CaseDetailSchema", "CaseListQuery", "CaseSchema", "CompleteTaskSchema", "EventSchema",
     "HearingSchema", "ItemInSchema", "ItemOutSchema", "MeetingInSchema", "MeetingOutSchema", "PageQuery",
     "ProposalSchema", "ResponseInSchema", "ResponseOutSchema", "RetrySchema", "SearchHitSchema", "SearchQuery",
-    "SearchResultSchema", "StartCaseSchema", "TaskDetailSchema", "TaskSchema", "bp", "cases", "council", "errors",
-    "hearings", "search", "tasks", "token_required",
+    "SearchResultSchema", "SpanField", "StartCaseSchema", "TaskDetailSchema", "TaskSchema", "bp", "cases", "council",
+    "errors", "hearings", "search", "tasks", "token_required",
 ]

@@ -138,8 +138,9 @@ class Locked:
 class AdminBase:
     """The collaborators and helpers that every part of `Admin` uses."""
 
-    def __init__(self, audit: AuditLog):
+    def __init__(self, audit: AuditLog, passwords=None):
         self.audit = audit
+        self.passwords = passwords  # the argon2 hasher (runtime.build); None: the directory's default
 
     def _log(self, session: Session, actor: User, summary: str, detail: dict) -> None:
         self.audit.append(session, kind="admin", actor=actor.username, summary=summary, detail=detail)

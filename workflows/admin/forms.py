@@ -5,14 +5,13 @@ from typing import Any
 
 from marshmallow import ValidationError, validate, validates_schema
 
-from ..directory import COUNCIL_CHAIR, COUNCIL_MEMBER, ROLE_LABELS, WG_MEMBER
+from ..directory import COUNCIL_CHAIR, COUNCIL_MEMBER, MIN_PASSWORD, ROLE_LABELS, WG_MEMBER
 from ..forms import (
     FieldSpec, FormSchema, checkbox, choice, date_field, describe, email, integer, multi_choice, reference, text,
 )
 from ..i18n import N_
 from ..network import REGIONS
 
-MIN_PASSWORD = 10
 # Roles given by hand; working-group membership (wg_member) follows from the groups.
 # Roles that follow from records are set on those records' pages: working-group membership on the
 # group's page, the council roles on the council page (terms, one chair at a time).

@@ -12,6 +12,7 @@ from ..directory import ADMIN, ROLE_LABELS, WG_MEMBER, GroupMembership, Municipa
 from ..forms import load_values
 from ..i18n import N_
 from ..lanes import require_admin
+from ..sessions import end_sessions
 from .common import PAGE_SIZE, AdminBase, AdminError, Locked, Page, invalid, take_edit
 from .forms import RECORD_ROLES, PasswordForm, UserCreateForm, UserEditForm
 
@@ -68,7 +69,8 @@ class UserAdmin(AdminBase):
         username = values["username"]
         muni = self._municipality(session, values.get("municipality_id"))
         roles = sorted(set(values["roles"]))
-        user = create_user(session, username, values["name"], values["email"], values["password"], tuple(roles), muni)
+        user = create_user(session, username, values["name"], values["email"], values["password"], tuple(roles), muni,
+                           hasher=self.passwords)
         self._log(session, actor, f"user {username} created",
                   {"user": username, "name": user.name, "email": user.email, "roles": roles,
                    "municipality": muni.name if muni else None})
@@ -121,6 +123,8 @@ class UserAdmin(AdminBase):
             if user.has_role(ADMIN) and not self._other_active_admins(session, user):
                 raise AdminError(N_("This is the last administrator; make someone else an administrator first."))
         user.active = active
+        if not active:
+            end_sessions(session, user.id)  # a deactivated user's sign-ins end at once
         USER.flush(session, user)  # a concurrent change of the user wins the race: StaleRecord, not a 500
         self._log(session, actor, f"user {user.username} {'reactivated' if active else 'deactivated'}",
                   {"user": user.username, "active": active})
@@ -131,7 +135,8 @@ class UserAdmin(AdminBase):
         user = self.get_user(session, actor, user_id)
         raw, _edit = take_edit(raw)  # a new password does not depend on what the page showed
         values = load_values(PasswordForm, raw)
-        user.set_password(values["password"])
+        user.set_password(values["password"], self.passwords)
+        end_sessions(session, user.id)  # whoever signed in with the old password is signed out
         USER.flush(session, user)
         self._log(session, actor, f"password of {user.username} reset", {"user": user.username})
         return user

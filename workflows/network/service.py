@@ -71,7 +71,7 @@ class Networks:
         """The network start page: the rounds, and a contact's own registrations."""
         mine = (self.my_registrations(session, user)
                 if user.has_role(MUNICIPALITY_CONTACT) and user.municipality_id else [])
-        return {"rounds": self.rounds(session, user), "mine": mine}
+        return {"rounds": self.rounds(session, user), "mine": mine, "may_plan": lanes.is_secretariat(user)}
 
     def round_form(self, session: Session, user: User) -> list[Network]:
         """The networks a new round can be planned for (the secretariat only)."""
