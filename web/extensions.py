@@ -16,7 +16,7 @@ babel = Babel()
 
 
 class _Api(Api):
-    # Every error answer is documented per operation (web/api.py `errors`), not as a catch-all default.
+    # Every error answer is documented per operation (web/api/common.py `errors`), not as a catch-all default.
     DEFAULT_ERROR_RESPONSE_NAME = None
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.models import Base, utcnow
@@ -173,6 +173,10 @@ class ApiToken(Base):
 
     user: Mapped[User] = relationship(lazy="joined")
 
+    def use_due(self, now: datetime | None = None) -> bool:
+        """Whether a use now is to be recorded (record_token_use): never used, or not for a minute."""
+        return self.last_used_at is None or (now or utcnow()) - self.last_used_at > TOKEN_TOUCH_INTERVAL
+
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -215,12 +219,22 @@ def create_token(session: Session, user: User, label: str = "") -> str:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def api_token(session: Session, token: str) -> ApiToken | None:
+    """The token row of a bearer token, if it is valid (not revoked, its user active). Only reads: the
+    caller records the use afterwards (record_token_use), outside the action's unit of work."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token),
                                                 ApiToken.revoked_at.is_(None)))
     if row is None or not row.user.active:
         return None
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
-        row.last_used_at = now  # written at most once a minute: a read must not always write
-    return row.user
+    return row
+
+
+def record_token_use(session: Session, token_id: int, now: datetime | None = None) -> bool:
+    """Record a token's last use, at most once per TOKEN_TOUCH_INTERVAL (a read must not always write);
+    True if it was recorded. One conditional UPDATE: two requests at once record it once."""
+    now = now or utcnow()
+    result = session.execute(
+        update(ApiToken).where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None),
+                                                            ApiToken.last_used_at < now - TOKEN_TOUCH_INTERVAL))
+        .values(last_used_at=now).execution_options(synchronize_session=False))
+    return bool(result.rowcount)

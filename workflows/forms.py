@@ -5,10 +5,12 @@ browser's and the API's input, and documents itself as JSON Schema.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Any, Callable, Iterable
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from engine.mail import MailError, check_address
 
@@ -33,9 +35,10 @@ def text(label: str, *, required: bool = False, max_length: int = 10_000, widget
 
 
 def choice(label: str, options: list[tuple[str, str]], *, required: bool = True, widget: str = "radio",
-           help: str = "") -> fields.String:
+           help: str = "", default: str | None = None) -> fields.String:
+    """One of the options; with a `default`, optional and the default when left out."""
     return fields.String(
-        required=required,
+        required=required and default is None, load_default=missing if default is None else default,
         validate=validate.OneOf([v for v, _ in options], error=CHOOSE),
         error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": CHOOSE},
         metadata={"label": label, "widget": widget, "choices": options, "help": help},
@@ -50,10 +53,34 @@ def date_field(label: str, *, required: bool = True, help: str = "") -> fields.D
     )
 
 
+TIME_PATTERN = r"^[0-9]{2}:[0-9]{2}$"
+
+
+def time_of_day(label: str, *, required: bool = True, help: str = "") -> fields.String:
+    """A time of day as HH:MM, kept as text for the service to combine with a date. Its limit is the
+    pattern (documented as such in the API), not a length."""
+    message = N_("Enter a time as HH:MM.")
+
+    def _valid(value: str) -> None:
+        if re.match(TIME_PATTERN, value):  # a value off the pattern has the pattern's error already
+            try:
+                time.fromisoformat(value)
+            except ValueError:
+                raise ValidationError(message) from None
+
+    return fields.String(
+        required=required, validate=[validate.Regexp(TIME_PATTERN, error=message), _valid],
+        error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": message},
+        metadata={"label": label, "widget": "text", "help": help, "max_length": 5},
+    )
+
+
 def integer(label: str, *, required: bool = True, minimum: int = 0, maximum: int = 1000,
-            help: str = "", widget: str = "number") -> fields.Integer:
+            help: str = "", widget: str = "number", default: int | None = None) -> fields.Integer:
+    """A whole number in [minimum, maximum]; with a `default`, optional and the default when left out."""
     return fields.Integer(
-        required=required, strict=False,
+        required=required and default is None, load_default=missing if default is None else default,
+        strict=False,
         validate=[validate.Range(min=minimum, max=maximum, error=N_("The number is out of range."))],
         error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": N_("Enter a whole number.")},
         metadata={"label": label, "widget": widget, "help": help, "min": minimum, "max": maximum},
@@ -256,4 +283,4 @@ class FormRegistry:
 
 __all__ = ["FORMS", "MAX_ID", "FieldSpec", "FormDef", "FormInvalid", "FormRegistry", "FormSchema", "ValidationError",
            "checkbox", "choice", "describe", "email", "flatten_errors", "get_form", "json_schema", "load_values",
-           "multi_choice", "reference", "register", "text"]
+           "multi_choice", "reference", "register", "text", "time_of_day"]

@@ -186,7 +186,7 @@ def _api_bodies(values: dict) -> dict[str, dict]:
         "POST /api/v1/tasks/<task_id>/complete": {"version": 10**6, "data": {"screening": "complete"}},
         "POST /api/v1/hearings/<id:hearing_id>/responses": {"text": "Et høringssvar."},
         "POST /api/v1/council/meetings": {"title": "Ekstra rådsmøde", "date": "2099-01-10", "start_time": "10:00",
-                                          "item_deadline": "2099-01-01"},
+                                          "place": "KL", "item_deadline": "2099-01-01"},
         "POST /api/v1/council/meetings/<id:meeting_id>/items": {"kind": "information", "title": "Orientering"},
     }
 

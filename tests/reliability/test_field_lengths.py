@@ -3,7 +3,7 @@
 SQLite stores a string of any length in a VARCHAR(N) column and any integer in an INTEGER one;
 PostgreSQL refuses them (DataError), so a form or API field whose limit is above its column's length is
 a 500 on PostgreSQL only. This module lists, for every input schema — every FormSchema of workflows/
-(task forms, admin, hearing, council, network, search, incident forms) and every schema web/api.py reads
+(task forms, admin, hearing, council, network, search, incident forms) and every schema web/api/ reads
 with @bp.arguments — where each text field ends up, and checks:
 
 - a free-text field's max_length is at most its VARCHAR columns' lengths (Text columns take any length);
@@ -34,6 +34,7 @@ from workflows.forms import FORMS, MAX_ID, FormInvalid, FormSchema, load_values
 
 # schema -> the model its fields are stored in, field name = column name unless COLUMNS says otherwise
 MODELS = {
+    proposal.StartForm: proposal.Proposal,
     proposal.DraftForm: proposal.Proposal,
     proposal.ScreenForm: proposal.Proposal,
     hearing.PrepareForm: hearing.Hearing,
@@ -72,6 +73,7 @@ MODELS = {
 COLUMNS = {
     (proposal.DraftForm, "title"): [proposal.Proposal.title, proposal.Principle.name, Case.title,
                                     ReadyTask.case_title, SearchEntry.title],
+    (proposal.StartForm, "title"): [proposal.Proposal.title, Case.title, ReadyTask.case_title],
     (api.StartCaseSchema, "title"): [proposal.Proposal.title, Case.title, ReadyTask.case_title],
     (api.StartCaseSchema, "kind"): [proposal.Proposal.kind],
     (proposal.DraftForm, "kind"): [proposal.Proposal.kind],
@@ -115,8 +117,6 @@ NOT_STORED = {
     (incidents.DataFixSchema, "value"): "a workflow variable's value (the serialized workflow, Text)",
     (council.MeetingForm, "start_time"): "combined with the date into Meeting.starts_at (a timestamp)",
     (api.MeetingInSchema, "start_time"): "combined with the date into Meeting.starts_at (a timestamp)",
-    (api.MeetingInSchema, "date"): "parsed as a date by council.MeetingForm",
-    (api.MeetingInSchema, "item_deadline"): "parsed as a date by council.MeetingForm",
     (admin.UserCreateForm, "password"): "only its argon2 hash is stored",
     (admin.PasswordForm, "password"): "only its argon2 hash is stored",
     (sessions.PasswordChangeForm, "current_password"): "checked against the stored argon2 hash, not stored",
@@ -143,8 +143,8 @@ def _form_schemas() -> set[type]:
 
 
 def _api_input_schemas() -> set[type]:
-    """The schemas web/api.py reads requests with (@bp.arguments)."""
-    source = Path(inspect.getfile(api)).read_text()
+    """The schemas the web/api package's modules read requests with (@bp.arguments)."""
+    source = "".join(p.read_text() for p in sorted(Path(inspect.getfile(api)).parent.glob("*.py")))
     return {getattr(api, name) for name in re.findall(r"@bp\.arguments\((\w+)", source)}
 
 

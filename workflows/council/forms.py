@@ -1,11 +1,9 @@
 """The council's input schemas: the meeting and item forms of its pages and the task forms of its process."""
 from __future__ import annotations
 
-from datetime import time
-
 from marshmallow import ValidationError, validates_schema
 
-from ..forms import REQUIRED, FormSchema, choice, date_field, integer, text
+from ..forms import REQUIRED, FormSchema, choice, date_field, integer, text, time_of_day
 from ..i18n import N_
 from .models import KINDS, OUTCOMES, POSITIONS, Outcome
 
@@ -13,19 +11,14 @@ from .models import KINDS, OUTCOMES, POSITIONS, Outcome
 class MeetingForm(FormSchema):
     title = text(N_("Title"), required=True, max_length=200)
     date = date_field(N_("Meeting date"))
-    start_time = text(N_("Start time (HH:MM)"), required=True, max_length=5)
+    start_time = time_of_day(N_("Start time (HH:MM)"))
     place = text(N_("Place"), max_length=300)
     online_link = text(N_("Online link"), max_length=500)
     item_deadline = date_field(N_("Deadline for agenda items"))
-    publish_days = integer(N_("Publish the agenda this many days before"), minimum=1, maximum=60)
+    publish_days = integer(N_("Publish the agenda this many days before"), minimum=1, maximum=60, default=7)
 
     @validates_schema(skip_on_field_errors=False)
     def _consistent(self, data, **kwargs):
-        if data.get("start_time"):
-            try:
-                time.fromisoformat(data["start_time"])
-            except ValueError:
-                raise ValidationError(N_("Enter a time as HH:MM."), "start_time") from None
         if not data.get("place") and not data.get("online_link"):
             raise ValidationError(N_("Give a place or an online link."), "place")
         if data.get("date") and data.get("item_deadline") and data["item_deadline"] >= data["date"]:

@@ -3,14 +3,14 @@
 The family's modules:
 
 - ``models``: proposals and principle versions, status enums
-- ``forms``: the task forms (draft, screen, schedule)
+- ``forms``: the start form and the task forms (draft, screen, schedule)
 - ``service``: ``Proposals`` (starting one, the public catalogue)
 - ``tasks``: task-form functions and the BPMN service tasks (recording the council's decision from its
   message, publishing to the catalogue)
 
 It sends no mail of its own and has no calendar (the council's meeting and the hearing have theirs).
 """
-from .forms import DraftForm, ScheduleForm, ScreenForm
+from .forms import DraftForm, ScheduleForm, ScreenForm, StartForm
 from .models import (
     DECISIONS, KINDS, PROCESS_ID, SCREENING, STATUS_LABELS, Principle, PrincipleStatus, Proposal, ProposalKind,
     ProposalStatus, Screening, proposal_for_case, slugify,
@@ -27,6 +27,6 @@ def service_handlers(clock) -> dict:
 __all__ = [
     "DECISIONS", "KINDS", "PROCESS_ID", "SCREENING", "STATUS_LABELS", "DraftForm", "Principle", "PrincipleStatus",
     "Proposal", "ProposalKind", "ProposalStatus", "Proposals", "ScheduleForm", "ScreenForm", "Screening",
-    "ServiceTasks", "catalogue", "catalogue_key", "new_proposal", "principle_history", "proposal_for_case",
+    "ServiceTasks", "StartForm", "catalogue", "catalogue_key", "new_proposal", "principle_history", "proposal_for_case",
     "service_handlers", "slugify",
 ]

@@ -1,11 +1,20 @@
-"""The proposal family's task forms: draft (and revise), screen, schedule."""
+"""The proposal family's input schemas: starting a proposal, and the task forms draft (and revise), screen,
+schedule."""
 from __future__ import annotations
 
 from marshmallow import ValidationError, validates_schema
 
-from ..forms import MAX_ID, REQUIRED, FormSchema, choice, integer, text
+from ..forms import MAX_ID, REQUIRED, FormSchema, choice, integer, reference, text
 from ..i18n import N_
 from .models import KINDS, SCREENING, ProposalKind, Screening
+
+
+class StartForm(FormSchema):
+    """A new proposal: its working group (one of the user's), kind and working title."""
+
+    group_id = reference(N_("Working group"))
+    kind = choice(N_("Kind of proposal"), KINDS, default=ProposalKind.PRINCIPLE.value)
+    title = text(N_("Title"), required=True, max_length=200)
 
 
 class DraftForm(FormSchema):

@@ -14,9 +14,10 @@ from engine import Forbidden, NotFound
 from engine.models import Case
 
 from ..directory import User, WorkingGroup
-from ..forms import CHOOSE, REQUIRED, TOO_LONG, FormInvalid
+from ..forms import CHOOSE, FormInvalid, load_values
 from ..i18n import N_
-from .models import KINDS, PROCESS_ID, Principle, PrincipleStatus, Proposal, ProposalKind
+from .forms import StartForm
+from .models import PROCESS_ID, Principle, PrincipleStatus, Proposal, ProposalKind
 
 
 def new_proposal(session: Session, *, group: WorkingGroup, title: str, kind: str, actor: str,
@@ -49,24 +50,24 @@ class Proposals:
         self.clock = clock or engine.clock
 
     def start_proposal(self, session: Session, user: User, group_id: int, title: str,
-                       kind: str = ProposalKind.PRINCIPLE.value) -> Case:
-        """A new proposal case of a working group, started by one of its members."""
-        group = session.get(WorkingGroup, group_id)
-        errors = {}
+                       kind: str | None = ProposalKind.PRINCIPLE.value) -> Case:
+        """A new proposal case of a working group, started by one of its members (the input checked with
+        the start form, StartForm; `kind` None: the form's default)."""
+        raw = {name: value for name, value in (("group_id", group_id), ("title", title), ("kind", kind))
+               if value is not None}
+        try:
+            values, errors = load_values(StartForm, raw), {}
+        except FormInvalid as exc:
+            values, errors = {}, dict(exc.errors)
+        group = None if "group_id" in errors else session.get(WorkingGroup, int(group_id))
         if group is None:
-            errors["group_id"] = [CHOOSE]
-        if not (title or "").strip():
-            errors["title"] = [REQUIRED]
-        elif len(title.strip()) > 200:
-            errors["title"] = [TOO_LONG]
-        if kind not in dict(KINDS):
-            errors["kind"] = [CHOOSE]
+            errors.setdefault("group_id", [CHOOSE])  # every field's error at once, the group's too
         if errors:
             raise FormInvalid(errors)
-        if user is None or group_id not in user.group_ids:
+        if user is None or group.id not in user.group_ids:
             raise Forbidden(N_("Only members of the working group can start its proposals."))
-        record = new_proposal(session, group=group, title=title.strip(), kind=kind, actor=user.username,
-                              now=self.clock())
+        record = new_proposal(session, group=group, title=values["title"], kind=values["kind"],
+                              actor=user.username, now=self.clock())
         instance = self.engine.start(session, PROCESS_ID, actor=user.username, title=record.title,
                                      scope=group.scope, data={"proposal_id": record.id})
         record.case_id = instance.id
