@@ -11,6 +11,7 @@ import workflows.hearing  # noqa: F401
 import workflows.council  # noqa: F401
 import workflows.network  # noqa: F401
 import engine.mail  # noqa: F401
+import workflows.notifications  # noqa: F401
 from engine.models import Base
 from engine.search import outside_models
 

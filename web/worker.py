@@ -10,6 +10,9 @@ log = logging.getLogger(__name__)
 def run_once(byplan) -> tuple[int, int, int]:
     fired = byplan.engine.fire_due_timers()
     routed = byplan.engine.route_messages()
+    notifications = getattr(byplan, "notifications", None)
+    if notifications is not None:
+        notifications.send_digests()  # the daily digests go into the outbox, delivered just below
     sent = byplan.mail.deliver_pending() if byplan.mail is not None else 0
     return fired, routed, sent
 

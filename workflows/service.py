@@ -36,6 +36,7 @@ class SubmitContext:
     case_id: int
     task_data: dict[str, Any]
     clock: Callable[[], datetime] = utcnow  # the engine's: task forms stamp records with it
+    links: Any = None  # workflows.links.Links, for the page links in the mails a task form sends (issue 13)
 
     @property
     def now(self) -> datetime:
@@ -124,7 +125,8 @@ class VersionView:
 
 class Byplan:
     def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, networks=None,
-                 mail=None, admin=None, incidents=None, search=None, forms: FormRegistry | None = None):
+                 mail=None, admin=None, incidents=None, search=None, forms: FormRegistry | None = None,
+                 links=None, notifications=None):
         self.engine = engine
         self.forms = forms if forms is not None else FormRegistry(FORMS.values())
         self.incidents = incidents
@@ -135,6 +137,8 @@ class Byplan:
         self.mail = mail
         self.admin = admin
         self.search = search
+        self.links = links  # issue 13: task forms send mail with page links
+        self.notifications = notifications  # issue 13: the users' mail choices and the daily digest
         self.proposals = proposal.Proposals(engine, search)
 
     def reindex_search(self, session: Session, actor: str) -> dict[str, int]:
@@ -171,6 +175,13 @@ class Byplan:
         return self.engine.tasks_for(session, lanes.audiences(user), assignee=user.username, limit=limit,
                                      offset=offset)
 
+    def waiting_for(self, session: Session, user: User) -> list:
+        """Issue 13: work waiting for the user beyond their tasks (workflows.inbox.WaitingItem), from each
+        family's own rows, the nearest deadline first."""
+        from .inbox import waiting_for
+
+        return waiting_for(session, user, (self.hearings, self.council, self.networks))
+
     def _projection(self, session: Session, task_id: str) -> ReadyTask:
         proj = session.get(ReadyTask, str(task_id))
         if proj is None:
@@ -186,7 +197,7 @@ class Byplan:
         instance = self.engine.load(session, proj.case_id)
         task = self.engine.ready_task(instance, task_id)
         form = self.forms.get(proj.form_key)
-        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock)
+        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.links)
         values = form.initial(ctx) if form and form.initial else {}
         raw_instructions = (task.task_spec.extensions or {}).get("instructionsForEndUser") or ""
         try:
@@ -225,7 +236,8 @@ class Byplan:
         def task_data(task) -> dict:
             if form is None:
                 return {}
-            return form.on_submit(SubmitContext(session, user, proj.case_id, task.data, self.engine.clock), values)
+            ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.links)
+            return form.on_submit(ctx, values)
 
         instance = self.engine.complete_task(
             session, proj.case_id, task_id, actor=user.username, expected_version=version,

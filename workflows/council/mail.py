@@ -20,8 +20,13 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "web" / "translations"
 
 AGENDA_TAG = "council.agenda"
 AGENDA_SUBJECT = N_("Agenda: %(title)s")
+# issue 13: the agenda's mail says when and where the meeting is
 AGENDA_BODY = N_("Dear %(name)s\n\nThe agenda and material for %(title)s are out:\n%(url)s\n\n"
-                 "Record your position on the decision items in Byplan.\n")
+                 "The meeting is on %(date)s at %(time)s.\nPlace: %(place)s\n")
+POSITIONS_TAG = "council.positions"
+POSITIONS_SUBJECT = N_("Record your position: %(title)s")
+POSITIONS_BODY = N_("Dear %(name)s\n\nRecord your position on these decision items of %(title)s by %(deadline)s, "
+                    "when the meeting begins:\n\n%(items)s\n\nYour tasks in Byplan: %(url)s\n")
 MINUTES_TAG = "council.minutes"
 MINUTES_SUBJECT = N_("Minutes for approval: %(title)s")
 MINUTES_BODY = N_("Dear %(name)s\n\nThe minutes of %(title)s are ready for approval:\n%(url)s\n\n"
@@ -54,8 +59,18 @@ class CouncilMail:
         return Mail(tag, self.gettext(subject) % params, self.gettext(body) % params)
 
     def agenda(self, meeting, name: str) -> Mail:
+        starts = meeting.starts_at.astimezone(COPENHAGEN)
+        place = ", ".join(p for p in (meeting.place, meeting.online_link) if p) or "–"
         return self._mail(AGENDA_TAG, AGENDA_SUBJECT, AGENDA_BODY, name=name, title=meeting.title,
-                          url=self.links("council.meeting", meeting_id=meeting.id))
+                          url=self.links("council.meeting", meeting_id=meeting.id),
+                          date=f"{starts:%d.%m.%Y}", time=f"{starts:%H.%M}", place=place)
+
+    def positions(self, meeting, name: str, titles: list[str]) -> Mail:
+        """Issue 13: a member's new position tasks, with the deadline (the meeting's start)."""
+        starts = meeting.starts_at.astimezone(COPENHAGEN)
+        return self._mail(POSITIONS_TAG, POSITIONS_SUBJECT, POSITIONS_BODY, name=name, title=meeting.title,
+                          deadline=f"{starts:%d.%m.%Y %H.%M}", items="\n".join(f"- {t}" for t in titles),
+                          url=self.links("home"))
 
     def minutes(self, meeting, name: str, deadline: datetime) -> Mail:
         return self._mail(MINUTES_TAG, MINUTES_SUBJECT, MINUTES_BODY, name=name, title=meeting.title,

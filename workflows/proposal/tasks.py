@@ -19,6 +19,7 @@ from ..council import CouncilError, Outcome, open_meetings, schedule_proposal
 from ..dates import COPENHAGEN
 from ..forms import FormDef, FormInvalid, register
 from ..i18n import N_
+from . import mail
 from .forms import DraftForm, ScheduleForm, ScreenForm
 from .models import (
     Principle, PrincipleStatus, Proposal, ProposalKind, ProposalStatus, Screening, proposal_for_case, slugify,
@@ -49,6 +50,18 @@ def _draft_submit(ctx, values: dict) -> dict:
     return {"revision": p.revision}
 
 
+def _draft_submit_and_notify(ctx, values: dict) -> dict:
+    data = _draft_submit(ctx, values)
+    p = proposal_for_case(ctx.session, ctx.case_id)  # issue 13: the secretariat learns of it
+    mail.submitted(ctx.session, p, url=_case_url(ctx), submitter=ctx.user.name if ctx.user else p.created_by or "",
+                   now=ctx.now)
+    return data
+
+
+def _case_url(ctx) -> str:
+    return ctx.links("case", case_id=ctx.case_id) if ctx.links is not None else ""
+
+
 def _screen_submit(ctx, values: dict) -> dict:
     from ..hearing import new_hearing_for_proposal  # the hearing family runs as the proposal's call activity
 
@@ -62,6 +75,9 @@ def _screen_submit(ctx, values: dict) -> dict:
         hearing = new_hearing_for_proposal(ctx.session, p, ctx.user.username if ctx.user else "system")
         p.status = ProposalStatus.IN_HEARING.value
         data.update(hearing_needed=True, hearing_id=hearing.id)
+    # issue 13: the working group learns the outcome
+    mail.screened(ctx.session, p, complete=outcome == Screening.COMPLETE, hearing=data["hearing_needed"],
+                  url=_case_url(ctx), now=ctx.now)
     return data
 
 
@@ -87,7 +103,7 @@ def _schedule_submit(ctx, values: dict) -> dict:
     return {"agenda_item_id": item.id, "meeting_id": values["meeting_id"]}
 
 
-register(FormDef("proposal.draft", DraftForm, _draft_submit, _draft_initial))
+register(FormDef("proposal.draft", DraftForm, _draft_submit_and_notify, _draft_initial))
 register(FormDef("proposal.screen", ScreenForm, _screen_submit))
 register(FormDef("proposal.revise", DraftForm, _revise_submit, _draft_initial))
 register(FormDef("proposal.schedule", ScheduleForm, _schedule_submit, choices=_schedule_choices))
