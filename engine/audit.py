@@ -1,95 +1,136 @@
-"""Append-only audit log with one hash chain per stream (a case, or 'system')."""
+"""Append-only audit log with one hash chain per stream (a case, or 'system'), keyed by a secret.
+
+Each event's hash covers the previous event's hash, so changing, removing or reordering one event
+breaks the chain after it. With a key (a secret kept outside the database) the hash is an
+HMAC-SHA256: someone who can write the database but does not hold the key cannot rewrite a stream
+from a change to its head and recompute the hashes. Each stream's head row (``audit_head``) names
+its last event and carries a MAC of it, so cutting a stream short is detected too.
+
+Chains written before the key (unkeyed sha256) are carried over: ``keyed_from`` on the head is the
+first sequence number whose event is keyed; the events before it keep the old rule. The migration
+sets it to the old head + 1 for every existing stream; the first keyed writer seals every head that
+has no MAC yet. After that, a stream without a MAC in a keyed log is itself a sign of tampering.
+
+What the key cannot protect against is someone who also holds the key, or who replaces the whole
+log with an older copy. For that, `heads` gives a signed, dated list of stream heads that an
+administrator stores elsewhere; `check(..., published=)` verifies that each published head is still
+in its chain (the events up to it unchanged).
+"""
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
+from .audit_chain import (  # noqa: F401 - the public names of the audit log
+    GENESIS,
+    HEADS_FORMAT,
+    AuditKeyError,
+    Broken,
+    Verification,
+    WrongKey,
+    _mac,
+    as_key,
+    digest,
+    event_hash,
+    head_mac,
+    key_id,
+    keyed_event_hash,
+    stream_of,
+)
+from .audit_check import check_log
 from .models import AuditEvent, AuditHead, utcnow
-from .serialization import canonical_json
-
-GENESIS = "0" * 64
-
-
-def stream_of(case_id: int | None) -> str:
-    return f"case:{case_id}" if case_id is not None else "system"
-
-
-def digest(data: Any) -> str:
-    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
-
-
-def event_hash(prev_hash: str, stream: str, seq: int, case_id, at: datetime, actor, kind: str,
-               summary: str, detail: dict, data_digest: str) -> str:
-    body = canonical_json([prev_hash, stream, seq, case_id, at.isoformat(), actor, kind, summary,
-                           detail, data_digest])
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-
-@dataclass
-class Broken:
-    event_id: int
-    stream: str
-    seq: int
-    reason: str
-
-    def __str__(self):
-        return f"audit event {self.event_id} ({self.stream} #{self.seq}): {self.reason}"
-
 
 class AuditLog:
-    def __init__(self, clock: Callable[[], datetime] = utcnow):
+    """Writes and verifies the chains. `key` (bytes or text) keys new events; None keeps the old
+    unkeyed rule, which is refused on a stream that is already keyed."""
+
+    def __init__(self, clock: Callable[[], datetime] = utcnow, key: bytes | str | None = None):
         self.clock = clock
+        self.key = as_key(key)
+        self.key_id = key_id(self.key) if self.key else None
+        self._sealed = False
+
+    # ------------------------------------------------------------------ writing
 
     def append(self, session: Session, *, kind: str, actor: str | None, case_id: int | None = None,
                summary: str = "", detail: dict | None = None, data: Any = None) -> AuditEvent:
         stream = stream_of(case_id)
+        if self.key and not self._sealed:
+            self.seal(session)
         # The head row serializes appends to one stream (on PostgreSQL by its row lock).
         head = session.scalar(select(AuditHead).where(AuditHead.stream == stream).with_for_update())
         if head is None:
-            head = AuditHead(stream=stream, seq=0, hash=GENESIS)
+            head = AuditHead(stream=stream, seq=0, hash=GENESIS, keyed_from=1 if self.key else None)
             session.add(head)
         seq, prev = head.seq + 1, head.hash
         at = self.clock()
         detail = detail or {}
         data_digest = digest(data)
-        event = AuditEvent(
-            stream=stream, seq=seq, case_id=case_id, at=at, actor=actor, kind=kind,
-            summary=summary[:500], detail=detail, data_digest=data_digest, prev_hash=prev,
-            hash=event_hash(prev, stream, seq, case_id, at, actor, kind, summary[:500], detail, data_digest),
-        )
+        summary = summary[:500]
+        fields = (prev, stream, seq, case_id, at, actor, kind, summary, detail, data_digest)
+        if self.key:
+            if head.key_id not in (None, self.key_id):
+                raise AuditKeyError(f"audit stream {stream} is keyed with key id {head.key_id}, "
+                                    f"not with the configured key (id {self.key_id})")
+            if head.keyed_from is None:  # written without a key so far: its keyed chain starts here
+                head.keyed_from = seq
+            hash_ = keyed_event_hash(self.key, *fields)
+        else:
+            if head.keyed_from is not None and head.keyed_from <= seq:
+                raise AuditKeyError(f"audit stream {stream} is keyed: it cannot be extended without the key")
+            hash_ = event_hash(*fields)
+        event = AuditEvent(stream=stream, seq=seq, case_id=case_id, at=at, actor=actor, kind=kind,
+                           summary=summary, detail=detail, data_digest=data_digest, prev_hash=prev, hash=hash_)
         session.add(event)
-        head.seq, head.hash = seq, event.hash
+        head.seq, head.hash = seq, hash_
+        if self.key:
+            head.key_id, head.mac = self.key_id, head_mac(self.key, stream, head.keyed_from, seq, hash_)
         return event
 
-    def verify(self, session: Session) -> Broken | None:
-        """Check every chain; return the first broken event, or None if all verify."""
-        prev_by_stream: dict[str, tuple[int, str]] = {}
-        rows = session.scalars(select(AuditEvent).order_by(AuditEvent.stream, AuditEvent.seq))
-        for ev in rows:
-            expected_seq, expected_prev = prev_by_stream.get(ev.stream, (1, GENESIS))
-            if ev.seq != expected_seq:
-                return Broken(ev.id, ev.stream, ev.seq, f"sequence gap: expected #{expected_seq}")
-            if ev.prev_hash != expected_prev:
-                return Broken(ev.id, ev.stream, ev.seq, "does not link to the previous event")
-            recomputed = event_hash(ev.prev_hash, ev.stream, ev.seq, ev.case_id, ev.at, ev.actor, ev.kind,
-                                    ev.summary, ev.detail or {}, ev.data_digest)
-            if recomputed != ev.hash:
-                return Broken(ev.id, ev.stream, ev.seq, "content does not match its hash")
-            prev_by_stream[ev.stream] = (ev.seq + 1, ev.hash)
-        heads = {h.stream: h for h in session.scalars(select(AuditHead))}
-        for stream in sorted(set(heads) | set(prev_by_stream)):
-            head = heads.get(stream)
-            next_seq, last_hash = prev_by_stream.get(stream, (1, GENESIS))
-            if head is None or head.seq != next_seq - 1 or head.hash != last_hash:
-                last = session.scalar(select(AuditEvent).where(AuditEvent.stream == stream)
-                                      .order_by(AuditEvent.seq.desc()).limit(1))
-                expected = f"#{head.seq}" if head else "no head"
-                return Broken(last.id if last else 0, stream, next_seq - 1,
-                              f"the chain ends at #{next_seq - 1} but its head says {expected}: "
-                              "events were removed from its end")
-        return None
+    def seal(self, session: Session) -> int:
+        """Give every head without a MAC (chains carried over, or written without a key) the key's MAC,
+        anchoring its keyed chain after its present head. Done by the first keyed write of each
+        process; returns the number of heads sealed."""
+        if not self.key:
+            raise AuditKeyError("sealing the audit log needs its key")
+        heads = list(session.scalars(select(AuditHead).where(AuditHead.mac.is_(None)).with_for_update()))
+        for head in heads:
+            if head.keyed_from is None:
+                head.keyed_from = head.seq + 1
+            head.key_id = self.key_id
+            head.mac = head_mac(self.key, head.stream, head.keyed_from, head.seq, head.hash)
+
+        # Sealing is skipped from now on only once this transaction has committed.
+        target = session() if isinstance(session, scoped_session) else session
+        rolled_back = []
+
+        def _committed(_session):
+            if not rolled_back:
+                self._sealed = True
+
+        sa_event.listen(target, "after_commit", _committed, once=True)
+        sa_event.listen(target, "after_rollback", lambda _session: rolled_back.append(True), once=True)
+        return len(heads)
+
+    def heads(self, session: Session, at: datetime | None = None) -> dict:
+        """The signed, dated list of every stream's head, to be stored outside the database."""
+        if not self.key:
+            raise AuditKeyError("publishing stream heads needs the audit key")
+        rows = session.scalars(select(AuditHead).where(AuditHead.seq > 0).order_by(AuditHead.stream))
+        document = {"format": HEADS_FORMAT, "at": (at or self.clock()).isoformat(), "key_id": self.key_id,
+                    "heads": {h.stream: {"seq": h.seq, "hash": h.hash} for h in rows}}
+        return {**document, "mac": _mac(self.key, document)}
+
+    # ---------------------------------------------------------------- verifying
+
+    def verify(self, session: Session, published: dict | None = None) -> Broken | None:
+        """Check every chain (and the published heads, if given); return the first problem, or None."""
+        return self.check(session, published).problem
+
+    def check(self, session: Session, published: dict | None = None) -> Verification:
+        """Check every chain (and the published heads); the outcome with what was checked."""
+        return check_log(self.key, session, published)

@@ -2,14 +2,17 @@
 
 A mail is queued with `queue_mail` in the caller's session, so it is sent if
 and only if the caller's state change commits. A worker calls
-`MailDelivery.deliver_pending()` periodically; it claims unsent rows one per
-transaction (SKIP LOCKED on PostgreSQL, so several workers can run), sends
-each over SMTP and marks it sent in the same transaction.
+`MailDelivery.deliver_pending()` periodically. It claims a batch of unsent rows
+in one short transaction (SKIP LOCKED on PostgreSQL, so several workers can
+run; a lease in claimed_by/claimed_until keeps other workers off them) and
+commits; it speaks SMTP with no transaction open, so a slow server never holds
+SQLite's write lock; each result is recorded in a short transaction of its own.
 
 Delivery is at-least-once: if the process dies after the SMTP server accepted
-a mail but before the transaction committed, the mail is sent again on the
-next sweep, with the same deterministic Message-ID so receivers can recognize
-the duplicate.
+a mail but before its result was recorded, the mail is sent again by a later
+sweep (at once when the dead worker ran on the same host, otherwise when its
+lease runs out), with the same deterministic Message-ID so receivers can
+recognize the duplicate.
 
 A failed attempt is recorded on the row (attempts, last_error) and retried by
 a later sweep after an exponential back-off (``retry_delay``, doubled per
@@ -21,7 +24,10 @@ connection attempt per sweep, not one per queued mail.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import secrets
+import socket
 import smtplib
 import ssl as _ssl
 import unicodedata
@@ -32,16 +38,16 @@ from email.headerregistry import Address
 from email.utils import format_datetime, parseaddr
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import ForeignKey, Integer, String, Text, or_, select
+from sqlalchemy import ForeignKey, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .claims import claim_each
 from .models import Base, utcnow
 
 log = logging.getLogger(__name__)
 
 BACKENDS = ("smtp", "sink")
 MAX_RETRY_DELAY = timedelta(days=1)
+_SEND_STEPS = 4  # SMTP round trips of one send (MAIL, RCPT, DATA, end of data), each up to the timeout
 
 
 class MailError(ValueError):
@@ -69,6 +75,9 @@ class OutboxMail(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column()
     # <outbox-{id}@{domain}>, set at the first attempt and kept, so a resend carries the same id.
     message_id: Mapped[str | None] = mapped_column(String(200))
+    # The sweep that has claimed the mail ("host/pid/random") and until when; None when unclaimed.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column()
 
     def status(self, max_attempts: int) -> str:
         """'sent', 'failed' (gave up after max_attempts) or 'pending'."""
@@ -258,18 +267,63 @@ def build_message(mail: OutboxMail, settings: MailSettings, now: datetime | None
     return msg
 
 
+def _claim_token() -> str:
+    """Names one sweep: the host and process (so a dead claimant on this host is recognised) and a nonce."""
+    return f"{socket.gethostname()[:150]}/{os.getpid()}/{secrets.token_hex(4)}"
+
+
+def _claimant_gone(token: str) -> bool:
+    """True if `token` names a process on this host that no longer runs (killed mid-sweep).
+
+    A claimant on another host, or one that cannot be checked, is taken to be alive: its claim
+    then ends when its lease runs out.
+    """
+    host, _, rest = token.partition("/")
+    pid_text = rest.partition("/")[0]
+    if host != socket.gethostname()[:150] or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False  # another sweep of this process (a thread): alive
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    try:  # a killed process not yet reaped by its parent (a zombie) no longer runs either
+        state = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in ("Z", "X")
+
+
 class _ServerUnavailable(Exception):
     """Connecting or logging in to the SMTP server failed; wraps the cause."""
 
 
 class MailDelivery:
-    """Sends queued mail; `deliver_pending` is one sweep, safe with several concurrent workers."""
+    """Sends queued mail; `deliver_pending` is one sweep, safe with several concurrent workers.
+
+    No transaction is open while SMTP is spoken: a short transaction claims a batch (a lease:
+    claimed_by, claimed_until) and commits; each mail is sent with no transaction open; a short
+    transaction of its own records the result and ends the claim. Another worker skips a claimed
+    mail until its lease runs out, or at once when the claimant was a process on this host that no
+    longer exists (a worker killed mid-sweep). A worker killed after the server accepted a mail but
+    before the result was recorded therefore sends it again: at-least-once, with the same Message-ID.
+    """
 
     def __init__(self, settings: MailSettings, session_factory: Callable[[], Session],
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, batch_size: int = 10):
         self.settings = settings
         self.session_factory = session_factory
         self.clock = clock
+        self.batch_size = batch_size
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a claim holds: a whole batch at the worst case of every SMTP step timing out."""
+        return timedelta(seconds=self.batch_size * _SEND_STEPS * self.settings.timeout + 60)
 
     def pending_query(self, now: datetime):
         return (select(OutboxMail)
@@ -279,40 +333,102 @@ class MailDelivery:
                 .order_by(OutboxMail.id))
 
     def deliver_pending(self, limit: int = 100) -> int:
-        """Send up to `limit` due mails, oldest first, one per transaction. Returns the number sent."""
+        """Send up to `limit` due mails, oldest first, claimed in batches. Returns the number sent."""
+        token = _claim_token()
         sent = 0
+        seen: set[int] = set()  # a mail handled once in this sweep is not offered again
         conn: smtplib.SMTP | None = None
+        batch: list[OutboxMail] = []
         try:
-            for session, mail in claim_each(self.session_factory, self.pending_query(self.clock()),
-                                            OutboxMail.id, limit):
-                mail.message_id = mail.message_id or message_id_for(mail, self.settings)
-                if self.settings.backend == "sink":
-                    log.info("mail %s to %s not sent (sink backend): %s", mail.id, mail.to_address, mail.subject)
-                    mail.sent_at = self.clock()
-                    sent += 1
-                    continue
-                try:
-                    message = build_message(mail, self.settings, self.clock())
-                    if conn is None:
-                        conn = self._connect()
-                    conn.send_message(message, from_addr=self.settings.sender_address,
-                                      to_addrs=[mail.to_address])
-                except _ServerUnavailable as exc:
-                    self._failed(mail, exc.__cause__ or exc)
-                    session.commit()  # keep the record of the attempt, then end the sweep
+            while len(seen) < limit:
+                batch = self._claim(token, seen, min(self.batch_size, limit - len(seen)))
+                if not batch:
                     break
-                except (smtplib.SMTPException, OSError, ValueError, UnicodeError) as exc:
-                    self._failed(mail, exc)
-                    if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)):
-                        conn = self._close(conn)  # reconnect for the next mail
-                    continue
-                mail.sent_at = self.clock()
-                mail.last_error = None
-                mail.next_attempt_at = None
-                sent += 1
+                seen.update(mail.id for mail in batch)
+                while batch:
+                    mail = batch[0]
+                    if self.settings.backend == "sink":
+                        log.info("mail %s to %s not sent (sink backend): %s", mail.id, mail.to_address,
+                                 mail.subject)
+                        sent += self._record(mail, token, None)
+                        batch.pop(0)
+                        continue
+                    if self.clock() + timedelta(seconds=_SEND_STEPS * self.settings.timeout) > mail.claimed_until:
+                        break  # the lease could run out mid-send: leave the rest to a later sweep
+                    try:
+                        message = build_message(mail, self.settings, self.clock())
+                        if conn is None:
+                            conn = self._connect()
+                        conn.send_message(message, from_addr=self.settings.sender_address,
+                                          to_addrs=[mail.to_address])
+                    except _ServerUnavailable as exc:
+                        self._record(mail, token, exc.__cause__ or exc)
+                        batch.pop(0)
+                        return sent  # the rest of the batch is released below; the sweep ends
+                    except (smtplib.SMTPException, OSError, ValueError, UnicodeError) as exc:
+                        self._record(mail, token, exc)
+                        batch.pop(0)
+                        if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)):
+                            conn = self._close(conn)  # reconnect for the next mail
+                        continue
+                    sent += self._record(mail, token, None)
+                    batch.pop(0)
+                if batch:
+                    break
         finally:
             self._close(conn)
+            if batch:
+                self._release(token, [mail.id for mail in batch])
         return sent
+
+    def _claim(self, token: str, seen: set[int], size: int) -> list[OutboxMail]:
+        """Claim up to `size` due, unclaimed mails in one short transaction (committed on return)."""
+        now = self.clock()
+        with self.session_factory() as session, session.begin():
+            holders = session.scalars(select(OutboxMail.claimed_by).distinct()
+                                      .where(OutboxMail.sent_at.is_(None), OutboxMail.claimed_until > now))
+            gone = [holder for holder in holders if holder and _claimant_gone(holder)]
+            free = [OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until <= now]
+            if gone:
+                free.append(OutboxMail.claimed_by.in_(gone))
+            query = self.pending_query(now).where(or_(*free))
+            if seen:
+                query = query.where(OutboxMail.id.not_in(seen))
+            batch = list(session.scalars(query.limit(size).with_for_update(skip_locked=True)))
+            for mail in batch:
+                if mail.claimed_by is not None:
+                    log.warning("mail %s: taking over the claim of %s (gone or expired); it may have been "
+                                "sent already and is sent again with the same Message-ID", mail.id,
+                                mail.claimed_by)
+                mail.message_id = mail.message_id or message_id_for(mail, self.settings)
+                mail.claimed_by = token
+                mail.claimed_until = now + self.lease
+        return batch
+
+    def _record(self, mail: OutboxMail, token: str, failure: BaseException | None) -> int:
+        """Record one attempt in a short transaction of its own; returns 1 if the mail counts as sent."""
+        with self.session_factory() as session, session.begin():
+            row = session.get(OutboxMail, mail.id, with_for_update=True)
+            if row is None:
+                return 0
+            if row.claimed_by == token:
+                row.claimed_by = row.claimed_until = None
+            if failure is None:
+                if row.sent_at is None:
+                    row.sent_at = self.clock()
+                row.last_error = None
+                row.next_attempt_at = None
+                return 1
+            if row.sent_at is None:  # not sent meanwhile by a worker that took over an expired claim
+                self._failed(row, failure)
+            return 0
+
+    def _release(self, token: str, ids: list[int]) -> None:
+        """End this sweep's claim on mails it did not try."""
+        with self.session_factory() as session, session.begin():
+            session.execute(update(OutboxMail)
+                            .where(OutboxMail.id.in_(ids), OutboxMail.claimed_by == token)
+                            .values(claimed_by=None, claimed_until=None))
 
     def _failed(self, mail: OutboxMail, exc: BaseException) -> None:
         mail.attempts += 1

@@ -225,6 +225,11 @@ class AuditHead(Base):
     stream: Mapped[str] = mapped_column(String(50), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    # The first sequence number whose event is keyed (HMAC); the events before it follow the old unkeyed
+    # rule. None: a stream written only without a key so far.
+    keyed_from: Mapped[int | None] = mapped_column(Integer)
+    key_id: Mapped[str | None] = mapped_column(String(16))  # which key keyed it (engine.audit.key_id)
+    mac: Mapped[str | None] = mapped_column(String(64))  # HMAC of (stream, keyed_from, seq, hash)
 
 
 class Blob(Base):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -9,6 +10,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from engine_support import TEST_AUDIT_KEY  # noqa: E402
+
+# One audit key for the test apps, CLI runs and engine harnesses, so all of them verify each other's chains.
+os.environ.setdefault("BYPLAN_AUDIT_KEY", TEST_AUDIT_KEY)
 
 from pgserver import PostgresServer  # noqa: E402
 

@@ -10,6 +10,8 @@ Usage::
 """
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -62,6 +64,14 @@ def deploy_probe(engine: CaseEngine, session: Session, script: str = "x = 1", co
     return engine.deploy(session, {"script_probe.bpmn": probe_bytes(script, condition)}, actor)
 
 
+TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef"
+
+
+def audit_key() -> str:
+    """The audit key of the test apps and CLI runs (tests/conftest.py sets BYPLAN_AUDIT_KEY)."""
+    return os.environ.get("BYPLAN_AUDIT_KEY") or TEST_AUDIT_KEY
+
+
 class Harness:
     """Database engine, session factory and CaseEngine for one database URL."""
 
@@ -72,7 +82,7 @@ class Harness:
         if create:
             Base.metadata.create_all(self.db)
         self.session_factory = make_session_factory(self.db)
-        self.audit = AuditLog()
+        self.audit = AuditLog(key=audit_key())
         self.engine = CaseEngine(script_engine=RestrictedScriptEngine(services or {}, time_limit=time_limit),
                                  session_factory=self.session_factory, audit=self.audit)
 

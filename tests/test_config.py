@@ -58,6 +58,7 @@ def test_environment_variables_with_their_types(bare, monkeypatch):
 def test_the_older_variable_names_still_work(bare, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://byplan@db.example/byplan")
     monkeypatch.setenv("BYPLAN_SECRET_KEY", "s3cret")
+    monkeypatch.setenv("BYPLAN_AUDIT_KEY", "a-production-audit-key")  # a set secret key means production
     monkeypatch.setenv("BYPLAN_SECURE_COOKIES", "1")
     monkeypatch.setenv("BYPLAN_BASE_URL", "https://byplan.kl.dk")
     monkeypatch.setenv("BYPLAN_MAIL_STARTTLS", "1")

@@ -14,7 +14,6 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from engine import (
-    AuditLog,
     Conflict,
     DocumentRejected,
     DocumentStore,
@@ -757,7 +756,7 @@ def test_truncated_chain_is_detected(h):
 def docs(h):
     _deploy(h, "call_child")
     case_id = _start(h, "call_child")
-    return DocumentStore(AuditLog(), UploadPolicy(max_bytes=1000)), case_id
+    return DocumentStore(h.audit, UploadPolicy(max_bytes=1000)), case_id
 
 
 def test_documents_share_blobs_and_version(h, docs):

@@ -45,13 +45,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .links import FlaskLinks
 
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, statement_timeout_ms=app.config["PG_STATEMENT_TIMEOUT_MS"],
+                         idle_in_transaction_timeout_ms=app.config["PG_IDLE_TX_TIMEOUT_MS"])
         session_factory = make_session_factory(db.engine)
     app.extensions["byplan"] = build(session_factory, max_upload_bytes=app.config["MAX_UPLOAD_BYTES"],
                                      script_time_limit=app.config["SCRIPT_TIME_LIMIT"],
                                      base_url=app.config["BASE_URL"], mail=mail_settings(app.config),
                                      links=FlaskLinks(app, app.config["BASE_URL"]),
-                                     digest_hour=app.config["DIGEST_HOUR"])
+                                     digest_hour=app.config["DIGEST_HOUR"],
+                                     audit_key=app.config["AUDIT_KEY"])
     app.extensions["byplan_session_factory"] = session_factory
 
     from . import api as api_module

@@ -274,10 +274,7 @@ class HearingList(MethodView):
     @errors(401, 403)
     def get(self):
         """Hearings: for a municipality contact those of the municipality, for staff the open ones."""
-        hearings = byplan_service().hearings
-        if g.api_user.has_role("municipality_contact") and not g.api_user.has_role("secretariat"):
-            return [h for h, _party in hearings.for_municipality(db.session, g.api_user.municipality_id or 0)]
-        return hearings.dashboard(db.session, g.api_user)
+        return byplan_service().hearings.listing(db.session, g.api_user)
 
 
 @bp.route("/hearings/<id:hearing_id>/responses")

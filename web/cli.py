@@ -1,4 +1,4 @@
-"""The `byplan` command: init-db, demo, serve, worker, reindex, token create, audit verify, deploy, migrate,
+"""The `byplan` command: init-db, demo, serve, worker, reindex, token create, audit verify/heads, deploy, migrate,
 backup, restore."""
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ import click
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _app(**config):
+def _app(web: bool = False, **config):
+    """The app for a command. Commands other than `serve` (worker, reindex, migrate, backup, ...) run
+    without a PostgreSQL statement timeout: a long reindex or restore statement is not a hung request.
+    The idle-in-transaction timeout holds for them too."""
     from . import create_app
 
+    if not web:
+        config.setdefault("PG_STATEMENT_TIMEOUT_MS", 0)
     return create_app(config or None)
 
 
@@ -85,7 +90,7 @@ def demo():
 @click.option("--no-worker", is_flag=True, help="Do not fire timers in a background thread.")
 def serve(host, port, no_worker):
     """Serve the app (embedded setup) with the timer worker in a background thread."""
-    app = _app(RUN_WORKER=not no_worker)
+    app = _app(web=True, RUN_WORKER=not no_worker)
     click.echo(f"Byplan on http://{host}:{port}")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
@@ -152,18 +157,77 @@ def audit():
 
 
 @audit.command("verify")
-def audit_verify():
-    """Check every hash chain of the audit log; name the first broken event."""
+@click.option("--heads", "heads_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A head list made earlier by `byplan audit heads`: each head in it must still be in its chain.")
+def audit_verify(heads_file):
+    """Check every hash chain of the audit log; name the first broken event.
+
+    Exit status 0: intact; 1: broken (tampered); 2: the configured key (BYPLAN_AUDIT_KEY) is not the
+    log's, so nothing could be checked."""
+    import json
+
+    from engine.audit import WrongKey
+
+    from .extensions import db
+
+    published = None
+    if heads_file is not None:
+        try:
+            published = json.loads(heads_file.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeError) as exc:
+            click.echo(f"BROKEN: heads file: {heads_file} is not a JSON list of heads ({exc})", err=True)
+            sys.exit(1)
+    app = _app()
+    with app.app_context():
+        outcome = app.extensions["byplan"].engine.audit.check(db.session, published)
+    problem = outcome.problem
+    if isinstance(problem, WrongKey):
+        click.echo(f"WRONG KEY: {problem.reason}", err=True)
+        click.echo("Nothing was checked: set BYPLAN_AUDIT_KEY to the key the log was written with.", err=True)
+        sys.exit(2)
+    if problem is not None:
+        click.echo(f"BROKEN: {problem}", err=True)
+        sys.exit(1)
+    click.echo("audit log verified: every chain is intact")
+    counts = f"{outcome.streams} stream(s), {outcome.events} event(s): {outcome.keyed} keyed"
+    if outcome.unkeyed:
+        counts += f", {outcome.unkeyed} from before the key (unkeyed rule)"
+    if outcome.unchecked:
+        counts += f", {outcome.unchecked} keyed but not checked (no key)"
+    click.echo(counts)
+    if published is not None:
+        click.echo(f"{outcome.published} head(s) published at {published['at']} found unchanged in their chains")
+    for note in outcome.notes:
+        click.echo(note)
+
+
+@audit.command("heads")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the list to this file instead of printing it.")
+def audit_heads(output):
+    """Print a signed, dated list of every stream's head (JSON), to store outside this system.
+
+    Check against it later with `byplan audit verify --heads FILE`. The log is verified first: the
+    heads of a broken log are not published."""
+    import json
+
     from .extensions import db
 
     app = _app()
+    audit_log = app.extensions["byplan"].engine.audit
     with app.app_context():
-        broken = app.extensions["byplan"].engine.audit.verify(db.session)
-    if broken is None:
-        click.echo("audit log verified: every chain is intact")
-        return
-    click.echo(f"BROKEN: {broken}", err=True)
-    sys.exit(1)
+        problem = audit_log.verify(db.session)
+        if problem is not None:
+            click.echo(f"BROKEN: {problem}", err=True)
+            click.echo("no heads published: the audit log does not verify", err=True)
+            sys.exit(1)
+        heads = audit_log.heads(db.session)
+    text = json.dumps(heads, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{len(heads['heads'])} stream head(s) of {heads['at']} written to {output}", err=True)
 
 
 @main.command()

@@ -61,6 +61,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_TIMEOUT", 10.0, float, "seconds to wait for the SMTP server"),
     Setting("MAIL_MAX_ATTEMPTS", 5, int, "delivery attempts before a mail is given up"),
     Setting("MAIL_RETRY_DELAY", 300.0, float, "seconds before the first retry; doubled for each further one"),
+    Setting("AUDIT_KEY", None, str, "the secret (16 characters or more) that keys the audit chains' HMACs; "
+                                    "required in production, elsewhere kept in `instance/audit_key`"),
+    Setting("PG_STATEMENT_TIMEOUT_MS", 30000, int, "PostgreSQL: milliseconds a web request's statement may run "
+                                                   "(0: no limit; the CLI runs without one)"),
+    Setting("PG_IDLE_TX_TIMEOUT_MS", 60000, int, "PostgreSQL: milliseconds a transaction may stay idle before "
+                                                 "the server ends it and releases its locks (0: no limit)"),
 )
 
 # Flask and extension options that are not deployment choices.
@@ -138,6 +144,28 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    app.config["AUDIT_KEY"] = audit_key(app)
+
+
+def production() -> bool:
+    """BYPLAN_ENV=production, or a configured BYPLAN_SECRET_KEY (the demo and development generate theirs)."""
+    return (os.environ.get("BYPLAN_ENV", "").strip().lower() == "production"
+            or bool(os.environ.get("BYPLAN_SECRET_KEY")))
+
+
+def audit_key(app: Flask) -> str:
+    """AUDIT_KEY keys the audit chains. Required in production: a key generated next to the database would
+    be no secret from whoever can write the database; elsewhere it is generated once in the instance folder
+    (instance/audit_key)."""
+    key = app.config.get("AUDIT_KEY")
+    if not key:
+        if production():
+            raise RuntimeError("BYPLAN_AUDIT_KEY must be set in production (a random secret, e.g. 64 hex "
+                               "characters, kept outside the database and its backups)")
+        key = instance_secret(app.instance_path, "audit_key")
+    if len(key) < 16:
+        raise RuntimeError("BYPLAN_AUDIT_KEY is too short: use a random secret of at least 16 characters")
+    return key
 
 
 def mail_settings(config) -> Any:
@@ -156,9 +184,10 @@ def _loads(text: str) -> Any:
         return text
 
 
-def instance_secret(instance_path: str) -> str:
-    """A random secret kept in the instance folder, so sessions survive restarts without a default key."""
-    path = Path(instance_path) / "secret_key"
+def instance_secret(instance_path: str, name: str = "secret_key") -> str:
+    """A random secret kept in the instance folder, so sessions (or the audit chains) keep working across
+    restarts without a default key."""
+    path = Path(instance_path) / name
     try:  # created once, atomically and private; concurrent starters read the winner's key
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -6,6 +6,7 @@ who may do and see what, and `attempt` runs every change in one unit of work.
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -170,7 +171,8 @@ def decisions():
 
 @bp.get("/raadet/feed.atom")
 def feed():
-    return Response(_service().atom_feed(db.session), mimetype="application/atom+xml")
+    return Response(_service().atom_feed(db.session, gettext=_, language=str(get_locale() or "da")),
+                    mimetype="application/atom+xml")
 
 
 @bp.get("/raadet/moeder.ics")

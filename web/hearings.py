@@ -1,31 +1,36 @@
 """Hearings: the secretariat's dashboard and hearing page, municipality answers, party links,
-public hearing pages, calendar feeds and the demo mailbox."""
+public hearing pages, calendar feeds and the demo mailbox.
+
+Every view parses the request, calls one method of the hearing service (which decides who may see and
+do what) and renders or redirects; actions run in one unit of work (`attempt` / `unit_of_work`)."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 
-from flask import (
-    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for,
-)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from engine.mail import recent_mail
 from workflows import hearing as hearings_domain
-from workflows.directory import User, WorkingGroup
+from workflows.forms import describe
+from workflows.hearing.forms import PrepareForm, page_forms
 from workflows.service import FormInvalid
 
 from .extensions import byplan_service
 from .extensions import db
-from .forms import attempt, form_id, form_ids, uploaded_file
+from .forms import attempt, form_id, form_ids, unit_of_work, uploaded_file
 
 bp = Blueprint("hearings", __name__)
 
 
 def _service():
     return byplan_service().hearings
+
+
+def _user():
+    """The signed-in user, or None for an anonymous visitor (the service decides what they may do)."""
+    return current_user if current_user.is_authenticated else None
 
 
 def _files() -> list[tuple[str, bytes]]:
@@ -36,19 +41,34 @@ def _back(hearing_id: int, anchor: str = ""):
     return redirect(url_for("hearings.hearing", hearing_id=hearing_id) + (f"#{anchor}" if anchor else ""))
 
 
-def _render_staff(hearing_id: int, errors: dict | None = None, form: dict | None = None, status: int = 200):
-    view = _service().staff_view(db.session, current_user, hearing_id)
+def _labels() -> dict:
+    return {"status_labels": hearings_domain.STATUS_LABELS, "late_labels": hearings_domain.LATE_LABELS,
+            "dispositions": hearings_domain.DISPOSITIONS, "disposition_labels": dict(hearings_domain.DISPOSITIONS)}
+
+
+def _render_staff(view: dict, errors: dict | None = None, form: dict | None = None, status: int = 200):
     return render_template("hearings/hearing.html", v=view, errors=errors or {}, form=form or {},
-                           dispositions=hearings_domain.DISPOSITIONS,
-                           disposition_labels=dict(hearings_domain.DISPOSITIONS),
-                           status_labels=hearings_domain.STATUS_LABELS,
-                           late_labels=hearings_domain.LATE_LABELS, calendar_url=_user_calendar_url()), status
+                           fields=page_forms(), calendar_url=_user_calendar_url(), **_labels()), status
 
 
 def _attempt(hearing_id: int, anchor: str, action, success: str):
     return attempt(action, anchor=anchor, success=success, domain_errors=(hearings_domain.HearingError,),
-                   rerender=lambda errors, form, status: _render_staff(hearing_id, errors, form, status),
+                   rerender=lambda errors, form, status: _render_staff(
+                       _service().staff_view(db.session, _user(), hearing_id), errors, form, status),
                    redirect_to=url_for("hearings.hearing", hearing_id=hearing_id))
+
+
+def _respond(action, rerender, field: str):
+    """Run a party's action in one unit of work: (result, None), or (None, the page again with the errors)."""
+    try:
+        with unit_of_work() as uow:
+            result = action()
+            uow.commit()
+    except FormInvalid as exc:
+        return None, rerender(exc.errors, 422)
+    except hearings_domain.HearingError as exc:
+        return None, rerender({field: [str(exc)]}, 422)
+    return result, None
 
 
 # ----------------------------------------------------------------- staff
@@ -56,53 +76,54 @@ def _attempt(hearing_id: int, anchor: str, action, success: str):
 @bp.get("/hoeringer")
 @login_required
 def index():
-    if current_user.has_role("municipality_contact") and not current_user.has_role("secretariat"):
-        rows = _service().for_municipality(db.session, current_user.municipality_id or 0)
-        return render_template("hearings/municipality.html", rows=rows, calendar_url=_user_calendar_url(),
-                               status_labels=hearings_domain.STATUS_LABELS)
     sort = request.args.get("sort", "deadline")
-    rows = _service().dashboard(db.session, current_user, sort)
-    return render_template("hearings/dashboard.html", rows=rows, sort=sort, now=hearings_domain.utcnow(),
+    page = _service().overview(db.session, _user(), sort)
+    if page.kind == "municipality":
+        return render_template("hearings/municipality.html", rows=page.view, calendar_url=_user_calendar_url(),
+                               status_labels=hearings_domain.STATUS_LABELS)
+    return render_template("hearings/dashboard.html", rows=page.view, sort=sort, now=_service().clock(),
+                           may_create=page.may_create,
                            status_labels=hearings_domain.STATUS_LABELS, calendar_url=_user_calendar_url())
 
 
 @bp.route("/hoeringer/ny", methods=["GET", "POST"])
 @login_required
 def new():
-    groups = list(db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.name)))
+    groups = _service().new_form(db.session, _user())
     errors: dict = {}
     values = {"title": "", "summary": "", "working_group_id": str(groups[0].id) if groups else ""}
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in values}
+        group_id = form_id(request.form, "working_group_id") or 0
         try:
-            hearing = _service().create(db.session, current_user, title=values["title"], summary=values["summary"],
-                                        working_group_id=form_id(request.form, "working_group_id") or 0)
-            db.session.commit()
+            with unit_of_work() as uow:
+                hearing = _service().create(db.session, _user(), title=values["title"], summary=values["summary"],
+                                            working_group_id=group_id)
+                uow.commit()
         except FormInvalid as exc:
-            db.session.rollback()
             errors = exc.errors
         else:
             flash(_("The hearing is created. Add parties and material, then publish it from the task."))
             return _back(hearing.id)
-    elif not current_user.has_role("secretariat"):
-        abort(403)
-    return render_template("hearings/new.html", groups=groups, values=values, errors=errors), (422 if errors else 200)
+    fields = {spec.name: spec for spec in describe(PrepareForm())}
+    return render_template("hearings/new.html", groups=groups, values=values, errors=errors,
+                           fields=fields), (422 if errors else 200)
 
 
 @bp.get("/hoeringer/<id:hearing_id>")
 @login_required
 def hearing(hearing_id: int):
-    if current_user.has_role("municipality_contact") and not current_user.has_role("secretariat"):
-        return _contact_page(hearing_id)
-    return _render_staff(hearing_id)
+    page = _service().hearing_page(db.session, _user(), hearing_id)
+    if page.kind == "party":
+        return _contact_page(hearing_id, page.view)
+    return _render_staff(page.view)
 
 
 @bp.post("/hoeringer/<id:hearing_id>/parter/kommuner")
 @login_required
 def add_municipalities(hearing_id: int):
     ids = form_ids(request.form, "municipality_id")
-    return _attempt(hearing_id, "parter", lambda: _service().add_municipalities(db.session, current_user,
-                                                                               hearing_id, ids),
+    return _attempt(hearing_id, "parter", lambda: _service().add_municipalities(db.session, _user(), hearing_id, ids),
                     _("The municipalities are added as parties."))
 
 
@@ -110,16 +131,14 @@ def add_municipalities(hearing_id: int):
 @login_required
 def add_external(hearing_id: int):
     raw = {"name": request.form.get("name", ""), "email": request.form.get("email", "")}
-    return _attempt(hearing_id, "parter", lambda: _service().add_external_party(db.session, current_user,
-                                                                               hearing_id, raw),
+    return _attempt(hearing_id, "parter", lambda: _service().add_external_party(db.session, _user(), hearing_id, raw),
                     _("The party is added."))
 
 
 @bp.post("/hoeringer/<id:hearing_id>/parter/<id:party_id>/fjern")
 @login_required
 def remove_party(hearing_id: int, party_id: int):
-    return _attempt(hearing_id, "parter",
-                    lambda: _service().remove_party(db.session, current_user, hearing_id, party_id),
+    return _attempt(hearing_id, "parter", lambda: _service().remove_party(db.session, _user(), hearing_id, party_id),
                     _("The party is removed."))
 
 
@@ -128,7 +147,7 @@ def remove_party(hearing_id: int, party_id: int):
 def add_material(hearing_id: int):
     filename, content = uploaded_file()
     return _attempt(hearing_id, "materiale",
-                    lambda: _service().add_document(db.session, current_user, hearing_id, filename, content,
+                    lambda: _service().add_document(db.session, _user(), hearing_id, filename, content,
                                                     request.form.get("title") or None),
                     _("The document is uploaded."))
 
@@ -139,7 +158,7 @@ def decide_late(response_id: int):
     hearing_id = form_id(request.form, "hearing_id") or 0
     raw = {"decision": request.form.get("decision", ""), "reason": request.form.get("reason", "")}
     return _attempt(hearing_id, f"svar-{response_id}",
-                    lambda: _service().decide_late(db.session, current_user, response_id, raw),
+                    lambda: _service().decide_late(db.session, _user(), response_id, raw),
                     _("The decision on the late response is recorded."))
 
 
@@ -147,24 +166,21 @@ def decide_late(response_id: int):
 @login_required
 def add_point(hearing_id: int):
     raw = {k: request.form.get(k, "") for k in ("response_id", "point", "disposition", "reason")}
-    return _attempt(hearing_id, "notat", lambda: _service().add_point(db.session, current_user, hearing_id, raw),
+    return _attempt(hearing_id, "notat", lambda: _service().add_point(db.session, _user(), hearing_id, raw),
                     _("The point is added to the hearing note."))
 
 
 @bp.post("/hoeringer/<id:hearing_id>/notat/punkter/<id:point_id>/slet")
 @login_required
 def delete_point(hearing_id: int, point_id: int):
-    return _attempt(hearing_id, "notat",
-                    lambda: _service().delete_point(db.session, current_user, hearing_id, point_id),
+    return _attempt(hearing_id, "notat", lambda: _service().delete_point(db.session, _user(), hearing_id, point_id),
                     _("The point is deleted."))
 
 
 # -------------------------------------------------- municipality contact
 
-def _contact_page(hearing_id: int, errors: dict | None = None, text: str = "", status: int = 200):
-    party = _service().party_for_contact(db.session, current_user, hearing_id)
-    view = _service().party_view(db.session, party)
-    return render_template("hearings/respond.html", v=view, errors=errors or {}, text=text,
+def _contact_page(hearing_id: int, view: dict, errors: dict | None = None, text: str = "", status: int = 200):
+    return render_template("hearings/respond.html", v=view, errors=errors or {}, text=text, fields=page_forms(),
                            action=url_for("hearings.contact_respond", hearing_id=hearing_id),
                            document_url=lambda doc_id: url_for("hearings.public_document", hearing_id=hearing_id,
                                                                document_id=doc_id),
@@ -174,17 +190,13 @@ def _contact_page(hearing_id: int, errors: dict | None = None, text: str = "", s
 @bp.post("/hoeringer/<id:hearing_id>/svar")
 @login_required
 def contact_respond(hearing_id: int):
-    party = _service().party_for_contact(db.session, current_user, hearing_id)
-    text = request.form.get("text", "")
-    try:
-        _service().respond(db.session, party, {"text": text}, _files(), current_user.username, allow_late=False)
-        db.session.commit()
-    except FormInvalid as exc:
-        db.session.rollback()
-        return _contact_page(hearing_id, exc.errors, text, 422)
-    except hearings_domain.HearingError as exc:
-        db.session.rollback()
-        return _contact_page(hearing_id, {"text": [str(exc)]}, text, 422)
+    service, text = _service(), request.form.get("text", "")
+    _response, page = _respond(
+        lambda: service.respond_as_contact(db.session, _user(), hearing_id, {"text": text}, _files()),
+        lambda errors, status: _contact_page(hearing_id, service.contact_view(db.session, _user(), hearing_id),
+                                             errors, text, status), "text")
+    if page is not None:
+        return page
     flash(_("Your response is received."))
     return redirect(url_for("hearings.hearing", hearing_id=hearing_id))
 
@@ -192,9 +204,8 @@ def contact_respond(hearing_id: int):
 # ------------------------------------------------------------ party link
 
 def _party_page(token: str, errors: dict | None = None, text: str = "", status: int = 200):
-    party = _service().party_for_token(db.session, token)
-    view = _service().party_view(db.session, party)
-    return render_template("hearings/respond.html", v=view, errors=errors or {}, text=text,
+    view = _service().token_view(db.session, token)
+    return render_template("hearings/respond.html", v=view, errors=errors or {}, text=text, fields=page_forms(),
                            action=url_for("hearings.party_link", token=token), token=token,
                            document_url=lambda doc_id: url_for("hearings.party_document", token=token,
                                                                document_id=doc_id),
@@ -205,18 +216,11 @@ def _party_page(token: str, errors: dict | None = None, text: str = "", status: 
 def party_link(token: str):
     if request.method == "GET":
         return _party_page(token)
-    party = _service().party_for_token(db.session, token)
-    text = request.form.get("text", "")
-    try:
-        response = _service().respond(db.session, party, {"text": text}, _files(), f"link:{party.name}",
-                                      allow_late=True)
-        db.session.commit()
-    except FormInvalid as exc:
-        db.session.rollback()
-        return _party_page(token, exc.errors, text, 422)
-    except hearings_domain.HearingError as exc:
-        db.session.rollback()
-        return _party_page(token, {"text": [str(exc)]}, text, 422)
+    service, text = _service(), request.form.get("text", "")
+    response, page = _respond(lambda: service.respond_by_token(db.session, token, {"text": text}, _files()),
+                              lambda errors, status: _party_page(token, errors, text, status), "text")
+    if page is not None:
+        return page
     flash(_("Your late response is received; the secretariat decides whether it is included.")
           if response.late else _("Your response is received. You can replace it until the deadline."))
     return redirect(url_for("hearings.party_link", token=token))
@@ -224,21 +228,18 @@ def party_link(token: str):
 
 @bp.post("/hoering/svar/<token>/offentliggoerelse")
 def party_unpublish(token: str):
-    party = _service().party_for_token(db.session, token)
-    try:
-        _service().request_unpublish(db.session, party, request.form.get("unpublish") == "1")
-        db.session.commit()
-    except hearings_domain.HearingError as exc:
-        db.session.rollback()
-        return _party_page(token, {"unpublish": [str(exc)]}, status=422)
+    unpublish = request.form.get("unpublish") == "1"
+    _result, page = _respond(lambda: _service().unpublish_by_token(db.session, token, unpublish),
+                             lambda errors, status: _party_page(token, errors, status=status), "unpublish")
+    if page is not None:
+        return page
     flash(_("Your choice about publication is saved."))
     return redirect(url_for("hearings.party_link", token=token))
 
 
 @bp.get("/hoering/svar/<token>/dokumenter/<id:document_id>")
 def party_document(token: str, document_id: int):
-    party = _service().party_for_token(db.session, token)
-    return _download(*_service().party_document(db.session, party, document_id))
+    return _download(*_service().token_document(db.session, token, document_id))
 
 
 # ---------------------------------------------------------------- public
@@ -269,8 +270,7 @@ def _download(doc, version, content):
 
 @bp.get("/offentlige-hoeringer.ics")
 def public_calendar():
-    body = hearings_domain.deadlines_calendar(_service().public(db.session), current_app.config["BASE_URL"],
-                                              "Høringsfrister – Kommunernes It-Arkitekturråd")
+    body = _service().public_calendar(db.session, "Høringsfrister – Kommunernes It-Arkitekturråd")
     return Response(body, mimetype="text/calendar")
 
 
@@ -287,12 +287,8 @@ def _user_calendar_url() -> str:
 def user_calendar(token: str):
     user_id, _, _mac = token.partition("-")
     if not user_id.isdigit() or not hmac.compare_digest(calendar_token(int(user_id)), token):
-        abort(404)
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active:
-        abort(404)
-    body = hearings_domain.deadlines_calendar(hearings_domain.hearings_for_user(db.session, user),
-                                              current_app.config["BASE_URL"], f"Høringsfrister – {user.name}")
+        abort(404)  # the feed link is the credential: a forged one names no feed
+    body = _service().user_calendar(db.session, int(user_id), "Høringsfrister – {name}")
     return Response(body, mimetype="text/calendar")
 
 
@@ -301,6 +297,5 @@ def user_calendar(token: str):
 @bp.get("/post")
 @login_required
 def mailbox():
-    if current_app.config["MAIL_BACKEND"] != "sink" or not current_user.has_role("secretariat", "admin"):
-        abort(404)
-    return render_template("hearings/mailbox.html", mails=recent_mail(db.session, 100))
+    mails = _service().demo_mailbox(db.session, _user(), sink_backend=current_app.config["MAIL_BACKEND"] == "sink")
+    return render_template("hearings/mailbox.html", mails=mails)

@@ -32,12 +32,13 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
           script_time_limit: float = 2.0, base_url: str = "http://127.0.0.1:5000",
           mail: MailSettings | None = None, links: Links | None = None,
           clock: Callable[[], datetime] = utcnow, forms: FormRegistry | None = None,
-          digest_hour: int = 7) -> Byplan:
+          audit_key: bytes | str | None = None, digest_hour: int = 7) -> Byplan:
     """Everything the app, the CLI and the worker use. `links` builds absolute page URLs (the web layer
     gives one that knows its routes); `clock` is the one source of "now" for the services (and the engine,
-    its audit log and the mail delivery); `forms` the task forms (default: every family's)."""
+    its audit log and the mail delivery); `forms` the task forms (default: every family's); `audit_key`
+    keys the audit chains (engine/audit.py)."""
     forms = forms if forms is not None else FormRegistry(FORMS.values())
-    audit = AuditLog(clock)
+    audit = AuditLog(clock, key=audit_key)
     services: dict = proposal.service_handlers(clock)
     script_engine = RestrictedScriptEngine(services, time_limit=script_time_limit)
     rules = DeployRules(form_exists=forms.__contains__, lane_exists=lanes.lane_exists,
@@ -49,7 +50,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     documents = DocumentStore(audit, UploadPolicy(max_bytes=max_upload_bytes), indexer=search.document)
     search.documents = documents
     engine.after_save.append(search.case_records)
-    hearings = Hearings(engine, documents, base_url, search=search)
+    hearings = Hearings(engine, documents, links=links, clock=clock, search=search)
     council = Council(engine, documents, links=links, clock=clock, search=search)
     script_engine.services.update(hearings.service_handlers())
     script_engine.services.update(council.service_handlers())

@@ -36,6 +36,7 @@ class SubmitContext:
     case_id: int
     task_data: dict[str, Any]
     clock: Callable[[], datetime] = utcnow  # the engine's: task forms stamp records with it
+    audit: Any = None  # the engine's AuditLog (keyed): a form that writes audit events uses this one
     links: Any = None  # workflows.links.Links, for the page links in the mails a task form sends (issue 13)
 
     @property
@@ -197,7 +198,8 @@ class Byplan:
         instance = self.engine.load(session, proj.case_id)
         task = self.engine.ready_task(instance, task_id)
         form = self.forms.get(proj.form_key)
-        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.links)
+        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.engine.audit,
+                            self.links)
         values = form.initial(ctx) if form and form.initial else {}
         raw_instructions = (task.task_spec.extensions or {}).get("instructionsForEndUser") or ""
         try:
@@ -236,7 +238,8 @@ class Byplan:
         def task_data(task) -> dict:
             if form is None:
                 return {}
-            ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.links)
+            ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.engine.audit,
+                                self.links)
             return form.on_submit(ctx, values)
 
         instance = self.engine.complete_task(

@@ -15,7 +15,7 @@ row inserted by hand without it gets '' — a second such row is refused by the 
 silently admitted as a duplicate name.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 """
 import unicodedata
 
@@ -24,7 +24,7 @@ from alembic import op
 
 
 revision = '0008'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

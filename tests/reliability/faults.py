@@ -27,6 +27,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sql_select
 
 from engine import AuditLog
+from engine_support import audit_key
 from engine.models import (
     AuditEvent,
     Case,
@@ -196,7 +197,7 @@ def snapshot(session, case_id: int) -> dict:
 
 
 def audit_intact(session) -> None:
-    broken = AuditLog().verify(session)
+    broken = AuditLog(key=audit_key()).verify(session)
     assert broken is None, str(broken)
 
 

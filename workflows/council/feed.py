@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from ..i18n import N_
-from .mail import catalogue_gettext
 from .models import OUTCOMES, AgendaItem, Meeting
 
 FEED_LANGUAGE = "da"
@@ -22,11 +21,12 @@ DECISION_ENTRY = N_("%(outcome)s: %(title)s")
 
 
 def atom_feed(decisions: list[AgendaItem], meetings: list[Meeting], links,
-              gettext: Callable[[str], str] | None = None) -> bytes:
-    """Atom feed of the decisions and minutes that are public (the caller passes only those)."""
+              gettext: Callable[[str], str] = str, language: str = FEED_LANGUAGE) -> bytes:
+    """Atom feed of the decisions and minutes that are public (the caller passes only those); `gettext`
+    translates the feed's labels (the web layer passes the page language's, Danish by default)."""
     from feedgen.feed import FeedGenerator
 
-    _ = gettext or catalogue_gettext(FEED_LANGUAGE)
+    _ = gettext
     labels = dict(OUTCOMES)
     self_url = links("council.feed")
     fg = FeedGenerator()
@@ -35,7 +35,7 @@ def atom_feed(decisions: list[AgendaItem], meetings: list[Meeting], links,
     fg.author({"name": AUTHOR, "uri": links("council.meetings")})
     fg.link(href=links("council.decisions"), rel="alternate")
     fg.link(href=self_url, rel="self")
-    fg.language(FEED_LANGUAGE)
+    fg.language(language)
     times = []
     for meeting in meetings:
         if meeting.minutes_published_at is None:

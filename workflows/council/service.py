@@ -95,14 +95,13 @@ class MeetingPage:
 
 
 class Council:
-    def __init__(self, engine, documents, *, links, clock: Callable[[], datetime], search=None,
-                 gettext: Callable[[str], str] | None = None):
+    def __init__(self, engine, documents, *, links, clock: Callable[[], datetime], search=None):
         self.engine = engine
         self.documents = documents
         self.links = links
         self.clock = clock
         self.search = search
-        self.tasks = ServiceTasks(CouncilMail(links, gettext), clock)
+        self.tasks = ServiceTasks(CouncilMail(links), clock)
 
     def service_handlers(self) -> dict:
         return self.tasks.handlers()
@@ -327,8 +326,9 @@ class Council:
                 for meeting_id, title, deadline in rows]
 
     # --------------------------------------------------------------- feeds
-    def atom_feed(self, session: Session) -> bytes:
-        return atom_feed(self.decisions(session), self.meetings(session, public=True), self.links)
+    def atom_feed(self, session: Session, gettext: Callable[[str], str] = str, language: str = "da") -> bytes:
+        return atom_feed(self.decisions(session), self.meetings(session, public=True), self.links, gettext,
+                         language)
 
     def meetings_calendar(self, session: Session) -> bytes:
         return meetings_calendar(self.meetings(session, public=True), self.links)

@@ -171,7 +171,7 @@ def _position_submit(ctx, values: dict) -> dict:
     request = ctx.task_data["request"]
     if ctx.user is None or request["member"] != ctx.user.username:
         raise Forbidden(N_("This position is another member's."))
-    record_position(ctx.session, AuditLog(), ctx.user, request["item_id"], values, ctx.clock())
+    record_position(ctx.session, ctx.audit or AuditLog(ctx.clock), ctx.user, request["item_id"], values, ctx.clock())
     return {"position_done": values["position"]}
 
 

@@ -1,0 +1,70 @@
+"""The hearing family's input schemas: the task forms and the forms on the hearing's own pages.
+
+The same schema validates the browser's and the API's input and gives the HTML forms their labels and
+limits (`workflows.forms.describe`)."""
+from __future__ import annotations
+
+from marshmallow import ValidationError, validates_schema
+
+from ..forms import (
+    MAX_ID, REQUIRED, FormSchema, choice, date_field, describe, email, integer, text,
+)
+from ..i18n import N_
+from .models import DISPOSITIONS, LateDecision, NoteDecision
+
+TITLE_MAX = 200
+SUMMARY_MAX = 10_000
+
+
+class PrepareForm(FormSchema):
+    title = text(N_("Title"), required=True, max_length=TITLE_MAX)
+    summary = text(N_("Summary"), required=True, widget="textarea", max_length=SUMMARY_MAX,
+                   help=N_("What the hearing is about; shown on the public hearing page."))
+    deadline = date_field(N_("Hearing deadline"), help=N_("Responses are due by the end of this day."))
+    reminder_days = integer(N_("Reminder (days before the deadline)"), minimum=0, maximum=60,
+                            help=N_("Parties that have not answered get a reminder; 0 sends none."))
+
+
+class NoteForm(FormSchema):
+    note_summary = text(N_("Summary of the hearing note"), widget="textarea", max_length=20000,
+                        help=N_("The points and dispositions are written on the hearing's page."))
+
+
+class ApproveNoteForm(FormSchema):
+    note_decision = choice(N_("The hearing note"), [(NoteDecision.APPROVE, N_("Approve and publish")),
+                                                    (NoteDecision.RETURN, N_("Return to the working group"))])
+    reason = text(N_("Reason for returning"), widget="textarea", max_length=5000)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _return_needs_reason(self, data, **kwargs):
+        if data.get("note_decision") == NoteDecision.RETURN and not data.get("reason"):
+            raise ValidationError(REQUIRED, "reason")
+
+
+class PartyForm(FormSchema):
+    name = text(N_("Name of the party"), required=True, max_length=200)
+    email = email(N_("E-mail"), required=True)
+
+
+class ResponseForm(FormSchema):
+    text = text(N_("Your response"), widget="textarea", max_length=50000)
+
+
+class NotePointForm(FormSchema):
+    response_id = integer(N_("Response"), minimum=1, maximum=MAX_ID)
+    point = text(N_("Point"), required=True, widget="textarea", max_length=5000)
+    disposition = choice(N_("Disposition"), DISPOSITIONS)
+    reason = text(N_("Reason"), required=True, widget="textarea", max_length=5000)
+
+
+class LateDecisionForm(FormSchema):
+    decision = choice(N_("Late response"), [(LateDecision.ADMIT, N_("Admit")), (LateDecision.REJECT, N_("Reject"))])
+    reason = text(N_("Reason"), required=True, widget="textarea", max_length=5000)
+
+
+def page_forms() -> dict:
+    """The fields of the forms on the hearing's pages, by form and field name, for the templates
+    (labels, limits and choices come from here, not from the HTML)."""
+    return {name: {spec.name: spec for spec in describe(schema())}
+            for name, schema in (("party", PartyForm), ("point", NotePointForm), ("late", LateDecisionForm),
+                                 ("response", ResponseForm))}
