@@ -167,7 +167,7 @@ def test_the_published_agenda_mails_date_time_and_place_and_each_member_their_po
                for m in agenda)
     positions = _mails(app, "council.positions")
     assert sorted(m.to_address for m in positions) == ["chair@example.org", "councillor@example.org"]
-    assert all("Fælles datamodel" in m.body and f"{starts:%d.%m.%Y} 10.00" in m.body for m in positions)
+    assert all("Fælles datamodel" in m.body and f"senest {starts:%d.%m.%Y} kl. 10.00" in m.body for m in positions)
 
 
 # ----------------------------------------------------------- the choices
@@ -239,3 +239,72 @@ def test_the_digest_hour_is_a_setting(sqlite_url):
 
     app = make_app(sqlite_url, DIGEST_HOUR=18)
     assert app.extensions["byplan"].notifications.digest_hour == 18
+
+
+# ---------------------------------------------------------------- hearings
+
+def _open_hearing(app, people, title="Brugerstyring", days=30, externals=()) -> int:
+    """A published hearing with Hjørring (the contact's municipality, with a hearing mailbox) as a party."""
+    from engine.models import ReadyTask
+    from web.extensions import db
+    from workflows.directory import Municipality
+
+    byplan = app.extensions["byplan"]
+    with app.app_context():
+        s = db.session
+        s.scalar(select(Municipality).where(Municipality.name == "Hjørring")).email = "hoering@hjoerring.example"
+        secretary = people.user("secretary")
+        hearing = byplan.hearings.create(s, secretary, title=title, summary=f"Resumé: {title}",
+                                         working_group_id=people.group_id)
+        byplan.hearings.add_municipalities(s, secretary, hearing.id, [people.user("contact").municipality_id])
+        for name, email in externals:
+            byplan.hearings.add_external_party(s, secretary, hearing.id, {"name": name, "email": email})
+        task = s.scalar(select(ReadyTask).where(ReadyTask.case_id == hearing.case_id))
+        deadline = (datetime.now(timezone.utc) + timedelta(days=days)).date().isoformat()
+        byplan.complete_task(s, secretary, task.id, {"title": title, "summary": hearing.summary,
+                                                     "deadline": deadline, "reminder_days": "7"}, None)
+        s.commit()
+        return hearing.id
+
+
+def test_the_contacts_inbox_lists_the_unanswered_hearing_until_it_is_answered(app, people):
+    hearing_id = _open_hearing(app, people, "Fælles brugerstyring")
+    client = people.login(app.test_client(), "contact")
+    page = client.get("/opgaver").get_data(as_text=True)
+    assert f'href="/hoeringer/{hearing_id}"' in page and "Fælles brugerstyring" in page
+    assert "Kommunen har ikke svaret endnu" in page
+    deadline = (datetime.now(timezone.utc) + timedelta(days=30)).date()
+    assert f"{deadline.day}." in page  # the deadline is shown
+    assert f'href="/hoeringer/{hearing_id}"' not in \
+        people.login(app.test_client(), "lead").get("/opgaver").get_data(as_text=True)
+    response = client.post(f"/hoeringer/{hearing_id}/svar", data={"text": "Hjørring støtter forslaget"})
+    assert response.status_code == 302
+    assert f'href="/hoeringer/{hearing_id}"' not in client.get("/opgaver").get_data(as_text=True)
+
+
+def test_a_hearing_answer_mails_the_secretariat_and_a_receipt_to_the_party(app, people):
+    hearing_id = _open_hearing(app, people)
+    client = people.login(app.test_client(), "contact")
+    assert client.post(f"/hoeringer/{hearing_id}/svar", data={"text": "Vi støtter"}).status_code == 302
+    [notice] = _mails(app, "hearing.answer")
+    assert notice.to_address == "secretary@example.org" and "Hjørring" in notice.subject
+    assert f"/hoeringer/{hearing_id}" in notice.body
+    receipts = _mails(app, "hearing.receipt")
+    # the municipality's hearing mailbox (the party) and the contact who answered for it
+    assert sorted(m.to_address for m in receipts) == ["contact@example.org", "hoering@hjoerring.example"]
+    assert all("Kvittering for høringssvar: Brugerstyring" == m.subject for m in receipts)
+
+
+def test_a_receipt_cannot_be_turned_off_and_an_external_party_always_gets_it_at_once(app, people):
+    import re
+
+    client = people.login(app.test_client(), "secretary")
+    assert _choose(client, {"hearing.answer": "off"}).status_code == 302
+    contact = people.login(app.test_client(), "contact")
+    assert _choose(contact, {"hearing.receipt": "off"}).status_code == 422
+    _open_hearing(app, people, externals=[("Digitaliseringsstyrelsen", "hoering@digst.example")])
+    [invite] = [m for m in _mails(app, "hearing.invite") if m.to_address == "hoering@digst.example"]
+    token = re.search(r"/hoering/svar/(\S+)", invite.body).group(1)
+    assert app.test_client().post(f"/hoering/svar/{token}", data={"text": "Bemærkninger"}).status_code in (200, 302)
+    assert _mails(app, "hearing.answer") == []  # the secretary chose "not at all"
+    assert [m.to_address for m in _mails(app, "hearing.receipt")] == ["hoering@digst.example"]
