@@ -24,9 +24,9 @@ from ..links import Links
 from . import calendar, mail
 from .forms import EvaluationForm, MeetingForm, ProgrammeForm, RegistrationForm, RoundForm, invalid
 from .models import (
-    PROCESS_ID, Evaluation, MeetingDocument, Network, NetworkError, NetworkMembership, ProgrammeItem, RegionalMeeting, Registration,
-    RegistrationStatus, Round, RoundStatus, get_meeting, get_round, meetings, promote_waiting, registered_count,
-    registrations, seat_usage, seats_for, seats_sold,
+    PROCESS_ID, Evaluation, MeetingDocument, Network, NetworkError, NetworkMembership, ProgrammeItem,
+    RegionalMeeting, Registration, RegistrationStatus, Round, RoundStatus, get_meeting, get_round, meetings,
+    promote_waiting, registered_count, registrations, seat_usage, seats_for, seats_sold,
 )
 from .tasks import RoundTasks
 
