@@ -308,3 +308,19 @@ def test_a_receipt_cannot_be_turned_off_and_an_external_party_always_gets_it_at_
     assert app.test_client().post(f"/hoering/svar/{token}", data={"text": "Bemærkninger"}).status_code in (200, 302)
     assert _mails(app, "hearing.answer") == []  # the secretary chose "not at all"
     assert [m.to_address for m in _mails(app, "hearing.receipt")] == ["hoering@digst.example"]
+
+
+def test_the_secretariats_inbox_lists_late_answers_waiting_for_a_decision(app, people):
+    import re
+
+    hearing_id = _open_hearing(app, people, days=10, externals=[("Leverandør A", "a@lev.example")])
+    [invite] = [m for m in _mails(app, "hearing.invite") if m.to_address == "a@lev.example"]
+    token = re.search(r"/hoering/svar/(\S+)", invite.body).group(1)
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(days=12), tick=False):
+        app.extensions["byplan"].engine.fire_due_timers()
+        assert app.test_client().post(f"/hoering/svar/{token}", data={"text": "Sent svar"}).status_code == 302
+        client = people.login(app.test_client(), "secretary")
+        page = client.get("/opgaver").get_data(as_text=True)
+        assert f'href="/hoeringer/{hearing_id}"' in page and "Sene høringssvar venter på din afgørelse" in page
+        assert "Sene høringssvar" not in people.login(app.test_client(), "contact").get("/opgaver").get_data(
+            as_text=True)

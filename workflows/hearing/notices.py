@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..directory import MUNICIPALITY_CONTACT, SECRETARIAT, User, UserRole
 from ..i18n import N_
 from ..inbox import WaitingItem
+from ..lanes import is_secretariat
 from ..links import Links
 from ..notifications import notify
 from .mail import TEMPLATES
@@ -52,7 +53,13 @@ def answer_received(session: Session, party: HearingParty, response: HearingResp
 
 def waiting_for(session: Session, user: User | None, links: Links, now: datetime) -> list[WaitingItem]:
     """For a municipality contact: the open hearings, before their deadline, that the municipality has not
-    answered (one query over the hearing, party and response rows)."""
+    answered (one query over the hearing, party and response rows). For the secretariat: the hearings with
+    late answers waiting for its decision (the hearing's counter)."""
+    if is_secretariat(user):
+        late = session.execute(select(Hearing.id, Hearing.title).where(Hearing.late_pending_count > 0)
+                               .order_by(Hearing.deadline_at, Hearing.id)).all()
+        return [WaitingItem(kind="hearing.late", title=title, url=links("hearing.staff", hearing_id=hearing_id),
+                            status=N_("Late answers wait for your decision")) for hearing_id, title in late]
     if user is None or not user.has_role(MUNICIPALITY_CONTACT) or user.municipality_id is None:
         return []
     answered = select(HearingResponse.id).where(HearingResponse.party_id == HearingParty.id).exists()
