@@ -189,6 +189,10 @@ def test_the_preferences_page_shows_every_kind_and_refuses_turning_off_a_require
     assert _choose(client, {"council.agenda": "digest", "council.minutes": "digest"}).status_code == 302
     page = client.get("/konto/beskeder").get_data(as_text=True)
     assert 'name="council.agenda" value="digest" checked' in page
+    # each user sees the kinds their roles receive
+    contact = people.login(app.test_client(), "contact").get("/konto/beskeder").get_data(as_text=True)
+    assert 'name="network.registration"' in contact and 'name="hearing.receipt"' in contact
+    assert 'name="council.agenda"' not in contact and 'name="proposal.submitted"' not in contact
 
 
 def test_a_digest_holds_the_mails_and_the_worker_sends_one_with_both_at_the_digest_hour(app, people):

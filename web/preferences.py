@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflows.forms import FormInvalid
-from workflows.notifications import KINDS, MODES
+from workflows.notifications import KINDS, MODES, kinds_for
 
 from .extensions import byplan_service, db
 from .forms import unit_of_work
@@ -16,7 +16,7 @@ bp = Blueprint("preferences", __name__)
 
 
 def _page(choices: dict, errors: dict, status: int = 200):
-    return render_template("account/notifications.html", kinds=list(KINDS.values()), modes=MODES,
+    return render_template("account/notifications.html", kinds=kinds_for(current_user), modes=MODES,
                            choices=choices, errors=errors,
                            digest_hour=byplan_service().notifications.digest_hour), status
 

@@ -29,7 +29,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from engine.mail import check_address, fit_subject, queue_mail
 from engine.models import Base, utcnow
 
+from . import lanes
 from .dates import COPENHAGEN
+from .directory import COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT
 from .forms import CHOOSE, FormInvalid
 from .i18n import N_
 from .mailtext import MailTemplates
@@ -51,20 +53,35 @@ MODES = [(Mode.NOW.value, N_("At once")), (Mode.DIGEST.value, N_("In a daily dig
 class Kind:
     key: str  # the outbox tag of the mails of this kind
     label: str  # message id: what the mail is about
+    audience: Callable[[object], bool]  # who receives it (a named check of workflows.lanes)
     optional: bool = True  # False: "not at all" is not offered (see the module's docstring)
 
 
+def _contact(user) -> bool:
+    return user is not None and user.has_role(MUNICIPALITY_CONTACT)
+
+
+def _council(user) -> bool:
+    return user is not None and user.has_role(COUNCIL_MEMBER, COUNCIL_CHAIR)
+
+
 KINDS: dict[str, Kind] = {k.key: k for k in (
-    Kind("proposal.submitted", N_("A proposal is submitted for screening (secretariat)")),
-    Kind("proposal.screened", N_("Your working group's proposal is screened or returned")),
-    Kind("hearing.answer", N_("A hearing answer is received (secretariat)")),
-    Kind("hearing.receipt", N_("Receipt for your municipality's hearing answer"), optional=False),
-    Kind("network.open", N_("Registration opens for a network round")),
-    Kind("network.registration", N_("A colleague's registration is confirmed or moved up from the waiting list")),
-    Kind("council.agenda", N_("A council meeting's agenda is published")),
-    Kind("council.positions", N_("Positions to record on a meeting's decision items")),
-    Kind("council.minutes", N_("Minutes out for approval"), optional=False),
+    Kind("proposal.submitted", N_("A proposal is submitted for screening (secretariat)"), lanes.is_secretariat),
+    Kind("proposal.screened", N_("Your working group's proposal is screened or returned"), lanes.is_group_member),
+    Kind("hearing.answer", N_("A hearing answer is received (secretariat)"), lanes.is_secretariat),
+    Kind("hearing.receipt", N_("Receipt for your municipality's hearing answer"), _contact, optional=False),
+    Kind("network.open", N_("Registration opens for a network round"), _contact),
+    Kind("network.registration", N_("A colleague's registration is confirmed or moved up from the waiting list"),
+         _contact),
+    Kind("council.agenda", N_("A council meeting's agenda is published"), _council),
+    Kind("council.positions", N_("Positions to record on a meeting's decision items"), _council),
+    Kind("council.minutes", N_("Minutes out for approval"), _council, optional=False),
 )}
+
+
+def kinds_for(user) -> list[Kind]:
+    """The kinds of mail this user receives in their roles (every kind for a user in none of them)."""
+    return [k for k in KINDS.values() if k.audience(user)] or list(KINDS.values())
 
 
 class NotificationPreference(Base):
@@ -100,7 +117,8 @@ def mode_for(session: Session, user_id: int | None, kind: str) -> str:
         return Mode.NOW.value  # no account, no choice: at once
     mode = session.scalar(select(NotificationPreference.mode).where(NotificationPreference.user_id == user_id,
                                                                     NotificationPreference.kind == kind))
-    return mode_for_choice(KINDS.get(kind, Kind(kind, kind)), mode)
+    known = KINDS.get(kind)
+    return mode_for_choice(known, mode) if known is not None else (mode or Mode.NOW.value)
 
 
 def notify(session: Session, kind: str, *, to: str, to_name: str, subject: str, body: str,
@@ -207,6 +225,7 @@ class Notifications:
 
 
 def mode_for_choice(kind: Kind, chosen: str | None) -> str:
+    """The mode in effect: the default "now" where nothing is chosen, never "off" for a required kind."""
     if chosen is None or (chosen == Mode.OFF and not kind.optional):
         return Mode.NOW.value
     return chosen
