@@ -115,8 +115,11 @@ class HeldNotification(Base):
 def mode_for(session: Session, user_id: int | None, kind: str) -> str:
     if user_id is None:
         return Mode.NOW.value  # no account, no choice: at once
-    mode = session.scalar(select(NotificationPreference.mode).where(NotificationPreference.user_id == user_id,
-                                                                    NotificationPreference.kind == kind))
+    # Without an autoflush: a mail sent in the middle of an action (a task form) must not write the action's
+    # pending changes early (a case row flushed twice would count two versions for one save).
+    with session.no_autoflush:
+        mode = session.scalar(select(NotificationPreference.mode).where(NotificationPreference.user_id == user_id,
+                                                                        NotificationPreference.kind == kind))
     known = KINDS.get(kind)
     return mode_for_choice(known, mode) if known is not None else (mode or Mode.NOW.value)
 

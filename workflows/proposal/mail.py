@@ -38,11 +38,16 @@ def group_members(session: Session, group_id: int) -> list[User]:
                                 .order_by(User.id)).unique())
 
 
+# Sent from task forms, before the engine saves the case: the queries run without an autoflush, so that the
+# form's changes to the case row are written once, with the save (one version per completion).
+
 def submitted(session: Session, proposal, *, url: str, submitter: str, now) -> None:
-    _send(session, "submitted", SUBMITTED, secretariat(session), case_id=proposal.case_id, now=now,
-          proposal=proposal, url=url, submitter=submitter)
+    with session.no_autoflush:
+        _send(session, "submitted", SUBMITTED, secretariat(session), case_id=proposal.case_id, now=now,
+              proposal=proposal, url=url, submitter=submitter)
 
 
 def screened(session: Session, proposal, *, complete: bool, hearing: bool, url: str, now) -> None:
-    _send(session, "screened", SCREENED, group_members(session, proposal.working_group_id),
-          case_id=proposal.case_id, now=now, proposal=proposal, complete=complete, hearing=hearing, url=url)
+    with session.no_autoflush:
+        _send(session, "screened", SCREENED, group_members(session, proposal.working_group_id),
+              case_id=proposal.case_id, now=now, proposal=proposal, complete=complete, hearing=hearing, url=url)

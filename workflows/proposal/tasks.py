@@ -52,9 +52,10 @@ def _draft_submit(ctx, values: dict) -> dict:
 
 def _draft_submit_and_notify(ctx, values: dict) -> dict:
     data = _draft_submit(ctx, values)
-    p = proposal_for_case(ctx.session, ctx.case_id)  # issue 13: the secretariat learns of it
-    mail.submitted(ctx.session, p, url=_case_url(ctx), submitter=ctx.user.name if ctx.user else p.created_by or "",
-                   now=ctx.now)
+    with ctx.session.no_autoflush:  # the case row is written once, by the engine's save (one version)
+        p = proposal_for_case(ctx.session, ctx.case_id)  # issue 13: the secretariat learns of it
+        mail.submitted(ctx.session, p, url=_case_url(ctx), now=ctx.now,
+                       submitter=ctx.user.name if ctx.user else p.created_by or "")
     return data
 
 
