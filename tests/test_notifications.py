@@ -85,7 +85,7 @@ def test_the_contacts_inbox_lists_the_open_registration_round(app, people):
     assert "Venter også på dig" in page
     assert f'href="/netvaerk/runder/{round_id}"' in page and "Data på tværs" in page
     assert "Åben for tilmelding på kommunens pladser" in page
-    deadline = (datetime.now(timezone.utc).astimezone(COPENHAGEN).date() + timedelta(days=10)).isoformat()
+    deadline = (datetime.now(timezone.utc).date() + timedelta(days=10)).isoformat()  # as the driver sets it
     assert f'datetime="{deadline}"' in page
     # a user of no member municipality has nothing waiting; after the deadline the round is gone
     assert "Data på tværs" not in people.login(app.test_client(), "lead").get("/opgaver").get_data(as_text=True)
