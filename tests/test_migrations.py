@@ -14,6 +14,7 @@ import workflows.sessions  # noqa: F401
 import workflows.throttle  # noqa: F401
 import workflows.drafts  # noqa: F401
 import engine.mail  # noqa: F401
+import workflows.notifications  # noqa: F401
 from engine.models import Base
 from engine.search import outside_models
 

@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                      script_time_limit=app.config["SCRIPT_TIME_LIMIT"],
                                      base_url=app.config["BASE_URL"], mail=mail_settings(app.config),
                                      links=FlaskLinks(app, app.config["BASE_URL"]),
+                                     digest_hour=app.config["DIGEST_HOUR"],
                                      audit_key=app.config["AUDIT_KEY"])
     app.extensions["byplan_session_factory"] = session_factory
 
@@ -76,6 +77,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(processes.bp)
     app.register_blueprint(deployments.bp)
     app.register_blueprint(search.bp)
+    from . import preferences
+
+    app.register_blueprint(preferences.bp)  # issue 13: the user's choice of mail per kind
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

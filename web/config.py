@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RUN_WORKER", False, bool, "run the timer, message and mail worker in a thread of the web process "
                                        "(`byplan serve` does)"),
     Setting("WORKER_INTERVAL", 5.0, float, "seconds between the worker's sweeps"),
+    Setting("DIGEST_HOUR", 7, int, "the hour (0–23, Copenhagen time) at which the worker sends each user's daily "
+                                   "digest of the notifications they chose to receive collected"),
     Setting("MAIL_BACKEND", "sink", str, "`smtp` sends mail; `sink` keeps it in the outbox and shows it at "
                                          "`/post`"),
     Setting("MAIL_HOST", "localhost", str, "the SMTP server"),

@@ -23,6 +23,7 @@ ENDPOINTS: dict[str, str] = {
     "network.round": "network.round_page",
     "network.programme": "network.programme",
     "network.evaluation": "network.evaluation",
+    "account.notifications": "preferences.notifications",
 }
 assert set(ENDPOINTS) == set(PAGES), "every logical page needs a route"
 

@@ -1,6 +1,9 @@
 """Inbox and task pages."""
 from __future__ import annotations
 
+from dataclasses import replace
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -33,7 +36,11 @@ def inbox():
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), INBOX_MAX_PAGE)
     tasks = byplan_service().inbox(db.session, current_user, limit=INBOX_PAGE_SIZE + 1,
                                    offset=(page - 1) * INBOX_PAGE_SIZE)
-    return render_template("inbox.html", tasks=tasks[:INBOX_PAGE_SIZE], page=page,
+    # what waits for the user beyond the tasks (issue 13), on the first page
+    waiting = byplan_service().waiting_for(db.session, current_user) if page == 1 else []
+    # the links are absolute (for mail); on the page they stay on this site whatever BASE_URL says
+    waiting = [replace(w, url=urlunsplit(("", "", *urlsplit(w.url)[2:]))) for w in waiting]
+    return render_template("inbox.html", tasks=tasks[:INBOX_PAGE_SIZE], page=page, waiting=waiting,
                            has_next=len(tasks) > INBOX_PAGE_SIZE, page_size=INBOX_PAGE_SIZE)
 
 

@@ -11,6 +11,9 @@ def run_once(byplan, sessions=None) -> tuple[int, int, int]:
     """One sweep; `sessions` (workflows.sessions.Sessions) also removes the records of expired sessions."""
     fired = byplan.engine.fire_due_timers()
     routed = byplan.engine.route_messages()
+    notifications = getattr(byplan, "notifications", None)
+    if notifications is not None:
+        notifications.send_digests()  # the daily digests go into the outbox, delivered just below
     sent = byplan.mail.deliver_pending() if byplan.mail is not None else 0
     if sessions is not None:
         expired = sessions.sweep()

@@ -23,6 +23,7 @@ PAGES: dict[str, str] = {
     "network.round": "a network round page for staff and contacts (round_id)",
     "network.programme": "a round's public programme (round_id)",
     "network.evaluation": "a participant's personal evaluation form (token)",
+    "account.notifications": "the signed-in user's choice of mail per kind (at once, digest, not at all)",
 }
 
 

@@ -24,6 +24,7 @@ from .hearing import Hearings
 from .incidents import Incidents
 from .links import Links
 from .network import Networks
+from .notifications import Notifications
 from .search import Search
 from .service import Byplan
 
@@ -34,7 +35,8 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
           script_time_limit: float = 2.0, base_url: str = "http://127.0.0.1:5000",
           mail: MailSettings | None = None, links: Links | None = None,
           clock: Callable[[], datetime] = utcnow, forms: FormRegistry | None = None,
-          audit_key: bytes | str | None = None, password_hasher: PasswordHasher | None = None) -> Byplan:
+          audit_key: bytes | str | None = None, password_hasher: PasswordHasher | None = None,
+          digest_hour: int = 7) -> Byplan:
     """Everything the app, the CLI and the worker use. `links` builds absolute page URLs (the web layer
     gives one that knows its routes); `clock` is the one source of "now" for the services (and the engine,
     its audit log and the mail delivery); `forms` the task forms (default: every family's); `audit_key`
@@ -63,9 +65,10 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     networks = Networks(engine, documents, links, clock=clock)
     script_engine.services.update(networks.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory, clock=clock)
+    notifications = Notifications(session_factory, links, clock=clock, digest_hour=digest_hour)
     return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
                   admin=Admin(audit, passwords), incidents=Incidents(engine), search=search, forms=forms,
-                  passwords=passwords)
+                  passwords=passwords, links=links, notifications=notifications)
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):

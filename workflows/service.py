@@ -39,6 +39,7 @@ class SubmitContext:
     task_data: dict[str, Any]
     clock: Callable[[], datetime] = utcnow  # the engine's: task forms stamp records with it
     audit: Any = None  # the engine's AuditLog (keyed): a form that writes audit events uses this one
+    links: Any = None  # workflows.links.Links, for the page links in the mails a task form sends (issue 13)
 
     @property
     def now(self) -> datetime:
@@ -131,7 +132,7 @@ class VersionView:
 class Byplan:
     def __init__(self, engine: CaseEngine, documents: DocumentStore, *, hearings=None, council=None, networks=None,
                  mail=None, admin=None, incidents=None, search=None, forms: FormRegistry | None = None,
-                 passwords=None):
+                 passwords=None, links=None, notifications=None):
         self.engine = engine
         self.passwords = passwords  # the argon2 hasher (runtime.build); None: the directory's default
         self.forms = forms if forms is not None else FormRegistry(FORMS.values())
@@ -143,6 +144,8 @@ class Byplan:
         self.mail = mail
         self.admin = admin
         self.search = search
+        self.links = links  # issue 13: task forms send mail with page links
+        self.notifications = notifications  # issue 13: the users' mail choices and the daily digest
         self.proposals = proposal.Proposals(engine, search)
 
     def reindex_search(self, session: Session, actor: str) -> dict[str, int]:
@@ -179,6 +182,13 @@ class Byplan:
         return self.engine.tasks_for(session, lanes.audiences(user), assignee=user.username, limit=limit,
                                      offset=offset)
 
+    def waiting_for(self, session: Session, user: User) -> list:
+        """Issue 13: work waiting for the user beyond their tasks (workflows.inbox.WaitingItem), from each
+        family's own rows, the nearest deadline first."""
+        from .inbox import waiting_for
+
+        return waiting_for(session, user, (self.hearings, self.council, self.networks))
+
     def _projection(self, session: Session, task_id: str, user: User | None = None) -> ReadyTask:
         proj = session.get(ReadyTask, str(task_id))
         if proj is None:
@@ -194,7 +204,8 @@ class Byplan:
         instance = self.engine.load(session, proj.case_id)
         task = self.engine.ready_task(instance, task_id)
         form = self.forms.get(proj.form_key)
-        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.engine.audit)
+        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.engine.audit,
+                            self.links)
         values = form.initial(ctx) if form and form.initial else {}
         draft = drafts.draft_for(session, proj.id, user.username) if form is not None else None
         if draft is not None:
@@ -249,8 +260,9 @@ class Byplan:
         def task_data(task) -> dict:
             if form is None:
                 return {}
-            return form.on_submit(SubmitContext(session, user, proj.case_id, task.data, self.engine.clock,
-                                                self.engine.audit), values)
+            ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.engine.audit,
+                                self.links)
+            return form.on_submit(ctx, values)
 
         instance = self.engine.complete_task(
             session, proj.case_id, task_id, actor=user.username, expected_version=version,

@@ -75,6 +75,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /konto/adgangskode": SIGNED_IN,
     "POST /konto/adgangskode": SIGNED_IN,
     "GET /opgaver": SIGNED_IN,
+    "GET /konto/beskeder": SIGNED_IN,                # the user's own choice of mail per kind (issue 13)
+    "POST /konto/beskeder": SIGNED_IN,
     "GET /opgaver/<task_id>": SECRETARIAT,           # the sample task is the secretariat's screening
     "POST /opgaver/<task_id>": SECRETARIAT,
     "GET /sager": SIGNED_IN,

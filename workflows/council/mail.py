@@ -13,6 +13,7 @@ from ..mailtext import DEFAULT_LANGUAGE, MailTemplates
 
 TEMPLATES = MailTemplates(Path(__file__).resolve().parent / "mail")
 AGENDA_TAG = "council.agenda"
+POSITIONS_TAG = "council.positions"  # issue 13: a member's new position tasks
 MINUTES_TAG = "council.minutes"
 
 
@@ -37,6 +38,11 @@ class CouncilMail:
     def agenda(self, meeting, name: str) -> Mail:
         return self._mail(AGENDA_TAG, "agenda", meeting=meeting, name=name,
                           url=self.links("council.meeting", meeting_id=meeting.id))
+
+    def positions(self, meeting, name: str, titles: list[str]) -> Mail:
+        """Issue 13: a member's new position tasks, with the deadline (the meeting's start)."""
+        return self._mail(POSITIONS_TAG, "positions", meeting=meeting, name=name, titles=titles,
+                          url=self.links("home"))
 
     def minutes(self, meeting, name: str, deadline: datetime) -> Mail:
         return self._mail(MINUTES_TAG, "minutes", meeting=meeting, name=name, deadline=deadline,

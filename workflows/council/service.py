@@ -21,6 +21,7 @@ from ..dates import COPENHAGEN
 from ..directory import User
 from ..forms import FormInvalid, load_values
 from ..i18n import N_
+from ..inbox import WaitingItem
 from .calendar import meetings_calendar
 from .feed import atom_feed
 from .forms import ItemForm, MeetingForm, ObjectionForm
@@ -305,6 +306,24 @@ class Council:
             .where(Meeting.minutes_published_at.is_not(None), AgendaItem.decided_at.is_not(None),
                    AgendaItem.removed.is_(False))
             .order_by(Meeting.starts_at.desc(), AgendaItem.position)))
+
+    # ---------------------------------------------------- inbox (issue 13)
+    def waiting_for(self, session: Session, user: User | None) -> list[WaitingItem]:
+        """For a council member: the minutes out for approval that they have not objected to in this round,
+        with the approval deadline (silence counts as approval)."""
+        if member_for(session, user, self._today()) is None:
+            return []
+        objected = (select(MinutesObjection.id).where(MinutesObjection.meeting_id == Meeting.id,
+                                                      MinutesObjection.round == Meeting.minutes_round,
+                                                      MinutesObjection.member == user.username).exists())
+        rows = session.execute(select(Meeting.id, Meeting.title, Meeting.minutes_deadline_at)
+                               .where(Meeting.status == MeetingStatus.MINUTES_REVIEW.value, ~objected)
+                               .order_by(Meeting.minutes_deadline_at, Meeting.id)).all()
+        return [WaitingItem(kind="council.minutes", title=title, due=deadline,
+                            url=self.links("council.meeting", meeting_id=meeting_id),
+                            status=N_("Minutes out for approval: object by the deadline, or they count as "
+                                      "approved"))
+                for meeting_id, title, deadline in rows]
 
     # --------------------------------------------------------------- feeds
     def atom_feed(self, session: Session, gettext: Callable[[str], str] = str, language: str = "da") -> bytes:

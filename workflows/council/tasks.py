@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from engine import Forbidden, current_execution
 from engine.audit import AuditLog
-from engine.mail import queue_mail
 
 from ..dates import COPENHAGEN, end_of_day
 from ..directory import User
@@ -22,6 +21,7 @@ from ..forms import FormDef, FormInvalid, load_values, register
 from ..i18n import N_
 from ..task_context import AgendaItemContext, DocumentRef, PositionRef
 from . import models
+from ..notifications import notify
 from .forms import AgendaForm, DecideForm, MinutesForm, PositionForm
 from .mail import CouncilMail
 from .models import (
@@ -93,8 +93,9 @@ class ServiceTasks:
         return ctx.session, get_meeting(ctx.session, int(params["meeting_id"]))
 
     def _send(self, session: Session, meeting, mail, member) -> None:
-        queue_mail(session, to=member.user.email, to_name=member.user.name, case_id=meeting.case_id,
-                   tag=mail.tag, subject=mail.subject, body=mail.body)
+        # issue 13: as the member chose (workflows.notifications; the mail's tag is its kind)
+        notify(session, mail.tag, to=member.user.email, to_name=member.user.name, case_id=meeting.case_id,
+               subject=mail.subject, body=mail.body, user_id=member.user.id, now=self.clock())
 
     def open_call(self, params, data) -> dict:
         session, meeting = self._meeting(params)
@@ -114,6 +115,9 @@ class ServiceTasks:
         for m in council:
             if m.user.email:
                 self._send(session, meeting, self.mail.agenda(meeting, m.user.name), m)
+                if decision_items:  # issue 13: each member's new position tasks, with the deadline
+                    self._send(session, meeting, self.mail.positions(meeting, m.user.name,
+                                                                     [i.title for i in decision_items]), m)
         people = [m.user.username for m in council]
         return {"requests": [{"item_id": i.id, "member": p, "title": i.title} for i in decision_items for p in people],
                 "decision_items": [{"item_id": i.id, "proposal_id": i.proposal_id, "title": i.title}

@@ -23,7 +23,7 @@ from ..forms import REQUIRED, TOO_LONG, FormInvalid, load_values
 from ..i18n import N_
 from ..lanes import is_admin, is_contact_only, is_group_member, is_secretariat, is_staff, require_secretariat
 from ..links import Links
-from . import calendar
+from . import calendar, notices
 from .forms import SUMMARY_MAX, TITLE_MAX, LateDecisionForm, NotePointForm, PartyForm, ResponseForm
 from .models import (
     PROCESS_ID, Hearing, HearingDocument, HearingError, HearingParty, HearingResponse, HearingResponseFile,
@@ -246,6 +246,7 @@ class Hearings:
                                  detail={"hearing_id": hearing.id, "party_id": party.id, "late": late},
                                  data=response.text)
         recount(session, hearing)
+        notices.answer_received(session, party, response, self.links, now)  # issue 13: notifications
         return response
 
     def respond_as_contact(self, session: Session, user: User | None, hearing_id: int, raw: dict,
@@ -485,6 +486,9 @@ class Hearings:
         if not sink_backend or not (is_secretariat(user) or is_admin(user)):
             raise NotFound("mailbox")
         return recent_mail(session, limit, offset)
+
+    def waiting_for(self, session: Session, user: User | None) -> list:  # issue 13: the inbox
+        return notices.waiting_for(session, user, self.links, self.clock())
 
     # --------------------------------------------------- service-task code
     def service_handlers(self) -> dict:

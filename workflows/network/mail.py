@@ -6,15 +6,16 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from engine.mail import fit_subject, queue_mail
-
 from ..mailtext import MailTemplates
+from ..notifications import notify
 
 TEMPLATES = MailTemplates(Path(__file__).parent / "mail")
 
 
 def send(session: Session, template: str, *, to: str, to_name: str, case_id: int | None, tag: str,
-         ics: str | None = None, **context) -> None:
+         ics: str | None = None, user_id: int | None = None, **context) -> None:
+    """Render `template` and send it as the recipient chose (workflows.notifications: `tag` is the kind;
+    a person without an account, `user_id` None, gets it at once)."""
     subject, body = TEMPLATES.render(template, name=to_name, **context)
-    queue_mail(session, to=to, to_name=to_name, case_id=case_id, tag=tag, subject=fit_subject(subject),
-               body=body, ics=ics)
+    notify(session, tag, to=to, to_name=to_name, case_id=case_id, subject=subject, body=body, ics=ics,
+           user_id=user_id)

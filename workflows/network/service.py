@@ -14,18 +14,19 @@ from engine import Forbidden, NotFound
 from engine.models import utcnow
 
 from .. import lanes
-from ..dates import end_of_day
+from ..dates import COPENHAGEN, end_of_day
 from ..directory import MUNICIPALITY_CONTACT, User, token_hash
 from ..forms import load_values
 from ..i18n import N_
+from ..inbox import WaitingItem
 from ..lanes import require_secretariat
 from ..links import Links
-from . import calendar
+from . import calendar, mail
 from .forms import EvaluationForm, MeetingForm, ProgrammeForm, RegistrationForm, RoundForm, invalid
 from .models import (
-    PROCESS_ID, Evaluation, MeetingDocument, Network, NetworkError, ProgrammeItem, RegionalMeeting, Registration,
-    RegistrationStatus, Round, RoundStatus, get_meeting, get_round, meetings, promote_waiting, registered_count,
-    registrations, seat_usage, seats_for, seats_sold,
+    PROCESS_ID, Evaluation, MeetingDocument, Network, NetworkError, NetworkMembership, ProgrammeItem,
+    RegionalMeeting, Registration, RegistrationStatus, Round, RoundStatus, get_meeting, get_round, meetings,
+    promote_waiting, registered_count, registrations, seat_usage, seats_for, seats_sold,
 )
 from .tasks import RoundTasks
 
@@ -195,6 +196,8 @@ class Networks:
         reg.waiting_since = self.clock() if full else None
         session.add(reg)
         session.flush()
+        if not full:
+            self._registration_mail(session, reg, moved_up=False)  # issue 13: notifications
         return reg
 
     def cancel_view(self, session: Session, user: User, registration_id: int) -> Registration:
@@ -207,7 +210,10 @@ class Networks:
         reg.status = RegistrationStatus.CANCELLED
         reg.waiting_since = None
         session.flush()
-        return promote_waiting(session, reg.meeting)
+        promoted = promote_waiting(session, reg.meeting)
+        for moved in promoted:
+            self._registration_mail(session, moved, moved_up=True)  # issue 13: notifications
+        return promoted
 
     def swap(self, session: Session, user: User, registration_id: int, raw: dict) -> Registration:
         """'Kom som du er': another colleague takes the seat, until the deadline."""
@@ -220,6 +226,40 @@ class Networks:
             raise invalid("email", N_("This person is already registered for the meeting."))
         reg.name, reg.email, reg.job_title = values["name"], email, values.get("job_title") or ""
         return reg
+
+    # ---------------------------------------------- notifications (issue 13)
+    def waiting_for(self, session: Session, user: User | None) -> list[WaitingItem]:
+        """For a municipality contact: the rounds open for registration on the municipality's seats, until
+        their deadline (one query over the rounds and memberships)."""
+        if user is None or not user.has_role(MUNICIPALITY_CONTACT) or user.municipality_id is None:
+            return []
+        today = self.clock().astimezone(COPENHAGEN).date()
+        rows = session.execute(
+            select(Round.id, Round.theme, Round.registration_deadline)
+            .join(NetworkMembership, NetworkMembership.network_id == Round.network_id)
+            .where(NetworkMembership.municipality_id == user.municipality_id, Round.status == RoundStatus.OPEN,
+                   Round.registration_deadline >= today, NetworkMembership.seats_per_meeting > 0)
+            .order_by(Round.registration_deadline, Round.id)).all()
+        return [WaitingItem(kind="network.registration", title=theme, due=deadline,
+                            url=self.links("network.round", round_id=round_id),
+                            status=N_("Open for registration on your municipality's seats"))
+                for round_id, theme, deadline in rows]
+
+    def _registration_mail(self, session: Session, reg: Registration, moved_up: bool) -> None:
+        """A registration confirmed or moved up from the waiting list: to the person (no account: at once)
+        and to the contact who registered them (as the contact chose)."""
+        meeting = reg.meeting
+        contact = session.scalar(select(User).where(User.username == reg.created_by)) if reg.created_by else None
+        context = {"meeting": meeting, "moved_up": moved_up, "municipality": reg.municipality.name,
+                   "contact_name": contact.name if contact else reg.municipality.name,
+                   "programme_url": self.links("network.programme", round_id=meeting.round_id)}
+        case_id = meeting.round.case_id
+        mail.send(session, "registered", to=reg.email, to_name=reg.name, case_id=case_id,
+                  tag="network.registration", **context)
+        if contact is not None and contact.active and contact.email and contact.email.lower() != reg.email.lower():
+            mail.send(session, "registered_contact", to=contact.email, to_name=contact.name, case_id=case_id,
+                      tag="network.registration", user_id=contact.id, person=reg.name,
+                      url=self.links("network.round", round_id=meeting.round_id), **context)
 
     def _own_registration(self, session: Session, user: User, registration_id: int) -> Registration:
         own = self._contact_municipality(user)

@@ -50,7 +50,7 @@ class RoundTasks:
         for contact in contacts:
             if contact.has_role(MUNICIPALITY_CONTACT) and contact.email:
                 mail.send(session, "open", to=contact.email, to_name=contact.name, case_id=row.case_id,
-                          tag="network.open", round=row, url=url)
+                          tag="network.open", round=row, url=url, user_id=contact.id)
         return {"deadline_at": end_of_day(row.registration_deadline).isoformat()}
 
     def _close(self, params, data) -> dict:

@@ -20,6 +20,7 @@ from ..dates import COPENHAGEN
 from ..forms import FormDef, FormInvalid, register
 from ..i18n import N_
 from ..task_context import DocumentRef, ProposalRecord
+from . import mail
 from .forms import DraftForm, ScheduleForm, ScreenForm
 from .models import (
     KINDS, Principle, PrincipleStatus, Proposal, ProposalKind, ProposalStatus, Screening, proposal_for_case, slugify,
@@ -50,6 +51,19 @@ def _draft_submit(ctx, values: dict) -> dict:
     return {"revision": p.revision}
 
 
+def _draft_submit_and_notify(ctx, values: dict) -> dict:
+    data = _draft_submit(ctx, values)
+    with ctx.session.no_autoflush:  # the case row is written once, by the engine's save (one version)
+        p = proposal_for_case(ctx.session, ctx.case_id)  # issue 13: the secretariat learns of it
+        mail.submitted(ctx.session, p, url=_case_url(ctx), now=ctx.now,
+                       submitter=ctx.user.name if ctx.user else p.created_by or "")
+    return data
+
+
+def _case_url(ctx) -> str:
+    return ctx.links("case", case_id=ctx.case_id) if ctx.links is not None else ""
+
+
 def _screen_submit(ctx, values: dict) -> dict:
     from ..hearing import new_hearing_for_proposal  # the hearing family runs as the proposal's call activity
 
@@ -63,6 +77,9 @@ def _screen_submit(ctx, values: dict) -> dict:
         hearing = new_hearing_for_proposal(ctx.session, p, ctx.user.username if ctx.user else "system")
         p.status = ProposalStatus.IN_HEARING.value
         data.update(hearing_needed=True, hearing_id=hearing.id)
+    # issue 13: the working group learns the outcome
+    mail.screened(ctx.session, p, complete=outcome == Screening.COMPLETE, hearing=data["hearing_needed"],
+                  url=_case_url(ctx), now=ctx.now)
     return data
 
 
@@ -112,7 +129,7 @@ def _proposal_context(ctx) -> ProposalRecord | None:
     return proposal_record(ctx.session, p) if p is not None else None
 
 
-register(FormDef("proposal.draft", DraftForm, _draft_submit, _draft_initial))
+register(FormDef("proposal.draft", DraftForm, _draft_submit_and_notify, _draft_initial))
 register(FormDef("proposal.screen", ScreenForm, _screen_submit, context=_proposal_context))
 register(FormDef("proposal.revise", DraftForm, _revise_submit, _draft_initial, context=_proposal_context))
 register(FormDef("proposal.schedule", ScheduleForm, _schedule_submit, choices=_schedule_choices,
