@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.models import Case, CompletedTask, ReadyTask
+from engine.models import Case, CompletedTask
 
 from . import lanes
 from .council import PROCESS_ID as COUNCIL_PROCESS, Meeting, MeetingStatus
@@ -43,6 +43,9 @@ HEADINGS = {SECRETARIAT: N_("The secretariat's overview"), COUNCIL: N_("Your ove
             CONTACT: N_("Your overview as your municipality's contact"),
             GROUP: N_("Your overview as a working-group member"), ADMIN: N_("Your overview as administrator"),
             USER: N_("Your overview")}
+
+# the kinds of date by which the user must act themselves
+ACTS_BY = ("registration.deadline", "hearing.deadline")
 
 # task status tags
 OVERDUE, DUE_SOON, OPEN = "overdue", "due_soon", "open"
@@ -130,8 +133,9 @@ class StartPage:
             return "waiting", self.waiting[0]
         if self.overview:
             return "action", self.overview[0]
-        if self.upcoming:
-            return "upcoming", self.upcoming[0]
+        # a deadline the user acts by (an answer, a registration) before a meeting they attend
+        for item in sorted(self.upcoming, key=lambda u: u.kind not in ACTS_BY):
+            return "upcoming", item
         return None
 
 
@@ -168,7 +172,7 @@ def start_page(byplan, session: Session, user: User) -> StartPage:
         audience=kind, name=user.name, tasks=tasks[:TASKS_SHOWN], more_tasks=len(tasks) > TASKS_SHOWN,
         waiting=_waiting_for(byplan, session, user), cases=_cases(session, user, tasks),
         upcoming=_upcoming(byplan, session, user, now),
-        overview=_overview(byplan, session, user, now) if kind == SECRETARIAT else [],
+        overview=_overview(byplan, session, user, now) if kind == SECRETARIAT else _incidents(session, user),
         may_propose=lanes.is_group_member(user))
 
 
@@ -255,7 +259,8 @@ def _network_dates(byplan, session: Session, user: User, today: date) -> list[Up
     rows: list[Upcoming] = []
     if user.has_role(MUNICIPALITY_CONTACT) and user.municipality_id is not None:
         registered = {rid: n for rid, n in session.execute(
-            select(RegionalMeeting.round_id, func.count()).join(Registration, Registration.meeting_id == RegionalMeeting.id)
+            select(RegionalMeeting.round_id, func.count())
+            .join(Registration, Registration.meeting_id == RegionalMeeting.id)
             .where(Registration.municipality_id == user.municipality_id,
                    Registration.status != RegistrationStatus.CANCELLED).group_by(RegionalMeeting.round_id))}
         seated = set(session.scalars(select(NetworkMembership.network_id)
@@ -302,10 +307,15 @@ def _overview(byplan, session: Session, user: User, now: datetime) -> list[Actio
         action = _meeting_action(m, now)
         if action is not None:
             rows.append(action)
+    return rows + _incidents(session, user)
+
+
+def _incidents(session: Session, user: User) -> list[Action]:
+    """Cases stopped by an error, for those who fix them (the secretariat and administrators)."""
+    if not lanes.is_process_staff(user):
+        return []
     stopped = session.scalar(select(func.count()).select_from(Case).where(Case.status == "incident")) or 0
-    if stopped:
-        rows.append(Action("incidents", "", N_("Cases stopped by an error"), count=stopped))
-    return rows
+    return [Action("incidents", "", N_("Cases stopped by an error"), count=stopped)] if stopped else []
 
 
 def _meeting_action(m: Meeting, now: datetime) -> Action | None:
