@@ -337,7 +337,8 @@ def public_home(byplan, session: Session) -> PublicHome:
     now = byplan.engine.clock()
     hearings = sorted((h for h in byplan.hearings.public(session) if h.status == HearingStatus.OPEN),
                       key=lambda h: (h.deadline, h.id))
-    meetings = sorted((m for m in byplan.council.meetings(session, public=True) if m.starts_at >= now),
+    meetings = sorted((m for m in byplan.council.meetings(session, public=True)
+                       if m.starts_at >= now and m.status not in OVER_STATUSES),
                       key=lambda m: m.starts_at)
     return PublicHome(hearings=hearings[:5], decisions=byplan.council.decisions(session)[:5], meetings=meetings[:3],
                       rounds=byplan.networks.rounds(session, None)[:3], principles=len(byplan.catalogue(session)))
