@@ -242,3 +242,24 @@ def test_a_signed_in_user_reaches_the_landing_page_at_its_own_address(demo):
     main = html.fromstring(client.get("/forside").get_data(as_text=True)).find(".//main")
     assert text(main.find(".//h1")).startswith("Byplan")
     assert main.xpath(".//a[@href='/']") and not main.xpath(".//a[@href='/login']")
+
+
+def test_a_contact_sees_the_network_meetings_the_municipality_is_registered_for(demo):
+    from web.extensions import db
+    from workflows.directory import User
+    from workflows.network import RegionalMeeting, Round
+
+    byplan = demo.extensions["byplan"]
+    with demo.app_context():
+        s = db.session
+        meeting = s.scalars(select(RegionalMeeting).join(Round).where(Round.status == "open")
+                            .order_by(RegionalMeeting.day)).first()
+        byplan.networks.register(s, s.scalar(select(User).where(User.username == "kommune")), meeting.id,
+                                 {"name": "Kim Kollega", "email": "kim@hjoerring.example", "job_title": "Arkitekt"})
+        s.commit()
+        round_id, venue = meeting.round_id, meeting.venue
+    upcoming = section(start_page(demo, "kommune"), "Næste møder og frister")
+    [registered] = [li for li in upcoming.xpath(".//li") if "Netværksmøde" in text(li)]
+    assert venue in text(registered) and registered.xpath(f".//a[@href='/netvaerk/runder/{round_id}']")
+    [deadline] = [li for li in upcoming.xpath(".//li") if "Tilmeldingsfrist" in text(li)]
+    assert "Din kommune har tilmeldt deltagere" in text(deadline)
