@@ -2,6 +2,7 @@
 anonymous `/` is the public site's landing page (not a redirect to the catalogue)."""
 from __future__ import annotations
 
+import itertools
 import shutil
 from datetime import timedelta
 
@@ -16,15 +17,11 @@ from support import make_app
 PASSWORD = "byplan-demo"
 
 
-@pytest.fixture(scope="module")
-def start_template(sqlite_template, tmp_path_factory):
-    """The demo data plus a council meeting whose positions are open (tests/start_support.py)."""
+def _load(url: str) -> None:
     from web.extensions import db
     from workflows.demo import load_demo
 
-    target = tmp_path_factory.mktemp("start") / "demo.sqlite"
-    shutil.copyfile(sqlite_template, target)
-    app = make_app(f"sqlite:///{target}")
+    app = make_app(url)
     with app.app_context():
         assert load_demo(db.session, app.extensions["byplan"]) is not None
         db.session.commit()
@@ -32,14 +29,38 @@ def start_template(sqlite_template, tmp_path_factory):
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def start_template(sqlite_template, tmp_path_factory):
+    """The demo data plus a council meeting whose positions are open (tests/start_support.py)."""
+    target = tmp_path_factory.mktemp("start") / "demo.sqlite"
+    shutil.copyfile(sqlite_template, target)
+    _load(f"sqlite:///{target}")
     return target
 
 
-@pytest.fixture
-def demo(start_template, tmp_path):
-    target = tmp_path / "demo.sqlite"
-    shutil.copyfile(start_template, target)
-    app = make_app(f"sqlite:///{target}")
+@pytest.fixture(scope="module")
+def start_postgres_template(postgres_server, postgres_template) -> str:
+    name = "byplan_start_template"
+    _load(postgres_server.create_database(name, postgres_template))
+    return name
+
+
+_copies = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo(request, tmp_path):
+    """A fresh copy of that demo, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        target = tmp_path / "demo.sqlite"
+        shutil.copyfile(request.getfixturevalue("start_template"), target)
+        url = f"sqlite:///{target}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database(
+            f"start_{next(_copies)}", request.getfixturevalue("start_postgres_template"))
+    app = make_app(url)
     yield app
     with app.app_context():
         from web.extensions import db
