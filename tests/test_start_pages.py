@@ -284,3 +284,28 @@ def test_a_contact_sees_the_network_meetings_the_municipality_is_registered_for(
     assert venue in text(registered) and registered.xpath(f".//a[@href='/netvaerk/runder/{round_id}']")
     [deadline] = [li for li in upcoming.xpath(".//li") if "Tilmeldingsfrist" in text(li)]
     assert "Din kommune har tilmeldt deltagere" in text(deadline)
+
+
+def test_work_waiting_beyond_tasks_is_listed_with_links_on_this_site(demo, monkeypatch):
+    """The place for the notification items (workflows/inbox.py `waiting_for`): each is listed with a link
+    on this site (not the absolute BASE_URL of mails) and, with no task, is the first thing to do."""
+    import sys
+    import types
+    from collections import namedtuple
+    from datetime import date
+
+    WaitingItemStub = namedtuple("WaitingItemStub", "kind title url status due")  # workflows.inbox.WaitingItem
+    seen = []
+
+    def waiting_for(session, user, services):
+        seen.append((user.username, {type(s).__name__ for s in services}))
+        return [WaitingItemStub("hearing.answer", "Referencearkitektur for brugerstyring",
+                                "http://byplan.example/hoeringer/1?x=1", "Your municipality has not answered",
+                                date(2030, 1, 31))]
+
+    monkeypatch.setitem(sys.modules, "workflows.inbox", types.SimpleNamespace(waiting_for=waiting_for))
+    main = start_page(demo, "kommune")
+    waiting = section(main, "Venter på dig ud over opgaverne")
+    assert waiting.xpath(".//a[@href='/hoeringer/1?x=1']") and "Din kommune har ikke svaret" in text(waiting)
+    assert next_action(main) == "/hoeringer/1?x=1"
+    assert seen == [("kommune", {"Hearings", "Networks", "Council"})]

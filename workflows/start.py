@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -91,6 +92,27 @@ class Upcoming:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """Work waiting for the user beyond tasks (from workflows.inbox.WaitingItem), with a link on this site:
+    the item's absolute URL (built from BASE_URL for mail) as a path."""
+
+    kind: str
+    title: str
+    href: str
+    status: str  # a message id (translated by the page)
+    due: datetime | date | None = None
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.due, datetime)
+
+
+def _local(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+@dataclass(frozen=True)
 class Action:
     """An item of the secretariat's overview: what needs doing (`what`, a message id with `count`), about
     what (`kind` "hearing" / "meeting" / "incidents", `ref_id`), and by when."""
@@ -113,7 +135,7 @@ class StartPage:
     name: str
     tasks: list[TaskRow]
     more_tasks: bool  # the user has more tasks than shown (the inbox lists them all)
-    waiting: list[Any]  # work beyond tasks (workflows.inbox.WaitingItem): see _waiting_for
+    waiting: list[Waiting]  # work beyond tasks: see _waiting_for
     cases: list[Case]
     upcoming: list[Upcoming]
     overview: list[Action] = field(default_factory=list)  # the secretariat's hearings and meetings needing action
@@ -196,7 +218,7 @@ def _tasks(byplan, session: Session, user: User, now: datetime) -> list[TaskRow]
     return sorted(rows, key=lambda r: (r.deadline is None, r.deadline or now))
 
 
-def _waiting_for(byplan, session: Session, user: User) -> list[Any]:
+def _waiting_for(byplan, session: Session, user: User) -> list[Waiting]:
     # ------------------------------------------------------------------------------------------------
     # NOTIFICATIONS GO HERE: work waiting for the user that is not a BPMN user task (a hearing their
     # municipality has not answered, a registration round open for its seats, minutes out for approval).
@@ -209,7 +231,8 @@ def _waiting_for(byplan, session: Session, user: User) -> list[Any]:
         from .inbox import waiting_for
     except ImportError:
         return []
-    return waiting_for(session, user, [byplan.hearings, byplan.networks, byplan.council])
+    return [Waiting(i.kind, i.title, _local(i.url), i.status, i.due)
+            for i in waiting_for(session, user, [byplan.hearings, byplan.networks, byplan.council])]
 
 
 def _cases(session: Session, user: User, tasks: list[TaskRow]) -> list[Case]:
