@@ -9,20 +9,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflows.service import FormInvalid
+from workflows.start import TASK_STATUS, start_page
 from workflows.task_pages import TaskAlreadyDone
 
 from .extensions import byplan_service
 from .extensions import db
 from .forms import form_version, unit_of_work
+from .public import render_public_home
 
 bp = Blueprint("tasks", __name__)
 
 
 @bp.get("/")
 def home():
-    if current_user.is_authenticated:
-        return redirect(url_for("tasks.inbox"))
-    return redirect(url_for("public.catalogue"))
+    """A signed-in user's start page (what to do next); anonymously, the public site's landing page."""
+    if not current_user.is_authenticated:
+        return render_public_home()
+    page = start_page(byplan_service(), db.session, current_user)
+    return render_template("start.html", page=page, task_status=TASK_STATUS)
 
 
 INBOX_PAGE_SIZE = 50

@@ -37,6 +37,7 @@ UNPUBLISHED_MEETING = GROUP | STAFF | COUNCIL
 ACCESS: dict[str, frozenset[str]] = {
     # --- public pages, feeds and links that carry their own token
     "GET /": EVERYONE,
+    "GET /forside": EVERYONE,
     "GET /login": EVERYONE,
     "POST /login": EVERYONE,
     "POST /language": EVERYONE,
