@@ -120,7 +120,7 @@ check-java:
 
 test: install check-chromium check-java lint
 	@mkdir -p $(ARTIFACTS)
-	$(VENV_PY) -m pytest -p no:cacheprovider --junitxml=$(ARTIFACTS)/junit.xml $(PYTEST_ARGS)
+	$(VENV_PY) -m pytest -p no:cacheprovider -n 2 --junitxml=$(ARTIFACTS)/junit.xml $(PYTEST_ARGS)
 
 # Everything but the browser tests (Chromium) and the PostgreSQL ones (a server per run): SQLite only, in two
 # processes (pytest-xdist; each test has its own database file, so they do not meet).
