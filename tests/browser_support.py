@@ -57,3 +57,15 @@ def launch_chromium(playwright, **kwargs):
         args=[*CHROMIUM_ARGS, *extra_args],
         **options,
     )
+
+
+def log_in_new_page(context, base: str, username: str, password: str):
+    """A new page of `context`, signed in as `username` (landing on the inbox)."""
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{base}/login")
+    page.fill("#f-username", username)
+    page.fill("#f-password", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/opgaver")
+    return page

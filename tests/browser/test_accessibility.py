@@ -6,6 +6,7 @@ Screenshots of the main pages go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import pytest
+from browser_support import log_in_new_page
 from sqlalchemy import select
 
 from a11y_support import ROLES, axe_source, crawl, mail_only_paths, report, run_axe
@@ -32,15 +33,6 @@ def mail_links(demo_site) -> dict[str, str]:
     return mail_only_paths(demo_site.app, EVALUATION_TOKEN)
 
 
-def log_in(context, base: str, username: str, password: str):
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].button")
-    page.wait_for_url(f"{base}/opgaver")
-    return page
 
 
 @pytest.fixture
@@ -67,7 +59,7 @@ def test_public_pages_have_no_wcag_violations(new_context, demo_site, axe, mail_
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_pages_of_each_role_have_no_wcag_violations(role, new_context, demo_site, axe, checked):
-    page = log_in(new_context(), demo_site.base, ROLES[role], demo_site.password)
+    page = log_in_new_page(new_context(), demo_site.base, ROLES[role], demo_site.password)
     found = crawl(page, demo_site.base, axe, ["/", "/soeg?q=brugerstyring"], checked=checked)
     assert not found, f"axe found WCAG 2.1 A/AA violations as {role}:\n" + report(found)
 
@@ -85,7 +77,7 @@ def test_form_errors_have_no_wcag_violations(new_context, demo_site, axe, mail_l
     page.wait_for_selector(".error-summary")
     found["evaluation, empty"] = run_axe(page, axe)
 
-    page = log_in(new_context(), base, "admin", demo_site.password)
+    page = log_in_new_page(new_context(), base, "admin", demo_site.password)
     page.goto(base + "/admin/brugere/ny")
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_selector(".error-summary")
@@ -124,7 +116,7 @@ def test_screenshots_of_the_main_pages(new_context, demo_site, artifacts):
     pages = {}
     for username, name, path in shots:
         if username not in pages:
-            pages[username] = log_in(new_context(), demo_site.base, ROLES[username], demo_site.password)
+            pages[username] = log_in_new_page(new_context(), demo_site.base, ROLES[username], demo_site.password)
         page = pages[username]
         response = page.goto(demo_site.base + path)
         assert response.ok, f"{path}: {response.status}"
@@ -146,7 +138,7 @@ def test_axe_reports_violations(new_context, axe):
 
 def test_english_pages_have_no_wcag_violations(new_context, demo_site, axe):
     """The English UI: Danish BPMN names inside English text are marked lang="da"."""
-    page = log_in(new_context(), demo_site.base, "sekretariat", demo_site.password)
+    page = log_in_new_page(new_context(), demo_site.base, "sekretariat", demo_site.password)
     page.locator("button[name=lang][value=en]").click()
     page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "en"

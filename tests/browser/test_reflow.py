@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from browser_support import log_in_new_page
 from sqlalchemy import select
 
 from a11y_support import ROLES
@@ -16,15 +17,6 @@ pytestmark = pytest.mark.browser
 NARROW = {"width": 320, "height": 800}
 
 
-def log_in(context, base: str, username: str, password: str):
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/opgaver")
-    return page
 
 
 @pytest.fixture
@@ -93,7 +85,7 @@ def assert_menu_reachable(page, path: str):
 
 @pytest.mark.parametrize("role", ["secretariat", "council member", "municipality contact", "working-group lead"])
 def test_main_pages_reflow_at_320_px(role, new_context, demo_site):
-    page = log_in(new_context(NARROW), demo_site.base, ROLES[role], demo_site.password)
+    page = log_in_new_page(new_context(NARROW), demo_site.base, ROLES[role], demo_site.password)
     for name, path in demo_pages(demo_site.app).items():
         response = page.goto(demo_site.base + path)
         if response.status in (403, 404) and name in ("task", "meeting", "network-round", "hearing", "case"):
@@ -119,7 +111,7 @@ def test_screenshots_before_and_after(new_context, demo_site, artifacts):
     folder.mkdir(parents=True, exist_ok=True)
     pages = demo_pages(demo_site.app)
     for viewport, suffix in (({"width": 1200, "height": 900}, ""), (NARROW, "-320")):
-        page = log_in(new_context(viewport), demo_site.base, ROLES["secretariat"], demo_site.password)
+        page = log_in_new_page(new_context(viewport), demo_site.base, ROLES["secretariat"], demo_site.password)
         for name, path in pages.items():
             response = page.goto(demo_site.base + path)
             assert response.ok, f"{path}: {response.status}"
@@ -147,7 +139,7 @@ def test_readme_screenshot(browser, demo_site, artifacts):
                                                        Case.process_id == "hearing"))
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="da-DK")
     try:
-        page = log_in(context, demo_site.base, ROLES["working-group lead"], demo_site.password)
+        page = log_in_new_page(context, demo_site.base, ROLES["working-group lead"], demo_site.password)
         assert page.goto(f"{demo_site.base}/sager/{case}").ok
         page.wait_for_selector("[data-diagram=ready]")
         folder = artifacts / "screenshots" / os.environ.get("BYPLAN_SCREENSHOTS", "after")
