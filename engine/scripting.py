@@ -32,6 +32,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from . import workdays
 from .context import current_execution
 from .errors import ScriptError, ScriptTimeout, ServiceError
 
@@ -98,6 +99,8 @@ HELPERS: dict[str, Any] = {
     "days_between": _days_between,
     "as_date": _as_date,
     "iso": _iso,
+    "add_working_days": workdays.add_working_days,
+    "is_working_day": workdays.is_working_day,
 }
 
 _EXTRA_BUILTINS = {
