@@ -59,13 +59,18 @@ def launch_chromium(playwright, **kwargs):
     )
 
 
-def log_in_new_page(context, base: str, username: str, password: str):
-    """A new page of `context`, signed in as `username` (landing on the inbox)."""
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+def log_in(page, base: str, username: str, password: str) -> None:
+    """Sign in through the login form; a user lands on their start page."""
     page.goto(f"{base}/login")
     page.fill("#f-username", username)
     page.fill("#f-password", password)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/opgaver")
+    page.wait_for_url(f"{base}/")
+
+
+def log_in_new_page(context, base: str, username: str, password: str):
+    """A new page of `context`, signed in as `username` (landing on the start page)."""
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, base, username, password)
     return page

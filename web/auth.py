@@ -114,7 +114,7 @@ def _check_session():
 def _safe_next(target: str | None) -> str:
     if target and not urlparse(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("tasks.inbox")
+    return url_for("tasks.home")
 
 
 def start_session(user) -> None:

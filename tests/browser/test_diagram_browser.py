@@ -6,19 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from browser_support import log_in
 from steps.proposal_driver import ProposalDriver
 
 pytestmark = pytest.mark.browser
 
 VIEWER = Path(__file__).resolve().parents[2] / "web/static/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js"
 
-
-def log_in(page, base, username, password):
-    page.goto(f"{base}/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].button")
-    page.wait_for_url(f"{base}/opgaver")
 
 
 def marker_classes(page, element_id: str) -> set[str]:

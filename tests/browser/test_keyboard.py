@@ -82,7 +82,7 @@ def keyboard_login(page, base, username, password):
     expect(page.locator("#f-password")).to_be_focused()
     page.keyboard.type(password)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/opgaver")
+    page.wait_for_url(f"{base}/")
 
 
 def test_skip_link_moves_the_focus_to_the_main_content(kb_page, demo_site):

@@ -6,17 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from browser_support import log_in
 from network_support import NetworkDriver
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base, username, password):
-    page.goto(f"{base}/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].button")
-    page.wait_for_url(f"{base}/opgaver")
 
 
 def test_contact_registers_a_colleague(page, live_app, live_server, live_people, artifacts):

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from browser_support import log_in
 from council_support import CouncilDriver
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base, username, password):
-    page.goto(f"{base}/login")
-    page.fill("#f-username", username)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].button")
-    page.wait_for_url(f"{base}/opgaver")
 
 
 def log_out(page):
