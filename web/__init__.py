@@ -10,6 +10,7 @@ from workflows.forms import MAX_ID
 
 from .config import configure, mail_settings
 from .extensions import LANGUAGES, babel, byplan_service, csrf, db, login_manager, openapi
+from .forms import FormRequest
 
 __all__ = ["LANGUAGES", "byplan_service", "create_app"]
 
@@ -29,6 +30,7 @@ class IdConverter(IntegerConverter):
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = FormRequest
     app.url_map.converters["id"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure(app, test_config)  # web/config.py: defaults, instance byplan.cfg, BYPLAN_* variables, test_config

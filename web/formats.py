@@ -53,6 +53,22 @@ def filesize_text(size: int) -> str:
     return f"{decimal_text(kb)} kB"
 
 
+def date_parts(value) -> tuple[str, str, str]:
+    """Day, month and year for a date field's three inputs, from the record's value (a date or ISO text) or,
+    when the form is shown again after an error, from the parts as typed ("d.m.y", see join_date_parts)."""
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    if not isinstance(value, str) or not value:
+        return "", "", ""
+    if len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit():
+        year, month, day = value[:10].split("-")
+        return day.lstrip("0") or day, month.lstrip("0") or month, year
+    day, _, rest = value.partition(".")
+    month, _, year = rest.partition(".")
+    return day, month, year
+
+
 def register(app) -> None:
     app.jinja_env.filters.update(datetimeformat=datetime_text, timeformat=time_text, decimal=decimal_text,
                                  filesize=filesize_text)
+    app.jinja_env.globals["date_parts"] = date_parts

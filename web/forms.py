@@ -1,7 +1,21 @@
 """Small helpers for reading HTML form input."""
 from __future__ import annotations
 
-from workflows.forms import MAX_ID
+from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict
+
+from workflows.forms import MAX_ID, join_date_parts
+
+
+class FormRequest(Request):
+    """A request whose form has each date posted as day, month and year fields (DKFDS "Datofelter") joined
+    into the one field the form schemas know, so every view and schema sees a date as one value."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form and any(key.endswith(("-day", "-month", "-year")) for key in form):
+            self.__dict__["form"] = ImmutableMultiDict(join_date_parts(list(form.items(multi=True))))
 
 
 def form_version(form) -> int | None:

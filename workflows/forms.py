@@ -45,10 +45,42 @@ def choice(label: str, options: list[tuple[str, str]], *, required: bool = True,
     )
 
 
+DATE_PARTS = ("day", "month", "year")
+
+
+def join_date_parts(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Form pairs with each date posted as <name>-day, -month and -year joined into <name>: ISO text when the
+    parts are numbers (the date field still refuses 31 February), else "d.m.y" as typed, which it refuses
+    with its own message. Three empty parts are an empty field."""
+    parts: dict[str, dict[str, str]] = {}
+    out: list[tuple[str, str]] = []
+    for key, value in pairs:
+        name, _, part = key.rpartition("-")
+        if name and part in DATE_PARTS:
+            if name not in parts:
+                parts[name] = {}
+                out.append((name, ""))  # keeps the field's place among the others
+            parts[name][part] = (value or "").strip()
+        else:
+            out.append((key, value))
+    joined = []
+    for key, value in out:
+        if key in parts:
+            day, month, year = (parts[key].get(p, "") for p in DATE_PARTS)
+            if day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4:
+                value = f"{year}-{int(month):02d}-{int(day):02d}"
+            elif day or month or year:
+                value = f"{day}.{month}.{year}"
+        joined.append((key, value))
+    return joined
+
+
 def date_field(label: str, *, required: bool = True, help: str = "") -> fields.Date:
+    """A date: ISO text (YYYY-MM-DD). An HTML form shows three fields, day, month and year (DKFDS
+    "Datofelter"), posted as <name>-day, <name>-month and <name>-year and joined by `join_date_parts`."""
     return fields.Date(
         required=required,
-        error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": N_("Enter a date as YYYY-MM-DD.")},
+        error_messages={"required": REQUIRED, "null": REQUIRED, "invalid": N_("Enter a real date.")},
         metadata={"label": label, "widget": "date", "help": help},
     )
 
