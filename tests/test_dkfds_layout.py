@@ -116,3 +116,20 @@ def test_the_case_page_shows_where_the_proposal_is_as_a_step_indicator(client, p
     steps = body.split('class="step-indicator"')[1].split("</ol>")[0]
     current = re.findall(r'<li class="([a-z ]+)"', steps)
     assert current[:2] == ["done", "current"], current
+
+
+def test_every_table_cell_names_its_column_on_narrow_screens():
+    """At 320 px a table is one block per row (byplan.css); each data cell carries its column's name in
+    data-title, so a row still says what each value is (WCAG 1.3.1 / 1.4.10)."""
+    templates = Path(__file__).resolve().parents[1] / "web" / "templates"
+    unlabelled = []
+    for path in sorted(templates.rglob("*.html")):
+        source = path.read_text(encoding="utf-8")
+        for table in re.findall(r"<table\b.*?</table>", source, re.S):
+            if "<thead" not in table:
+                continue
+            body = table.split("</thead>", 1)[1]
+            for cell in re.findall(r"<td\b[^>]*>", body):
+                if "data-title" not in cell and "colspan" not in cell:
+                    unlabelled.append(f"{path.relative_to(templates)}: {cell}")
+    assert unlabelled == []

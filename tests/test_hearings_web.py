@@ -160,7 +160,7 @@ def dashboard_rows(html: str) -> list[dict]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     rows = []
     for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
-        cells = re.findall(r"<td>(.*?)</td>", tr, re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
         days = re.search(r'<span class="days days-(\w+)">([^<]*)</span>', tr)
         rows.append({"title": re.search(r'<a href="/hoeringer/\d+">([^<]+)</a>', tr).group(1),
                      "level": days.group(1) if days else None,
@@ -664,7 +664,7 @@ def test_public_pages_material_and_responses_after_conclusion(client, app, peopl
     assert "Høringsnotatets resumé" in body
     assert "Offentligt svar fra A" in body
     assert "Fortroligt svar fra B" not in body and "b-bilag.pdf" not in body
-    points = re.findall(r"<tr><td>(.*?)</td>\s*<td>(.*?)</td>", body, re.S)
+    points = re.findall(r"<tr><td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>", body, re.S)
     by_point = {point: party.strip() for party, point in points}
     assert by_point["Punkt fra Leverandør A"] == "Leverandør A"
     assert by_point["Punkt fra Leverandør B"] == "En høringspart (anonym)"

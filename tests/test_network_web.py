@@ -275,7 +275,7 @@ def test_contact_registers_colleagues_waiting_list_cancel_swap_and_deadline(clie
         gone = db.session.get(Registration, frida.id)
         assert (gone.status, gone.anonymised_at is not None) == ("waiting", True)
     page = text(client.get(f"/netvaerk/runder/{round_id}"))
-    assert "<td>Hjørring</td><td>2</td><td>2</td><td>1</td>" in page
+    assert re.search(r"<td[^>]*>Hjørring</td><td[^>]*>2</td><td[^>]*>2</td><td[^>]*>1</td>", page)
     logout(client)
     people.login(client, "contact")
     assert client.post(f"/netvaerk/tilmeldinger/{frida.id}/slet-persondata").status_code == 403
