@@ -34,6 +34,23 @@ class CatalogueError(DomainError):
     key = "catalogue"
 
 
+#: called as listener(session, old_version, new_version_or_None, now) when the council's decision supersedes
+#: (new_version) or retires (None) an adopted rule version — the architecture reviews flag what cites it
+RULE_CHANGE_LISTENERS: list = []
+
+
+def on_rule_change(listener):
+    """Register a listener for adopted rule versions that the council superseded or retired (decorator)."""
+    if listener not in RULE_CHANGE_LISTENERS:
+        RULE_CHANGE_LISTENERS.append(listener)
+    return listener
+
+
+def _rule_changed(session: Session, old: RuleVersion, new: RuleVersion | None, now: datetime) -> None:
+    for listener in list(RULE_CHANGE_LISTENERS):
+        listener(session, old, new, now)
+
+
 def slug(value: str) -> str:
     from ..proposal.models import slugify  # one slug rule for the whole catalogue
 
@@ -198,6 +215,7 @@ def _adopt_rule(session, proposal, provenance) -> dict:
                                                          RuleVersion.id != version.id,
                                                          RuleVersion.status == RuleStatus.ADOPTED.value)):
         old.status, old.superseded_by_id = RuleStatus.SUPERSEDED.value, version.id
+        _rule_changed(session, old, version, provenance["decided_at"])
     session.flush()
     return {"rule_id": version.rule_id, "rule_version_id": version.id, "version": version.version}
 
@@ -212,6 +230,7 @@ def _retire_rule(session, proposal, provenance) -> dict:
     current.retired_meeting_id = provenance["meeting_id"]
     current.retired_agenda_item_id = provenance["agenda_item_id"]
     current.retired_at = provenance["decided_at"]
+    _rule_changed(session, current, None, provenance["decided_at"])
     return {"rule_id": rule.id, "rule_version_id": current.id, "retired": True}
 
 
