@@ -134,7 +134,7 @@ def sample_values(app) -> dict[str, object]:
     from workflows.directory import ApiToken, Municipality, User, WorkingGroup
     from workflows.hearing import Hearing, HearingDocument, HearingParty, HearingResponse
     from workflows.network import MeetingDocument, Network, NetworkMembership, Registration
-    from workflows.proposal import Principle
+    from workflows.catalogue import Principle
     from web.hearings import calendar_token
 
     with app.test_request_context():

@@ -28,7 +28,7 @@ import web.api as api
 from engine.mail import OutboxMail
 from engine.models import Case, ReadyTask
 from engine.search import SearchEntry
-from workflows import admin, council, hearing, incidents, network, proposal, search, sessions
+from workflows import admin, catalogue, council, hearing, incidents, network, proposal, search, sessions
 from workflows.directory import ApiToken, Municipality, User, UserRole, WorkingGroup
 from workflows.forms import FORMS, MAX_ID, FormInvalid, FormSchema, load_values
 
@@ -71,7 +71,7 @@ MODELS = {
 
 # (schema, field) -> the columns it is stored in, where the name differs or it is copied elsewhere too
 COLUMNS = {
-    (proposal.DraftForm, "title"): [proposal.Proposal.title, proposal.Principle.name, Case.title,
+    (proposal.DraftForm, "title"): [proposal.Proposal.title, catalogue.PrincipleVersion.title, Case.title,
                                     ReadyTask.case_title, SearchEntry.title],
     (proposal.StartForm, "title"): [proposal.Proposal.title, Case.title, ReadyTask.case_title],
     (api.StartCaseSchema, "title"): [proposal.Proposal.title, Case.title, ReadyTask.case_title],
