@@ -20,6 +20,9 @@ from .models import (
     RuleStatus, RuleVersion,
 )
 
+__all__ = ["PUBLIC_STATUSES", "field_diffs", "overview", "principle_page", "provenance", "public_rule",
+           "public_versions", "reference_architectures", "retirement_line", "rule_diff", "rule_page", "validity_line"]
+
 COUNCIL = "Kommunernes It-Arkitekturråd"
 MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
           "november", "december")

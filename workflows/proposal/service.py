@@ -80,6 +80,18 @@ def find_target(session: Session, kind: str, target: str) -> Principle | Rule | 
     return rule
 
 
+def target_choices(session: Session) -> list[tuple[str, str]]:
+    """What a proposal can concern, for the start form: the principles (by number) and the adopted rules."""
+    from ..catalogue.service import overview
+
+    choices = []
+    for entry in overview(session):
+        choices.append((str(entry.principle.number), f"{entry.principle.number}. {entry.version.title}"))
+        choices += [(r.rule.code, f"{r.rule.code} {r.version.title}") for r in entry.rules
+                    if r.version.status == RuleStatus.ADOPTED]
+    return choices
+
+
 class Proposals:
     def __init__(self, engine, search=None, clock: Callable[[], datetime] | None = None):
         self.engine = engine
