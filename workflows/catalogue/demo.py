@@ -119,8 +119,9 @@ def _item(session: Session, meeting: Meeting, title: str, group: WorkingGroup | 
     return item
 
 
-def load_catalogue_demo(session: Session) -> None:
-    """The demo catalogue; call after the demo's working group and its own principle exist."""
+def load_catalogue_demo(session: Session, search=None) -> None:
+    """The demo catalogue; call after the demo's working group and its own principle exist (`search`: the
+    search service, which then finds the rules)."""
     if session.scalar(select(func.count()).select_from(Rule)):
         return
     group = session.scalar(select(WorkingGroup).order_by(WorkingGroup.id))
@@ -165,6 +166,11 @@ def load_catalogue_demo(session: Session) -> None:
     _change(session, rules_by_title[RULE_CHANGE[0]], decided, group)
     _retire(session, rules_by_title[RETIRED[0]], decided)
     session.flush()
+    if search is not None:
+        from .search import reindex_catalogue
+
+        session.expire_all()
+        reindex_catalogue(search, session)
 
 
 def _change(session: Session, rule: Rule, decided, group) -> None:
