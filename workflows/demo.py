@@ -109,6 +109,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
         session.add(CouncilMember(user_id=users[username].id, term_start=_date(2016, 1, 1),
                                   is_chair=username == "formand"))
     session.flush()
+    load_catalogue_demo(session, byplan.search)  # issue 14
 
     def step(case, values):
         from engine.models import ReadyTask
@@ -143,7 +144,6 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
     _demo_council(session, byplan, users, step, c3, c4)
     _demo_hearing(session, byplan, secretariat, users["kommune"], group, list(munis.values()))
     _demo_network(session, byplan, secretariat, munis)
-    load_catalogue_demo(session, byplan.search)  # issue 14
     return [(u, DEMO_PASSWORD, ", ".join(sorted(users[u].roles))) for u, *_ in USERS]
 
 

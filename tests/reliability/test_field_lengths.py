@@ -107,6 +107,9 @@ COLUMNS = {
 # (schema, field) -> why it is in no VARCHAR column
 WORKFLOW_DATA = "kept in the task's data (the serialized workflow, a Text column)"
 NOT_STORED = {
+    # issue 14: resolved to the id of a principle or a rule (Proposal.target_principle_id / target_rule_id)
+    (proposal.StartForm, "target"): "looked up as a catalogue entry, stored as its id",
+    (api.StartCaseSchema, "target"): "looked up as a catalogue entry, stored as its id",
     (proposal.ScreenForm, "screening"): WORKFLOW_DATA,
     (proposal.ScreenForm, "hearing"): WORKFLOW_DATA,
     (hearing.ApproveNoteForm, "note_decision"): WORKFLOW_DATA,

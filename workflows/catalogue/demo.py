@@ -1,7 +1,7 @@
 """Demo catalogue (issue 14): principles with their rules, written for Byplan.
 
-Three earlier council meetings (held, minutes published) decided the rules; the demo's own principle
-"Data genbruges på tværs" (approved through the proposal process today) gets two rules as well. One rule is
+Three earlier council meetings (held, minutes published) decided the rules; the demo's proposal
+"Data genbruges på tværs" (approved through the proposal process today) becomes version 2 of principle 1. One rule is
 municipal-only (FK), one was retired, and AR 2.1 was changed: version 1 superseded by version 2, with a
 difference to show.
 """
@@ -22,7 +22,8 @@ MEETINGS = [date(2024, 3, 12), date(2024, 11, 26), date(2025, 6, 17)]
 #: (principle title, statement, rationale, [rule: (title, text, implications, background, guidance, attention,
 #: scope, meeting index)]); a principle title already in the catalogue gets only the rules
 PRINCIPLES = [
-    ("Data genbruges på tværs", None, None, [
+    ("Data genbruges på tværs", "Kommunale data registreres én gang og genbruges, hvor de skal bruges.",
+     "Dobbeltregistrering koster tid og giver fejl.", [
         ("Data registreres ét sted",
          "Kommunale data registreres i den løsning, der er autoritativ kilde, og hentes derfra af andre løsninger.",
          "løsningen henter data fra kilden i stedet for at kopiere dem\nkopier, der er nødvendige, opdateres "
@@ -120,8 +121,9 @@ def _item(session: Session, meeting: Meeting, title: str, group: WorkingGroup | 
 
 
 def load_catalogue_demo(session: Session, search=None) -> None:
-    """The demo catalogue; call after the demo's working group and its own principle exist (`search`: the
-    search service, which then finds the rules)."""
+    """The demo catalogue; call after the demo's working group exists and before its council meetings (the
+    earlier meetings come first in the running numbers). `search`: the search service, which then finds
+    the rules."""
     if session.scalar(select(func.count()).select_from(Rule)):
         return
     group = session.scalar(select(WorkingGroup).order_by(WorkingGroup.id))
