@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
+from council_support import CouncilDriver
+from steps.proposal_driver import ProposalDriver
 from workflows.catalogue.diff import as_text, word_diff
 
 # ------------------------------------------------------------------ word-level difference
@@ -167,6 +169,8 @@ def test_demo_catalogue_is_public_with_rules_diff_and_provenance(demo):
     rule = _text(client.get("/regler/ar-2-1").data)
     assert "Version 2" in rule and re.search(r"Godkendt af Kommunernes It-Arkitekturråd, \d+\. møde, \d+\. juni 2025", rule)
     assert "Det betyder, at" in rule and "Jonas Holm" in rule and "Dagsordenspunkt:" in rule and "Referat:" in rule
+    for meeting in set(re.findall(r'href="(/raadet/moeder/\d+)', client.get("/regler/ar-2-1").data.decode())):
+        assert client.get(meeting).status_code == 200, meeting  # the deciding meeting's public page
     old = _text(client.get("/regler/ar-2-1/version/1").data)
     assert "Erstattet af AR 2.1 version 2" in old
     diff = client.get("/regler/ar-2-1/forskel")
@@ -188,3 +192,14 @@ def test_the_public_catalogue_api_is_documented_without_a_token(client):
         assert spec["paths"][path]["get"]["security"] == [], path
     assert client.get("/api/v1/catalogue/principles").get_json() == []
     assert client.get("/api/v1/catalogue/rules/ar-1-1").status_code == 404
+
+
+def test_an_approved_reference_architecture_is_listed_with_its_version(app, people, client):
+    driver = ProposalDriver(app, people)
+    driver.start("lead", "Referencearkitektur for sagsbehandling", "reference_architecture")
+    driver.submit("lead", kind="reference_architecture", summary="Fælles model for sagsbehandling")
+    driver.complete("secretary", {"screening": "complete"})
+    CouncilDriver(app, people).decide_proposal(driver.case_id, {"decision": "approved"})
+    page = _text(client.get("/principper").data)
+    assert "Referencearkitekturer" in page and "Referencearkitektur for sagsbehandling · Version 1 · Optaget" in page
+    assert client.get("/api/v1/catalogue/principles").get_json() == []  # no principle came of it

@@ -205,6 +205,11 @@ def _council_sees_diff(driver, word):
         record = proposal_record(driver.db.session, driver.record())
     [text] = [f for f in record.catalogue.diffs if f.name == "text"]
     assert any(s.op == "insert" and word in s.text for s in text.segments)
+    # the task page shows it (the council's tasks show the same proposal context)
+    task = driver.task()
+    client = driver.people.login(driver.app.test_client(), "secretary")
+    page = client.get(f"/opgaver/{task.id}").data.decode()
+    assert re.search(r"<ins>.*?" + re.escape(word), page) and "I kataloget" in page
 
 
 @then(parsers.parse('er version {new:d} af "{code}" optaget, og version {old:d} er erstattet af version {new2:d}'))
