@@ -15,8 +15,10 @@ Egenskab: Arkitekturkataloget: principper, regler og versioner
     Når "lead" indsender ændringen med teksten "Nye og ændrede løsninger anvender den fælleskommunale infrastruktur og de fællesoffentlige byggeblokke."
     Så har "AR 2.1" en version 2 med status "proposed", som offentligheden ikke kan se
     Når "secretary" screener forslaget som komplet og sender det i høring
+    Så har "AR 2.1" en version 2 med status "in_hearing", som offentligheden ikke kan se
+    Når høringen offentliggøres for "Favrskov"
     Så har "AR 2.1" en version 2 med status "in_hearing", som vises på reglens offentlige side
-    Når høringen offentliggøres for "Favrskov" og gennemføres til et godkendt høringsnotat
+    Når høringen gennemføres til et godkendt høringsnotat
     Og "lead" reviderer ændringen uden yderligere ændringer
     Så ser rådet ændringen som en forskel på ord, hvor "ændrede" er tilføjet
     Når rådet på et møde godkender forslaget

@@ -151,7 +151,7 @@ def _screen(driver, user):
     driver.complete(user, {"screening": "complete"})
 
 
-@when(parsers.parse('høringen offentliggøres for "{name}" og gennemføres til et godkendt høringsnotat'))
+@when(parsers.parse('høringen offentliggøres for "{name}"'))
 def _hearing(hearing, name):
     from datetime import timedelta
 
@@ -159,6 +159,10 @@ def _hearing(hearing, name):
     hearing.add_municipalities("secretary", [name])
     hearing.publish("secretary", hearing.today() + timedelta(weeks=4), 0)
     hearing.respond_link(name, f"{name} støtter ændringen")
+
+
+@when("høringen gennemføres til et godkendt høringsnotat")
+def _conclude(hearing):
     hearing.conclude()
 
 
@@ -194,7 +198,7 @@ def _public(driver, client, code, version, status):
     assert _statuses(driver, code)[version] == status
     assert _statuses(driver, code)[1] == "adopted"  # only the council's decision changes the adopted version
     page = _text(client.get(f"/regler/ar-2-1/version/{version}").data)
-    assert "I høring" in page, page
+    assert "I høring" in page and "Høring:" in page, page
 
 
 @then(parsers.parse('ser rådet ændringen som en forskel på ord, hvor "{word}" er tilføjet'))

@@ -55,7 +55,7 @@ class RuleVersionSchema(Schema):
         if not version.superseded_by_id:
             return None
         successor = next((v for v in version.rule.versions if v.id == version.superseded_by_id), None)
-        return successor.version if successor is not None and successor.status in catalogue.PUBLIC_STATUSES else None
+        return successor.version if successor is not None and successor.is_public else None
 
 
 class RuleSummarySchema(Schema):

@@ -72,6 +72,17 @@ class Provenance:
     def meeting(cls) -> Mapped[Meeting | None]:
         return relationship(Meeting, foreign_keys=f"{cls.__name__}.meeting_id", lazy="joined")
 
+    @declared_attr
+    def hearing(cls):  # workflows.hearing.Hearing, by name (the hearing family is not imported here)
+        return relationship("Hearing", foreign_keys=f"{cls.__name__}.hearing_id", lazy="select", viewonly=True)
+
+    @property
+    def is_public(self) -> bool:
+        """Decided versions are public; a version in hearing once its hearing is (a proposal is not)."""
+        if self.status == RuleStatus.IN_HEARING:
+            return self.hearing is not None and self.hearing.is_public
+        return self.status in PUBLIC_STATUSES
+
 
 # ------------------------------------------------------------------ principles
 

@@ -113,7 +113,7 @@ class PrincipleEntry:
 
 
 def public_versions(rule: Rule) -> list[RuleVersion]:
-    return [v for v in rule.versions if v.status in PUBLIC_STATUSES]
+    return [v for v in rule.versions if v.is_public]
 
 
 def overview(session: Session) -> list[PrincipleEntry]:
@@ -174,8 +174,8 @@ def rule_page(session: Session, key: str, version: int | None = None) -> RulePag
     successor = session.get(RuleVersion, shown.superseded_by_id) if shown.superseded_by_id else None
     return RulePage(rule=rule, version=shown, versions=versions, validity=validity_line(shown),
                     retirement=retirement_line(shown), provenance=provenance(session, shown),
-                    superseded_by=successor if successor is not None and successor.status in PUBLIC_STATUSES
-                    else None, current=rule.current)
+                    superseded_by=successor if successor is not None and successor.is_public else None,
+                    current=rule.current)
 
 
 def field_diffs(old: RuleVersion, new: RuleVersion, scope_label=lambda s: s) -> list[FieldDiff]:
@@ -212,6 +212,6 @@ def principle_page(session: Session, key: str) -> tuple[Principle, list[Principl
     principle = session.scalar(select(Principle).where(Principle.key == key))
     if principle is None or principle.current is None:
         raise NotFound(key)
-    history = [v for v in principle.versions if v.status in PUBLIC_STATUSES]
+    history = [v for v in principle.versions if v.is_public]
     rules = [RuleEntry(r, public_versions(r)[0]) for r in principle.rules if public_versions(r)]
     return principle, history, rules
