@@ -174,8 +174,8 @@ class Byplan:
 
     # ------------------------------------------------------------ proposals
     def start_proposal(self, session: Session, user: User, group_id: int, title: str,
-                       kind: str = "principle") -> Case:
-        return self.proposals.start_proposal(session, user, group_id, title, kind)
+                       kind: str = "principle", target: str | None = None) -> Case:
+        return self.proposals.start_proposal(session, user, group_id, title, kind, target)
 
     # ---------------------------------------------------------------- tasks
     def inbox(self, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[ReadyTask]:
@@ -389,8 +389,8 @@ class Byplan:
         return doc, version, content
 
     # ------------------------------------------------------------ catalogue
-    def catalogue(self, session: Session) -> list[proposal.Principle]:
+    def catalogue(self, session: Session) -> list:
         return self.proposals.catalogue(session)
 
-    def principle_history(self, session: Session, key: str) -> list[proposal.Principle]:
+    def principle_history(self, session: Session, key: str) -> list:
         return self.proposals.principle_history(session, key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Forbidden, NotFound, current_execution
@@ -22,11 +22,11 @@ from ..i18n import N_
 from ..task_context import DocumentRef, ProposalRecord
 from . import mail
 from .forms import DraftForm, ScheduleForm, ScreenForm
-from .models import (
-    KINDS, Principle, PrincipleStatus, Proposal, ProposalKind, ProposalStatus, Screening, proposal_for_case, slugify,
-)
+from ..catalogue import publish as catalogue
+from .models import KINDS, TARGET_KINDS, Proposal, ProposalKind, ProposalStatus, Screening, proposal_for_case
 
-DRAFT_FIELDS = ("kind", "title", "summary", "statement", "rationale", "implications")
+DRAFT_FIELDS = ("kind", "title", "summary", "statement", "rationale", "implications", "guidance", "attention",
+                "scope", "contacts")
 
 
 # ------------------------------------------------------------- task forms
@@ -41,8 +41,15 @@ def _draft_submit(ctx, values: dict) -> dict:
     p = proposal_for_case(ctx.session, ctx.case_id)
     if ctx.user is not None and not ctx.user.leads(p.working_group_id):
         raise Forbidden(N_("Only the lead of the working group can submit the proposal."))
+    kind = values.get("kind") or p.kind
+    if kind != p.kind and (kind in TARGET_KINDS or p.kind in TARGET_KINDS):
+        raise FormInvalid({"kind": [N_("A proposal about a rule keeps its kind: start a new proposal instead.")]})
     for key in DRAFT_FIELDS:
-        setattr(p, key, values.get(key) or "")
+        setattr(p, key, values.get(key) or ("common" if key == "scope" else ""))
+    try:  # issue 14: a rule's proposed version follows the draft
+        catalogue.propose(ctx.session, p, ctx.clock())
+    except catalogue.CatalogueError as exc:
+        raise FormInvalid({"kind": [str(exc)]}) from None
     # the case (and so every task list) carries the proposal's current title
     ctx.session.get(Case, ctx.case_id).title = p.title
     p.status = ProposalStatus.SUBMITTED.value
@@ -76,6 +83,7 @@ def _screen_submit(ctx, values: dict) -> dict:
     if outcome == Screening.COMPLETE and values.get("hearing") == "yes":
         hearing = new_hearing_for_proposal(ctx.session, p, ctx.user.username if ctx.user else "system")
         p.status = ProposalStatus.IN_HEARING.value
+        catalogue.to_hearing(ctx.session, p, hearing.id)
         data.update(hearing_needed=True, hearing_id=hearing.id)
     # issue 13: the working group learns the outcome
     mail.screened(ctx.session, p, complete=outcome == Screening.COMPLETE, hearing=data["hearing_needed"],
@@ -116,7 +124,29 @@ def proposal_record(session: Session, p: Proposal) -> ProposalRecord:
         kind_label=dict(KINDS).get(p.kind, p.kind), working_group=p.working_group.name,
         summary=p.summary or "", statement=p.statement or "", rationale=p.rationale or "",
         implications=p.implications or "", status=p.status, revision=p.revision,
-        screening_reason=p.screening_reason or "", documents=[DocumentRef.of(d) for d in documents])
+        screening_reason=p.screening_reason or "", documents=[DocumentRef.of(d) for d in documents],
+        catalogue=catalogue_change(session, p))
+
+
+def catalogue_change(session: Session, p: Proposal):
+    """What a rule proposal changes in the catalogue, as the council sees it (the rule, and for a change the
+    word-level difference from the adopted version)."""
+    from ..catalogue.models import Principle, Rule
+    from ..catalogue.service import field_diffs
+    from ..task_context import CatalogueChange
+
+    if p.kind not in TARGET_KINDS:
+        return None
+    rule = session.get(Rule, p.target_rule_id) if p.target_rule_id else None
+    proposed = catalogue.proposed_version(session, p.id)
+    if rule is None and proposed is not None:
+        rule = proposed.rule
+    if rule is None:
+        principle = session.get(Principle, p.target_principle_id or 0)
+        return CatalogueChange(p.kind, "", principle.current.title if principle and principle.current else "")
+    current = rule.current
+    diffs = field_diffs(current, proposed) if p.kind == ProposalKind.RULE_CHANGE and current and proposed else []
+    return CatalogueChange(p.kind, rule.code, current.title if current else "", rule.key, diffs)
 
 
 def record_for(session: Session, proposal_id: int) -> ProposalRecord | None:
@@ -164,44 +194,19 @@ class ServiceTasks:
         p.decision_reason = message.get("reason") or None
         p.status = outcome.value
         p.updated_at = self.clock()
+        if outcome not in (Outcome.APPROVED, Outcome.APPROVED_WITH_CHANGES):  # approved: catalogue.publish
+            catalogue.decide(session, p, message, self.clock())
         return outcome.value
 
     def publish_to_catalogue(self, params: dict, task_data: dict) -> dict:
-        """`catalogue.publish`: an approved principle becomes a new catalogue version, linked to the meeting
-        that approved it (from the decision's message)."""
+        """`catalogue.publish`: the council approved the proposal; the catalogue takes its new version (or
+        retires the rule), linked to the meeting and agenda item of the decision's message."""
         session = current_execution.get().session
         p = self._proposal(session, params["proposal_id"])
-        if p.kind != ProposalKind.PRINCIPLE:
-            return {"principle_id": None}
-        key = p.principle_key or catalogue_key(session, p)
-        latest = session.scalar(select(func.max(Principle.version)).where(Principle.key == key)) or 0
-        for old in session.scalars(select(Principle).where(Principle.key == key,
-                                                           Principle.status == PrincipleStatus.CURRENT.value)):
-            old.status = PrincipleStatus.SUPERSEDED.value
-        meeting_id = (task_data.get("council_decision") or {}).get("meeting_id")
-        principle = Principle(key=key, version=latest + 1, name=p.title, statement=p.statement,
-                              meeting_id=int(meeting_id) if meeting_id else None,
-                              rationale=p.rationale, implications=p.implications,
-                              decision=p.decision or Outcome.APPROVED.value, decision_changes=p.decision_changes,
-                              proposal_id=p.id, working_group_id=p.working_group_id, approved_at=self.clock())
-        session.add(principle)
-        session.flush()
-        p.principle_key = key
-        return {"principle_id": principle.id, "key": key, "version": principle.version}
+        return catalogue.decide(session, p, task_data.get("council_decision") or {"decision": p.decision},
+                                self.clock())
 
 
 def catalogue_key(session: Session, p: Proposal) -> str:
-    """The catalogue key for a proposal's principle.
-
-    The same title from the same working group revises that group's principle
-    (a new version); a title another group already uses gets a key of its own,
-    so one group never replaces another's principle.
-    """
-    base = slugify(p.title)
-    key, n = base, 1
-    while True:
-        owner = session.scalar(select(Principle.working_group_id).where(Principle.key == key).limit(1))
-        if owner is None or owner == p.working_group_id:
-            return key
-        n += 1
-        key = f"{base}-{n}"
+    """The catalogue key for a proposal's principle (workflows.catalogue.publish.principle_key_for)."""
+    return catalogue.principle_key_for(session, p.title, p.working_group_id)
