@@ -100,7 +100,8 @@ def main_pages(app) -> dict[str, str]:
         case = s.scalar(select(Case.id).where(Case.title == "Referencearkitektur for brugerstyring",
                                               Case.process_id == "proposal"))
         hearing = s.scalar(select(Hearing.id))
-        meeting = s.scalar(select(Meeting.id).where(Meeting.case_id.is_not(None)).order_by(Meeting.starts_at))  # today's, with decisions and minutes
+        # today's meeting, with decisions and minutes
+        meeting = s.scalar(select(Meeting.id).where(Meeting.case_id.is_not(None)).order_by(Meeting.starts_at))
         open_round = s.scalar(select(Round.id).where(Round.status == "open"))
     return {"inbox": "/opgaver", "case-diagram": f"/sager/{case}", "hearing-dashboard": "/hoeringer",
             "hearing": f"/hoeringer/{hearing}", "council-meeting": f"/raadet/moeder/{meeting}",
