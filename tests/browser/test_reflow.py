@@ -17,8 +17,6 @@ pytestmark = pytest.mark.browser
 NARROW = {"width": 320, "height": 800}
 
 
-
-
 @pytest.fixture
 def new_context(browser):
     contexts = []
@@ -109,8 +107,11 @@ def test_screenshots_before_and_after(new_context, demo_site, artifacts):
     ("after" unless told otherwise; "before" was taken from main before the DKFDS conversion)."""
     folder = artifacts / "screenshots" / os.environ.get("BYPLAN_SCREENSHOTS", "after")
     folder.mkdir(parents=True, exist_ok=True)
-    pages = demo_pages(demo_site.app)
+    pages = {"start": "/", **demo_pages(demo_site.app)}
     for viewport, suffix in (({"width": 1200, "height": 900}, ""), (NARROW, "-320")):
+        landing = new_context(viewport).new_page()  # the public site's landing page, signed out
+        assert landing.goto(demo_site.base + "/").ok
+        landing.screenshot(path=str(folder / f"landing{suffix}.png"), full_page=True)
         page = log_in_new_page(new_context(viewport), demo_site.base, ROLES["secretariat"], demo_site.password)
         for name, path in pages.items():
             response = page.goto(demo_site.base + path)
