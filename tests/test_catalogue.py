@@ -67,7 +67,8 @@ def _flat_catalogue(url):
     at = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
     later = datetime(2025, 2, 1, 8, 0, tzinfo=timezone.utc)
     with engine.begin() as c:
-        group = c.execute(t["working_group"].insert().values(name="Brugerstyring", description="")).inserted_primary_key[0]
+        group = c.execute(t["working_group"].insert().values(name="Brugerstyring", description="")
+                          ).inserted_primary_key[0]
         meetings = {}
         for when in (later, at):
             meetings[when] = c.execute(t["council_meeting"].insert().values(
@@ -167,7 +168,8 @@ def test_demo_catalogue_is_public_with_rules_diff_and_provenance(demo):
     catalogue = _text(client.get("/principper").data)
     assert "AR 2.1" in catalogue and "FK" in catalogue and "Udgået" in catalogue
     rule = _text(client.get("/regler/ar-2-1").data)
-    assert "Version 2" in rule and re.search(r"Godkendt af Kommunernes It-Arkitekturråd, \d+\. møde, \d+\. juni 2025", rule)
+    assert "Version 2" in rule
+    assert re.search(r"Godkendt af Kommunernes It-Arkitekturråd, \d+\. møde, \d+\. juni 2025", rule)
     assert "Det betyder, at" in rule and "Jonas Holm" in rule and "Dagsordenspunkt:" in rule and "Referat:" in rule
     for meeting in set(re.findall(r'href="(/raadet/moeder/\d+)', client.get("/regler/ar-2-1").data.decode())):
         assert client.get(meeting).status_code == 200, meeting  # the deciding meeting's public page

@@ -167,8 +167,9 @@ def test_invalid_files_show_every_problem_and_deploy_nothing(app, client, people
                        ("leave.bpmn", form), ("notes.txt", b"x"))
     assert response.status_code == 422
     page = response.data.decode()
-    rows = re.findall(r'<tr class="problem">\s*<td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>(?:<code>([^<]*)</code>)?</td>',
-                      page)
+    cell = r'<td[^>]*>'
+    rows = re.findall(rf'<tr class="problem">\s*{cell}([^<]*)</td>{cell}([^<]*)</td>'
+                      rf'{cell}(?:<code>([^<]*)</code>)?</td>', page)
     found = {(f, el) for f, _line, el in rows}
     assert ("broken.bpmn", "") in found and ("latin1.bpmn", "") in found and ("notes.txt", "") in found
     assert ("call_parent.bpmn", "call") in found  # the unknown called process

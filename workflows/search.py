@@ -43,7 +43,8 @@ from .i18n import N_
 PUBLIC, INTERNAL, STAFF, SECRETARIAT = "public", "internal", "staff", "secretariat"
 
 KINDS = [("case", N_("Cases")), ("document", N_("Documents")), ("principle", N_("Principles")),
-         ("rule", N_("Architecture rules")), ("hearing", N_("Hearings")), ("response", N_("Hearing responses")), ("meeting", N_("Council meetings")),
+         ("rule", N_("Architecture rules")), ("hearing", N_("Hearings")), ("response", N_("Hearing responses")),
+         ("meeting", N_("Council meetings")),
          ("round", N_("Network rounds"))]
 PAGE_SIZE = 20
 MAX_QUERY = 200

@@ -188,7 +188,8 @@ def _reject(driver, council):
 @then(parsers.parse('har "{code}" en version {version:d} med status "{status}", som offentligheden ikke kan se'))
 def _not_public(driver, client, code, version, status):
     assert _statuses(driver, code)[version] == status
-    assert client.get(f"/regler/{code.lower().replace(' ', '-').replace('.', '-')}/version/{version}").status_code == 404
+    key = code.lower().replace(' ', '-').replace('.', '-')
+    assert client.get(f"/regler/{key}/version/{version}").status_code == 404
     page = _text(client.get("/regler/ar-2-1").data)
     assert "Version 1" in page and "Optaget" in page
 
@@ -247,7 +248,8 @@ def _provenance(driver, hearing, council, client):
         assert label in text, label
 
 
-@then(parsers.parse('forskellen mellem version 1 og 2 på reglens side viser "{removed}" som fjernet og "{added}" som tilføjet'))
+@then(parsers.parse('forskellen mellem version 1 og 2 på reglens side viser "{removed}" som fjernet '
+                    'og "{added}" som tilføjet'))
 def _diff_page(client, removed, added):
     page = client.get("/regler/ar-2-1/forskel?fra=1&til=2")
     assert page.status_code == 200

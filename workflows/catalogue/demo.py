@@ -185,7 +185,8 @@ def _change(session: Session, rule: Rule, decided, group) -> None:
                       decision_changes="Udvidet til også at gælde ændrede løsninger og fællesoffentlige byggeblokke.",
                       **decided(m, f"Ændring af regel: {title}"))
     new.contacts = [RuleContact(position=0, name="Mette Lund", organisation="KL", email="mette.lund@kl.example"),
-                    RuleContact(position=1, name="Jonas Holm", organisation="KOMBIT", email="jonas.holm@kombit.example")]
+                    RuleContact(position=1, name="Jonas Holm", organisation="KOMBIT",
+                                email="jonas.holm@kombit.example")]
     session.add(new)
     session.flush()
     old.status, old.superseded_by_id = RuleStatus.SUPERSEDED.value, new.id

@@ -27,6 +27,7 @@ def service_handlers(clock) -> dict:
 __all__ = [
     "DECISIONS", "KINDS", "PROCESS_ID", "SCREENING", "STATUS_LABELS", "DraftForm",
     "Proposal", "ProposalKind", "ProposalStatus", "Proposals", "ScheduleForm", "ScreenForm", "Screening",
-    "ServiceTasks", "StartForm", "catalogue", "catalogue_key", "find_target", "new_proposal", "target_choices", "principle_history", "proposal_for_case",
+    "ServiceTasks", "StartForm", "catalogue", "catalogue_key", "find_target", "new_proposal", "target_choices",
+    "principle_history", "proposal_for_case",
     "service_handlers", "slugify",
 ]

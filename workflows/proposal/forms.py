@@ -17,7 +17,8 @@ class StartForm(FormSchema):
     kind = choice(N_("Kind of proposal"), KINDS, default=ProposalKind.PRINCIPLE.value)
     title = text(N_("Title"), required=True, max_length=200)
     target = text(N_("Principle or rule the proposal concerns"), max_length=40,
-                  help=N_("For a new rule: the principle's number. For a change or a retirement: the rule, e.g. AR 2.1."))
+                  help=N_("For a new rule: the principle's number. "
+                          "For a change or a retirement: the rule, e.g. AR 2.1."))
 
 
 class DraftForm(FormSchema):
