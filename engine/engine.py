@@ -247,6 +247,7 @@ class CaseEngine:
         one through other saves (a user may still complete tasks on other paths)
         until a save with `resolve` (a successful retry).
         """
+        also = list(also)
         row, workflow = instance.row, instance.workflow
         case_id = row.id  # a failed flush expires row; keep what the error message needs
         for event in workflow.get_events():
@@ -274,7 +275,10 @@ class CaseEngine:
             session.flush()
         except StaleDataError:
             raise StaleCase(f"case {case_id} was changed by someone else") from None
-        self.projector.project(session, instance, timers, subscriptions, had)
+        completed = self.projector.project(session, instance, timers, subscriptions, had)
+        for extra in also:  # a completed task's row learns when it became ready (engine.analytics)
+            if isinstance(extra, CompletedTask) and extra.id in completed:
+                extra.ready_since = completed[extra.id]
         self.audit.append(session, kind=kind, actor=actor, case_id=row.id, summary=summary,
                           detail=detail, data=data)
         if incident is not None:

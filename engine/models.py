@@ -95,7 +95,7 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(200), index=True)
-    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
     title: Mapped[str] = mapped_column(String(500), default="")
     scope: Mapped[str | None] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
@@ -156,6 +156,8 @@ class CompletedTask(Base):
     spec_name: Mapped[str] = mapped_column(String(200))
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_by: Mapped[str | None] = mapped_column(String(200))
+    # When the task became ready (engine.analytics: a case's time per element against the median).
+    ready_since: Mapped[datetime | None] = mapped_column()
 
 
 class WaitingTimer(Base):
