@@ -4,7 +4,7 @@ now, and the median and 90th percentile of the time spent.
 Kept as aggregate rows that each save updates, never computed from the events on a page view:
 
 - `element_time`: one row per (process version, element, kind, scope, month, duration bucket) with a
-  count. The buckets are a log-scale histogram (four per doubling, so a bucket spans ±9 %): merging the
+  count. The buckets are a log-scale histogram (eight per doubling, so a bucket spans 9 %): merging the
   rows of a period and scope gives the median and p90 without reading a single event. A save adds its
   passes with one `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`, so concurrent saves of
   different cases never lose a count (no read-modify-write).
@@ -28,8 +28,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base, Case, ReadyTask
 
-# Four buckets per doubling of the duration in seconds.
-BUCKETS_PER_DOUBLING = 4
+# Eight buckets per doubling of the duration in seconds.
+BUCKETS_PER_DOUBLING = 8
 KINDS = ("user", "timer", "message")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import incidents, projections, sweeps
+from . import incidents, logcontext, projections, sweeps
 from .audit import AuditLog
 from .context import ExecutionContext, ProcessError, current_execution, run_steps
 from .errors import CaseNotFound, Forbidden, ProcessNotFound, StaleCase, TaskNotReady
@@ -141,6 +141,7 @@ class CaseEngine:
         if row is None:
             raise CaseNotFound(case_id)
         spec, subprocess_specs = self._spec_for(row.process_version)
+        logcontext.bind_case(row.id, row.request_id)  # the worker's lines for the case carry its last request
         workflow = self.serializer.load(row.state, spec, subprocess_specs)
         workflow.script_engine = self.script_engine
         return CaseInstance(row, workflow, projected={str(t.id) for t in
@@ -267,6 +268,9 @@ class CaseEngine:
         elif row.status != "incident" or resolve:
             incidents.clear_incident(row, workflow.is_completed())
         row.updated_at = now
+        request_id = logcontext.live_request_id()
+        if request_id and row.request_id != request_id:
+            row.request_id = request_id
         # The counts ride on the versioned UPDATE; the next save skips deleting what is not there.
         row.timer_count, row.subscription_count = len(timers), len(subscriptions)
         try:

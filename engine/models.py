@@ -114,6 +114,8 @@ class Case(Base):
     # How many projection rows of each kind the case has, so a save that had and has none skips the delete.
     timer_count: Mapped[int] = mapped_column(Integer, default=0)
     subscription_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The request that last changed the case (engine/logcontext.py): the worker's log lines for it carry it.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
 
