@@ -147,9 +147,9 @@ def heatmap(engine, session: Session, user: User, version_id: int, flt: HeatFilt
         if element not in stats:
             rows.append(HeatRow(element, names.get(element, element), "user", 0, 0, None, None, 0, seconds))
     rows.sort(key=lambda r: (-(r.median or 0), r.name))
-    versions = list(session.scalars(select(ProcessVersion).where(ProcessVersion.process_id == pv.process_id)
+    siblings = list(session.scalars(select(ProcessVersion).where(ProcessVersion.process_id == pv.process_id)
                                     .order_by(*VERSION_NEWEST_FIRST)))
-    return Heatmap(version=pv, versions=versions, groups=groups, rows=rows, filter=flt, case=case, errors=errors,
+    return Heatmap(version=pv, versions=siblings, groups=groups, rows=rows, filter=flt, case=case, errors=errors,
                    file_name=file_name)
 
 
