@@ -31,6 +31,7 @@ from .models import Base, Case, ReadyTask
 # Eight buckets per doubling of the duration in seconds.
 BUCKETS_PER_DOUBLING = 8
 KINDS = ("user", "timer", "message")
+ALL = "*"  # the roll-up over every scope or every month (see record)
 
 
 class ElementTime(Base):
@@ -100,13 +101,19 @@ def month_of(at: datetime) -> str:
 
 def record(session: Session, process_version_id: int, scope: str | None, passes: list[Pass],
            at: datetime) -> None:
-    """Add passes to the aggregate: one upsert statement for all of them."""
+    """Add passes to the aggregate: one upsert statement for all of them.
+
+    Each pass counts in four roll-ups: its scope and month, its scope over all time (month "*"), all
+    scopes in its month (scope "*"), and all scopes over all time. A heatmap then reads a bounded number
+    of rows whatever its filter: at most (elements × buckets) for one roll-up, × months for a period."""
     if not passes:
         return
     counts = Counter((p.element[:200], p.kind, bucket_of(p.seconds)) for p in passes)
     month, scope = month_of(at), (scope or "")[:100]
-    rows = [{"process_version_id": process_version_id, "element": element, "kind": kind, "scope": scope,
-             "month": month, "bucket": bucket, "n": n} for (element, kind, bucket), n in counts.items()]
+    keys = {(scope, month), (scope, ALL), (ALL, month), (ALL, ALL)}
+    rows = [{"process_version_id": process_version_id, "element": element, "kind": kind, "scope": s,
+             "month": m, "bucket": bucket, "n": n}
+            for (element, kind, bucket), n in counts.items() for s, m in keys]
     dialect = session.get_bind().dialect.name
     table = ElementTime.__table__
     if dialect == "postgresql":
@@ -211,13 +218,16 @@ def element_stats(session: Session, process_version_id: int, *, scope: str | Non
     query = (select(ElementTime.element, ElementTime.kind, ElementTime.bucket, func.sum(ElementTime.n))
              .where(ElementTime.process_version_id == process_version_id)
              .group_by(ElementTime.element, ElementTime.kind, ElementTime.bucket))
-    if scope is not None:
-        query = query.where(ElementTime.scope == scope)
+    query = query.where(ElementTime.scope == (ALL if scope is None else (scope or "")))
     first, last = months
-    if first:
-        query = query.where(ElementTime.month >= first)
-    if last:
-        query = query.where(ElementTime.month <= last)
+    if first or last:
+        query = query.where(ElementTime.month != ALL)
+        if first:
+            query = query.where(ElementTime.month >= first)
+        if last:
+            query = query.where(ElementTime.month <= last)
+    else:
+        query = query.where(ElementTime.month == ALL)
     histograms: dict[tuple[str, str], dict[int, int]] = {}
     for element, kind, bucket, n in session.execute(query):
         histograms.setdefault((element, kind), {})[bucket] = int(n or 0)

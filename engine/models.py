@@ -205,7 +205,8 @@ class AuditEvent(Base):
     """Append-only log, one hash chain per stream (a case, or 'system')."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (UniqueConstraint("stream", "seq"),)
+    # (case_id, seq): a case page reads a page of its timeline off the index (bench P8)
+    __table_args__ = (UniqueConstraint("stream", "seq"), Index("ix_audit_event_case_id_seq", "case_id", "seq"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stream: Mapped[str] = mapped_column(String(50))

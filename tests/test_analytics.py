@@ -73,9 +73,10 @@ def test_a_save_adds_user_task_passes_and_the_version_shows_them(h):
         assert abs(stats["screen"].p90 - 7200) / 7200 < 0.1
         assert stats["decide"].passed == 1 and stats["decide"].now == 2
         assert abs(stats["decide"].median - 3 * 86400) / (3 * 86400) < 0.1
-        # the aggregate is counts, not events: one row per (element, bucket) here
-        assert s.scalar(select(func.sum(ElementTime.n)).where(ElementTime.element == "screen")) == 3
-        assert s.scalar(select(func.count()).select_from(ElementTime).where(ElementTime.element == "screen")) == 1
+        # the aggregate is counts, not events: one row per (element, bucket) and roll-up here
+        assert s.scalar(select(func.sum(ElementTime.n)).where(ElementTime.element == "screen")) == 3 * 4
+        assert sorted((r.scope, r.month, r.n) for r in s.scalars(select(ElementTime).where(ElementTime.element == "screen"))) \
+            == [("*", "*", 3), ("*", "2031-03", 3), ("wg:1", "*", 3), ("wg:1", "2031-03", 3)]
         # filters: another working group or another period has none
         assert analytics.element_stats(s, pv, scope="wg:2").get("screen") is None
         assert analytics.element_stats(s, pv, months=("2031-04", None)).get("screen") is None
@@ -122,7 +123,10 @@ def test_the_upsert_adds_to_an_existing_row(h):
     with h.session() as s, s.begin():
         analytics.record(s, 1, None, [analytics.Pass("a", "user", 101)], T0)
     with h.session() as s:
-        assert [(r.n, r.scope, r.month) for r in s.scalars(select(ElementTime))] == [(3, "", "2031-03")]
+        assert sorted((r.n, r.scope, r.month) for r in s.scalars(select(ElementTime))) == \
+            [(3, "", "*"), (3, "", "2031-03"), (3, "*", "*"), (3, "*", "2031-03")]
+        assert analytics.element_stats(s, 1)["a"].passed == 3
+        assert analytics.element_stats(s, 1, scope="")["a"].passed == 3
 
 
 def test_the_heartbeat_is_one_row_per_worker(h):

@@ -6,6 +6,7 @@ element_wait: the timer and message waits a case is in now, since when.
 worker_heartbeat: one row per worker process, the time of its last sweep (/readyz, /metrics).
 completed_task.ready_since: when the completed task became ready (a case's time against the median).
 case.request_id: the request that last changed the case (its worker log lines carry it).
+audit_event (case_id, seq) gets an index: a case page reads one page of its timeline.
 case.process_version_id gets an index (the heatmap's "now" counts join on it).
 Passes before this migration are not counted (their ready time was not kept).
 
@@ -58,9 +59,11 @@ def upgrade():
     op.add_column('completed_task', sa.Column('ready_since', engine.models.TZDateTime(), nullable=True))
     op.create_index(op.f('ix_case_process_version_id'), 'case', ['process_version_id'])
     op.add_column('case', sa.Column('request_id', sa.String(length=64), nullable=True))
+    op.create_index('ix_audit_event_case_id_seq', 'audit_event', ['case_id', 'seq'])
 
 
 def downgrade():
+    op.drop_index('ix_audit_event_case_id_seq', table_name='audit_event')
     with op.batch_alter_table('case') as batch:
         batch.drop_column('request_id')
     op.drop_index(op.f('ix_case_process_version_id'), table_name='case')
