@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import time
+from pathlib import Path
 from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -23,6 +24,7 @@ from workflows import lanes
 from .extensions import csrf, db
 
 bp = Blueprint("ops", __name__)
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"  # as web/cli.py has it
 
 
 def init_app(app) -> None:
@@ -59,8 +61,6 @@ def healthz():
 def migrations_current(session) -> tuple[bool, str]:
     """(whether the database is at the newest Alembic revision, its revision)."""
     from alembic.script import ScriptDirectory
-
-    from .cli import MIGRATIONS
 
     heads = set(ScriptDirectory(str(MIGRATIONS)).get_heads())
     current = {row[0] for row in session.execute(text("SELECT version_num FROM alembic_version"))}
