@@ -48,19 +48,11 @@ class Corpus:
         from workflows.search import scope_visibility
 
         self.app, self.people, self.entries = app, people, entries
-        index = app.extensions["byplan"].search.index if hasattr(app.extensions["byplan"].search, "index") else None
-        from engine.search import SearchIndex
-
-        index = index or SearchIndex()
+        index = app.extensions["byplan"].search.index
         rnd = random.Random(seed)
         visibilities = [PUBLIC, scope_visibility(group_scope(people.group_id)), "secretariat"]
-        rare = set(rnd.sample(range(entries), 20 * 3))  # 20 of them visible to the lead (2 of 3 visibilities)
-        rare = {k for k in rare if k % 3 != 2}
-        while len(rare) < 20:
-            k = rnd.randrange(entries)
-            if k % 3 != 2:
-                rare.add(k)
-        rare = set(sorted(rare)[:20])
+        visible = [k for k in range(entries) if k % 3 != 2]  # public or the lead's group: not the secretariat's
+        rare = set(rnd.sample(visible, min(20, len(visible))))
         with app.app_context():
             s = db.session
             rows = []

@@ -43,12 +43,12 @@ def test_p5_throughput():
 
 
 def test_p7_search():
-    check(p7_search.run(small=20, big=60, n=2, databases=("sqlite",)), 2)
+    check(p7_search.run(small=20, big=60, n=2, databases=("sqlite",)), 4)
 
 
 @pytest.mark.postgres
 def test_p7_search_postgres():
-    check(p7_search.run(small=20, big=60, n=2, databases=("postgresql",)), 2)
+    check(p7_search.run(small=20, big=60, n=2, databases=("postgresql",)), 4)
 
 
 def test_p8_case_page():
