@@ -175,6 +175,7 @@ class DueItem:
     process_id: str
     kind: str  # "task" or "timer"
     task_id: str | None = None
+    may_take: bool = False  # the task page is the viewer's to open (else the case page is the link)
 
 
 @dataclass
@@ -198,9 +199,10 @@ def dashboard(session: Session, user: User, clock: Callable[[], datetime] = utcn
     now = clock()
     soon = now + timedelta(days=UPCOMING_DAYS)
     overdue_query = select(ReadyTask).where(ReadyTask.due_at < now)
-    overdue = [_task_item(t) for t in session.scalars(overdue_query.order_by(ReadyTask.due_at).limit(LIST_LIMIT))]
+    overdue = [_task_item(t, user) for t in session.scalars(overdue_query.order_by(ReadyTask.due_at)
+                                                            .limit(LIST_LIMIT))]
     overdue_count = session.scalar(select(func.count()).select_from(ReadyTask).where(ReadyTask.due_at < now))
-    upcoming = [_task_item(t) for t in session.scalars(
+    upcoming = [_task_item(t, user) for t in session.scalars(
         select(ReadyTask).where(ReadyTask.due_at >= now, ReadyTask.due_at < soon)
         .order_by(ReadyTask.due_at).limit(LIST_LIMIT))]
     timers = session.execute(
@@ -219,9 +221,9 @@ def dashboard(session: Session, user: User, clock: Callable[[], datetime] = utcn
                      by_state=by_state, incidents=incidents, lead_times=lead_times.measure_all(session, now))
 
 
-def _task_item(t: ReadyTask) -> DueItem:
+def _task_item(t: ReadyTask, user: User) -> DueItem:
     return DueItem(at=t.due_at, title=t.title, case_id=t.case_id, case_title=t.case_title,
-                   process_id=t.process_id, kind="task", task_id=t.id)
+                   process_id=t.process_id, kind="task", task_id=t.id, may_take=lanes.may_take(user, t))
 
 
 def lead_time_report(session: Session, user: User, since: datetime | None = None,
