@@ -75,14 +75,16 @@ def test_a_save_adds_user_task_passes_and_the_version_shows_them(h):
         assert abs(stats["decide"].median - 3 * 86400) / (3 * 86400) < 0.1
         # the aggregate is counts, not events: one row per (element, bucket) and roll-up here
         assert s.scalar(select(func.sum(ElementTime.n)).where(ElementTime.element == "screen")) == 3 * 4
-        assert sorted((r.scope, r.month, r.n) for r in s.scalars(select(ElementTime).where(ElementTime.element == "screen"))) \
-            == [("*", "*", 3), ("*", "2031-03", 3), ("wg:1", "*", 3), ("wg:1", "2031-03", 3)]
+        screen_rows = s.scalars(select(ElementTime).where(ElementTime.element == "screen"))
+        assert sorted((r.scope, r.month, r.n) for r in screen_rows) == \
+            [("*", "*", 3), ("*", "2031-03", 3), ("wg:1", "*", 3), ("wg:1", "2031-03", 3)]
         # filters: another working group or another period has none
         assert analytics.element_stats(s, pv, scope="wg:2").get("screen") is None
         assert analytics.element_stats(s, pv, months=("2031-04", None)).get("screen") is None
         assert analytics.element_stats(s, pv, months=("2031-03", "2031-03"))["screen"].passed == 3
         # the completed task knows when it became ready; the case's own times
-        row = s.scalar(select(CompletedTask).where(CompletedTask.case_id == cases[0], CompletedTask.spec_name == "screen"))
+        row = s.scalar(select(CompletedTask).where(CompletedTask.case_id == cases[0],
+                                                   CompletedTask.spec_name == "screen"))
         assert row.ready_since == T0
         times = analytics.case_times(s, cases[1], now)
         assert times["screen"] == 7200 and times["decide"] == 3 * 86400
@@ -138,3 +140,20 @@ def test_the_heartbeat_is_one_row_per_worker(h):
     with h.session() as s:
         assert analytics.last_heartbeat(s) == T0 + timedelta(seconds=10)
         assert s.scalar(select(func.count()).select_from(analytics.WorkerHeartbeat)) == 2
+
+
+def test_metrics_add_up_over_processes_in_multiprocess_mode(tmp_path):
+    """Two processes count completions into PROMETHEUS_MULTIPROC_DIR; the exposition adds them up."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count = ("from engine import metrics, analytics; "
+             "metrics.observe_save([analytics.Pass('a', 'user', 1.0)] * {n}, [2.0])")
+    for n in (2, 3):
+        subprocess.run([sys.executable, "-c", count.format(n=n)], env=env, check=True, cwd=os.getcwd())
+    out = subprocess.run([sys.executable, "-c", "from engine import metrics; print(metrics.render().decode())"],
+                         env=env, check=True, capture_output=True, text=True, cwd=os.getcwd()).stdout
+    assert "byplan_task_completions_total 5.0" in out
+    assert "byplan_timer_lag_seconds_count 2.0" in out

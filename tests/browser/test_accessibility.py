@@ -102,7 +102,8 @@ def main_pages(app) -> dict[str, str]:
         meeting = s.scalar(select(Meeting.id).order_by(Meeting.starts_at))  # today's, with decisions and minutes
         open_round = s.scalar(select(Round.id).where(Round.status == "open"))
         proposal_version = s.scalar(select(Case.process_version_id).where(Case.id == case))
-    return {"heatmap": f"/processer/{proposal_version}/varmekort", "dashboard": "/analyse","inbox": "/opgaver", "case-diagram": f"/sager/{case}", "hearing-dashboard": "/hoeringer",
+    return {"heatmap": f"/processer/{proposal_version}/varmekort", "dashboard": "/analyse",
+            "inbox": "/opgaver", "case-diagram": f"/sager/{case}", "hearing-dashboard": "/hoeringer",
             "hearing": f"/hoeringer/{hearing}", "council-meeting": f"/raadet/moeder/{meeting}",
             "network-round": f"/netvaerk/runder/{open_round}", "processes": "/processer",
             "search": "/soeg?q=brugerstyring", "catalogue": "/principper"}
