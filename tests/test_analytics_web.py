@@ -220,3 +220,22 @@ def test_the_request_id_reaches_the_worker_log_lines_of_the_same_case(app, clien
     finally:
         logging.getLogger().removeHandler(handler)
         logcontext.clear()
+
+
+def test_the_case_page_pages_its_timeline(app, client, people, tokens, byplan):
+    from web.extensions import db
+
+    case_id = submitted_proposal(client, tokens, people)
+    with app.app_context():
+        for i in range(60):
+            byplan.engine.audit.append(db.session, kind="document", actor="lead", case_id=case_id,
+                                       summary=f"Bilag {i} v1")
+        db.session.commit()
+    people.login(client, "secretary")
+    first = client.get(f"/sager/{case_id}").get_data(as_text=True)
+    timeline = first.split('id="h-timeline"')[1]
+    assert timeline.count("<li><time datetime=") == 50
+    assert f'rel="next" href="/sager/{case_id}?tidslinje=2#h-timeline"' in timeline
+    second = client.get(f"/sager/{case_id}?tidslinje=2").get_data(as_text=True).split('id="h-timeline"')[1]
+    assert 0 < second.count("<li><time datetime=") <= 50 and "Bilag 59" in second and 'rel="next"' not in second
+    assert client.get(f"/sager/{case_id}?tidslinje=abc").status_code == 200  # a bad page number is page 1
