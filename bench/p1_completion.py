@@ -5,7 +5,7 @@ domain record update, load without spec, run, engine steps, save, projections,
 audit, search index, commit) through Flask's test client on SQLite (WAL).
 Baseline: SpiffWorkflow's own BpmnWorkflowSerializer.deserialize_json + run +
 do_engine_steps + serialize_json of the same workflow at the same task.
-Target: Byplan <= 1.5 x bare.
+Target: Byplan <= 2 x bare (issue 19; it was 1.5 x).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from .common import DRAFT, Result, Sample, quick, ratio, sqlite_app, timed
 
-TARGET = 1.5
+TARGET = 2.0
 
 
 def run(n: int | None = None) -> Result:

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import incidents, projections, sweeps
+from . import incidents, logcontext, projections, sweeps
 from .audit import AuditLog
 from .context import ExecutionContext, ProcessError, current_execution, run_steps
 from .errors import CaseNotFound, Forbidden, ProcessNotFound, StaleCase, TaskNotReady
@@ -141,6 +141,7 @@ class CaseEngine:
         if row is None:
             raise CaseNotFound(case_id)
         spec, subprocess_specs = self._spec_for(row.process_version)
+        logcontext.bind_case(row.id, row.request_id)  # the worker's lines for the case carry its last request
         workflow = self.serializer.load(row.state, spec, subprocess_specs)
         workflow.script_engine = self.script_engine
         return CaseInstance(row, workflow, projected={str(t.id) for t in
@@ -247,6 +248,7 @@ class CaseEngine:
         one through other saves (a user may still complete tasks on other paths)
         until a save with `resolve` (a successful retry).
         """
+        also = list(also)
         row, workflow = instance.row, instance.workflow
         case_id = row.id  # a failed flush expires row; keep what the error message needs
         for event in workflow.get_events():
@@ -266,6 +268,9 @@ class CaseEngine:
         elif row.status != "incident" or resolve:
             incidents.clear_incident(row, workflow.is_completed())
         row.updated_at = now
+        request_id = logcontext.live_request_id()
+        if request_id and row.request_id != request_id:
+            row.request_id = request_id
         # The counts ride on the versioned UPDATE; the next save skips deleting what is not there.
         row.timer_count, row.subscription_count = len(timers), len(subscriptions)
         try:
@@ -274,7 +279,10 @@ class CaseEngine:
             session.flush()
         except StaleDataError:
             raise StaleCase(f"case {case_id} was changed by someone else") from None
-        self.projector.project(session, instance, timers, subscriptions, had)
+        completed = self.projector.project(session, instance, timers, subscriptions, had)
+        for extra in also:  # a completed task's row learns when it became ready (engine.analytics)
+            if isinstance(extra, CompletedTask) and extra.id in completed:
+                extra.ready_since = completed[extra.id]
         self.audit.append(session, kind=kind, actor=actor, case_id=row.id, summary=summary,
                           detail=detail, data=data)
         if incident is not None:

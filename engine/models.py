@@ -95,7 +95,7 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(200), index=True)
-    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
     title: Mapped[str] = mapped_column(String(500), default="")
     scope: Mapped[str | None] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
@@ -114,6 +114,8 @@ class Case(Base):
     # How many projection rows of each kind the case has, so a save that had and has none skips the delete.
     timer_count: Mapped[int] = mapped_column(Integer, default=0)
     subscription_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The request that last changed the case (engine/logcontext.py): the worker's log lines for it carry it.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
 
@@ -156,6 +158,8 @@ class CompletedTask(Base):
     spec_name: Mapped[str] = mapped_column(String(200))
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_by: Mapped[str | None] = mapped_column(String(200))
+    # When the task became ready (engine.analytics: a case's time per element against the median).
+    ready_since: Mapped[datetime | None] = mapped_column()
 
 
 class WaitingTimer(Base):
@@ -201,7 +205,8 @@ class AuditEvent(Base):
     """Append-only log, one hash chain per stream (a case, or 'system')."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (UniqueConstraint("stream", "seq"),)
+    # (case_id, seq): a case page reads a page of its timeline off the index (bench P8)
+    __table_args__ = (UniqueConstraint("stream", "seq"), Index("ix_audit_event_case_id_seq", "case_id", "seq"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stream: Mapped[str] = mapped_column(String(50))

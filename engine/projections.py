@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from . import analytics, metrics
 from .instance import CaseInstance, parse_time, task_properties
 from .models import MessageSubscription, ReadyTask, WaitingTimer
 from .scripting import RestrictedScriptEngine
@@ -35,9 +36,11 @@ class Projector:
         self.clock = clock
 
     def project(self, session: Session, instance: CaseInstance, timers: list[tuple[str, datetime]],
-                subscriptions: list[tuple[str, str]], had: tuple[int, int]) -> None:
-        """Ready human tasks, waiting timers and message subscriptions of the case as its workflow has them.
-        `had`: the case's timer and subscription counts before this save (zero: nothing to delete)."""
+                subscriptions: list[tuple[str, str]], had: tuple[int, int]) -> dict[str, datetime]:
+        """Ready human tasks, waiting timers and message subscriptions of the case as its workflow has them,
+        and the element-time aggregates (engine.analytics) of what ended in this save.
+        `had`: the case's timer and subscription counts before this save (zero: nothing to delete).
+        Returns {task id: ready since} of the human tasks completed in this save."""
         row, now = instance.row, self.clock()
         existing = self._projected_rows(session, instance)
         current = {}
@@ -57,11 +60,18 @@ class Projector:
             proj.due_at = self._due(task, props, proj.ready_since)
             proj.assignee = self._assignee(task, props)
             current[tid] = proj
+        passes, completed = [], {}
         for tid, proj in existing.items():
             if tid not in current:
                 session.delete(proj)
+                if self._completed(instance, tid):
+                    completed[tid] = proj.ready_since
+                    passes.append(analytics.Pass(proj.spec_name, "user", (now - proj.ready_since).total_seconds()))
         instance.projected = set(current)
         had_timers, had_subscriptions = had
+        waits = analytics.update_waits(session, row.id, instance.workflow, now, bool(had_timers or had_subscriptions))
+        analytics.record(session, row.process_version_id, row.scope, passes + waits.passes, now)
+        metrics.observe_save(passes, waits.timer_lags)
         if had_timers:
             session.execute(delete(WaitingTimer).where(WaitingTimer.case_id == row.id))
         if had_subscriptions:
@@ -70,6 +80,19 @@ class Projector:
             session.add(WaitingTimer(id=f"{row.id}:{i}", case_id=row.id, spec_name=name, due_at=due))
         for name, key in subscriptions:
             session.add(MessageSubscription(case_id=row.id, message_name=name, correlation=key))
+        return completed
+
+    @staticmethod
+    def _completed(instance: CaseInstance, task_id: str) -> bool:
+        """Whether a task that is no longer ready was completed (not cancelled by a boundary event)."""
+        from uuid import UUID
+
+        from SpiffWorkflow.util.task import TaskState
+        try:
+            task = instance.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError):
+            return False
+        return task is not None and task.state == TaskState.COMPLETED
 
     @staticmethod
     def _projected_rows(session: Session, instance: CaseInstance) -> dict[str, ReadyTask]:

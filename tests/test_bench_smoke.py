@@ -6,6 +6,7 @@ import re
 import pytest
 
 from bench import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput
+from bench import p7_search, p8_case_page, p9_heatmap
 
 NUMBER_ROW = re.compile(r"^\s{4}.+\s\d+\.\d\d\s+\d+\.\d\d\s+\d+", re.M)
 
@@ -39,3 +40,20 @@ def test_p4_hearing():
 @pytest.mark.postgres
 def test_p5_throughput():
     check(p5_throughput.run(duration=1.0, workers=(1, 4), warmup=0.5), 2)
+
+
+def test_p7_search():
+    check(p7_search.run(small=20, big=60, n=2, databases=("sqlite",)), 4)
+
+
+@pytest.mark.postgres
+def test_p7_search_postgres():
+    check(p7_search.run(small=20, big=60, n=2, databases=("postgresql",)), 4)
+
+
+def test_p8_case_page():
+    check(p8_case_page.run(small=5, big=60, n=1), 2)
+
+
+def test_p9_heatmap():
+    check(p9_heatmap.run(small=40, big=400, n=1), 4)

@@ -84,6 +84,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import preferences
 
     app.register_blueprint(preferences.bp)  # issue 13: the user's choice of mail per kind
+    from . import analytics as analytics_pages, ops
+
+    app.register_blueprint(analytics_pages.bp)  # issue 19: heatmap, dashboard, lead times
+    ops.init_app(app)  # issue 19: /healthz, /readyz, /metrics, request ids and JSON logs
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

@@ -41,8 +41,9 @@ def cases():
 def _case_page(case_id: int, upload_error: str | None = None, status: int = 200, fix_errors: dict | None = None):
     service = byplan_service()
     # ?proces= picks the diagram: the case's own process or one it called (the links under the diagram)
+    page = min(max(request.args.get("tidslinje", 1, type=int) or 1, 1), 100000)
     view = service.case_view(db.session, current_user, case_id, diagram=True,
-                             process_id=request.args.get("proces") or None)
+                             process_id=request.args.get("proces") or None, events_page=page)
     fix_values = {k: request.form.get(k, "") for k in ("name", "value")} if fix_errors else {}
     return render_template("case.html", view=view, status_labels=proposal.STATUS_LABELS,
                            upload_error=upload_error, upload_title=request.form.get("title", ""),

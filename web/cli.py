@@ -62,7 +62,9 @@ def init_db(app) -> list[tuple[str, str]]:
 @click.group()
 def main():
     """Byplan – workflow and case management for IT-architecture governance."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from engine import logcontext
+
+    logcontext.configure("text")  # the app reconfigures it from LOG_FORMAT (web/ops.py)
     logging.getLogger("spiff").setLevel(logging.WARNING)
 
 

@@ -74,6 +74,12 @@ SETTINGS: tuple[Setting, ...] = (
                                             "`https://www.was.digst.dk/<host of BASE_URL>`"),
     Setting("CONTACT_URL", None, str, "the footer's contact link (`mailto:` or a page); none: no link"),
     Setting("PRIVACY_URL", None, str, "the footer's privacy policy link; none: no link"),
+    Setting("LOG_FORMAT", "text", str, "`json`: one JSON object per log line (with `request_id` and `case_id`); "
+                                       "`text`: readable lines"),
+    Setting("METRICS_TOKEN", None, str, "the bearer token Prometheus sends to `/metrics`; none: only a signed-in "
+                                        "administrator may read it"),
+    Setting("READY_HEARTBEAT_SECONDS", 120, int, "`/readyz` fails when no worker has finished a sweep for this "
+                                                 "many seconds (0: not checked)"),
 )
 
 # Flask and extension options that are not deployment choices.

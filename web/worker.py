@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+
+from engine import logcontext
 
 log = logging.getLogger(__name__)
 
 
 def run_once(byplan, sessions=None) -> tuple[int, int, int]:
     """One sweep; `sessions` (workflows.sessions.Sessions) also removes the records of expired sessions."""
+    logcontext.clear()  # each case the sweep loads binds its own case and request id (engine/logcontext.py)
     fired = byplan.engine.fire_due_timers()
     routed = byplan.engine.route_messages()
     notifications = getattr(byplan, "notifications", None)
@@ -19,7 +24,25 @@ def run_once(byplan, sessions=None) -> tuple[int, int, int]:
         expired = sessions.sweep()
         if expired:
             log.info("worker: %d expired session(s) removed", expired)
+    logcontext.clear()
+    heartbeat(byplan)
     return fired, routed, sent
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def heartbeat(byplan) -> None:
+    """The worker's heartbeat row (engine.analytics.WorkerHeartbeat), read by /readyz and /metrics."""
+    from engine.analytics import beat
+
+    session = byplan.engine.session_factory()
+    try:
+        beat(session, worker_name(), byplan.engine.clock())
+        session.commit()
+    finally:
+        session.close()
 
 
 def run_forever(byplan, interval: float, stop: threading.Event | None = None, sessions=None) -> None:

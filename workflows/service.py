@@ -27,6 +27,7 @@ from .i18n import N_
 from .task_pages import TaskAlreadyDone, compose, done_task
 
 log = logging.getLogger(__name__)
+TIMELINE_PAGE = 50  # events per page of a case page's timeline
 # Instructions are plain text; the page template escapes them once.
 _jinja = SandboxedEnvironment(autoescape=False)
 
@@ -117,6 +118,8 @@ class CaseView:
     hearing: Any = None
     diagram: CaseDiagram | None = None
     timeline: list = field(default_factory=list)  # workflows.timeline.TimelineEntry: the events in words
+    timeline_page: int | None = None  # the page of events shown (TIMELINE_PAGE a page); None: all of them
+    timeline_has_next: bool = False
 
 
 @dataclass
@@ -290,7 +293,7 @@ class Byplan:
         return case
 
     def case_view(self, session: Session, user: User, case_id: int, *, diagram: bool = False,
-                  process_id: str | None = None) -> CaseView:
+                  process_id: str | None = None, events_page: int | None = None) -> CaseView:
         """A case with its record, tasks and events; with `diagram`, also the element states of the process
         `process_id` (the case's own process by default), which loads the workflow."""
         case = self.case_row(session, user, case_id)
@@ -306,8 +309,13 @@ class Byplan:
                                      .order_by(ReadyTask.ready_since)))
         documents = list(session.scalars(select(Document).where(Document.case_id == case_id)
                                          .order_by(Document.created_at)))
-        events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
-                                      .order_by(AuditEvent.seq)))
+        events_query = select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)
+        has_next = False
+        if events_page is not None:  # a page of the timeline (a case may have thousands of events)
+            events_query = events_query.limit(TIMELINE_PAGE + 1).offset((events_page - 1) * TIMELINE_PAGE)
+        events = list(session.scalars(events_query))
+        if events_page is not None and len(events) > TIMELINE_PAGE:
+            events, has_next = events[:TIMELINE_PAGE], True
         mine = {t.id for t in tasks if lanes.may_take(user, t)}
         from . import timeline
         from .hearing import hearing_for_case
@@ -315,7 +323,8 @@ class Byplan:
         return CaseView(case=case, proposal=proposal.proposal_for_case(session, case_id), tasks=tasks,
                         documents=documents, events=events, my_task_ids=mine,
                         hearing=hearing_for_case(session, case_id), diagram=states,
-                        timeline=timeline.entries(session, events))
+                        timeline=timeline.entries(session, events), timeline_page=events_page,
+                        timeline_has_next=has_next)
 
     def case_diagram(self, session: Session, case: Case, process_id: str | None = None) -> CaseDiagram:
         """The element states of a case (the one page besides a task that loads its workflow)."""

@@ -103,7 +103,9 @@ def main_pages(app) -> dict[str, str]:
         # today's meeting, with decisions and minutes
         meeting = s.scalar(select(Meeting.id).where(Meeting.case_id.is_not(None)).order_by(Meeting.starts_at))
         open_round = s.scalar(select(Round.id).where(Round.status == "open"))
-    return {"inbox": "/opgaver", "case-diagram": f"/sager/{case}", "hearing-dashboard": "/hoeringer",
+        proposal_version = s.scalar(select(Case.process_version_id).where(Case.id == case))
+    return {"heatmap": f"/processer/{proposal_version}/varmekort", "dashboard": "/analyse",
+            "inbox": "/opgaver", "case-diagram": f"/sager/{case}", "hearing-dashboard": "/hoeringer",
             "hearing": f"/hoeringer/{hearing}", "council-meeting": f"/raadet/moeder/{meeting}",
             "network-round": f"/netvaerk/runder/{open_round}", "processes": "/processer",
             "search": "/soeg?q=brugerstyring", "catalogue": "/principper"}

@@ -6,6 +6,9 @@
  *   data-calls      JSON {element id: process id}: call activities whose called process the case runs;
  *                   clicking one opens data-call-url?proces=<process id>#diagram
  *   data-failed     the text shown when the diagram cannot be loaded
+ *   data-heat       JSON {element id: {level 0-5, passed, now, median (s), p90 (s)}}: the heatmap (web/analytics.py);
+ *                   each element gets the marker bp-heat-<level> and an overlay "passed / now / median"
+ *   data-heat-passed, data-heat-now, data-heat-median  the words of that overlay (translated by the page)
  *   data-label      the text alternative of the drawn diagram: its svg becomes role="img" with this label (the
  *                   container itself holds the bpmn.io logo link too, so it cannot be the image)
  * No inline script (the CSP is script-src 'self'); the page works without this file: the links and the
@@ -64,11 +67,44 @@
         canvas.addMarker(id, "bp-link");
       }
     });
+    heat(container, registry, canvas, overlays);
     viewer.get("eventBus").on("element.click", function (event) {
       var processId = calls[event.element.id];
       if (processId) {
         window.location.assign(callUrl(container, processId));
       }
+    });
+  }
+
+  function duration(seconds) {
+    if (seconds === null || seconds === undefined) {
+      return "\u2013";
+    }
+    if (seconds >= 86400) {
+      return (seconds / 86400).toFixed(1).replace(".", ",") + " d";
+    }
+    if (seconds >= 3600) {
+      return (seconds / 3600).toFixed(1).replace(".", ",") + " t";
+    }
+    return Math.round(seconds / 60) + " min";
+  }
+
+  /* The heatmap: a colour step per element (CSS classes bp-heat-0 … bp-heat-5) and its figures beside it. */
+  function heat(container, registry, canvas, overlays) {
+    var data = parse(container.getAttribute("data-heat"));
+    Object.keys(data).forEach(function (id) {
+      var item = data[id];
+      if (!registry.get(id)) {
+        return;
+      }
+      canvas.addMarker(id, "bp-heat-" + (item.level || 0));
+      var badge = document.createElement("span");
+      badge.className = "bp-heat-badge bp-heat-badge-" + (item.level || 0);
+      badge.setAttribute("aria-hidden", "true");
+      badge.textContent = item.passed + " " + (container.getAttribute("data-heat-passed") || "passed") + " \u00B7 " +
+        item.now + " " + (container.getAttribute("data-heat-now") || "now") + " \u00B7 " +
+        (container.getAttribute("data-heat-median") || "median") + " " + duration(item.median);
+      overlays.add(id, "bp-heat", { position: { bottom: -4, left: 0 }, html: badge });
     });
   }
 
