@@ -114,6 +114,10 @@ class Case(Base):
     # How many projection rows of each kind the case has, so a save that had and has none skips the delete.
     timer_count: Mapped[int] = mapped_column(Integer, default=0)
     subscription_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The last case control (suspend / resume / terminate, engine/controls.py): why, by whom and when.
+    control_reason: Mapped[str | None] = mapped_column(Text)
+    control_by: Mapped[str | None] = mapped_column(String(200))
+    control_at: Mapped[datetime | None] = mapped_column()
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
 

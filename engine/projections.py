@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Iterable
 
 from sqlalchemy import and_, delete, false, or_, select
 from sqlalchemy.orm import Session
@@ -115,9 +115,10 @@ class Projector:
 
 
 def tasks_for(session: Session, audiences, *, assignee: str | None = None, limit: int = 200,
-              offset: int = 0) -> list[ReadyTask]:
+              offset: int = 0, delegated_from: Iterable[str] = ()) -> list[ReadyTask]:
     """Ready tasks visible to (lane, scope) pairs (scope None: any scope); a task with an
-    assignee is visible only to that assignee."""
+    assignee is visible only to that assignee. `delegated_from`: user names whose assigned tasks are
+    visible too, whatever their lane (an out-of-office delegation)."""
     clauses = []
     for lane, scope in audiences:
         clauses.append(ReadyTask.lane == lane if scope is None
@@ -125,8 +126,12 @@ def tasks_for(session: Session, audiences, *, assignee: str | None = None, limit
     where = or_(*clauses) if clauses else false()
     mine = ReadyTask.assignee.is_(None) if assignee is None else or_(ReadyTask.assignee.is_(None),
                                                                       ReadyTask.assignee == assignee)
+    visible = and_(where, mine)
+    delegated = list(delegated_from)
+    if delegated:
+        visible = or_(visible, ReadyTask.assignee.in_(delegated))
     return list(session.scalars(
-        select(ReadyTask).where(where, mine)
+        select(ReadyTask).where(visible)
         .order_by(ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since, ReadyTask.id)
         .limit(limit).offset(offset)))
 
