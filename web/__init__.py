@@ -80,6 +80,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import preferences
 
     app.register_blueprint(preferences.bp)  # issue 13: the user's choice of mail per kind
+    from . import case_controls
+    app.register_blueprint(case_controls.bp)  # issue 19: case controls, bulk actions, delegation, comments
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)
