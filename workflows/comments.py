@@ -86,7 +86,7 @@ def add_comment(session: Session, user: User, case_id: int, raw: dict, *, audit,
     if len(names) > MAX_MENTIONS:
         raise FormInvalid({"body": [N_("Mention at most 20 colleagues in one comment.")]})
     users = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names),
-                                                                      User.active.is_(True)))} if names else {}
+                                                                      User.active.is_(True))).unique()} if names else {}
     unknown = [n for n in names if n not in users]
     if unknown:
         raise FormInvalid({"body": [N_("A mentioned user name (after @) is not an active user.")]})
