@@ -27,7 +27,8 @@ from .serialization import CaseSerializer
 from .textextract import TextExtractor
 
 __all__ = [
-    "Audience", "AuditLog", "Base", "CaseEngine", "CaseHeld", "CaseInstance", "CaseNotFound", "CaseSerializer", "Conflict",
+    "Audience", "AuditLog", "Base", "CaseEngine", "CaseHeld", "CaseInstance", "CaseNotFound", "CaseSerializer",
+    "Conflict",
     "DocumentRejected", "DocumentStore", "EngineError", "ExecutionContext", "Forbidden", "InvalidBpmn", "Message",
     "NoIncident", "NotFound", "ProcessError", "ProcessNotFound", "RestrictedScriptEngine", "ScriptError", "SearchHit",
     "SearchIndex", "StaleCase", "TaskNotFound", "TaskNotReady", "TextExtractor", "UploadPolicy", "current_execution",

@@ -137,7 +137,8 @@ def save_list():
     back = url_for("case_controls.case_list") if kind == "cases" else url_for("case_controls.task_list")
     try:
         with unit_of_work() as uow:
-            row = saved_lists.save_list(db.session, current_user, request.form.to_dict(), byplan_service().engine.clock())
+            row = saved_lists.save_list(db.session, current_user, request.form.to_dict(),
+                                        byplan_service().engine.clock())
             uow.commit()
     except (FormInvalid, DomainError) as exc:
         errors = exc.errors if isinstance(exc, FormInvalid) else {"name": [str(exc)]}
