@@ -9,7 +9,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
-from sqlalchemy import and_, delete, false, or_, select
+from sqlalchemy import and_, delete, false, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -39,6 +39,71 @@ class Projector:
         """Ready human tasks, waiting timers and message subscriptions of the case as its workflow has them.
         `had`: the case's timer and subscription counts before this save (zero: nothing to delete)."""
         row, now = instance.row, self.clock()
+        if instance.projected is not None:
+            self._project_changes(session, instance, now)
+        else:
+            self._project_all(session, instance, now)
+        had_timers, had_subscriptions = had
+        if had_timers:
+            session.execute(delete(WaitingTimer).where(WaitingTimer.case_id == row.id))
+        if had_subscriptions:
+            session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == row.id))
+        for i, (name, due) in enumerate(timers):
+            session.add(WaitingTimer(id=f"{row.id}:{i}", case_id=row.id, spec_name=name, due_at=due))
+        for name, key in subscriptions:
+            session.add(MessageSubscription(case_id=row.id, message_name=name, correlation=key))
+
+    def _new_row(self, task, row, now: datetime) -> ReadyTask:
+        proj = ReadyTask(id=str(task.id), case_id=row.id, spec_name=task.task_spec.name, ready_since=now)
+        self._fill(proj, task, row)
+        return proj
+
+    def _fill(self, proj: ReadyTask, task, row) -> None:
+        props = task_properties(task)
+        proj.title = task.task_spec.bpmn_name or task.task_spec.name
+        proj.lane = task.task_spec.lane
+        proj.scope = row.scope
+        proj.form_key = props.get("formKey")
+        proj.case_title = row.title
+        proj.process_id = row.process_id
+        proj.due_at = self._due(task, props, proj.ready_since)
+        proj.assignee = self._assignee(task, props)
+
+    def _project_changes(self, session: Session, instance: CaseInstance, now: datetime) -> None:
+        """Issue 19 (P6): write only what changed since the load. A task that was ready at load and still is
+        keeps its row as it is (its spec, data, assignee and due date cannot have changed while it stayed
+        ready), so a workflow with hundreds of ready tasks (a council meeting's positions) neither reads
+        nor rewrites their rows on each save: new ready tasks are inserted, finished ones deleted, and the
+        case's title and scope, if they changed, are carried over in one UPDATE."""
+        row = instance.row
+        ready = {str(t.id): t for t in instance.ready_human_tasks}
+        gone = [tid for tid in instance.projected if tid not in ready]
+        bulk = []
+        for tid in gone:
+            proj = session.identity_map.get(identity_key(ReadyTask, tid))
+            if proj is not None:
+                session.delete(proj)
+            else:
+                bulk.append(tid)
+        if bulk:
+            session.execute(delete(ReadyTask).where(ReadyTask.id.in_(bulk)),
+                            execution_options={"synchronize_session": False})
+        kept = [tid for tid in ready if tid in instance.projected]
+        if kept:
+            session.execute(update(ReadyTask).where(
+                ReadyTask.case_id == row.id,
+                or_(ReadyTask.case_title != row.title, ReadyTask.scope.is_distinct_from(row.scope),
+                    ReadyTask.process_id != row.process_id))
+                .values(case_title=row.title, scope=row.scope, process_id=row.process_id),
+                execution_options={"synchronize_session": False})
+        for tid, task in ready.items():
+            if tid not in instance.projected:
+                session.add(self._new_row(task, row, now))
+        instance.projected = set(ready)
+
+    def _project_all(self, session: Session, instance: CaseInstance, now: datetime) -> None:
+        """Every ready task's row rewritten from the workflow (the rows as loaded are not known)."""
+        row = instance.row
         existing = self._projected_rows(session, instance)
         current = {}
         for task in instance.ready_human_tasks:
@@ -61,15 +126,6 @@ class Projector:
             if tid not in current:
                 session.delete(proj)
         instance.projected = set(current)
-        had_timers, had_subscriptions = had
-        if had_timers:
-            session.execute(delete(WaitingTimer).where(WaitingTimer.case_id == row.id))
-        if had_subscriptions:
-            session.execute(delete(MessageSubscription).where(MessageSubscription.case_id == row.id))
-        for i, (name, due) in enumerate(timers):
-            session.add(WaitingTimer(id=f"{row.id}:{i}", case_id=row.id, spec_name=name, due_at=due))
-        for name, key in subscriptions:
-            session.add(MessageSubscription(case_id=row.id, message_name=name, correlation=key))
 
     @staticmethod
     def _projected_rows(session: Session, instance: CaseInstance) -> dict[str, ReadyTask]:
