@@ -10,8 +10,8 @@ last minute before the deadline. Figure: registrations per second (and each regi
 Afterwards the database is checked: no meeting holds more registered than its capacity, no municipality
 more than its seats; every registration that was accepted is there exactly once (none lost, none
 duplicated); the waiting list is in the order the registrations arrived (waiting since, then id) and
-nobody waits while their municipality has a free seat in a meeting with room. No ratio target: the
-figure is reported; the checks must hold.
+nobody waits while their municipality has a free seat in a meeting with room. The rate has no target;
+PASS means the checks held.
 """
 from __future__ import annotations
 
@@ -203,7 +203,7 @@ def _run(url: str, municipalities: int, meetings: int, clients: int, per_municip
         notes.append("first refusal: " + errors[0])
     result = Result("P10", "registrations in the last minute before the deadline (PostgreSQL, service calls)",
                     [sample], [("registrations per second", rate, 0.0, "info"),
-                               ("problems found afterwards", float(len(problems)), 0.0, "max")], notes)
+                               ("checks held afterwards (1 = all)", 0.0 if problems else 1.0, 1.0, "min")], notes)
     result.problems = problems
     result.refused = errors
     return result
