@@ -131,3 +131,40 @@ def test_a_control_from_a_stale_page_is_refused(h):
     with pytest.raises(StaleCase):
         _do(h, controls.resume, case_id, expected_version=version)
     assert _case(h, case_id).status == "suspended"
+
+
+class _Secretary:
+    username = "sekretariat"
+
+    @staticmethod
+    def has_role(*roles):
+        return "secretariat" in roles or "admin" in roles
+
+
+def test_bulk_migration_reports_each_case_and_goes_on_after_a_failure(h):
+    from engine_support import bpmn_bytes
+    from workflows.case_controls import CaseControls
+
+    def deploy_file(name):
+        with h.session() as s, s.begin():
+            [pv] = h.engine.deploy(s, {"review.bpmn": bpmn_bytes(name)}, "tester")
+            return pv.id
+
+    deploy_file("review_v1")
+    held = _start(h, "review_flow")
+    movable = _start(h, "review_flow")
+    _do(h, controls.suspend, held)
+    v2 = deploy_file("review_v2")
+    already = _start(h, "review_flow")  # started on v2
+    controls_ = CaseControls(h.engine)
+    raw = {"action": "migrate", "target_version": str(v2), "reason": "ny version", "case_ids": [held, already, movable]}
+    with h.session() as s:
+        plan = controls_.preview(s, _Secretary(), raw)
+        s.rollback()
+    assert [(c.case_id, c.ok) for c in plan.cases] == [(held, False), (already, False), (movable, True)]
+    assert _case(h, movable).process_version_id != v2  # the preview changed nothing
+    with h.session() as s, s.begin():
+        result = controls_.run(s, _Secretary(), raw, {})
+    assert [(c.case_id, c.ok) for c in result.cases] == [(held, False), (already, False), (movable, True)]
+    assert _case(h, movable).process_version_id == v2 and _case(h, held).status == "suspended"
+    assert "case.bulk" in _kinds(h, movable) and "migrate" in _kinds(h, movable)
