@@ -11,6 +11,7 @@ from workflows.case_controls import ACTIONS, BulkSchema, CaseControls, CaseFilte
 from workflows.errors import DomainError
 from workflows.forms import FormInvalid, describe
 
+from .cases import _case_page
 from .extensions import byplan_service, db
 from .forms import form_id, form_ids, form_version, unit_of_work
 
@@ -21,18 +22,7 @@ def _controls() -> CaseControls:
     return CaseControls(byplan_service().engine)
 
 
-def case_page_extras(case_id: int, control_errors: dict | None = None, comment_errors: dict | None = None,
-                     comment_body: str = "", control_reason: str = "") -> dict:
-    """What the case page shows of the controls and the comments (web/cases.py renders it)."""
-    return {"may_control": CaseControls.may_control(current_user),
-            "case_comments": comments.comments_for(db.session, current_user, case_id),
-            "control_errors": control_errors or {}, "comment_errors": comment_errors or {},
-            "comment_body": comment_body, "control_reason": control_reason}
-
-
 def _rerender(case_id: int, status: int, **extra):
-    from .cases import _case_page
-
     db.session.rollback()
     return _case_page(case_id, status=status, **extra)
 
@@ -217,4 +207,4 @@ def revoke_delegation(delegation_id: int):
     return redirect(url_for("case_controls.away"))
 
 
-__all__ = ["bp", "case_page_extras"]
+__all__ = ["bp"]

@@ -40,7 +40,7 @@ def cases():
 
 def _case_page(case_id: int, upload_error: str | None = None, status: int = 200, fix_errors: dict | None = None,
                **extra):
-    from .case_controls import case_page_extras  # issue 19: controls and internal comments
+    from .case_extras import case_page_extras  # issue 19: controls and internal comments
 
     service = byplan_service()
     # ?proces= picks the diagram: the case's own process or one it called (the links under the diagram)
