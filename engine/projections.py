@@ -85,9 +85,9 @@ class Projector:
                 session.delete(proj)
             else:
                 bulk.append(tid)
-        if bulk:
-            session.execute(delete(ReadyTask).where(ReadyTask.id.in_(bulk)),
-                            execution_options={"synchronize_session": False})
+        if bulk:  # deleted through the session, so the listeners of a row's deletion run (workflows/drafts.py)
+            for proj in session.scalars(select(ReadyTask).where(ReadyTask.id.in_(bulk))):
+                session.delete(proj)
         kept = [tid for tid in ready if tid in instance.projected]
         if kept:
             session.execute(update(ReadyTask).where(
