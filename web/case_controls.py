@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflows import comments, delegation, saved_lists
-from workflows.case_controls import ACTIONS, BulkSchema, CaseControls, CaseFilterSchema, parse_filters
+from workflows.case_controls import ACTIONS, STATUSES, BulkSchema, CaseControls, CaseFilterSchema, parse_filters
 from workflows.errors import DomainError
 from workflows.forms import FormInvalid, describe
 
@@ -97,7 +97,8 @@ def bulk_preview():
         return render_template("case_controls/bulk_error.html", errors=exc.errors), 422
     finally:
         db.session.rollback()  # a preview changes nothing
-    return render_template("case_controls/preview.html", plan=plan)
+    return render_template("case_controls/preview.html", plan=plan, action_labels=dict(ACTIONS),
+                           status_labels=dict(STATUSES))
 
 
 @bp.post("/sager/liste/udfoer")
@@ -115,7 +116,7 @@ def bulk_run():
             uow.commit()
     except FormInvalid as exc:
         return render_template("case_controls/bulk_error.html", errors=exc.errors), 422
-    return render_template("case_controls/result.html", plan=result)
+    return render_template("case_controls/result.html", plan=result, status_labels=dict(STATUSES))
 
 
 # ------------------------------------------------------------------ saved lists
