@@ -4,6 +4,7 @@ from .documents import DocumentRejected, DocumentStore, UploadPolicy
 from .context import ExecutionContext, ProcessError, current_execution
 from .engine import CaseEngine
 from .errors import (
+    CaseHeld,
     CaseNotFound,
     Conflict,
     EngineError,
@@ -26,7 +27,8 @@ from .serialization import CaseSerializer
 from .textextract import TextExtractor
 
 __all__ = [
-    "Audience", "AuditLog", "Base", "CaseEngine", "CaseInstance", "CaseNotFound", "CaseSerializer", "Conflict",
+    "Audience", "AuditLog", "Base", "CaseEngine", "CaseHeld", "CaseInstance", "CaseNotFound", "CaseSerializer",
+    "Conflict",
     "DocumentRejected", "DocumentStore", "EngineError", "ExecutionContext", "Forbidden", "InvalidBpmn", "Message",
     "NoIncident", "NotFound", "ProcessError", "ProcessNotFound", "RestrictedScriptEngine", "ScriptError", "SearchHit",
     "SearchIndex", "StaleCase", "TaskNotFound", "TaskNotReady", "TextExtractor", "UploadPolicy", "current_execution",

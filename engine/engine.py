@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import incidents, logcontext, projections, sweeps
+from . import controls, incidents, logcontext, projections, sweeps
 from .audit import AuditLog
 from .context import ExecutionContext, ProcessError, current_execution, run_steps
 from .errors import CaseNotFound, Forbidden, ProcessNotFound, StaleCase, TaskNotReady
@@ -157,7 +157,7 @@ class CaseEngine:
                       actor: str | None, expected_version: int | None = None,
                       may_complete: Callable[[Any], bool] | None = None,
                       data_from: Callable[[Any], dict] | None = None,
-                      audit_data: Any = None) -> CaseInstance:
+                      audit_data: Any = None, acting_for: str | None = None) -> CaseInstance:
         """Complete a ready human task with `data`, or with what `data_from(task)` returns.
 
         `data_from` runs after the version and permission checks, so the
@@ -172,6 +172,7 @@ class CaseEngine:
         instance = self.load(session, case_id)
         if expected_version is not None and instance.version != expected_version:
             raise StaleCase(f"case {case_id} is at version {instance.version}, not {expected_version}")
+        controls.require_active(instance.row)  # a suspended or terminated case's tasks wait
         task = self.ready_task(instance, task_id)
         if may_complete is not None and not may_complete(task):
             raise Forbidden(f"{actor} may not complete task {task.task_spec.bpmn_name or task.task_spec.name}")
@@ -189,7 +190,8 @@ class CaseEngine:
         # race never meets this row's primary key first.
         self.save(session, instance, actor=actor, kind="complete",
                   summary=task.task_spec.bpmn_name or task.task_spec.name,
-                  detail={"task": task.task_spec.name, "task_id": str(task.id)},
+                  detail={"task": task.task_spec.name, "task_id": str(task.id),
+                          **({"acting_for": acting_for} if acting_for else {})},
                   data=data if audit_data is None else audit_data, incident=failure,
                   also=[CompletedTask(id=str(task.id), case_id=instance.id, spec_name=task.task_spec.name,
                                       completed_at=self.clock(), completed_by=actor)])
@@ -265,7 +267,7 @@ class CaseEngine:
         now = self.clock()
         if incident is not None:
             incidents.mark_incident(row, incident, now)
-        elif row.status != "incident" or resolve:
+        elif row.status not in ("incident", *controls.HELD_STATUSES) or resolve:
             incidents.clear_incident(row, workflow.is_completed())
         row.updated_at = now
         request_id = logcontext.live_request_id()
@@ -307,7 +309,9 @@ class CaseEngine:
 
     # -------------------------------------------------------------- queries
     def tasks_for(self, session: Session, audiences: Iterable[tuple[str, str | None]], *,
-                  assignee: str | None = None, limit: int = 200, offset: int = 0) -> list[ReadyTask]:
+                  assignee: str | None = None, limit: int = 200, offset: int = 0,
+                  delegated_from: Iterable[str] = ()) -> list[ReadyTask]:
         """Ready tasks visible to (lane, scope) pairs (scope None: any scope); a task with an
-        assignee is visible only to that assignee."""
-        return projections.tasks_for(session, audiences, assignee=assignee, limit=limit, offset=offset)
+        assignee is visible only to that assignee (and to those in `delegated_from`'s delegations)."""
+        return projections.tasks_for(session, audiences, assignee=assignee, limit=limit, offset=offset,
+                                     delegated_from=delegated_from)

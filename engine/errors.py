@@ -43,6 +43,14 @@ class NoIncident(Conflict):
     """A retry or data fix for a case that is not (or no longer) an incident."""
 
 
+class CaseHeld(Conflict):
+    """The case is suspended or terminated: its tasks cannot be completed now (409)."""
+
+    def __init__(self, message: str, status: str = "suspended"):
+        super().__init__(message)
+        self.status = status
+
+
 class Forbidden(EngineError):
     """The actor may not act on this task (403)."""
 

@@ -265,6 +265,7 @@ class Migration:
                     continue
                 instance.row.process_version_id = target.id
                 instance.row.process_version = target
+                instance.projected = None  # the tasks' specs changed: their rows are all rewritten on save
                 self.engine.save(session, instance, actor=actor, kind="migrate",
                                  summary=f"{target.process_id}: {old.content_hash[:12]} → {target.content_hash[:12]}",
                                  detail={"from_version_id": old.id, "to_version_id": target.id,

@@ -116,6 +116,10 @@ class Case(Base):
     subscription_count: Mapped[int] = mapped_column(Integer, default=0)
     # The request that last changed the case (engine/logcontext.py): the worker's log lines for it carry it.
     request_id: Mapped[str | None] = mapped_column(String(64))
+    # The last case control (suspend / resume / terminate, engine/controls.py): why, by whom and when.
+    control_reason: Mapped[str | None] = mapped_column(Text)
+    control_by: Mapped[str | None] = mapped_column(String(200))
+    control_at: Mapped[datetime | None] = mapped_column()
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
 

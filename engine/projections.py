@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Iterable
 
-from sqlalchemy import and_, delete, false, or_, select
+from sqlalchemy import and_, delete, false, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -42,32 +42,15 @@ class Projector:
         `had`: the case's timer and subscription counts before this save (zero: nothing to delete).
         Returns {task id: ready since} of the human tasks completed in this save."""
         row, now = instance.row, self.clock()
-        existing = self._projected_rows(session, instance)
-        current = {}
-        for task in instance.ready_human_tasks:
-            tid = str(task.id)
-            props = task_properties(task)
-            proj = existing.get(tid)
-            if proj is None:
-                proj = ReadyTask(id=tid, case_id=row.id, spec_name=task.task_spec.name, ready_since=now)
-                session.add(proj)
-            proj.title = task.task_spec.bpmn_name or task.task_spec.name
-            proj.lane = task.task_spec.lane
-            proj.scope = row.scope
-            proj.form_key = props.get("formKey")
-            proj.case_title = row.title
-            proj.process_id = row.process_id
-            proj.due_at = self._due(task, props, proj.ready_since)
-            proj.assignee = self._assignee(task, props)
-            current[tid] = proj
+        if instance.projected is not None:
+            finished = self._project_changes(session, instance, now)
+        else:
+            finished = self._project_all(session, instance, now)
         passes, completed = [], {}
-        for tid, proj in existing.items():
-            if tid not in current:
-                session.delete(proj)
-                if self._completed(instance, tid):
-                    completed[tid] = proj.ready_since
-                    passes.append(analytics.Pass(proj.spec_name, "user", (now - proj.ready_since).total_seconds()))
-        instance.projected = set(current)
+        for proj in finished:
+            if self._completed(instance, proj.id):
+                completed[proj.id] = proj.ready_since
+                passes.append(analytics.Pass(proj.spec_name, "user", (now - proj.ready_since).total_seconds()))
         had_timers, had_subscriptions = had
         waits = analytics.update_waits(session, row.id, instance.workflow, now, bool(had_timers or had_subscriptions))
         analytics.record(session, row.process_version_id, row.scope, passes + waits.passes, now)
@@ -93,6 +76,77 @@ class Projector:
         except (ValueError, KeyError):
             return False
         return task is not None and task.state == TaskState.COMPLETED
+
+    def _new_row(self, task, row, now: datetime) -> ReadyTask:
+        proj = ReadyTask(id=str(task.id), case_id=row.id, spec_name=task.task_spec.name, ready_since=now)
+        self._fill(proj, task, row)
+        return proj
+
+    def _fill(self, proj: ReadyTask, task, row) -> None:
+        props = task_properties(task)
+        proj.title = task.task_spec.bpmn_name or task.task_spec.name
+        proj.lane = task.task_spec.lane
+        proj.scope = row.scope
+        proj.form_key = props.get("formKey")
+        proj.case_title = row.title
+        proj.process_id = row.process_id
+        proj.due_at = self._due(task, props, proj.ready_since)
+        proj.assignee = self._assignee(task, props)
+
+    def _project_changes(self, session: Session, instance: CaseInstance, now: datetime) -> list[ReadyTask]:
+        """Issue 19 (P6): write only what changed since the load. A task that was ready at load and still is
+        keeps its row as it is (its spec, data, assignee and due date cannot have changed while it stayed
+        ready), so a workflow with hundreds of ready tasks (a council meeting's positions) neither reads
+        nor rewrites their rows on each save: new ready tasks are inserted, finished ones deleted, and the
+        case's title and scope, if they changed, are carried over in one UPDATE. Returns the deleted rows."""
+        row = instance.row
+        ready = {str(t.id): t for t in instance.ready_human_tasks}
+        gone = [tid for tid in instance.projected if tid not in ready]
+        bulk, finished = [], []
+        for tid in gone:
+            proj = session.identity_map.get(identity_key(ReadyTask, tid))
+            if proj is not None:
+                finished.append(proj)
+            else:
+                bulk.append(tid)
+        if bulk:  # deleted through the session, so the listeners of a row's deletion run (workflows/drafts.py)
+            finished.extend(session.scalars(select(ReadyTask).where(ReadyTask.id.in_(bulk))))
+        for proj in finished:
+            session.delete(proj)
+        kept = [tid for tid in ready if tid in instance.projected]
+        if kept:
+            session.execute(update(ReadyTask).where(
+                ReadyTask.case_id == row.id,
+                or_(ReadyTask.case_title != row.title, ReadyTask.scope.is_distinct_from(row.scope),
+                    ReadyTask.process_id != row.process_id))
+                .values(case_title=row.title, scope=row.scope, process_id=row.process_id),
+                execution_options={"synchronize_session": False})
+        for tid, task in ready.items():
+            if tid not in instance.projected:
+                session.add(self._new_row(task, row, now))
+        instance.projected = set(ready)
+        return finished
+
+    def _project_all(self, session: Session, instance: CaseInstance, now: datetime) -> list[ReadyTask]:
+        """Every ready task's row rewritten from the workflow (the rows as loaded are not known).
+        Returns the deleted rows."""
+        row = instance.row
+        existing = self._projected_rows(session, instance)
+        current = {}
+        for task in instance.ready_human_tasks:
+            tid = str(task.id)
+            proj = existing.get(tid)
+            if proj is None:
+                proj = self._new_row(task, row, now)
+                session.add(proj)
+            else:
+                self._fill(proj, task, row)
+            current[tid] = proj
+        finished = [proj for tid, proj in existing.items() if tid not in current]
+        for proj in finished:
+            session.delete(proj)
+        instance.projected = set(current)
+        return finished
 
     @staticmethod
     def _projected_rows(session: Session, instance: CaseInstance) -> dict[str, ReadyTask]:
@@ -138,9 +192,10 @@ class Projector:
 
 
 def tasks_for(session: Session, audiences, *, assignee: str | None = None, limit: int = 200,
-              offset: int = 0) -> list[ReadyTask]:
+              offset: int = 0, delegated_from: Iterable[str] = ()) -> list[ReadyTask]:
     """Ready tasks visible to (lane, scope) pairs (scope None: any scope); a task with an
-    assignee is visible only to that assignee."""
+    assignee is visible only to that assignee. `delegated_from`: user names whose assigned tasks are
+    visible too, whatever their lane (an out-of-office delegation)."""
     clauses = []
     for lane, scope in audiences:
         clauses.append(ReadyTask.lane == lane if scope is None
@@ -148,8 +203,12 @@ def tasks_for(session: Session, audiences, *, assignee: str | None = None, limit
     where = or_(*clauses) if clauses else false()
     mine = ReadyTask.assignee.is_(None) if assignee is None else or_(ReadyTask.assignee.is_(None),
                                                                       ReadyTask.assignee == assignee)
+    visible = and_(where, mine)
+    delegated = list(delegated_from)
+    if delegated:
+        visible = or_(visible, ReadyTask.assignee.in_(delegated))
     return list(session.scalars(
-        select(ReadyTask).where(where, mine)
+        select(ReadyTask).where(visible)
         .order_by(ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since, ReadyTask.id)
         .limit(limit).offset(offset)))
 

@@ -115,7 +115,9 @@ def find_receiver(session: Session, message: OutboxMessage) -> tuple[int | None,
     rows = session.execute(
         select(MessageSubscription.case_id, MessageSubscription.correlation, Case.status)
         .join(Case, Case.id == MessageSubscription.case_id)
-        .where(Case.status.in_(("running", "incident")), MessageSubscription.message_name == message.message_name,
+        # A suspended receiver is found too, so its message waits in the outbox (not counted as a miss).
+        .where(Case.status.in_(("running", "incident", "suspended")),
+               MessageSubscription.message_name == message.message_name,
                MessageSubscription.correlation.in_(candidates))
         .order_by(MessageSubscription.case_id)
     ).all()

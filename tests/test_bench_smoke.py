@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from bench import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput
-from bench import p7_search, p8_case_page, p9_heatmap
+from bench import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput, p6_council
+from bench import p7_search, p8_case_page, p9_heatmap, p10_registration
 
 NUMBER_ROW = re.compile(r"^\s{4}.+\s\d+\.\d\d\s+\d+\.\d\d\s+\d+", re.M)
 
@@ -40,6 +40,18 @@ def test_p4_hearing():
 @pytest.mark.postgres
 def test_p5_throughput():
     check(p5_throughput.run(duration=1.0, workers=(1, 4), warmup=0.5), 2)
+
+
+def test_p6_council():
+    check(p6_council.run(big=(2, 4), small=(1, 3), n=1), 2)
+
+
+@pytest.mark.postgres
+def test_p10_registration(postgres_server):
+    url = postgres_server.create_database("bench_p10_smoke")
+    result = p10_registration.run(municipalities=4, meetings=2, clients=4, url=url)
+    check(result, 1)
+    assert result.problems == [] and result.refused == []
 
 
 def test_p7_search():

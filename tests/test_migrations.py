@@ -16,6 +16,7 @@ import workflows.throttle  # noqa: F401
 import workflows.drafts  # noqa: F401
 import engine.mail  # noqa: F401
 import workflows.notifications  # noqa: F401
+import workflows.runtime  # noqa: F401  (issue 19's tables: case controls, delegation, comments, saved lists)
 from engine.models import Base
 from engine.search import outside_models
 

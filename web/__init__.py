@@ -88,6 +88,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(analytics_pages.bp)  # issue 19: heatmap, dashboard, lead times
     ops.init_app(app)  # issue 19: /healthz, /readyz, /metrics, request ids and JSON logs
+    from . import case_controls
+    app.register_blueprint(case_controls.bp)  # issue 19: case controls, bulk actions, delegation, comments
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

@@ -38,7 +38,10 @@ def cases():
     return render_template("cases.html", cases=rows, status=status)
 
 
-def _case_page(case_id: int, upload_error: str | None = None, status: int = 200, fix_errors: dict | None = None):
+def _case_page(case_id: int, upload_error: str | None = None, status: int = 200, fix_errors: dict | None = None,
+               **extra):
+    from .case_extras import case_page_extras  # issue 19: controls and internal comments
+
     service = byplan_service()
     # ?proces= picks the diagram: the case's own process or one it called (the links under the diagram)
     page = min(max(request.args.get("tidslinje", 1, type=int) or 1, 1), 100000)
@@ -49,7 +52,7 @@ def _case_page(case_id: int, upload_error: str | None = None, status: int = 200,
                            upload_error=upload_error, upload_title=request.form.get("title", ""),
                            may_resolve=service.incidents.may_resolve(current_user),
                            fix_fields=describe(DataFixSchema()), fix_values=fix_values,
-                           fix_errors=fix_errors or {}), status
+                           fix_errors=fix_errors or {}, **case_page_extras(case_id, **extra)), status
 
 
 @bp.get("/sager/<id:case_id>/diagram/<process_id>.bpmn")

@@ -7,7 +7,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from engine import Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
+from engine import CaseHeld, Conflict, DocumentRejected, EngineError, Forbidden, InvalidBpmn, NotFound, ProcessError
 from workflows.errors import DomainError, StaleRecord
 from workflows.forms import FormInvalid
 
@@ -61,6 +61,12 @@ def register(app):
     @app.errorhandler(Conflict)
     def _conflict(exc):
         return _answer(409, _("Someone else changed this case in the meantime. Reload the page and try again."))
+
+    @app.errorhandler(CaseHeld)
+    def _held(exc):  # issue 19: a suspended or terminated case's task
+        if exc.status == "terminated":
+            return _answer(409, _("The case is terminated: its tasks can no longer be completed."))
+        return _answer(409, _("The case is suspended: its tasks cannot be completed until it is resumed."))
 
     @app.errorhandler(StaleRecord)
     def _stale_record(exc):

@@ -76,6 +76,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("council.agenda", N_("A council meeting's agenda is published"), _council),
     Kind("council.positions", N_("Positions to record on a meeting's decision items"), _council),
     Kind("council.minutes", N_("Minutes out for approval"), _council, optional=False),
+    Kind("case.mention", N_("A colleague mentions you in an internal comment on a case"), lambda user: True),
 )}
 
 

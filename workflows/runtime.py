@@ -15,6 +15,7 @@ from engine.models import utcnow
 from engine.specs import DeployRules, read_directory
 
 from . import lanes, proposal
+from . import case_controls, comments, saved_lists  # noqa: F401  (issue 19: their tables)
 from .admin import Admin
 from .council import Council
 from .directory import default_password_hasher

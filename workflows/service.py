@@ -19,7 +19,7 @@ from engine import versions
 from engine.diagram import ACTIVE, COMPLETED, ERROR, WAITING, element_states
 from engine.models import AuditEvent, Case, CompletedTask, Document, ProcessVersion, ReadyTask, utcnow
 
-from . import drafts, lanes, proposal
+from . import delegation, drafts, lanes, proposal
 from .directory import User
 from .drafts import ClosedTask
 from .forms import FORMS, FieldSpec, FormDef, FormInvalid, FormRegistry, describe, json_schema, load_values  # noqa: F401  (FormInvalid re-exported)
@@ -60,6 +60,7 @@ class TaskView:
     task_data: dict[str, Any] = field(default_factory=dict)
     context: Any = None  # what the task is about (workflows.task_context), from the form's provider
     draft_saved_at: datetime | None = None  # the form shows the user's draft saved then
+    acting_for: User | None = None  # the user acts for this absent colleague (workflows.delegation)
 
 
 @dataclass
@@ -183,7 +184,18 @@ class Byplan:
     # ---------------------------------------------------------------- tasks
     def inbox(self, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[ReadyTask]:
         return self.engine.tasks_for(session, lanes.audiences(user), assignee=user.username, limit=limit,
-                                     offset=offset)
+                                     offset=offset, delegated_from=delegation.principals_for(
+                                         session, user.username, delegation.today(self.engine.clock())))
+
+    def _acting(self, session: Session, user: User, proj: ReadyTask) -> delegation.Acting:
+        """Who acts on the task, and for whom (an out-of-office delegation); Forbidden when the user may not."""
+        acting = delegation.acting_for_task(session, user, proj.assignee, delegation.today(self.engine.clock()))
+        if acting is None or not lanes.may_act(acting.as_user, proj.lane, proj.scope):
+            raise Forbidden(N_("This task belongs to another role."))
+        return acting
+
+    def _task_audit(self, acting: delegation.Acting):
+        return delegation.DelegatedAudit(self.engine.audit, acting) if acting.delegated else self.engine.audit
 
     def waiting_for(self, session: Session, user: User) -> list:
         """Issue 13: work waiting for the user beyond their tasks (workflows.inbox.WaitingItem), from each
@@ -202,13 +214,12 @@ class Byplan:
 
     def task_view(self, session: Session, user: User, task_id: str) -> TaskView:
         proj = self._projection(session, task_id, user)
-        if not lanes.may_take(user, proj):
-            raise Forbidden(N_("This task belongs to another role."))
+        acting = self._acting(session, user, proj)
         instance = self.engine.load(session, proj.case_id)
         task = self.engine.ready_task(instance, task_id)
         form = self.forms.get(proj.form_key)
-        ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.engine.audit,
-                            self.links)
+        ctx = SubmitContext(session, acting.as_user, proj.case_id, task.data, self.engine.clock,
+                            self._task_audit(acting), self.links)
         values = form.initial(ctx) if form and form.initial else {}
         draft = drafts.draft_for(session, proj.id, user.username) if form is not None else None
         if draft is not None:
@@ -232,13 +243,12 @@ class Byplan:
         return TaskView(task=proj, case=instance.row, form=form, fields=specs, values=values,
                         instructions=instructions, json_schema=json_schema(schema, specs) if schema else None,
                         documents=documents, task_data=dict(task.data), context=context,
-                        draft_saved_at=draft.saved_at if draft is not None else None)
+                        draft_saved_at=draft.saved_at if draft is not None else None, acting_for=acting.principal)
 
     def save_draft(self, session: Session, user: User, task_id: str, raw: dict[str, Any]) -> str:
         """Keep what the user typed in a task's form without completing it; returns the task's title."""
         proj = self._projection(session, task_id, user)
-        if not lanes.may_take(user, proj):
-            raise Forbidden(N_("This task belongs to another role."))
+        self._acting(session, user, proj)
         form = self.forms.get(proj.form_key)
         names = set(form.schema().fields) if form is not None else set()
         drafts.save_draft(session, proj.id, user.username, proj.case_id, drafts.clean(raw, names),
@@ -254,8 +264,7 @@ class Byplan:
     def complete_task(self, session: Session, user: User, task_id: str, raw: dict[str, Any],
                       version: int | None) -> Case:
         proj = self._projection(session, task_id, user)
-        if not lanes.may_take(user, proj):
-            raise Forbidden(N_("This task belongs to another role."))
+        acting = self._acting(session, user, proj)
         form = self.forms.get(proj.form_key)
         values: dict[str, Any] = {}
         if form is not None:
@@ -263,14 +272,14 @@ class Byplan:
         def task_data(task) -> dict:
             if form is None:
                 return {}
-            ctx = SubmitContext(session, user, proj.case_id, task.data, self.engine.clock, self.engine.audit,
-                                self.links)
+            ctx = SubmitContext(session, acting.as_user, proj.case_id, task.data, self.engine.clock,
+                                self._task_audit(acting), self.links)
             return form.on_submit(ctx, values)
 
         instance = self.engine.complete_task(
             session, proj.case_id, task_id, actor=user.username, expected_version=version,
-            may_complete=lambda t: lanes.may_act(user, t.task_spec.lane, proj.scope), data_from=task_data,
-            audit_data=values)
+            may_complete=lambda t: lanes.may_act(acting.as_user, t.task_spec.lane, proj.scope), data_from=task_data,
+            audit_data=values, acting_for=acting.principal.username if acting.delegated else None)
         drafts.delete_drafts(session, str(task_id))  # the task is done: its drafts are no longer needed
         return instance.row
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .directory import User
+from .delegation import act_label
 from .i18n import N_
 
 # Actors that are the system itself, not a person.
@@ -85,6 +86,14 @@ def _sentence(kind: str, summary: str, detail: dict) -> tuple[str, dict, tuple[s
         decision = detail.get("decision") or summary.rsplit(": ", 1)[-1]
         return (LATE_SENTENCES.get(decision, N_("%(actor)s decided on the late answer from %(party)s")),
                 {"party": _before(summary, ": ")}, ())
+    if kind == "case.suspend":
+        return N_("%(actor)s suspended the case: %(reason)s"), {"reason": detail.get("reason") or summary}, ()
+    if kind == "case.resume":
+        return N_("%(actor)s resumed the case: %(reason)s"), {"reason": detail.get("reason") or summary}, ()
+    if kind == "case.terminate":
+        return N_("%(actor)s terminated the case: %(reason)s"), {"reason": detail.get("reason") or summary}, ()
+    if kind == "case.comment":
+        return N_("%(actor)s wrote an internal comment"), {}, ()
     if kind == "network.anonymise":
         return N_("%(actor)s deleted a participant's personal data"), {}, ()
     return N_("%(actor)s changed the case"), {}, ()
@@ -101,11 +110,15 @@ def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str
 def entries(session: Session, events) -> list[TimelineEntry]:
     """The timeline of a page's audit events, the actors named in one query."""
     events = list(events)
-    names = display_names(session, (e.actor for e in events))
+    names = display_names(session, [u for e in events for u in (e.actor, (e.detail or {}).get("acting_for"))])
     out = []
     for e in events:
         text, params, danish = _sentence(e.kind, e.summary or "", e.detail or {})
         # A person's name; a user no longer known (or the system) is "the system", never a login name.
-        params = {"actor": names.get(e.actor or "", "") or None, **params}
+        actor = names.get(e.actor or "", "") or None
+        principal = (e.detail or {}).get("acting_for")
+        if actor and principal:  # an act under an out-of-office delegation (workflows.delegation)
+            actor = act_label(actor, names.get(principal) or principal)
+        params = {"actor": actor, **params}
         out.append(TimelineEntry(at=e.at, kind=e.kind, text=text, params=params, danish=danish))
     return out

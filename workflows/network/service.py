@@ -177,7 +177,7 @@ class Networks:
         own = self._contact_municipality(user)
         if municipality_id is not None and municipality_id != own:
             raise Forbidden(N_("You can only register colleagues from your own municipality."))
-        meeting = get_meeting(session, meeting_id)
+        meeting = get_meeting(session, lock_meeting(session, meeting_id))
         if meeting.round.status != RoundStatus.OPEN or self.clock() > end_of_day(meeting.round.registration_deadline):
             raise NetworkError(N_("Registration is closed for this meeting."))
         if seats_for(session, meeting, own) == 0:
@@ -207,6 +207,7 @@ class Networks:
     def cancel(self, session: Session, user: User, registration_id: int) -> list[Registration]:
         """Cancel a registration; returns the waiting registrations that moved up into the freed place."""
         reg = self._own_registration(session, user, registration_id)
+        lock_meeting(session, reg.meeting_id)
         reg.status = RegistrationStatus.CANCELLED
         reg.waiting_since = None
         session.flush()
@@ -354,3 +355,11 @@ class Networks:
                                          if r.municipality_id == user.municipality_id
                                          and r.status != RegistrationStatus.CANCELLED]}
                 for m in mlist}
+
+
+def lock_meeting(session: Session, meeting_id: int) -> int:
+    """Issue 19 (P10): registrations, cancellations and promotions of one meeting take its row lock first
+    (PostgreSQL: SELECT ... FOR UPDATE), so concurrent ones count seats and places one after another: no
+    meeting is oversold and the waiting list keeps the order of arrival. Returns the id."""
+    session.execute(select(RegionalMeeting.id).where(RegionalMeeting.id == meeting_id).with_for_update())
+    return meeting_id
