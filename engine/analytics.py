@@ -167,7 +167,6 @@ def update_waits(session: Session, case_id: int, workflow, now: datetime, had_wa
     nothing to read). A wait that ended because its task was cancelled (an interrupting boundary event
     elsewhere) is not a pass."""
     from SpiffWorkflow.util.task import TaskState
-    from uuid import UUID
 
     change = WaitChange()
     waits = current_waits(workflow)
@@ -178,7 +177,7 @@ def update_waits(session: Session, case_id: int, workflow, now: datetime, had_wa
         if tid in waits:
             continue
         session.delete(row)
-        task = workflow.get_task_from_id(UUID(tid)) if _is_uuid(tid) else None
+        task = find_task(workflow, tid)
         if task is None or task.state != TaskState.COMPLETED:
             continue
         change.passes.append(Pass(row.element, row.kind, _seconds(now - row.since)))
@@ -189,6 +188,20 @@ def update_waits(session: Session, case_id: int, workflow, now: datetime, had_wa
             session.add(ElementWait(task_id=tid, case_id=case_id, element=element[:200], kind=kind,
                                     since=now, due_at=due))
     return change
+
+
+def find_task(workflow, task_id: str):
+    """The workflow's task with that id, or None: a task cancelled by a boundary event leaves the tree."""
+    from uuid import UUID
+
+    from SpiffWorkflow.exceptions import TaskNotFoundException
+
+    if not _is_uuid(task_id):
+        return None
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except TaskNotFoundException:
+        return None
 
 
 def _is_uuid(text: str) -> bool:

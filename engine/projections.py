@@ -68,13 +68,9 @@ class Projector:
     @staticmethod
     def _completed(instance: CaseInstance, task_id: str) -> bool:
         """Whether a task that is no longer ready was completed (not cancelled by a boundary event)."""
-        from uuid import UUID
-
         from SpiffWorkflow.util.task import TaskState
-        try:
-            task = instance.workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, KeyError):
-            return False
+
+        task = analytics.find_task(instance.workflow, task_id)
         return task is not None and task.state == TaskState.COMPLETED
 
     def _new_row(self, task, row, now: datetime) -> ReadyTask:
