@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                      digest_hour=app.config["DIGEST_HOUR"],
                                      audit_key=app.config["AUDIT_KEY"])
     app.extensions["byplan_session_factory"] = session_factory
+    app.extensions["byplan"].retention.config = app.config  # issue 18: the retention periods (RETENTION_*_DAYS)
 
     from . import api as api_module
     from . import admin, auth, cases, council, deployments, errors, hearings, network, processes, public, search, tasks
@@ -80,6 +81,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import preferences
 
     app.register_blueprint(preferences.bp)  # issue 13: the user's choice of mail per kind
+    from . import access_requests, privacy  # issue 18: access requests; record of processing and erasure
+    app.register_blueprint(access_requests.bp)
+    app.register_blueprint(privacy.bp)
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

@@ -102,6 +102,7 @@ def _access_tables():
         sa.Column('reason', sa.Text(), nullable=False),
         sa.Column('legal_basis', sa.String(length=20), nullable=True),
         sa.Column('decision_id', sa.Integer(), nullable=True),
+        sa.Column('redacted_document_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(['request_id'], ['access_request.id'], ondelete='CASCADE',
                                 name=op.f('fk_access_document_request_id_access_request')),
         sa.ForeignKeyConstraint(['document_id'], ['document.id'],

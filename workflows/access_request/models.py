@@ -123,6 +123,7 @@ class AccessDocument(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     legal_basis: Mapped[str | None] = mapped_column(String(20))  # an Exemption code
     decision_id: Mapped[int | None] = mapped_column(Integer)  # the decision that covered it
+    redacted_document_id: Mapped[int | None] = mapped_column(Integer)  # the redacted copy released instead
 
     request: Mapped[AccessRequest] = relationship(back_populates="documents")
     document: Mapped[Document] = relationship()

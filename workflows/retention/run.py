@@ -99,6 +99,23 @@ class Retention:
             return None
         return self.run(session, dry_run=False)
 
+    def daily(self, session_factory) -> RunReport | None:
+        """The worker's sweep: the daily run in its own transaction (once the day's run is done, a no-op)."""
+        now = self.clock()
+        if self.last_daily is not None and self.last_daily.date() == now.date():
+            return None
+        session = session_factory()
+        try:
+            report = self.run_daily(session)
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        self.last_daily = now
+        return report
+
     # ---------------------------------------------------------------- the rules
 
     def _network_registrations(self, session, before):
