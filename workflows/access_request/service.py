@@ -103,10 +103,11 @@ class AccessRequests:
     def open_requests(self, session: Session, user: User) -> list[OpenRequest]:
         require_secretariat(user)
         today = local_today(self.clock())
-        counts = dict(session.execute(select(AccessDocument.request_id, func.count()).group_by(AccessDocument.request_id)))
+        counts = dict(session.execute(select(AccessDocument.request_id, func.count())
+                                      .group_by(AccessDocument.request_id)).all())
         assessed = dict(session.execute(select(AccessDocument.request_id, func.count())
                                         .where(AccessDocument.assessment.is_not(None))
-                                        .group_by(AccessDocument.request_id)))
+                                        .group_by(AccessDocument.request_id)).all())
         rows = session.execute(select(AccessRequest.id, AccessRequest.number, AccessRequest.received_on,
                                       AccessRequest.deadline, AccessRequest.status)
                                .where(AccessRequest.status != RequestStatus.DECIDED)
