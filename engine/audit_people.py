@@ -141,6 +141,27 @@ class Pseudonyms:
         known = known if known is not None else self.resolve(session, refs)
         return _REF.sub(lambda m: known.get(m.group(0), ERASED), text)
 
+    def reveal(self, session: Session, events) -> list[tuple[str | None, str, dict]]:
+        """Each event's (actor, summary, detail) as a reader sees them: references replaced by who they stand
+        for, in one query for all events; an erased person's reference becomes None (actor) or ERASED (text)."""
+        events = list(events)
+        refs: set[str] = set()
+        for e in events:
+            refs.update(_REF.findall(" ".join([e.actor or "", e.summary or "", canonical_json(e.detail or {})])))
+        known = self.resolve(session, refs)
+
+        def text(value):
+            if isinstance(value, str):
+                return _REF.sub(lambda m: known.get(m.group(0), ERASED), value)
+            if isinstance(value, dict):
+                return {k: text(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [text(v) for v in value]
+            return value
+
+        return [(known.get(e.actor) if is_ref(e.actor) else e.actor, text(e.summary or ""), text(e.detail or {}))
+                for e in events]
+
     def forget(self, session: Session, subject: str) -> str | None:
         """Delete the mapping of one person; returns the reference that no longer resolves (None: none)."""
         row = self._row(session, subject)
@@ -157,3 +178,10 @@ def scrub(summary: str, detail: dict, refs: dict[str, str]) -> tuple[str, dict]:
     if not refs:
         return summary, detail
     return _scrub_text(summary, refs), _scrub(detail, refs)
+
+
+def subject_of(session: Session, value: str | None) -> str | None:
+    """Who an actor value stands for: the person behind a reference (None once erased), else the value."""
+    if not is_ref(value):
+        return value
+    return Pseudonyms().resolve(session, [value]).get(value)

@@ -3,9 +3,10 @@
 For each stream whose events name a person, every event from the first such one to the head is
 rewritten (people replaced by references, see engine/audit_people.py) and re-hashed by the rule it
 was written under (unkeyed before the head's `keyed_from`, keyed after), and the head row gets the
-new hash (and MAC). The old head is kept in `audit_rechain` as evidence, and a `audit.rechained`
-event in the system stream announces the re-chaining with the streams' old and new heads: someone
-holding a heads file published before can match it against that evidence.
+new hash (and MAC). The old head is kept in `audit_rechain` as evidence (someone holding a heads file
+published before can match it against it); the caller announces the re-chaining in the application log,
+and in a keyed log whose heads are all sealed an `audit.rechained` event in the system stream names the
+streams' old and new heads too.
 
 Digests of data written before cannot be re-keyed (the data is not in the log); they stay as they
 were. A keyed stream cannot be re-chained without the key: it is skipped and named in the result.
@@ -67,7 +68,9 @@ def pseudonymise_existing(session: Session, audit, at: datetime | None = None) -
                                  reason="pseudonymisation of people in events written before it", at=at))
         result.streams[stream] = (old_head, prev)
     session.flush()
-    if result.streams:
+    # Announced in the audit log itself when that changes nothing else: a keyed log whose heads are all sealed
+    # (appending to a log with unsealed, carried-over heads would seal them). The caller also logs it.
+    if result.streams and audit.key and all(h.mac for h in heads.values()):
         audit.append(session, kind="audit.rechained", actor="system",
                      summary=f"{len(result.streams)} audit streams re-chained after pseudonymisation",
                      detail={"events": result.events, "skipped": result.skipped,

@@ -14,6 +14,8 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.audit_people import Pseudonyms
+
 from .directory import User
 from .i18n import N_
 
@@ -101,11 +103,12 @@ def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str
 def entries(session: Session, events) -> list[TimelineEntry]:
     """The timeline of a page's audit events, the actors named in one query."""
     events = list(events)
-    names = display_names(session, (e.actor for e in events))
+    revealed = Pseudonyms().reveal(session, events)  # issue 18: the log names people by reference
+    names = display_names(session, (actor for actor, _summary, _detail in revealed))
     out = []
-    for e in events:
-        text, params, danish = _sentence(e.kind, e.summary or "", e.detail or {})
+    for e, (actor, summary, detail) in zip(events, revealed):
+        text, params, danish = _sentence(e.kind, summary, detail)
         # A person's name; a user no longer known (or the system) is "the system", never a login name.
-        params = {"actor": names.get(e.actor or "", "") or None, **params}
+        params = {"actor": names.get(actor or "", "") or None, **params}
         out.append(TimelineEntry(at=e.at, kind=e.kind, text=text, params=params, danish=danish))
     return out

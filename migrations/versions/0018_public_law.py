@@ -108,7 +108,7 @@ def _access_tables():
         sa.ForeignKeyConstraint(['document_id'], ['document.id'],
                                 name=op.f('fk_access_document_document_id_document')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_access_document')),
-        sa.UniqueConstraint('request_id', 'document_id', name=op.f('uq_access_document_request_id')),
+        sa.UniqueConstraint('request_id', 'document_id', name=op.f('uq_access_document_request_id_document_id')),
     )
     op.create_index(op.f('ix_access_document_request_id'), 'access_document', ['request_id'])
     op.create_table(
