@@ -127,7 +127,7 @@ class Erasure:
 
         now = self.clock()
         if user is not None:
-            sessions = list(session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)))
+            sessions = list(session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)).unique())
             for row in sessions:
                 session.delete(row)
             if sessions:

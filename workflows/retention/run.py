@@ -148,7 +148,7 @@ class Retention:
 
     def _inactive_accounts(self, session, before):
         users = session.scalars(select(User).where(User.active.is_(False), ~User.username.like("slettet-%"))
-                                .order_by(User.id))
+                                .order_by(User.id)).unique()
         for user in users:
             last = self._last_activity(session, user) or user.created_at
             if last >= before:
@@ -165,7 +165,7 @@ class Retention:
 
     def _login_sessions(self, session, before):
         for row in session.scalars(select(LoginSession).where(LoginSession.last_seen_at < before)
-                                   .order_by(LoginSession.id)):
+                                   .order_by(LoginSession.id)).unique():
             yield f"session {row.id}", (lambda row=row: session.delete(row))
 
     def _access_requesters(self, session, before):
