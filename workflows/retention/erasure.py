@@ -92,7 +92,7 @@ class Erasure:
         for email in sorted(emails)[1:]:
             items += self.open_items(session, None, email)
         if items:
-            raise ErasureRefused(N_("The person has open cases; erasure is refused until they are closed: %(items)s"),
+            raise ErasureRefused(N_("The person has open cases; erasure is refused until they are closed."),
                                  open_items=items)
         report = ErasureReport()
         refs = [r for r in session.scalars(select(AuditPseudonym.ref).where(
