@@ -114,7 +114,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # What the menu offers follows the services' own named checks (workflows/lanes.py): no role
         # tests in templates.
         menu = {"staff": lanes.is_process_staff(user), "admin": lanes.is_admin(user),
-                "proposer": lanes.is_group_member(user)}
+                "proposer": lanes.is_group_member(user),
+                "secretariat": lanes.is_secretariat(user)}  # issue 18: access requests
         return {"current_lang": str(get_locale() or "da"), "languages": LANGUAGES, "lane_labels": lanes.LANE_LABELS,
                 "menu": menu}
 

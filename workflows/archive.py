@@ -85,9 +85,11 @@ def export_archive(session: Session, out, *, case_id: int | None = None, since: 
             put(f"{base}/tasks.json", _json({
                 "completed": [{"task_id": t.id, "task": t.spec_name, "completed_at": t.completed_at,
                                "completed_by": t.completed_by} for t in session.scalars(
-                    select(CompletedTask).where(CompletedTask.case_id == case.id).order_by(CompletedTask.completed_at))],
+                    select(CompletedTask).where(CompletedTask.case_id == case.id)
+                    .order_by(CompletedTask.completed_at))],
                 "open": [{"task_id": t.id, "task": t.spec_name, "title": t.title, "lane": t.lane}
-                         for t in session.scalars(select(ReadyTask).where(ReadyTask.case_id == case.id))]}))
+                         for t in session.scalars(select(ReadyTask).where(ReadyTask.case_id == case.id))],
+            }))
             events = list(session.scalars(select(AuditEvent).where(AuditEvent.stream == f"case:{case.id}")
                                           .order_by(AuditEvent.seq)))
             known = names.resolve(session, [e.actor for e in events])

@@ -8,7 +8,9 @@ download), `mail` (mail texts in mail/<language>/) and `calendar` (the deadlines
 from __future__ import annotations
 
 from .calendar import deadlines_calendar
-from .forms import ASSESSMENTS, LEGAL_BASES, AssessmentForm, DecisionForm, DelayLetterForm, DocumentsForm, ListingForm, RequestForm
+from .forms import (
+    ASSESSMENTS, LEGAL_BASES, AssessmentForm, DecisionForm, DelayLetterForm, DocumentsForm, ListingForm, RequestForm,
+)
 from .models import (
     DEADLINE_WORKING_DAYS, DELAY_LETTER_WORKING_DAY, EXEMPTIONS, LINK_DAYS, AccessDecision, AccessDocument,
     AccessRequest, AccessRequestError, Assessment, Exemption, RequestStatus, exemption,

@@ -82,7 +82,8 @@ class AccessRequests:
                             created_at=now)
         session.add(req)
         session.flush()
-        case = self.engine.start(session, PROCESS_ID, actor=f"access_request:{req.id}", title=f"Aktindsigt {req.number}",
+        case = self.engine.start(session, PROCESS_ID, actor=f"access_request:{req.id}",
+                                 title=f"Aktindsigt {req.number}",
                                  data={"request_id": req.id, "delay_at": end_of_day(req.delay_due).isoformat()})
         req.case_id = case.id
         if about is not None:
@@ -245,7 +246,8 @@ class AccessRequests:
         for item in assessed:
             item.decision_id = decision.id
         pdf = decision_letter(req, assessed, final, now)
-        version = self.documents.add(session, case_id=req.case_id, filename=f"afgoerelse-{req.number}-{decision.id}.pdf",
+        version = self.documents.add(session, case_id=req.case_id,
+                                     filename=f"afgoerelse-{req.number}-{decision.id}.pdf",
                                      content=pdf, actor=user.username,
                                      title=f"Afgørelse om aktindsigt {req.number}")
         decision.letter_document_id = version.document_id

@@ -31,7 +31,8 @@ def _rows(items):
         else:
             explanation = ""
             if item.assessment == Assessment.PARTIAL:
-                explanation = f"Overstreget: {item.redactions}. {item.reason}" + (f" {basis_text}" if basis_text else "")
+                explanation = f"Overstreget: {item.redactions}. {item.reason}"
+                explanation += f" {basis_text}" if basis_text else ""
             released.append({"title": item.document.title, "label": LABELS[Assessment(item.assessment)],
                              "explanation": explanation})
     return released, refused

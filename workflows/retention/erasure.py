@@ -106,7 +106,8 @@ class Erasure:
         session.add(run)
         session.flush()
         report.run_id = run.id
-        self.audit.append(session, kind="erasure", actor=actor.username, summary=f"erasure request {run.id} carried out",
+        self.audit.append(session, kind="erasure", actor=actor.username,
+                          summary=f"erasure request {run.id} carried out",
                           detail={"run_id": run.id, "done": len(report.done), "kept": len(report.kept)})
         return report
 
