@@ -200,3 +200,18 @@ def test_the_dashboard_shows_working_days_left_and_only_to_the_secretariat(app, 
     client.get("/logout")
     people.login(client, "member")
     assert client.get("/aktindsigt/anmodninger").status_code == 403
+
+
+def test_the_generic_task_page_cannot_complete_an_assessment_without_the_letters(app, people, client, clock):
+    from engine.models import ReadyTask
+    from web.extensions import db
+
+    request_id, _ = submit(app)
+    case_id = request_row(app, request_id).case_id
+    with app.app_context():
+        task_id = db.session.scalar(select(ReadyTask.id).where(ReadyTask.case_id == case_id))
+    people.login(client, "secretary")
+    assert client.get(f"/opgaver/{task_id}").status_code == 200
+    refused = client.post(f"/opgaver/{task_id}", data={})
+    assert refused.status_code == 422 and "anmodningens egen side" in refused.get_data(as_text=True)
+    assert ready_tasks(app, request_id) == ["assess"] and request_row(app, request_id).status == "received"

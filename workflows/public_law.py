@@ -2,6 +2,8 @@
 access-to-documents requests, the retention run and erasure requests."""
 from __future__ import annotations
 
+from .access_request import tasks as _access_request_tasks  # noqa: F401  (registers the task forms at import)
+
 
 def attach(byplan, engine, documents, links, clock) -> None:
     from .access_request import AccessRequests

@@ -95,3 +95,27 @@ def build_zip(session, documents, req, decision) -> bytes:
         zf.writestr("om.json", json.dumps({"request": req.number, "decision": decision.id, "final": decision.final,
                                            "documents": len(items)}, ensure_ascii=False, indent=1))
     return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ the task forms
+def _on_the_request_page(ctx, values):
+    from ..i18n import N_
+    from .models import AccessRequestError
+
+    raise AccessRequestError(N_("Assess the documents, send the delay letter and the decisions on the request's own "
+                                "page (Access requests in the menu); the task is completed from there."))
+
+
+def register_forms() -> None:
+    """The user tasks of bpmn/access_request.bpmn are done on the request's page (service.py completes them);
+    their forms refuse a completion from the generic task page, which would skip the letters."""
+    from ..forms import FormDef, FormSchema, register
+
+    class OnRequestPage(FormSchema):
+        pass
+
+    for key in ("access_request.assess", "access_request.delay_letter", "access_request.assess_after_delay"):
+        register(FormDef(key, OnRequestPage, _on_the_request_page))
+
+
+register_forms()
