@@ -159,8 +159,8 @@ class AccessRequests:
                redacted: tuple[str, bytes] | None = None) -> AccessDocument:
         """One document's assessment; a release in part needs the redactions, their reason and the redacted copy
         (uploaded), a refusal its legal basis."""
+        req = self._open(session, user, request_id)  # the role first: a stranger learns nothing from errors
         values = load_values(AssessmentForm, raw)
-        req = self._open(session, user, request_id)
         item = next((d for d in req.documents if d.id == item_id), None)
         if item is None:
             raise NotFound(f"access document {item_id}")
@@ -199,8 +199,8 @@ class AccessRequests:
 
     # ------------------------------------------------------------------ delay letter
     def send_delay_letter(self, session: Session, user: User, request_id: int, raw: dict) -> AccessRequest:
-        values = load_values(DelayLetterForm, raw)
         req = self._open(session, user, request_id)
+        values = load_values(DelayLetterForm, raw)
         task = self.delay_task(session, req)
         if task is None:
             raise AccessRequestError(N_("A delay letter is due only when no decision is made by the 5th working day."))
