@@ -19,7 +19,7 @@ in its chain (the events up to it unchanged).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
@@ -42,6 +42,7 @@ from .audit_chain import (  # noqa: F401 - the public names of the audit log
     stream_of,
 )
 from .audit_check import check_log
+from .audit_people import Pseudonyms, people_in, scrub
 from .models import AuditEvent, AuditHead, utcnow
 
 class AuditLog:
@@ -53,12 +54,20 @@ class AuditLog:
         self.key = as_key(key)
         self.key_id = key_id(self.key) if self.key else None
         self._sealed = False
+        self.pseudonyms = Pseudonyms()
 
     # ------------------------------------------------------------------ writing
 
     def append(self, session: Session, *, kind: str, actor: str | None, case_id: int | None = None,
-               summary: str = "", detail: dict | None = None, data: Any = None) -> AuditEvent:
+               summary: str = "", detail: dict | None = None, data: Any = None,
+               people: Iterable[str] = ()) -> AuditEvent:
+        """Append one event. The actor, the people under personal keys of `detail` and any in `people`
+        (identifiers that the summary may contain) are written as pseudonymous references
+        (engine/audit_people.py); the digest of `data` is then keyed with the person's salt."""
         stream = stream_of(case_id)
+        subjects = people_in(actor, detail, people)
+        refs = self.pseudonyms.refs(session, subjects)
+        actor = refs.get(actor, actor)
         if self.key and not self._sealed:
             self.seal(session)
         # The head row serializes appends to one stream (on PostgreSQL by its row lock).
@@ -68,8 +77,8 @@ class AuditLog:
             session.add(head)
         seq, prev = head.seq + 1, head.hash
         at = self.clock()
-        detail = detail or {}
-        data_digest = digest(data)
+        summary, detail = scrub(summary or "", detail or {}, refs)
+        data_digest = self.pseudonyms.digest(session, data, subjects) or digest(data)
         summary = summary[:500]
         fields = (prev, stream, seq, case_id, at, actor, kind, summary, detail, data_digest)
         if self.key:

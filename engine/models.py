@@ -284,3 +284,29 @@ class DocumentVersion(Base):
     uploaded_by: Mapped[str | None] = mapped_column(String(200))
 
     document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class AuditPseudonym(Base):
+    """Who a pseudonymous reference in the audit log stands for. Deleting the row (erasure, retention)
+    leaves the events and their chains unchanged but no longer tied to the person."""
+
+    __tablename__ = "audit_pseudonym"
+
+    ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(254), unique=True)
+    salt: Mapped[str] = mapped_column(String(64))  # keys the digests of data that concern the person
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditRechain(Base):
+    """Evidence of a re-chained stream (pseudonymisation of events written before it): the old head."""
+
+    __tablename__ = "audit_rechain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stream: Mapped[str] = mapped_column(String(50), index=True)
+    old_seq: Mapped[int] = mapped_column(Integer)
+    old_hash: Mapped[str] = mapped_column(String(64))
+    new_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

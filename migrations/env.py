@@ -12,6 +12,8 @@ import workflows.network  # noqa: F401
 import workflows.sessions  # noqa: F401
 import workflows.throttle  # noqa: F401
 import engine.mail  # noqa: F401
+import workflows.access_request  # noqa: F401
+import workflows.retention  # noqa: F401
 from engine.search import outside_models
 
 config = context.config

@@ -133,6 +133,7 @@ def sample_values(app) -> dict[str, object]:
     from workflows.council import Meeting as CouncilMeeting
     from workflows.directory import ApiToken, Municipality, User, WorkingGroup
     from workflows.hearing import Hearing, HearingDocument, HearingParty, HearingResponse
+    from workflows.access_request import AccessRequest
     from workflows.network import MeetingDocument, Network, NetworkMembership, Registration
     from workflows.catalogue import Principle
     from web.hearings import calendar_token
@@ -178,6 +179,7 @@ def sample_values(app) -> dict[str, object]:
             "filename": "byplan.css",
             "calendar_token": calendar_token(first(select(User.id).where(User.username == "kommune"))),
             "evaluation_token": EVALUATION_TOKEN,
+            "request_id": first(select(AccessRequest.id).order_by(AccessRequest.id)),  # issue 18
         }
     return values
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from types import SimpleNamespace
+
+from engine.audit_people import Pseudonyms
 import pytest
 from sqlalchemy import func, select
 
@@ -36,9 +39,13 @@ def count(app, model) -> int:
     return query(app, lambda s: s.scalar(select(func.count()).select_from(model)))
 
 
-def admin_events(app) -> list[AuditEvent]:
-    return query(app, lambda s: list(s.scalars(select(AuditEvent).where(AuditEvent.kind == "admin")
-                                               .order_by(AuditEvent.id))))
+def admin_events(app) -> list:
+    """The admin events as a reader sees them: people's references resolved (issue 18)."""
+    def read(s):
+        events = list(s.scalars(select(AuditEvent).where(AuditEvent.kind == "admin").order_by(AuditEvent.id)))
+        return [SimpleNamespace(id=e.id, kind=e.kind, actor=actor, summary=summary, detail=detail)
+                for e, (actor, summary, detail) in zip(events, Pseudonyms().reveal(s, events))]
+    return query(app, read)
 
 
 def user_row(app, username: str):

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from engine.audit_people import subject_of
 from engine.models import AuditEvent, Case, ProcessVersion, ReadyTask, WaitingTimer
 from support import make_app
 
@@ -114,7 +115,7 @@ def test_a_spiffarena_file_deploys_records_who_and_runs_to_completion(app, clien
         assert pv.deployed_by == "admin" and set(pv.source) == {"spiffarena_document_review.bpmn"}
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "deploy")
                                   .order_by(AuditEvent.id.desc()).limit(1))
-        assert event.actor == "admin" and event.detail["version_id"] == pv.id
+        assert subject_of(db.session, event.actor) == "admin" and event.detail["version_id"] == pv.id
 
     case_id = _start(app, "Process_document_review_q3x9z1b")
     [task_id] = _ready(app, case_id).values()

@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from engine.audit_people import subject_of
 from engine import (
     Conflict,
     DocumentRejected,
@@ -365,7 +366,7 @@ def test_concurrent_completion_exactly_one_wins(h):
         assert [(c.id, c.completed_by) for c in done] == [(task.id, winners[0])]
         completes = [e for e in s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id))
                      if e.kind == "complete"]
-        assert len(completes) == 1 and completes[0].actor == winners[0]
+        assert len(completes) == 1 and subject_of(s, completes[0].actor) == winners[0]
         assert completes[0].detail["task_id"] == task.id
         [message] = s.scalars(select(OutboxMessage).where(OutboxMessage.source_case_id == case_id)).all()
         assert json.loads(message.payload)["payload"]["greeting"] == winners[0]
@@ -674,7 +675,7 @@ def test_every_action_appends_audit_events(h):
         assert [e.seq for e in events] == [1, 2, 3]
         assert events[0].prev_hash == "0" * 64
         assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:]))
-        assert [e.actor for e in events] == ["starter", "timer", "worker"]
+        assert [subject_of(s, e.actor) for e in events] == ["starter", "timer", "worker"]
         assert h.audit.verify(s) is None
 
 

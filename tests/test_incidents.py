@@ -10,6 +10,7 @@ import time_machine
 from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
 
+from engine.audit_people import Pseudonyms
 from engine import NoIncident, StaleCase, current_execution
 from engine.models import AuditEvent, Blob, Case, CompletedTask, OutboxMessage, ReadyTask, WaitingTimer
 from engine_support import Harness, deploy
@@ -76,8 +77,8 @@ def _kinds(h, case_id):
 
 def _events(h, case_id, kind):
     with h.session() as s:
-        return [(e.actor, e.summary, e.detail) for e in s.scalars(
-            select(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.kind == kind).order_by(AuditEvent.seq))]
+        return Pseudonyms().reveal(s, s.scalars(  # the log names people by reference (issue 18)
+            select(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.kind == kind).order_by(AuditEvent.seq)))
 
 
 def _retry(h, case_id, actor="admin", version=None):

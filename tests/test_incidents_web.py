@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from engine.audit_people import subject_of
 from engine.models import AuditEvent, Case, CompletedTask, ReadyTask
 from engine_support import bpmn_bytes
 
@@ -179,7 +180,8 @@ def test_user_completion_into_a_failing_script_stands_and_is_not_a_500(app, clie
 
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id,
                                                             AuditEvent.kind == "fix_data")).one()
-        assert (event.actor, event.detail["variable"], event.detail["old"], event.detail["new"]) == \
+        actor = subject_of(db.session, event.actor)
+        assert (actor, event.detail["variable"], event.detail["old"], event.detail["new"]) == \
             ("admin", "parts", "0", "4")
     response = client.post(f"/sager/{case_id}/genoptag", data={"version": _case(app, case_id).version})
     assert response.status_code == 302

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from engine.audit_people import subject_of
 from engine.models import AuditEvent, Case, ReadyTask, utcnow
 from council_support import CouncilDriver
 from steps.proposal_driver import ProposalDriver
@@ -263,7 +264,7 @@ def test_login_attempts_and_tokens_are_audited(client, people, app):
 
         app.extensions["byplan"].create_token(db.session, people.user("lead"), "cli")
         db.session.commit()
-        events = [(e.kind, e.actor) for e in db.session.scalars(
+        events = [(e.kind, subject_of(db.session, e.actor)) for e in db.session.scalars(
             select(AuditEvent).where(AuditEvent.stream == "system").order_by(AuditEvent.seq))]
         assert ("login_failed", "lead") in events and ("login", "lead") in events and ("token", "lead") in events
         assert app.extensions["byplan"].engine.audit.verify(db.session) is None

@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                      digest_hour=app.config["DIGEST_HOUR"],
                                      audit_key=app.config["AUDIT_KEY"])
     app.extensions["byplan_session_factory"] = session_factory
+    app.extensions["byplan"].retention.config = app.config  # issue 18: the retention periods (RETENTION_*_DAYS)
 
     from . import api as api_module
     from . import admin, auth, cases, council, deployments, errors, hearings, network, processes, public, search, tasks
@@ -90,6 +91,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     ops.init_app(app)  # issue 19: /healthz, /readyz, /metrics, request ids and JSON logs
     from . import case_controls
     app.register_blueprint(case_controls.bp)  # issue 19: case controls, bulk actions, delegation, comments
+    from . import access_requests, privacy  # issue 18: access requests; record of processing and erasure
+    app.register_blueprint(access_requests.bp)
+    app.register_blueprint(privacy.bp)
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)
@@ -120,7 +124,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # What the menu offers follows the services' own named checks (workflows/lanes.py): no role
         # tests in templates.
         menu = {"staff": lanes.is_process_staff(user), "admin": lanes.is_admin(user),
-                "proposer": lanes.is_group_member(user)}
+                "proposer": lanes.is_group_member(user),
+                "secretariat": lanes.is_secretariat(user)}  # issue 18: access requests
         return {"current_lang": str(get_locale() or "da"), "languages": LANGUAGES, "lane_labels": lanes.LANE_LABELS,
                 "menu": menu}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from engine.uow import UnitOfWork
+from . import cli_publaw
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -38,6 +39,7 @@ def upgrade_database(url: str) -> None:
 def init_db(app) -> list[tuple[str, str]]:
     """Migrate the schema, deploy the bundled process files, and rebuild the search index when a migration
     changed how it is built (or it never was)."""
+    from engine.audit_rechain import pseudonymise_existing
     from workflows.runtime import deploy_bundled
 
     from .extensions import db
@@ -45,6 +47,9 @@ def init_db(app) -> list[tuple[str, str]]:
     upgrade_database(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         byplan = app.extensions["byplan"]
+        with UnitOfWork(db.session) as uow:  # keyed streams the migration could not pseudonymise (issue 18)
+            pseudonymise_existing(db.session, byplan.engine.audit)
+            uow.commit()
         with UnitOfWork(db.session) as uow:
             created = [(pv.process_id, pv.content_hash) for pv in deploy_bundled(byplan, db.session)]
             uow.commit()
@@ -364,6 +369,8 @@ def restore(file, force):
     click.echo(f"{KIND_NAMES[done.kind]} backup {done.path} (sha256 {done.sha256}) restored into {safe_url(url)}")
     click.echo("run `byplan init-db` if the backup comes from an older version of Byplan")
 
+
+cli_publaw.register(main, _app)  # issue 18: retention, export-archive
 
 if __name__ == "__main__":
     main()

@@ -34,6 +34,14 @@ class Setting:
     env: tuple[str, ...] = ()  # further environment variables that set it (older names), first wins
 
 
+def retention_settings() -> list[Setting]:
+    """RETENTION_<RULE>_DAYS: the retention rules' periods, from the one table of the rules."""
+    from workflows.retention.rules import RULES
+
+    return [Setting(rule.setting, rule.days, int, f"days {rule.data.lower()} are kept after {rule.after} "
+                                                  f"({rule.action}); {rule.reason}") for rule in RULES]
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", None, str, "signs sessions and CSRF tokens; without one a random key is kept in "
                                      "`instance/secret_key`"),
@@ -80,6 +88,7 @@ SETTINGS: tuple[Setting, ...] = (
                                         "administrator may read it"),
     Setting("READY_HEARTBEAT_SECONDS", 120, int, "`/readyz` fails when no worker has finished a sweep for this "
                                                  "many seconds (0: not checked)"),
+    *retention_settings(),  # issue 18: one per retention rule (workflows/retention/rules.py)
 )
 
 # Flask and extension options that are not deployment choices.

@@ -24,6 +24,8 @@ ENDPOINTS: dict[str, str] = {
     "network.programme": "network.programme",
     "network.evaluation": "network.evaluation",
     "account.notifications": "preferences.notifications",
+    "access_request.staff": "access_requests.request_page",
+    "access_request.download": "access_requests.download",
 }
 assert set(ENDPOINTS) == set(PAGES), "every logical page needs a route"
 

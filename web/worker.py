@@ -19,6 +19,9 @@ def run_once(byplan, sessions=None) -> tuple[int, int, int]:
     notifications = getattr(byplan, "notifications", None)
     if notifications is not None:
         notifications.send_digests()  # the daily digests go into the outbox, delivered just below
+    retention = getattr(byplan, "retention", None)
+    if retention is not None:
+        retention.daily(byplan.engine.session_factory)  # issue 18: the retention rules, once a day
     sent = byplan.mail.deliver_pending() if byplan.mail is not None else 0
     if sessions is not None:
         expired = sessions.sweep()

@@ -144,6 +144,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
     _demo_council(session, byplan, users, step, c3, c4)
     _demo_hearing(session, byplan, secretariat, users["kommune"], group, list(munis.values()))
     _demo_network(session, byplan, secretariat, munis)
+    __import__("workflows.access_request.demo", fromlist=["demo"]).demo(session, byplan, secretariat)  # issue 18
     return [(u, DEMO_PASSWORD, ", ".join(sorted(users[u].roles))) for u, *_ in USERS]
 
 

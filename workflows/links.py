@@ -24,6 +24,8 @@ PAGES: dict[str, str] = {
     "network.programme": "a round's public programme (round_id)",
     "network.evaluation": "a participant's personal evaluation form (token)",
     "account.notifications": "the signed-in user's choice of mail per kind (at once, digest, not at all)",
+    "access_request.staff": "the secretariat's page of an access request (request_id)",
+    "access_request.download": "a requester's personal download of a decision (token)",
 }
 
 

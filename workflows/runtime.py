@@ -16,6 +16,7 @@ from engine.specs import DeployRules, read_directory
 
 from . import lanes, proposal
 from . import case_controls, comments, saved_lists  # noqa: F401  (issue 19: their tables)
+from . import public_law  # issue 18
 from .admin import Admin
 from .council import Council
 from .directory import default_password_hasher
@@ -67,9 +68,11 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     script_engine.services.update(networks.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory, clock=clock)
     notifications = Notifications(session_factory, links, clock=clock, digest_hour=digest_hour)
-    return Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
-                  admin=Admin(audit, passwords), incidents=Incidents(engine), search=search, forms=forms,
-                  passwords=passwords, links=links, notifications=notifications)
+    byplan = Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
+                    admin=Admin(audit, passwords), incidents=Incidents(engine), search=search, forms=forms,
+                    passwords=passwords, links=links, notifications=notifications)
+    public_law.attach(byplan, engine, documents, links, clock)  # issue 18: access requests, retention, erasure
+    return byplan
 
 
 def deploy_bundled(byplan: Byplan, session: Session, actor: str = "system"):

@@ -14,6 +14,8 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.audit_people import Pseudonyms
+
 from .directory import User
 from .delegation import act_label
 from .i18n import N_
@@ -110,15 +112,17 @@ def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str
 def entries(session: Session, events) -> list[TimelineEntry]:
     """The timeline of a page's audit events, the actors named in one query."""
     events = list(events)
-    names = display_names(session, [u for e in events for u in (e.actor, (e.detail or {}).get("acting_for"))])
+    revealed = Pseudonyms().reveal(session, events)  # issue 18: the log names people by reference
+    names = display_names(session, [u for actor, _summary, detail in revealed
+                                     for u in (actor, (detail or {}).get("acting_for"))])
     out = []
-    for e in events:
-        text, params, danish = _sentence(e.kind, e.summary or "", e.detail or {})
+    for e, (actor, summary, detail) in zip(events, revealed):
+        text, params, danish = _sentence(e.kind, summary, detail)
         # A person's name; a user no longer known (or the system) is "the system", never a login name.
-        actor = names.get(e.actor or "", "") or None
-        principal = (e.detail or {}).get("acting_for")
-        if actor and principal:  # an act under an out-of-office delegation (workflows.delegation)
-            actor = act_label(actor, names.get(principal) or principal)
-        params = {"actor": actor, **params}
+        actor_name = names.get(actor or "", "") or None
+        principal = (detail or {}).get("acting_for")
+        if actor_name and principal:  # an act under an out-of-office delegation (workflows.delegation)
+            actor_name = act_label(actor_name, names.get(principal) or principal)
+        params = {"actor": actor_name, **params}
         out.append(TimelineEntry(at=e.at, kind=e.kind, text=text, params=params, danish=danish))
     return out

@@ -11,7 +11,7 @@ case.process_version_id gets an index (the heatmap's "now" counts join on it).
 Passes before this migration are not counted (their ready time was not kept).
 
 Revision ID: 0019
-Revises: 0013
+Revises: 0018
 """
 from alembic import op
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ import engine.models
 
 
 revision = '0019'
-down_revision = '0013'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

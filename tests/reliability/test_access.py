@@ -164,6 +164,22 @@ ADMIN_PAGES = [
     "POST /admin/raad/<id:member_id>/afslut",
 ]
 ACCESS.update({route: ADMIN for route in ADMIN_PAGES})
+ACCESS.update({  # issue 18: access requests, the record of processing, erasure
+    "GET /aktindsigt": EVERYONE,
+    "POST /aktindsigt": EVERYONE,
+    # a personal download link; no sample token is known (tests/test_access_requests.py covers the link)
+    "GET /aktindsigt/hent/<token>": NOBODY,
+    "GET /aktindsigt/anmodninger": SECRETARIAT,
+    "GET /aktindsigt/anmodninger/<int:request_id>": SECRETARIAT,
+    "POST /aktindsigt/anmodninger/<int:request_id>/dokumenter": SECRETARIAT,
+    "POST /aktindsigt/anmodninger/<int:request_id>/dokumenter/<int:item_id>": SECRETARIAT,
+    "POST /aktindsigt/anmodninger/<int:request_id>/aktliste": SECRETARIAT,
+    "POST /aktindsigt/anmodninger/<int:request_id>/fristbrev": SECRETARIAT,
+    "POST /aktindsigt/anmodninger/<int:request_id>/afgoerelse": SECRETARIAT,
+    "GET /admin/behandlingsoversigt": ADMIN,
+    "GET /admin/sletning": ADMIN,
+    "POST /admin/sletning": ADMIN,
+})
 
 # The JSON API, with a bearer token of each role; anonymous (no token) is always a 401.
 API_ACCESS: dict[str, frozenset[str]] = {

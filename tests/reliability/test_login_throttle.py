@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from types import SimpleNamespace
+
+from engine.audit_people import Pseudonyms
 import pytest
 import time_machine
 from sqlalchemy import select
@@ -40,7 +43,9 @@ def _throttle_events(app) -> list:
     from web.extensions import db
 
     with app.app_context():
-        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "login_throttled")))
+        events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "login_throttled")))
+        return [SimpleNamespace(actor=actor, detail=detail)  # people resolved from their references (issue 18)
+                for actor, _summary, detail in Pseudonyms().reveal(db.session, events)]
 
 
 def test_five_failures_for_one_user_name_hold_it_back_across_processes(two_apps):
