@@ -64,7 +64,11 @@ def test_a_delegate_records_the_absent_members_position(app, client, people):
         assert completed.completed_by == "member"
         events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
                                          .order_by(AuditEvent.seq)))
-        acted = [(e.kind, e.actor, e.detail.get("acting_for")) for e in events if e.detail.get("acting_for")]
+        from engine.audit_people import Pseudonyms  # the log names people by reference (issue 18)
+
+        acted = [(e.kind, actor, detail.get("acting_for"))
+                 for e, (actor, _summary, detail) in zip(events, Pseudonyms().reveal(db.session, events))
+                 if detail.get("acting_for")]
         assert ("council.position", "member", "councillor") in acted and ("complete", "member", "councillor") in acted
     people.login(client, "secretary")
     timeline = client.get(f"/sager/{case_id}").get_data(as_text=True)
