@@ -43,7 +43,7 @@ from .i18n import N_
 PUBLIC, INTERNAL, STAFF, SECRETARIAT = "public", "internal", "staff", "secretariat"
 
 KINDS = [("case", N_("Cases")), ("document", N_("Documents")), ("principle", N_("Principles")),
-         ("hearing", N_("Hearings")), ("response", N_("Hearing responses")), ("meeting", N_("Council meetings")),
+         ("rule", N_("Architecture rules")), ("hearing", N_("Hearings")), ("response", N_("Hearing responses")), ("meeting", N_("Council meetings")),
          ("round", N_("Network rounds"))]
 PAGE_SIZE = 20
 MAX_QUERY = 200
@@ -141,7 +141,7 @@ class Search:
         from . import council, hearing as hearing_family, proposal
         from .council import Meeting
         from .hearing import Hearing
-        from .proposal import Principle, proposal_for_case
+        from .proposal import proposal_for_case
 
         record = proposal_for_case(session, case.id) if case.process_id == proposal.PROCESS_ID else None
         self.case(session, case, record, find_record=False)
@@ -151,11 +151,10 @@ class Search:
         if case.process_id == council.PROCESS_ID:
             for meeting in session.scalars(select(Meeting).where(Meeting.case_id == case.id)):
                 self.meeting(session, meeting)
-        if record is not None and record.principle_key:
-            current = session.scalar(select(Principle).where(Principle.key == record.principle_key,
-                                                             Principle.status == "current"))
-            if current is not None:
-                self.principle(session, current)
+        if record is not None:  # issue 14: the catalogue's entries the proposal changed
+            from .catalogue.search import index_for_proposal
+
+            index_for_proposal(self, session, record)
 
     def hearing(self, session: Session, hearing) -> None:
         body = [hearing.summary]
@@ -348,7 +347,7 @@ class Search:
         from .council import Meeting
         from .hearing import Hearing, HearingResponse
         from .network import Round
-        from .proposal import Principle
+        from .catalogue.search import reindex_catalogue
 
         self.index.clear(session)
         counts = dict.fromkeys((k for k, _ in KINDS), 0)
@@ -368,9 +367,8 @@ class Search:
                                         .order_by(HearingResponse.id)):
             self.response(session, response)
             counts["response"] += 1
-        for principle in session.scalars(select(Principle).where(Principle.status == "current")):
-            self.principle(session, principle)
-            counts["principle"] += 1
+        for kind, n in reindex_catalogue(self, session).items():
+            counts[kind] = counts.get(kind, 0) + n
         for document in session.scalars(select(Document).order_by(Document.id)):
             version = document.current
             if version is None:

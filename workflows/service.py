@@ -389,8 +389,8 @@ class Byplan:
         return doc, version, content
 
     # ------------------------------------------------------------ catalogue
-    def catalogue(self, session: Session) -> list[proposal.Principle]:
+    def catalogue(self, session: Session) -> list:
         return self.proposals.catalogue(session)
 
-    def principle_history(self, session: Session, key: str) -> list[proposal.Principle]:
+    def principle_history(self, session: Session, key: str) -> list:
         return self.proposals.principle_history(session, key)

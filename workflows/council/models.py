@@ -121,6 +121,7 @@ class Meeting(Base):
     minutes_round: Mapped[int] = mapped_column(Integer, default=0)
     minutes_deadline_at: Mapped[datetime | None]
     minutes_published_at: Mapped[datetime | None]
+    number: Mapped[int | None] = mapped_column(Integer, unique=True, index=True)  # running number (issue 14)
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -2,7 +2,7 @@
 
 The family's modules:
 
-- ``models``: proposals and principle versions, status enums
+- ``models``: proposals, status enums (the catalogue it changes: workflows.catalogue)
 - ``forms``: the start form and the task forms (draft, screen, schedule)
 - ``service``: ``Proposals`` (starting one, the public catalogue)
 - ``tasks``: task-form functions and the BPMN service tasks (recording the council's decision from its
@@ -12,7 +12,7 @@ It sends no mail of its own and has no calendar (the council's meeting and the h
 """
 from .forms import DraftForm, ScheduleForm, ScreenForm, StartForm
 from .models import (
-    DECISIONS, KINDS, PROCESS_ID, SCREENING, STATUS_LABELS, Principle, PrincipleStatus, Proposal, ProposalKind,
+    DECISIONS, KINDS, PROCESS_ID, SCREENING, STATUS_LABELS, Proposal, ProposalKind,
     ProposalStatus, Screening, proposal_for_case, slugify,
 )
 from .service import Proposals, catalogue, new_proposal, principle_history
@@ -25,7 +25,7 @@ def service_handlers(clock) -> dict:
 
 
 __all__ = [
-    "DECISIONS", "KINDS", "PROCESS_ID", "SCREENING", "STATUS_LABELS", "DraftForm", "Principle", "PrincipleStatus",
+    "DECISIONS", "KINDS", "PROCESS_ID", "SCREENING", "STATUS_LABELS", "DraftForm",
     "Proposal", "ProposalKind", "ProposalStatus", "Proposals", "ScheduleForm", "ScreenForm", "Screening",
     "ServiceTasks", "StartForm", "catalogue", "catalogue_key", "new_proposal", "principle_history", "proposal_for_case",
     "service_handlers", "slugify",

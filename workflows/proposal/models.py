@@ -1,4 +1,4 @@
-"""The proposal family's records and status values: proposals and the principle catalogue's versions."""
+"""The proposal family's records and status values (the catalogue it changes is workflows.catalogue)."""
 from __future__ import annotations
 
 import re
@@ -18,7 +18,10 @@ PROCESS_ID = "proposal"
 
 
 class ProposalKind(StrEnum):
-    PRINCIPLE = "principle"
+    PRINCIPLE = "principle"  # a new principle (or, by the same title from the same group, its new version)
+    RULE = "rule"  # a new rule under a principle
+    RULE_CHANGE = "rule_change"  # a change to an existing rule: the draft starts from its current text
+    RULE_RETIREMENT = "rule_retirement"  # retiring a rule
     REFERENCE_ARCHITECTURE = "reference_architecture"
 
 
@@ -39,11 +42,6 @@ class ProposalStatus(StrEnum):
 class Screening(StrEnum):
     COMPLETE = "complete"
     RETURN = "return"
-
-
-class PrincipleStatus(StrEnum):
-    CURRENT = "current"
-    SUPERSEDED = "superseded"
 
 
 KINDS = [(ProposalKind.PRINCIPLE.value, N_("Architecture principle")),
@@ -77,6 +75,14 @@ class Proposal(Base):
     rationale: Mapped[str] = mapped_column(Text, default="")
     implications: Mapped[str] = mapped_column(Text, default="")
     principle_key: Mapped[str | None] = mapped_column(String(120))
+    # issue 14: the catalogue entry a proposal concerns and a rule's further texts
+    # (plain ids: SQLite cannot add a foreign key to the existing table)
+    target_principle_id: Mapped[int | None] = mapped_column(Integer)  # catalogue_principle.id
+    target_rule_id: Mapped[int | None] = mapped_column(Integer)  # catalogue_rule.id
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    attention: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(String(20), default="common")
+    contacts: Mapped[str] = mapped_column(Text, default="")  # one per line: name, organisation, e-mail
     status: Mapped[str] = mapped_column(String(40), default=ProposalStatus.DRAFT.value, index=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     screening_reason: Mapped[str | None] = mapped_column(Text)
@@ -86,30 +92,6 @@ class Proposal(Base):
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    working_group: Mapped[WorkingGroup] = relationship(lazy="joined")
-
-
-class Principle(Base):
-    """One version of an architecture principle in the public catalogue."""
-
-    __tablename__ = "principle"
-    __table_args__ = (UniqueConstraint("key", "version"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(120), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    statement: Mapped[str] = mapped_column(Text)
-    rationale: Mapped[str] = mapped_column(Text, default="")
-    implications: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default=PrincipleStatus.CURRENT.value, index=True)
-    decision: Mapped[str] = mapped_column(String(40))
-    decision_changes: Mapped[str | None] = mapped_column(Text)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"))
-    working_group_id: Mapped[int] = mapped_column(ForeignKey("working_group.id"))
-    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("council_meeting.id"))  # the meeting that approved it
 
     working_group: Mapped[WorkingGroup] = relationship(lazy="joined")
 

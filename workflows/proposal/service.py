@@ -17,7 +17,9 @@ from ..directory import User, WorkingGroup
 from ..forms import CHOOSE, FormInvalid, load_values
 from ..i18n import N_
 from .forms import StartForm
-from .models import PROCESS_ID, Principle, PrincipleStatus, Proposal, ProposalKind
+from ..catalogue import PrincipleVersion, RuleStatus
+from ..catalogue.models import Principle
+from .models import PROCESS_ID, Proposal, ProposalKind
 
 
 def new_proposal(session: Session, *, group: WorkingGroup, title: str, kind: str, actor: str,
@@ -31,16 +33,21 @@ def new_proposal(session: Session, *, group: WorkingGroup, title: str, kind: str
     return p
 
 
-def catalogue(session: Session, include_superseded: bool = False) -> list[Principle]:
-    query = select(Principle).order_by(Principle.name, Principle.version.desc())
-    if not include_superseded:
-        query = query.where(Principle.status == PrincipleStatus.CURRENT.value)
-    return list(session.scalars(query))
+def catalogue(session: Session, include_superseded: bool = False) -> list[PrincipleVersion]:
+    """The principles' adopted versions (with `include_superseded`, every decided version), by title."""
+    statuses = [RuleStatus.ADOPTED.value] + ([RuleStatus.SUPERSEDED.value, RuleStatus.RETIRED.value]
+                                             if include_superseded else [])
+    return list(session.scalars(select(PrincipleVersion).where(PrincipleVersion.status.in_(statuses))
+                                .order_by(PrincipleVersion.title, PrincipleVersion.version.desc())).unique())
 
 
-def principle_history(session: Session, key: str) -> list[Principle]:
-    return list(session.scalars(select(Principle).where(Principle.key == key)
-                                .order_by(Principle.version.desc())))
+def principle_history(session: Session, key: str) -> list[PrincipleVersion]:
+    """A principle's decided versions, newest first."""
+    return list(session.scalars(
+        select(PrincipleVersion).join(Principle, PrincipleVersion.principle_id == Principle.id)
+        .where(Principle.key == key, PrincipleVersion.status.in_(
+            [RuleStatus.ADOPTED.value, RuleStatus.SUPERSEDED.value, RuleStatus.RETIRED.value]))
+        .order_by(PrincipleVersion.version.desc())).unique())
 
 
 class Proposals:
@@ -76,10 +83,10 @@ class Proposals:
         return instance.row
 
     # ------------------------------------------------------------ catalogue (public)
-    def catalogue(self, session: Session) -> list[Principle]:
+    def catalogue(self, session: Session) -> list[PrincipleVersion]:
         return catalogue(session)
 
-    def principle_history(self, session: Session, key: str) -> list[Principle]:
+    def principle_history(self, session: Session, key: str) -> list[PrincipleVersion]:
         history = principle_history(session, key)
         if not history:
             raise NotFound(key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Forbidden, NotFound, current_execution
@@ -22,9 +22,8 @@ from ..i18n import N_
 from ..task_context import DocumentRef, ProposalRecord
 from . import mail
 from .forms import DraftForm, ScheduleForm, ScreenForm
-from .models import (
-    KINDS, Principle, PrincipleStatus, Proposal, ProposalKind, ProposalStatus, Screening, proposal_for_case, slugify,
-)
+from ..catalogue import publish as catalogue
+from .models import KINDS, Proposal, ProposalStatus, Screening, proposal_for_case
 
 DRAFT_FIELDS = ("kind", "title", "summary", "statement", "rationale", "implications")
 
@@ -164,44 +163,19 @@ class ServiceTasks:
         p.decision_reason = message.get("reason") or None
         p.status = outcome.value
         p.updated_at = self.clock()
+        if outcome not in (Outcome.APPROVED, Outcome.APPROVED_WITH_CHANGES):  # approved: catalogue.publish
+            catalogue.decide(session, p, message, self.clock())
         return outcome.value
 
     def publish_to_catalogue(self, params: dict, task_data: dict) -> dict:
-        """`catalogue.publish`: an approved principle becomes a new catalogue version, linked to the meeting
-        that approved it (from the decision's message)."""
+        """`catalogue.publish`: the council approved the proposal; the catalogue takes its new version (or
+        retires the rule), linked to the meeting and agenda item of the decision's message."""
         session = current_execution.get().session
         p = self._proposal(session, params["proposal_id"])
-        if p.kind != ProposalKind.PRINCIPLE:
-            return {"principle_id": None}
-        key = p.principle_key or catalogue_key(session, p)
-        latest = session.scalar(select(func.max(Principle.version)).where(Principle.key == key)) or 0
-        for old in session.scalars(select(Principle).where(Principle.key == key,
-                                                           Principle.status == PrincipleStatus.CURRENT.value)):
-            old.status = PrincipleStatus.SUPERSEDED.value
-        meeting_id = (task_data.get("council_decision") or {}).get("meeting_id")
-        principle = Principle(key=key, version=latest + 1, name=p.title, statement=p.statement,
-                              meeting_id=int(meeting_id) if meeting_id else None,
-                              rationale=p.rationale, implications=p.implications,
-                              decision=p.decision or Outcome.APPROVED.value, decision_changes=p.decision_changes,
-                              proposal_id=p.id, working_group_id=p.working_group_id, approved_at=self.clock())
-        session.add(principle)
-        session.flush()
-        p.principle_key = key
-        return {"principle_id": principle.id, "key": key, "version": principle.version}
+        return catalogue.decide(session, p, task_data.get("council_decision") or {"decision": p.decision},
+                                self.clock())
 
 
 def catalogue_key(session: Session, p: Proposal) -> str:
-    """The catalogue key for a proposal's principle.
-
-    The same title from the same working group revises that group's principle
-    (a new version); a title another group already uses gets a key of its own,
-    so one group never replaces another's principle.
-    """
-    base = slugify(p.title)
-    key, n = base, 1
-    while True:
-        owner = session.scalar(select(Principle.working_group_id).where(Principle.key == key).limit(1))
-        if owner is None or owner == p.working_group_id:
-            return key
-        n += 1
-        key = f"{base}-{n}"
+    """The catalogue key for a proposal's principle (workflows.catalogue.publish.principle_key_for)."""
+    return catalogue.principle_key_for(session, p.title, p.working_group_id)
