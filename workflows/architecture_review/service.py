@@ -1,0 +1,377 @@
+"""The architecture-review family's service: starting a review (who may), what each user may see of a review,
+the public register (after the embargo), rule usage, a project's history, the review report (PDF), the board's
+administration, and what a rule's change does to the reviews and dispensations that cite it.
+
+Access: a review is seen by its owner, the secretariat and the council (staff), the board's members and the
+members of its working group; anyone else gets 404. The public register shows decided rounds only once their
+embargo has ended, from aggregate rows (RuleUsage) and plain records, never from a workflow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Callable, ClassVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import Forbidden, NotFound
+from engine.models import Case, ReadyTask
+
+from .. import lanes
+from ..catalogue import Rule, RuleVersion, rule_code
+from ..catalogue.models import Principle
+from ..catalogue.publish import on_rule_change
+from ..directory import BOARD_MEMBER, MUNICIPALITY_CONTACT, PROJECT_OWNER, SECRETARIAT, User
+from ..forms import FormInvalid, load_values
+from ..i18n import N_
+from ..proposal.models import slugify
+from . import mail
+from .embargo import Messages
+from .forms import ASSESSMENTS, RequestForm
+from .models import (
+    OUTCOMES, PROCESS_ID, STATUS_LABELS, Dispensation, DispensationStatus, Review, ReviewAnswer, ReviewDecision,
+    ReviewStatus, RuleUsage, answers, board_member_for,
+)
+from .tasks import ServiceTasks, today
+
+REGISTER_PAGE = 50
+
+
+@dataclass
+class AnswerRow:
+    id: int
+    rule_version_id: int
+    code: str
+    title: str
+    version: int
+    text: str
+    status: str
+    assessment: str | None
+    explanation: str
+    wg_agrees: bool | None
+    wg_comment: str
+    flag_note: str | None
+
+
+@dataclass
+class ReviewRecord:
+    """A review as its task pages and its own page show it (plain values)."""
+
+    kind: ClassVar[str] = "review"
+    id: int
+    case_id: int | None
+    project: str
+    organisation: str
+    description: str
+    phase: str
+    status: str
+    round: int
+    owner: str
+    working_group: str
+    reviewers: str
+    recommendation: str | None
+    recommendation_comment: str
+    flagged: bool
+    answers: list[AnswerRow] = field(default_factory=list)
+    decisions: list[ReviewDecision] = field(default_factory=list)
+    dispensations: list[tuple[Dispensation, str]] = field(default_factory=list)
+
+
+def rule_rows(session: Session, version_ids: list[int]) -> dict[int, tuple[str, RuleVersion]]:
+    rows = session.execute(select(RuleVersion, Principle.number, Rule.number)
+                           .join(Rule, RuleVersion.rule_id == Rule.id).join(Principle, Rule.principle_id == Principle.id)
+                           .where(RuleVersion.id.in_(version_ids or [0]))).unique()
+    return {v.id: (rule_code(p, r), v) for v, p, r in rows}
+
+
+def review_context(session: Session, review: Review, *, public: bool = False) -> ReviewRecord:
+    with session.no_autoflush:
+        rows = answers(session, review)
+        rules = rule_rows(session, [a.rule_version_id for a in rows])
+        decisions = list(session.scalars(select(ReviewDecision).where(ReviewDecision.review_id == review.id)
+                                         .order_by(ReviewDecision.round)))
+        if public:
+            decisions = [d for d in decisions if d.public_at is not None]
+        public_ids = {d.id for d in decisions}
+        disps = [d for d in session.scalars(select(Dispensation).where(Dispensation.review_id == review.id)
+                                            .order_by(Dispensation.id)) if not public or d.decision_id in public_ids]
+        codes = rule_rows(session, [d.rule_version_id for d in disps])
+    return ReviewRecord(
+        id=review.id, case_id=review.case_id, project=review.project, organisation=review.organisation,
+        description=review.description, phase=review.phase, status=review.status, round=review.round,
+        owner=review.owner.name, working_group=review.working_group.name if review.working_group else "",
+        reviewers=review.reviewers, recommendation=review.recommendation,
+        recommendation_comment=review.recommendation_comment or "", flagged=review.flagged,
+        answers=[AnswerRow(a.id, a.rule_version_id, rules[a.rule_version_id][0], rules[a.rule_version_id][1].title,
+                           rules[a.rule_version_id][1].version, rules[a.rule_version_id][1].text,
+                           rules[a.rule_version_id][1].status, a.assessment, a.explanation, a.wg_agrees, a.wg_comment,
+                           a.flag_note) for a in rows if a.rule_version_id in rules],
+        decisions=decisions, dispensations=[(d, codes.get(d.rule_version_id, ("", None))[0]) for d in disps])
+
+
+@dataclass
+class RegisterRow:
+    review_id: int
+    project: str
+    project_key: str
+    organisation: str
+    round: int
+    outcome: str
+    body: str
+    decided_at: datetime
+    public_at: datetime
+    dispensations: int
+
+
+@dataclass
+class UsageRow:
+    rule_version_id: int
+    code: str
+    title: str
+    version: int
+    status: str
+    meets: int
+    deviates: int
+    not_applicable: int
+    dispensations: int
+
+
+class Reviews:
+    def __init__(self, engine, documents=None, *, links=None, clock: Callable[[], datetime] | None = None,
+                 search=None):
+        self.engine = engine
+        self.documents = documents
+        self.links = links
+        self.clock = clock or engine.clock
+        self.search = search
+        self.messages = Messages(engine)
+        engine.after_save.append(self.messages.after_save)
+        engine.after_save.append(self._index_case)
+        _LATEST[0] = self  # the catalogue's rule-change hook tells owners through the newest services (links)
+
+    def service_handlers(self) -> dict:
+        return ServiceTasks(self.clock, self.links, self.messages.post).handlers()
+
+    # ------------------------------------------------------------ access
+    @staticmethod
+    def may_request(user: User | None) -> bool:
+        return user is not None and user.has_role(PROJECT_OWNER, MUNICIPALITY_CONTACT)
+
+    def may_view(self, session: Session, user: User | None, review: Review) -> bool:
+        if user is None:
+            return False
+        return (lanes.is_staff(user) or user.id == review.owner_id
+                or board_member_for(session, user, today(self.clock())) is not None
+                or (review.working_group_id is not None and review.working_group_id in user.group_ids))
+
+    def get(self, session: Session, user: User | None, review_id: int) -> Review:
+        review = session.get(Review, review_id)
+        if review is None or not self.may_view(session, user, review):
+            raise NotFound(f"review {review_id}")
+        return review
+
+    # ------------------------------------------------------------ start
+    def start_review(self, session: Session, user: User | None, raw: dict) -> Review:
+        """A project owner's request (checked with RequestForm; a wished date in the past is a field error)."""
+        if not self.may_request(user):
+            raise Forbidden(N_("Only project owners and municipality contacts request architecture reviews."))
+        values = load_values(RequestForm, raw)
+        now = self.clock()
+        wished = values.get("wished_decision_on")
+        if wished is not None and wished <= today(now):
+            raise FormInvalid({"wished_decision_on": [N_("The date must be after today.")]})
+        review = Review(project=values["project"], project_key=slugify(f"{values['organisation']} {values['project']}"),
+                        organisation=values["organisation"], description=values["description"],
+                        phase=values["phase"], municipal=values["municipal"] == "yes", wished_decision_on=wished,
+                        owner_id=user.id, owner=user, created_at=now, updated_at=now)
+        session.add(review)
+        session.flush()
+        instance = self.engine.start(session, PROCESS_ID, actor=user.username, title=review.project,
+                                     data={"review_id": review.id, "owner": user.username})
+        review.case_id = instance.id
+        self._index(session, review)
+        mail.send(session, "submitted", mail.SUBMITTED, mail.secretariat(session), case_id=instance.id, now=now,
+                  review=review, url=self.links("review", review_id=review.id) if self.links else "")
+        return review
+
+    # ------------------------------------------------------------ reading (internal)
+    def review_page(self, session: Session, user: User | None, review_id: int) -> tuple[ReviewRecord, list[ReadyTask]]:
+        review = self.get(session, user, review_id)
+        tasks = [t for t in session.scalars(select(ReadyTask).where(ReadyTask.case_id == review.case_id))
+                 if lanes.may_take(user, t)]
+        return review_context(session, review), tasks
+
+    def my_reviews(self, session: Session, user: User) -> list[Review]:
+        query = select(Review).order_by(Review.updated_at.desc()).limit(200)
+        if not lanes.is_staff(user) and board_member_for(session, user, today(self.clock())) is None:
+            query = query.where((Review.owner_id == user.id) | Review.working_group_id.in_(user.group_ids or [0]))
+        return list(session.scalars(query))
+
+    def task_for(self, session: Session, user: User, review_id: int, form_key: str) -> ReadyTask:
+        """The ready task of the review with this form, which the user may take (404 otherwise)."""
+        review = self.get(session, user, review_id)
+        task = session.scalar(select(ReadyTask).where(ReadyTask.case_id == review.case_id,
+                                                      ReadyTask.form_key == form_key))
+        if task is None:
+            raise NotFound(f"{form_key} of review {review_id}")
+        if not lanes.may_take(user, task):
+            raise Forbidden(N_("This task belongs to another role."))
+        return task
+
+    def case_version(self, session: Session, review: Review) -> int:
+        return session.get(Case, review.case_id).version
+
+    # ------------------------------------------------------------ public
+    def register(self, session: Session, page: int = 1) -> tuple[list[RegisterRow], int]:
+        """Public decided rounds, newest first, with their number of dispensations."""
+        disp = (select(Dispensation.decision_id, func.count().label("n")).group_by(Dispensation.decision_id)
+                .subquery())
+        base = select(ReviewDecision).where(ReviewDecision.public_at.is_not(None))
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        rows = session.execute(
+            select(Review.id, Review.project, Review.project_key, Review.organisation, ReviewDecision.round,
+                   ReviewDecision.outcome, ReviewDecision.body, ReviewDecision.decided_at, ReviewDecision.public_at,
+                   func.coalesce(disp.c.n, 0))
+            .join(Review, Review.id == ReviewDecision.review_id).outerjoin(disp, disp.c.decision_id == ReviewDecision.id)
+            .where(ReviewDecision.public_at.is_not(None))
+            .order_by(ReviewDecision.public_at.desc(), ReviewDecision.id.desc())
+            .limit(REGISTER_PAGE).offset((max(page, 1) - 1) * REGISTER_PAGE))
+        return [RegisterRow(*r) for r in rows], total
+
+    def public_dispensations(self, session: Session, limit: int = 200) -> list[tuple[Dispensation, str]]:
+        rows = list(session.scalars(select(Dispensation).join(ReviewDecision, ReviewDecision.id == Dispensation.decision_id)
+                                    .where(ReviewDecision.public_at.is_not(None))
+                                    .order_by(Dispensation.expires_on, Dispensation.id).limit(limit)))
+        codes = rule_rows(session, [d.rule_version_id for d in rows])
+        return [(d, codes.get(d.rule_version_id, ("", None))[0]) for d in rows]
+
+    def rule_usage(self, session: Session) -> list[UsageRow]:
+        rows = session.execute(
+            select(RuleUsage, RuleVersion.title, RuleVersion.version, RuleVersion.status, Principle.number, Rule.number)
+            .join(RuleVersion, RuleVersion.id == RuleUsage.rule_version_id)
+            .join(Rule, RuleVersion.rule_id == Rule.id).join(Principle, Rule.principle_id == Principle.id)
+            .order_by(Principle.number, Rule.number, RuleVersion.version))
+        return [UsageRow(u.rule_version_id, rule_code(p, r), title, version, status, u.meets, u.deviates,
+                         u.not_applicable, u.dispensations) for u, title, version, status, p, r in rows]
+
+    def project_history(self, session: Session, project_key: str) -> list[RegisterRow]:
+        rows = [r for r in self._public_rows(session, Review.project_key == project_key)]
+        if not rows:
+            raise NotFound(project_key)
+        return rows
+
+    def _public_rows(self, session: Session, where) -> list[RegisterRow]:
+        disp = (select(Dispensation.decision_id, func.count().label("n")).group_by(Dispensation.decision_id)
+                .subquery())
+        rows = session.execute(
+            select(Review.id, Review.project, Review.project_key, Review.organisation, ReviewDecision.round,
+                   ReviewDecision.outcome, ReviewDecision.body, ReviewDecision.decided_at, ReviewDecision.public_at,
+                   func.coalesce(disp.c.n, 0))
+            .join(Review, Review.id == ReviewDecision.review_id).outerjoin(disp, disp.c.decision_id == ReviewDecision.id)
+            .where(ReviewDecision.public_at.is_not(None), where).order_by(ReviewDecision.decided_at))
+        return [RegisterRow(*r) for r in rows]
+
+    def public_review(self, session: Session, review_id: int) -> ReviewRecord:
+        review = session.get(Review, review_id)
+        if review is None:
+            raise NotFound(f"review {review_id}")
+        record = review_context(session, review, public=True)
+        if not record.decisions:
+            raise NotFound(f"review {review_id}")  # under embargo, or not decided: the public may not know it
+        return record
+
+    def embargoed(self, session: Session) -> int:
+        """How many decided rounds wait for the council's next meeting (a number the public may see)."""
+        return session.scalar(select(func.count()).select_from(ReviewDecision)
+                              .where(ReviewDecision.public_at.is_(None))) or 0
+
+    # ------------------------------------------------------------ the report
+    def report_pdf(self, session: Session, user: User | None, review_id: int, *, store: bool = False) -> bytes:
+        from ..pdf import render_pdf
+
+        review = self.get(session, user, review_id)
+        record = review_context(session, review)
+        title = f"Arkitekturrapport: {review.project}"
+        data = render_pdf("architecture_review/pdf/report.html", {
+            "title": title, "review": record, "assessments": dict(ASSESSMENTS), "outcomes": dict(OUTCOMES),
+            "statuses": STATUS_LABELS, "generated": self.clock()}, title=title, lang="da")
+        if store and self.documents is not None and review.case_id:
+            self.documents.add(session, case_id=review.case_id, filename=f"arkitekturrapport-{review.id}.pdf",
+                               content=data, actor=user.username if user else None, title=title)
+        return data
+
+    # ------------------------------------------------------------ rule changes (catalogue hook)
+    def rule_changed(self, session: Session, old: RuleVersion, new: RuleVersion | None, now: datetime) -> int:
+        """Flag the open reviews and the live dispensations that cite `old`; tell their owners. An open review
+        still in self-assessment follows the catalogue: the answer moves to `new` (or goes, when retired)."""
+        code = rule_rows(session, [old.id]).get(old.id, ("", None))[0]
+        note = (f"{code} version {old.version} er erstattet af version {new.version}" if new is not None
+                else f"{code} version {old.version} er udfaset")
+        told = 0
+        for answer, review in session.execute(select(ReviewAnswer, Review).join(Review, Review.id == ReviewAnswer.review_id)
+                                              .where(ReviewAnswer.rule_version_id == old.id,
+                                                     ReviewAnswer.round == Review.round, ReviewAnswer.active.is_(True),
+                                                     Review.status.in_([ReviewStatus.REQUESTED.value,
+                                                                        ReviewStatus.SELF_ASSESSMENT.value,
+                                                                        ReviewStatus.WG_REVIEW.value,
+                                                                        ReviewStatus.BOARD.value,
+                                                                        ReviewStatus.COUNCIL.value]))).all():
+            answer.flag_note = note
+            review.flagged = True
+            if review.status == ReviewStatus.SELF_ASSESSMENT:
+                if new is None:
+                    answer.active = False
+                else:
+                    answer.rule_version_id, answer.assessment, answer.explanation = new.id, None, ""
+            self._tell(session, review, code, replaced=new is not None, dispensation=False, now=now)
+            told += 1
+        for d in session.scalars(select(Dispensation).where(Dispensation.rule_version_id == old.id,
+                                                            Dispensation.status == DispensationStatus.LIVE.value)):
+            d.flagged, d.flag_note = True, note
+            self._tell(session, d.review, code, replaced=new is not None, dispensation=True, now=now)
+            told += 1
+        return told
+
+    def _tell(self, session: Session, review: Review, code: str, *, replaced: bool, dispensation: bool, now) -> None:
+        mail.send(session, "rule_changed", mail.RULE_CHANGED, [review.owner], case_id=review.case_id, now=now,
+                  review=review, rule=code, replaced=replaced, dispensation=dispensation,
+                  url=self.links("review", review_id=review.id) if self.links else "")
+
+    # ------------------------------------------------------------ search
+    def _index_case(self, session: Session, case: Case) -> None:
+        if case.process_id != PROCESS_ID or self.search is None:
+            return
+        review = session.scalar(select(Review).where(Review.case_id == case.id))
+        if review is not None:
+            self._index(session, review)
+
+    def _index(self, session: Session, review: Review) -> None:
+        """A review's entry: public once a decision of it is public, otherwise its case's visibility."""
+        if self.search is None:
+            return
+        from ..search import PUBLIC, scope_visibility
+
+        case = session.get(Case, review.case_id) if review.case_id else None
+        public = session.scalar(select(func.count()).select_from(ReviewDecision).where(
+            ReviewDecision.review_id == review.id, ReviewDecision.public_at.is_not(None))) or 0
+        visibility = PUBLIC if public else scope_visibility(case.scope if case else None)
+        body = "\n".join((review.organisation, review.description if not public or True else ""))
+        self.search.index.put(session, "review", review.id, f"Arkitekturvurdering: {review.project}", body,
+                              ref={"review_id": review.id, "public": bool(public), "project_key": review.project_key},
+                              visibility=visibility)
+        if public:
+            self.search.index.put(session, "project", review.project_key, review.project, review.organisation,
+                                  ref={"project_key": review.project_key}, visibility=PUBLIC)
+
+
+_ = (SECRETARIAT, BOARD_MEMBER, date)
+_LATEST: list = [None]
+
+
+@on_rule_change
+def _rule_changed(session: Session, old: RuleVersion, new: RuleVersion | None, now: datetime) -> None:
+    """The council superseded or retired an adopted rule version (workflows.catalogue.publish)."""
+    reviews = _LATEST[0]
+    if reviews is not None:
+        reviews.rule_changed(session, old, new, now)
