@@ -80,6 +80,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import preferences
 
     app.register_blueprint(preferences.bp)  # issue 13: the user's choice of mail per kind
+    from . import reviews
+
+    app.register_blueprint(reviews.bp)  # issue 14: architecture reviews, the board, the public register
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

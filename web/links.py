@@ -24,6 +24,8 @@ ENDPOINTS: dict[str, str] = {
     "network.programme": "network.programme",
     "network.evaluation": "network.evaluation",
     "account.notifications": "preferences.notifications",
+    "review": "reviews.review",
+    "review.register": "reviews.register",
 }
 assert set(ENDPOINTS) == set(PAGES), "every logical page needs a route"
 

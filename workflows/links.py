@@ -24,6 +24,8 @@ PAGES: dict[str, str] = {
     "network.programme": "a round's public programme (round_id)",
     "network.evaluation": "a participant's personal evaluation form (token)",
     "account.notifications": "the signed-in user's choice of mail per kind (at once, digest, not at all)",
+    "review": "an architecture review's page (review_id)",
+    "review.register": "the public register of architecture reviews",
 }
 
 

@@ -41,4 +41,4 @@ def users_named(session: Session, usernames: list[str]) -> list[User]:
     if not usernames:
         return []
     with session.no_autoflush:
-        return list(session.scalars(select(User).where(User.username.in_(usernames)).order_by(User.id)))
+        return list(session.scalars(select(User).where(User.username.in_(usernames)).order_by(User.id)).unique())

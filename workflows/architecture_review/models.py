@@ -112,7 +112,7 @@ class BoardMember(Base):
     organisation: Mapped[str] = mapped_column(String(200), default="")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -147,8 +147,8 @@ class Review(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    owner: Mapped[User] = relationship(lazy="joined")
-    working_group: Mapped[WorkingGroup | None] = relationship(lazy="joined")
+    owner: Mapped[User] = relationship(lazy="select")
+    working_group: Mapped[WorkingGroup | None] = relationship(lazy="select")
 
 
 class ReviewAnswer(Base):
@@ -189,7 +189,7 @@ class ReviewDecision(Base):
     public_at: Mapped[datetime | None] = mapped_column(index=True)
     lifted_by_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("council_meeting.id"))
 
-    review: Mapped[Review] = relationship(lazy="joined")
+    review: Mapped[Review] = relationship(lazy="select")
 
 
 class Dispensation(Base):
@@ -210,8 +210,8 @@ class Dispensation(Base):
     flag_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    owner: Mapped[User] = relationship(lazy="joined")
-    review: Mapped[Review] = relationship(lazy="joined")
+    owner: Mapped[User] = relationship(lazy="select")
+    review: Mapped[Review] = relationship(lazy="select")
 
 
 class RuleUsage(Base):
