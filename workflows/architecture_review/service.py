@@ -28,6 +28,7 @@ from ..i18n import N_
 from ..proposal.models import slugify
 from . import mail
 from .embargo import Messages
+from .search import index_review
 from .forms import ASSESSMENTS, RequestForm
 from .models import (
     OUTCOMES, PROCESS_ID, STATUS_LABELS, Dispensation, DispensationStatus, Review, ReviewAnswer, ReviewDecision,
@@ -294,7 +295,7 @@ class Reviews:
         record = review_context(session, review)
         title = f"Arkitekturrapport: {review.project}"
         data = render_pdf("architecture_review/pdf/report.html", {
-            "title": title, "review": record, "assessments": dict(ASSESSMENTS), "outcomes": dict(OUTCOMES),
+            "review": record, "assessments": dict(ASSESSMENTS), "outcomes": dict(OUTCOMES),
             "statuses": STATUS_LABELS, "generated": self.clock()}, title=title, lang="da")
         if store and self.documents is not None and review.case_id:
             self.documents.add(session, case_id=review.case_id, filename=f"arkitekturrapport-{review.id}.pdf",
@@ -347,22 +348,8 @@ class Reviews:
             self._index(session, review)
 
     def _index(self, session: Session, review: Review) -> None:
-        """A review's entry: public once a decision of it is public, otherwise its case's visibility."""
-        if self.search is None:
-            return
-        from ..search import PUBLIC, scope_visibility
-
-        case = session.get(Case, review.case_id) if review.case_id else None
-        public = session.scalar(select(func.count()).select_from(ReviewDecision).where(
-            ReviewDecision.review_id == review.id, ReviewDecision.public_at.is_not(None))) or 0
-        visibility = PUBLIC if public else scope_visibility(case.scope if case else None)
-        body = "\n".join((review.organisation, review.description if not public or True else ""))
-        self.search.index.put(session, "review", review.id, f"Arkitekturvurdering: {review.project}", body,
-                              ref={"review_id": review.id, "public": bool(public), "project_key": review.project_key},
-                              visibility=visibility)
-        if public:
-            self.search.index.put(session, "project", review.project_key, review.project, review.organisation,
-                                  ref={"project_key": review.project_key}, visibility=PUBLIC)
+        if self.search is not None:
+            index_review(self.search, session, review)
 
 
 _ = (SECRETARIAT, BOARD_MEMBER, date)
