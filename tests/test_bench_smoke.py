@@ -6,6 +6,7 @@ import re
 import pytest
 
 from bench import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput
+from bench import p6_review_register
 
 NUMBER_ROW = re.compile(r"^\s{4}.+\s\d+\.\d\d\s+\d+\.\d\d\s+\d+", re.M)
 
@@ -39,3 +40,7 @@ def test_p4_hearing():
 @pytest.mark.postgres
 def test_p5_throughput():
     check(p5_throughput.run(duration=1.0, workers=(1, 4), warmup=0.5), 2)
+
+
+def test_p6_review_register():
+    check(p6_review_register.run(small=2, big=4, n=1, rules=4), 4)

@@ -148,7 +148,7 @@ def register():
     service = _service()
     rows, total = service.register(db.session, page)
     return render_template("review/register.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // 50)), dispensations=service.public_dispensations(db.session),
+                           pages=max(1, -(-total // 25)), dispensations=service.public_dispensations(db.session),
                            embargoed=service.embargoed(db.session), **LABELS)
 
 

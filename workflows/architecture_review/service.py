@@ -36,7 +36,8 @@ from .models import (
 )
 from .tasks import ServiceTasks, today
 
-REGISTER_PAGE = 50
+REGISTER_PAGE = 25
+DISPENSATIONS_SHOWN = 50
 
 
 @dataclass
@@ -225,22 +226,25 @@ class Reviews:
 
     # ------------------------------------------------------------ public
     def register(self, session: Session, page: int = 1) -> tuple[list[RegisterRow], int]:
-        """Public decided rounds, newest first, with their number of dispensations."""
-        disp = (select(Dispensation.decision_id, func.count().label("n")).group_by(Dispensation.decision_id)
-                .subquery())
-        base = select(ReviewDecision).where(ReviewDecision.public_at.is_not(None))
-        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-        rows = session.execute(
-            select(Review.id, Review.project, Review.project_key, Review.organisation, ReviewDecision.round,
-                   ReviewDecision.outcome, ReviewDecision.body, ReviewDecision.decided_at, ReviewDecision.public_at,
-                   func.coalesce(disp.c.n, 0))
-            .join(Review, Review.id == ReviewDecision.review_id).outerjoin(disp, disp.c.decision_id == ReviewDecision.id)
-            .where(ReviewDecision.public_at.is_not(None))
-            .order_by(ReviewDecision.public_at.desc(), ReviewDecision.id.desc())
-            .limit(REGISTER_PAGE).offset((max(page, 1) - 1) * REGISTER_PAGE))
-        return [RegisterRow(*r) for r in rows], total
+        """Public decided rounds, newest first (one page), with their number of dispensations."""
+        total = session.scalar(select(func.count()).select_from(ReviewDecision)
+                               .where(ReviewDecision.public_at.is_not(None))) or 0
+        query = (self._register_query().where(ReviewDecision.public_at.is_not(None))
+                 .order_by(ReviewDecision.public_at.desc(), ReviewDecision.id.desc())
+                 .limit(REGISTER_PAGE).offset((max(page, 1) - 1) * REGISTER_PAGE))
+        return [RegisterRow(*r) for r in session.execute(query)], total
 
-    def public_dispensations(self, session: Session, limit: int = 200) -> list[tuple[Dispensation, str]]:
+    @staticmethod
+    def _register_query():
+        # the dispensations are counted for the rows shown only (a correlated count on an indexed column)
+        count = (select(func.count()).select_from(Dispensation).where(Dispensation.decision_id == ReviewDecision.id)
+                 .correlate(ReviewDecision).scalar_subquery())
+        return (select(Review.id, Review.project, Review.project_key, Review.organisation, ReviewDecision.round,
+                       ReviewDecision.outcome, ReviewDecision.body, ReviewDecision.decided_at, ReviewDecision.public_at,
+                       count)
+                .join(Review, Review.id == ReviewDecision.review_id))
+
+    def public_dispensations(self, session: Session, limit: int = DISPENSATIONS_SHOWN) -> list[tuple[Dispensation, str]]:
         rows = list(session.scalars(select(Dispensation).join(ReviewDecision, ReviewDecision.id == Dispensation.decision_id)
                                     .where(ReviewDecision.public_at.is_not(None))
                                     .order_by(Dispensation.expires_on, Dispensation.id).limit(limit)))
@@ -263,15 +267,9 @@ class Reviews:
         return rows
 
     def _public_rows(self, session: Session, where) -> list[RegisterRow]:
-        disp = (select(Dispensation.decision_id, func.count().label("n")).group_by(Dispensation.decision_id)
-                .subquery())
-        rows = session.execute(
-            select(Review.id, Review.project, Review.project_key, Review.organisation, ReviewDecision.round,
-                   ReviewDecision.outcome, ReviewDecision.body, ReviewDecision.decided_at, ReviewDecision.public_at,
-                   func.coalesce(disp.c.n, 0))
-            .join(Review, Review.id == ReviewDecision.review_id).outerjoin(disp, disp.c.decision_id == ReviewDecision.id)
-            .where(ReviewDecision.public_at.is_not(None), where).order_by(ReviewDecision.decided_at))
-        return [RegisterRow(*r) for r in rows]
+        query = self._register_query().where(ReviewDecision.public_at.is_not(None), where).order_by(
+            ReviewDecision.decided_at)
+        return [RegisterRow(*r) for r in session.execute(query)]
 
     def public_review(self, session: Session, review_id: int) -> ReviewRecord:
         review = session.get(Review, review_id)
