@@ -134,7 +134,7 @@ def sample_values(app) -> dict[str, object]:
     from workflows.directory import ApiToken, Municipality, User, WorkingGroup
     from workflows.hearing import Hearing, HearingDocument, HearingParty, HearingResponse
     from workflows.network import MeetingDocument, Network, NetworkMembership, Registration
-    from workflows.proposal import Principle
+    from workflows.catalogue import Principle
     from web.hearings import calendar_token
 
     with app.test_request_context():
@@ -168,6 +168,8 @@ def sample_values(app) -> dict[str, object]:
             "registration_id": reg.id,
             "task_id": first(select(ReadyTask.id).where(ReadyTask.case_id == case.id)),
             "key": first(select(Principle.key)),
+            "rule_key": "ar-2-1",  # issue 14: the demo's changed rule (two versions)
+            "rule_version": 1,
             "version_id": version.id,
             "file_name": "proposal.bpmn",
             "item_id": first(select(AgendaItem.id).order_by(AgendaItem.id.desc())),
@@ -194,6 +196,10 @@ def route_urls(app) -> dict[str, str]:
                 key = "calendar_token"
             elif name == "token" and rule.endpoint == "network.evaluation":
                 key = "evaluation_token"
+            elif name == "key" and ("/regler/" in rule.rule or "/catalogue/rules/" in rule.rule):
+                key = "rule_key"  # issue 14
+            elif name == "version" and ("/regler/" in rule.rule or "/catalogue/rules/" in rule.rule):
+                key = "rule_version"
             elif name == "document_id" and not rule.endpoint.startswith("cases."):
                 key = rule.endpoint.split(".")[0].rstrip("s") + "_document_id"
             args[name] = values[key]

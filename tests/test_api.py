@@ -44,7 +44,8 @@ def test_proposal_from_draft_to_catalogue_through_the_api(client, tokens, people
 
     draft = my_task(client, tokens["lead"], case_id)
     assert draft["form_key"] == "proposal.draft"
-    assert draft["form_schema"]["properties"]["kind"]["enum"] == ["principle", "reference_architecture"]
+    assert draft["form_schema"]["properties"]["kind"]["enum"] == [  # issue 14: the proposal kinds
+        "principle", "rule", "rule_change", "rule_retirement", "reference_architecture"]
     assert "title" in draft["form_schema"]["required"]
     data = {**draft["values"], "summary": "Genbrug", "statement": "Genbrug før køb før byg",
             "rationale": "Sparer penge", "implications": "Marked undersøges først"}

@@ -41,7 +41,7 @@ def test_a_derived_field_keeps_the_form_s_limit_and_the_document_says_so(client)
     assert doc["ResponseIn"]["properties"]["text"]["maxLength"] == \
         hearing.ResponseForm._declared_fields["text"].metadata["max_length"]
     start = doc["StartCase"]
-    assert set(start["properties"]) == {"process_id", "working_group_id", "kind", "title"}
+    assert set(start["properties"]) == {"process_id", "working_group_id", "kind", "title", "target"}  # issue 14
     assert start["properties"]["title"]["maxLength"] == proposal.StartForm._declared_fields["title"].metadata[
         "max_length"]
     assert start["properties"]["kind"]["default"] == "principle"

@@ -106,7 +106,8 @@ def checked(sqlite_template, tmp_path_factory) -> dict:
         assert load_demo(db.session, app.extensions["byplan"]) is not None
         db.session.commit()
     mail = mail_only_paths(app, EVALUATION_TOKEN)
-    crawls = {"public": Crawler(app.test_client()).crawl(["/", "/login", mail["party"], mail["evaluation"]])}
+    crawls = {"public": Crawler(app.test_client()).crawl(["/", "/login", mail["party"], mail["evaluation"],
+                                                          "/regler/ar-2-1/forskel"])}
     for role, username in ROLES.items():
         client = app.test_client()
         log_in(client, username, DEMO_PASSWORD)

@@ -16,7 +16,7 @@ def test_the_proposal_learns_the_decision_from_the_message(app, people):
     from sqlalchemy import select
 
     from web.extensions import db
-    from workflows.proposal import Principle
+    from workflows.catalogue import PrincipleVersion as Principle
 
     proposal = ProposalDriver(app, people)
     proposal.start("lead", "Genbrug før køb")

@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import api as api_module
     from . import admin, auth, cases, council, deployments, errors, hearings, network, processes, public, search, tasks
     from . import account, site
+    from . import catalogue  # issue 14
 
     auth.init_app(app)  # the server-side sessions and the login throttle
     app.register_blueprint(auth.bp)
@@ -70,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(catalogue.bp)  # issue 14: rule pages and their differences
     app.register_blueprint(hearings.bp)
     app.register_blueprint(council.bp)
     app.register_blueprint(network.bp)

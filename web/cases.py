@@ -156,14 +156,14 @@ def new_proposal():
     if not groups:
         abort(403)
     errors: dict = {}
-    values = {"title": "", "kind": "principle", "group_id": str(groups[0].id)}
+    values = {"title": "", "kind": "principle", "group_id": str(groups[0].id), "target": ""}
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in values}
         try:
             with unit_of_work() as uow:
                 case = byplan_service().start_proposal(db.session, current_user,
                                                        form_id(request.form, "group_id") or 0,
-                                                       values["title"], values["kind"])
+                                                       values["title"], values["kind"], values["target"] or None)
                 uow.commit()
         except FormInvalid as exc:
             errors = exc.errors
@@ -171,4 +171,4 @@ def new_proposal():
             flash(_("The proposal is created. Write it in the task below."))
             return redirect(url_for("cases.case", case_id=case.id))
     return render_template("new_proposal.html", groups=groups, values=values, errors=errors,
-                           kinds=proposal.KINDS), (422 if errors else 200)
+                           kinds=proposal.KINDS, targets=proposal.target_choices(db.session)), (422 if errors else 200)

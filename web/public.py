@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template
 
+from workflows.catalogue import STATUS_LABELS
+from workflows.catalogue import service as catalogue_service
 from workflows.council import OUTCOMES
 from workflows.start import public_home
 
@@ -26,13 +28,17 @@ def landing():
 
 @bp.get("/principper")
 def catalogue():
-    return render_template("catalogue.html", principles=byplan_service().catalogue(db.session))
+    """The architecture catalogue: principles with their rules, and the reference architectures (issue 14)."""
+    return render_template("catalogue.html", principles=catalogue_service.overview(db.session),
+                           references=catalogue_service.reference_architectures(db.session),
+                           status_labels=STATUS_LABELS)
 
 
 @bp.get("/principper/<key>")
 def principle(key: str):
-    history = byplan_service().principle_history(db.session, key)
-    return render_template("principle.html", current=history[0], history=history)
+    principle, history, rules = catalogue_service.principle_page(db.session, key)
+    return render_template("principle.html", principle=principle, current=history[0], history=history,
+                           rules=rules, status_labels=STATUS_LABELS, validity=catalogue_service.validity_line)
 
 
 @bp.get("/was")

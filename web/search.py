@@ -41,6 +41,8 @@ def hit_url(hit) -> str:
         return url_for("cases.case", case_id=ref["case_id"])
     if hit.kind == "principle":
         return url_for("public.principle", key=ref["key"])
+    if hit.kind == "rule":  # issue 14
+        return url_for("catalogue.rule", key=ref["key"])
     if hit.kind == "hearing":
         if hit.visibility == "public":
             return url_for("hearings.public_hearing", hearing_id=ref["hearing_id"])

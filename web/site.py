@@ -21,7 +21,7 @@ from flask_login import current_user
 bp = Blueprint("site", __name__)
 
 PUBLIC_ENDPOINTS = frozenset({
-    "public.catalogue", "public.principle",
+    "public.catalogue", "public.principle", "catalogue.rule", "catalogue.rule_version", "catalogue.rule_diff",
     "hearings.public_list", "hearings.public_hearing", "hearings.public_calendar",
     "council.meetings", "council.meeting", "council.decisions", "council.feed", "council.calendar",
     "network.round_page", "network.programme", "network.calendar",

@@ -8,6 +8,7 @@ from .directory import (
     ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT, SECRETARIAT, Municipality, User,
     WorkingGroup, add_member, create_user,
 )
+from .catalogue.demo import load_catalogue_demo
 from .service import Byplan
 
 DEMO_PASSWORD = "byplan-demo"
@@ -108,6 +109,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
         session.add(CouncilMember(user_id=users[username].id, term_start=_date(2016, 1, 1),
                                   is_chair=username == "formand"))
     session.flush()
+    load_catalogue_demo(session, byplan.search)  # issue 14
 
     def step(case, values):
         from engine.models import ReadyTask

@@ -174,8 +174,8 @@ class Byplan:
 
     # ------------------------------------------------------------ proposals
     def start_proposal(self, session: Session, user: User, group_id: int, title: str,
-                       kind: str = "principle") -> Case:
-        return self.proposals.start_proposal(session, user, group_id, title, kind)
+                       kind: str = "principle", target: str | None = None) -> Case:
+        return self.proposals.start_proposal(session, user, group_id, title, kind, target)
 
     # ---------------------------------------------------------------- tasks
     def inbox(self, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[ReadyTask]:

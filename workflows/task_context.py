@@ -70,6 +70,19 @@ class ProposalRecord:
     screening_reason: str = ""
     documents: list[DocumentRef] = field(default_factory=list)
     hearing: HearingNoteRef | None = None
+    catalogue: CatalogueChange | None = None  # issue 14: the rule a proposal concerns, the change's diff
+
+
+@dataclass(frozen=True)
+class CatalogueChange:
+    """The catalogue entry a rule proposal concerns (issue 14); `diffs`: workflows.catalogue.service.FieldDiff
+    per text, the proposed version against the adopted one (a change only)."""
+
+    proposal_kind: str
+    rule_code: str
+    title: str
+    rule_key: str = ""
+    diffs: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -234,12 +234,11 @@ def downgrade():
         " COALESCE(v.decided_at, v.created_at), v.meeting_id"
         " FROM catalogue_principle_version v JOIN catalogue_principle p ON p.id = v.principle_id"
         " WHERE v.proposal_id IS NOT NULL AND v.status IN ('adopted', 'superseded', 'retired')")
+    # ALTER TABLE ... DROP COLUMN on both databases (SQLite 3.35+): no rebuild of the tables others refer to
     for column in ('contacts', 'scope', 'attention', 'guidance', 'target_rule_id', 'target_principle_id'):
-        with op.batch_alter_table('proposal') as batch_op:
-            batch_op.drop_column(column)
+        op.execute(f'ALTER TABLE proposal DROP COLUMN {column}')
     op.drop_index(op.f('ix_council_meeting_number'), table_name='council_meeting')
-    with op.batch_alter_table('council_meeting') as batch_op:
-        batch_op.drop_column('number')
+    op.execute('ALTER TABLE council_meeting DROP COLUMN number')
     op.drop_index(op.f('ix_reference_architecture_version_proposal_id'),
                   table_name='reference_architecture_version')
     op.drop_table('reference_architecture_version')

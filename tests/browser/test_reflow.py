@@ -48,7 +48,7 @@ def demo_pages(app) -> dict[str, str]:
         task = (s.scalar(select(ReadyTask.id).where(ReadyTask.spec_name.contains("position")))
                 or s.scalar(select(ReadyTask.id).where(ReadyTask.lane == "Sekretariat").order_by(ReadyTask.id))
                 or s.scalar(select(ReadyTask.id).order_by(ReadyTask.id)))
-        meeting = s.scalar(select(Meeting.id).order_by(Meeting.starts_at))
+        meeting = s.scalar(select(Meeting.id).where(Meeting.case_id.is_not(None)).order_by(Meeting.starts_at))
         open_round = s.scalar(select(Round.id).where(Round.status == "open"))
         hearing = s.scalar(select(Hearing.id).order_by(Hearing.id))
     return {"hearing": f"/hoeringer/{hearing}", "inbox": "/opgaver", "task": f"/opgaver/{task}",

@@ -28,7 +28,7 @@ import web.api as api
 from engine.mail import OutboxMail
 from engine.models import Case, ReadyTask
 from engine.search import SearchEntry
-from workflows import admin, council, hearing, incidents, network, proposal, search, sessions
+from workflows import admin, catalogue, council, hearing, incidents, network, proposal, search, sessions
 from workflows.directory import ApiToken, Municipality, User, UserRole, WorkingGroup
 from workflows.forms import FORMS, MAX_ID, FormInvalid, FormSchema, load_values
 
@@ -71,7 +71,7 @@ MODELS = {
 
 # (schema, field) -> the columns it is stored in, where the name differs or it is copied elsewhere too
 COLUMNS = {
-    (proposal.DraftForm, "title"): [proposal.Proposal.title, proposal.Principle.name, Case.title,
+    (proposal.DraftForm, "title"): [proposal.Proposal.title, catalogue.PrincipleVersion.title, Case.title,
                                     ReadyTask.case_title, SearchEntry.title],
     (proposal.StartForm, "title"): [proposal.Proposal.title, Case.title, ReadyTask.case_title],
     (api.StartCaseSchema, "title"): [proposal.Proposal.title, Case.title, ReadyTask.case_title],
@@ -107,6 +107,9 @@ COLUMNS = {
 # (schema, field) -> why it is in no VARCHAR column
 WORKFLOW_DATA = "kept in the task's data (the serialized workflow, a Text column)"
 NOT_STORED = {
+    # issue 14: resolved to the id of a principle or a rule (Proposal.target_principle_id / target_rule_id)
+    (proposal.StartForm, "target"): "looked up as a catalogue entry, stored as its id",
+    (api.StartCaseSchema, "target"): "looked up as a catalogue entry, stored as its id",
     (proposal.ScreenForm, "screening"): WORKFLOW_DATA,
     (proposal.ScreenForm, "hearing"): WORKFLOW_DATA,
     (hearing.ApproveNoteForm, "note_decision"): WORKFLOW_DATA,

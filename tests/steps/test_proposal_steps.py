@@ -149,7 +149,7 @@ def _superseded(driver, title):
 
     with driver.app.app_context():
         history = principle_history(driver.db.session, slugify(title))
-    assert [(p.version, p.status) for p in history] == [(2, "current"), (1, "superseded")]
+    assert [(p.version, p.status) for p in history] == [(2, "adopted"), (1, "superseded")]  # issue 14: RuleStatus
 
 
 @then("principkataloget er tomt")

@@ -11,6 +11,7 @@ dump its answer: the services decide who may see and do what, web/errors.py maps
 from __future__ import annotations
 
 from . import cases, tasks, hearings, council, search  # registers the operations, in the document's order
+from . import catalogue  # issue 14: the public catalogue (no token)
 from . import reviews  # noqa: F401,E402  (issue 14: architecture reviews)
 from .cases import CaseDetailSchema, CaseListQuery, EventSchema, ProposalSchema, RetrySchema, StartCaseSchema
 from .common import ERROR_DESCRIPTIONS, PageQuery, bp, errors, token_required
@@ -24,6 +25,7 @@ __all__ = [
     "ERROR_DESCRIPTIONS", "CaseDetailSchema", "CaseListQuery", "CaseSchema", "CompleteTaskSchema", "EventSchema",
     "HearingSchema", "ItemInSchema", "ItemOutSchema", "MeetingInSchema", "MeetingOutSchema", "PageQuery",
     "ProposalSchema", "ResponseInSchema", "ResponseOutSchema", "RetrySchema", "SearchHitSchema", "SearchQuery",
-    "SearchResultSchema", "SpanField", "StartCaseSchema", "TaskDetailSchema", "TaskSchema", "bp", "cases", "council",
+    "SearchResultSchema", "SpanField", "StartCaseSchema", "TaskDetailSchema", "TaskSchema", "bp", "cases", "catalogue",
+    "council",
     "errors", "hearings", "search", "tasks", "token_required",
 ]

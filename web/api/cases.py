@@ -78,7 +78,7 @@ class Cases(MethodView):
     def post(self, body):
         """Start a case of a process."""
         return write(lambda: byplan_service().start_proposal(db.session, g.api_user, body["group_id"], body["title"],
-                                                             body["kind"]))
+                                                             body["kind"], body.get("target")))
 
 
 @bp.route("/cases/<id:case_id>")

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, event, func, select
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, object_session, relationship
 
 from engine.models import Base, utcnow
 
@@ -71,6 +71,17 @@ class Provenance:
     @declared_attr
     def meeting(cls) -> Mapped[Meeting | None]:
         return relationship(Meeting, foreign_keys=f"{cls.__name__}.meeting_id", lazy="joined")
+
+    @declared_attr
+    def hearing(cls):  # workflows.hearing.Hearing, by name (the hearing family is not imported here)
+        return relationship("Hearing", foreign_keys=f"{cls.__name__}.hearing_id", lazy="select", viewonly=True)
+
+    @property
+    def is_public(self) -> bool:
+        """Decided versions are public; a version in hearing once its hearing is (a proposal is not)."""
+        if self.status == RuleStatus.IN_HEARING:
+            return self.hearing is not None and self.hearing.is_public
+        return self.status in PUBLIC_STATUSES
 
 
 # ------------------------------------------------------------------ principles
@@ -259,8 +270,11 @@ class ReferenceArchitectureVersion(Provenance, Base):
 @event.listens_for(Meeting, "before_insert")
 def _number_meeting(mapper, connection, meeting: Meeting) -> None:
     """A new council meeting gets the next running number ("the council's 12th meeting")."""
-    if meeting.number is None:
-        meeting.number = (connection.scalar(select(func.max(Meeting.number))) or 0) + 1
+    if meeting.number is None:  # meetings inserted in the same flush count too
+        session = object_session(meeting)
+        pending = [m.number for m in (session.new if session is not None else ()) if isinstance(m, Meeting)
+                   and m.number is not None]
+        meeting.number = max([connection.scalar(select(func.max(Meeting.number))) or 0, *pending]) + 1
 
 
 # ------------------------------------------------------------------ queries

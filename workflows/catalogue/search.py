@@ -8,14 +8,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import PUBLIC_STATUSES, Principle, PrincipleVersion, Rule, RuleStatus, RuleVersion
+from .models import Principle, PrincipleVersion, Rule, RuleStatus, RuleVersion
 
 PUBLIC = "public"
 
 
 def public_version(rule: Rule) -> RuleVersion | None:
     """The version a rule's page opens with: the newest public one."""
-    return next((v for v in rule.versions if v.status in PUBLIC_STATUSES), None)
+    return next((v for v in rule.versions if v.is_public), None)
 
 
 def index_principle(search, session: Session, principle: Principle) -> None:

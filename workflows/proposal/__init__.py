@@ -15,7 +15,7 @@ from .models import (
     DECISIONS, KINDS, PROCESS_ID, SCREENING, STATUS_LABELS, Proposal, ProposalKind,
     ProposalStatus, Screening, proposal_for_case, slugify,
 )
-from .service import Proposals, catalogue, new_proposal, principle_history
+from .service import Proposals, catalogue, find_target, new_proposal, principle_history, target_choices
 from .tasks import ServiceTasks, catalogue_key
 
 
@@ -27,6 +27,6 @@ def service_handlers(clock) -> dict:
 __all__ = [
     "DECISIONS", "KINDS", "PROCESS_ID", "SCREENING", "STATUS_LABELS", "DraftForm",
     "Proposal", "ProposalKind", "ProposalStatus", "Proposals", "ScheduleForm", "ScreenForm", "Screening",
-    "ServiceTasks", "StartForm", "catalogue", "catalogue_key", "new_proposal", "principle_history", "proposal_for_case",
+    "ServiceTasks", "StartForm", "catalogue", "catalogue_key", "find_target", "new_proposal", "target_choices", "principle_history", "proposal_for_case",
     "service_handlers", "slugify",
 ]

@@ -6,6 +6,7 @@ from marshmallow import ValidationError, validates_schema
 
 from ..forms import MAX_ID, REQUIRED, FormSchema, choice, integer, reference, text
 from ..i18n import N_
+from ..catalogue.models import SCOPES
 from .models import KINDS, SCREENING, ProposalKind, Screening
 
 
@@ -15,6 +16,8 @@ class StartForm(FormSchema):
     group_id = reference(N_("Working group"))
     kind = choice(N_("Kind of proposal"), KINDS, default=ProposalKind.PRINCIPLE.value)
     title = text(N_("Title"), required=True, max_length=200)
+    target = text(N_("Principle or rule the proposal concerns"), max_length=40,
+                  help=N_("For a new rule: the principle's number. For a change or a retirement: the rule, e.g. AR 2.1."))
 
 
 class DraftForm(FormSchema):
@@ -23,13 +26,21 @@ class DraftForm(FormSchema):
     summary = text(N_("Summary"), required=True, widget="textarea", max_length=5000,
                    help=N_("What the proposal is about, in a few sentences."))
     statement = text(N_("Principle statement"), widget="textarea", max_length=5000,
-                     help=N_("Required for an architecture principle."))
-    rationale = text(N_("Rationale"), widget="textarea", max_length=10000)
-    implications = text(N_("Implications"), widget="textarea", max_length=10000)
+                     help=N_("Required for a principle and a rule: the principle statement or the rule text."))
+    rationale = text(N_("Rationale"), widget="textarea", max_length=10000,
+                     help=N_("For a rule: its background."))
+    implications = text(N_("Implications"), widget="textarea", max_length=10000,
+                        help=N_("For a rule: \"This means that …\", one point per line."))
+    guidance = text(N_("Guidance"), widget="textarea", max_length=10000, help=N_("For a rule."))
+    attention = text(N_("Points of attention"), widget="textarea", max_length=10000, help=N_("For a rule."))
+    scope = choice(N_("Scope"), SCOPES, default="common", help=N_("For a rule: whom it binds."))
+    contacts = text(N_("Contact persons"), widget="textarea", max_length=5000,
+                    help=N_("For a rule: one per line, as name, organisation, e-mail."))
 
     @validates_schema(skip_on_field_errors=False)
     def _principle_needs_statement(self, data, **kwargs):
-        if data.get("kind") == ProposalKind.PRINCIPLE and not data.get("statement"):
+        if data.get("kind") in (ProposalKind.PRINCIPLE, ProposalKind.RULE, ProposalKind.RULE_CHANGE) \
+                and not data.get("statement"):
             raise ValidationError(REQUIRED, "statement")
 
 

@@ -45,7 +45,12 @@ class Screening(StrEnum):
 
 
 KINDS = [(ProposalKind.PRINCIPLE.value, N_("Architecture principle")),
+         (ProposalKind.RULE.value, N_("New rule under a principle")),
+         (ProposalKind.RULE_CHANGE.value, N_("Change to an existing rule")),
+         (ProposalKind.RULE_RETIREMENT.value, N_("Retiring a rule")),
          (ProposalKind.REFERENCE_ARCHITECTURE.value, N_("Reference architecture"))]
+#: kinds that concern a catalogue entry chosen at the start (a principle for a new rule, else a rule)
+TARGET_KINDS = (ProposalKind.RULE, ProposalKind.RULE_CHANGE, ProposalKind.RULE_RETIREMENT)
 SCREENING = [(Screening.COMPLETE.value, N_("Complete: send on to the council")),
              (Screening.RETURN.value, N_("Return to the working group for revision"))]
 DECISIONS = [(ProposalStatus.APPROVED.value, N_("Approved")),

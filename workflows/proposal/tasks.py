@@ -23,9 +23,10 @@ from ..task_context import DocumentRef, ProposalRecord
 from . import mail
 from .forms import DraftForm, ScheduleForm, ScreenForm
 from ..catalogue import publish as catalogue
-from .models import KINDS, Proposal, ProposalStatus, Screening, proposal_for_case
+from .models import KINDS, TARGET_KINDS, Proposal, ProposalKind, ProposalStatus, Screening, proposal_for_case
 
-DRAFT_FIELDS = ("kind", "title", "summary", "statement", "rationale", "implications")
+DRAFT_FIELDS = ("kind", "title", "summary", "statement", "rationale", "implications", "guidance", "attention",
+                "scope", "contacts")
 
 
 # ------------------------------------------------------------- task forms
@@ -40,8 +41,15 @@ def _draft_submit(ctx, values: dict) -> dict:
     p = proposal_for_case(ctx.session, ctx.case_id)
     if ctx.user is not None and not ctx.user.leads(p.working_group_id):
         raise Forbidden(N_("Only the lead of the working group can submit the proposal."))
+    kind = values.get("kind") or p.kind
+    if kind != p.kind and (kind in TARGET_KINDS or p.kind in TARGET_KINDS):
+        raise FormInvalid({"kind": [N_("A proposal about a rule keeps its kind: start a new proposal instead.")]})
     for key in DRAFT_FIELDS:
-        setattr(p, key, values.get(key) or "")
+        setattr(p, key, values.get(key) or ("common" if key == "scope" else ""))
+    try:  # issue 14: a rule's proposed version follows the draft
+        catalogue.propose(ctx.session, p, ctx.clock())
+    except catalogue.CatalogueError as exc:
+        raise FormInvalid({"kind": [str(exc)]}) from None
     # the case (and so every task list) carries the proposal's current title
     ctx.session.get(Case, ctx.case_id).title = p.title
     p.status = ProposalStatus.SUBMITTED.value
@@ -75,6 +83,7 @@ def _screen_submit(ctx, values: dict) -> dict:
     if outcome == Screening.COMPLETE and values.get("hearing") == "yes":
         hearing = new_hearing_for_proposal(ctx.session, p, ctx.user.username if ctx.user else "system")
         p.status = ProposalStatus.IN_HEARING.value
+        catalogue.to_hearing(ctx.session, p, hearing.id)
         data.update(hearing_needed=True, hearing_id=hearing.id)
     # issue 13: the working group learns the outcome
     mail.screened(ctx.session, p, complete=outcome == Screening.COMPLETE, hearing=data["hearing_needed"],
@@ -115,7 +124,29 @@ def proposal_record(session: Session, p: Proposal) -> ProposalRecord:
         kind_label=dict(KINDS).get(p.kind, p.kind), working_group=p.working_group.name,
         summary=p.summary or "", statement=p.statement or "", rationale=p.rationale or "",
         implications=p.implications or "", status=p.status, revision=p.revision,
-        screening_reason=p.screening_reason or "", documents=[DocumentRef.of(d) for d in documents])
+        screening_reason=p.screening_reason or "", documents=[DocumentRef.of(d) for d in documents],
+        catalogue=catalogue_change(session, p))
+
+
+def catalogue_change(session: Session, p: Proposal):
+    """What a rule proposal changes in the catalogue, as the council sees it (the rule, and for a change the
+    word-level difference from the adopted version)."""
+    from ..catalogue.models import Principle, Rule
+    from ..catalogue.service import field_diffs
+    from ..task_context import CatalogueChange
+
+    if p.kind not in TARGET_KINDS:
+        return None
+    rule = session.get(Rule, p.target_rule_id) if p.target_rule_id else None
+    proposed = catalogue.proposed_version(session, p.id)
+    if rule is None and proposed is not None:
+        rule = proposed.rule
+    if rule is None:
+        principle = session.get(Principle, p.target_principle_id or 0)
+        return CatalogueChange(p.kind, "", principle.current.title if principle and principle.current else "")
+    current = rule.current
+    diffs = field_diffs(current, proposed) if p.kind == ProposalKind.RULE_CHANGE and current and proposed else []
+    return CatalogueChange(p.kind, rule.code, current.title if current else "", rule.key, diffs)
 
 
 def record_for(session: Session, proposal_id: int) -> ProposalRecord | None:
