@@ -63,7 +63,8 @@ def build(reviews: int, rules: int = RULES):
             s.execute(insert(ReviewAnswer), answers[start:start + 5000])
         s.execute(insert(Dispensation), disps)
         n = reviews * ROUNDS
-        s.execute(insert(RuleUsage), [{"rule_version_id": vid, "meets": 0 if k < 2 else n, "deviates": n if k < 2 else 0,
+        s.execute(insert(RuleUsage), [{"rule_version_id": vid, "meets": 0 if k < 2 else n,
+                                       "deviates": n if k < 2 else 0,
                                        "not_applicable": 0, "dispensations": n if k < 2 else 0}
                                       for k, vid in enumerate(version_ids)])
         s.commit()

@@ -55,7 +55,8 @@ class ReviewDriver:
             board = ArchitectureBoard(name="Arkitekturboardet", mandate="Afgør arkitekturvurderinger for Rådet.")
             s.add(board)
             s.flush()
-            s.add(BoardMember(board_id=board.id, user_id=self.people.user("councillor").id, term_start=date(2020, 1, 1)))
+            s.add(BoardMember(board_id=board.id, user_id=self.people.user("councillor").id,
+                              term_start=date(2020, 1, 1)))
             s.add(UserRole(user_id=self.people.user("councillor").id, role=BOARD_MEMBER))
             s.add(UserRole(user_id=self.people.user("outsider").id, role=BOARD_MEMBER))  # the role, no membership
             s.add(UserRole(user_id=self.people.user("lead").id, role=PROJECT_OWNER))

@@ -4,7 +4,8 @@ from __future__ import annotations
 from engine import Forbidden
 
 from .directory import (
-    ADMIN, BOARD_MEMBER, COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT, PROJECT_OWNER, SECRETARIAT, User, group_scope,
+    ADMIN, BOARD_MEMBER, COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT, PROJECT_OWNER, SECRETARIAT, User,
+    group_scope,
 )
 from .i18n import N_
 

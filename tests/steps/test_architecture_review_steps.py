@@ -250,7 +250,8 @@ def _reminded(driver, people, user):
     from engine.mail import OutboxMail
 
     with driver.app.app_context():
-        mails = list(driver.db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == f"{user}@example.org")))
+        mails = list(driver.db.session.scalars(select(OutboxMail)
+                                               .where(OutboxMail.to_address == f"{user}@example.org")))
     assert any("Dispensation udløber" in m.subject for m in mails)
     assert driver.dispensations()[0].reminded_at is not None
 

@@ -10,10 +10,14 @@ from engine.models import Case
 
 from .models import Review, ReviewDecision
 
+PUBLIC = "public"  # workflows.search's visibility values (that module imports this one to reindex)
+
+
+def scope_visibility(scope: str | None) -> str:
+    return f"scope:{scope}" if scope else "staff"
+
 
 def index_review(search, session: Session, review: Review) -> None:
-    from ..search import PUBLIC, scope_visibility
-
     case = session.get(Case, review.case_id) if review.case_id else None
     public = bool(session.scalar(select(func.count()).select_from(ReviewDecision).where(
         ReviewDecision.review_id == review.id, ReviewDecision.public_at.is_not(None))))

@@ -23,6 +23,7 @@ from ..directory import GroupMembership, User, WorkingGroup, group_scope
 from ..forms import FormDef, FormInvalid, register
 from ..i18n import N_
 from . import mail
+from .views import review_context
 from .forms import (
     ACCEPT, AssessmentForm, BoardDecisionForm, ReReviewForm, ScheduleCouncilForm, TriageForm, WorkingGroupReviewForm,
     answer_errors, future_date, review_errors,
@@ -82,7 +83,8 @@ def _triage_submit(ctx, values: dict) -> dict:
         raise FormInvalid({"working_group_id": [N_("Choose one of the options.")]})
     names = [n.strip() for n in values["reviewers"].split(",") if n.strip()]
     with ctx.session.no_autoflush:
-        members = set(ctx.session.scalars(select(User.username).join(GroupMembership, GroupMembership.user_id == User.id)
+        members = set(ctx.session.scalars(select(User.username)
+                                          .join(GroupMembership, GroupMembership.user_id == User.id)
                                           .where(GroupMembership.group_id == group.id)))
     unknown = [n for n in names if n not in members]
     if unknown:
@@ -229,8 +231,6 @@ def _re_review_submit(ctx, values: dict) -> dict:
 
 
 def _context(ctx):
-    from .service import review_context  # the task page's view of the review (service: what a user may see)
-
     review = _review(ctx)
     return review_context(ctx.session, review) if review is not None else None
 
@@ -340,7 +340,8 @@ class ServiceTasks:
             return {"reminded": False}
         d.reminded_at = self.clock()
         mail.send(session, "expiring", mail.EXPIRING, [d.owner], case_id=d.review.case_id, now=self.clock(),
-                  review=d.review, dispensation=d, rule=rule_codes(session, [d.rule_version_id]).get(d.rule_version_id, ""),
+                  review=d.review, dispensation=d,
+                  rule=rule_codes(session, [d.rule_version_id]).get(d.rule_version_id, ""),
                   url=self._url(d.review))
         return {"reminded": True}
 
