@@ -131,7 +131,10 @@ class Reviews:
         review = self.get(session, user, review_id)
         tasks = [t for t in session.scalars(select(ReadyTask).where(ReadyTask.case_id == review.case_id))
                  if lanes.may_take(user, t)]
-        return review_context(session, review), tasks
+        record = review_context(session, review)
+        case = session.get(Case, review.case_id) if review.case_id else None
+        record.case_visible = case is not None and lanes.may_view_case(user, case.scope)
+        return record, tasks
 
     def my_reviews(self, session: Session, user: User) -> list[Review]:
         query = select(Review).order_by(Review.updated_at.desc()).limit(200)

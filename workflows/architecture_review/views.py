@@ -51,6 +51,7 @@ class ReviewRecord:
     answers: list[AnswerRow] = field(default_factory=list)
     decisions: list[ReviewDecision] = field(default_factory=list)
     dispensations: list[tuple[Dispensation, str]] = field(default_factory=list)
+    case_visible: bool = False  # whether the user may open the case page (lanes.may_view_case)
 
 
 def rule_rows(session: Session, version_ids: list[int]) -> dict[int, tuple[str, RuleVersion]]:
