@@ -42,8 +42,11 @@ def test_demo_is_idempotent_and_prints_logins(cli):
         statuses = dict(conn.execute("select title, status from proposal").fetchall())
         assert set(statuses.values()) == {"draft", "submitted", "scheduled", "approved"}
         assert conn.execute("select count(*) from council_member").fetchone()[0] == 7
-        assert conn.execute("select meeting_id from principle").fetchone()[0] is not None
-        assert conn.execute("select count(*) from principle").fetchone()[0] == 1
+        # issue 14: the flat principle table is now the catalogue's principle versions (the demo's own catalogue
+        # has no proposals; the one principle approved through the process has)
+        approved = "from catalogue_principle_version where proposal_id is not null"
+        assert conn.execute(f"select meeting_id {approved}").fetchone()[0] is not None
+        assert conn.execute(f"select count(*) {approved}").fetchone()[0] == 1
 
 
 def test_token_create_and_use(cli):
