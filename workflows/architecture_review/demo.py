@@ -1,7 +1,7 @@
 """The architecture reviews' demo data: the board with its mandate and members, a project owner, and three
 reviews against the demo catalogue's adopted rules, each taken through the process by its services:
 
-- "Fælles borgerportal" (Hjørring Kommune) waits in the project's self-assessment;
+- "Fælles borgerportal" waits in the project's self-assessment;
 - "Digital post i sagsbehandlingen" is decided by the board with two dispensations, one expiring
   within a month; it is under embargo (decided, not public until the council's next meeting is held);
 - "Fælles mødebooking" was decided before today's council meeting, which has been held: its decision
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import ReadyTask, utcnow
 
-from ..directory import BOARD_MEMBER, User, UserRole, WorkingGroup
+from ..directory import BOARD_MEMBER, PROJECT_OWNER, User, UserRole, WorkingGroup, create_user
 from .models import ArchitectureBoard, BoardMember, answers, review_for_case
 
 MANDATE = ("Kommunernes It-Arkitekturråd har givet Arkitekturboardet mandat til at afgøre arkitekturvurderinger af "
@@ -25,6 +25,8 @@ MANDATE = ("Kommunernes It-Arkitekturråd har givet Arkitekturboardet mandat til
            "når Rådets næste møde er holdt.")
 # the board: two council members the council gave the mandate to (demo users that exist already)
 BOARD = (("raad3", True, "KOMBIT"), ("raad4", False, "Aarhus Kommune"))
+# the project owner of the demo's reviews (a KOMBIT project lead, the role "project owner")
+OWNER = ("projektejer", "Per Projektejer (KOMBIT)")
 
 
 def load_review_demo(session: Session, byplan, password: str = "") -> None:
@@ -33,8 +35,10 @@ def load_review_demo(session: Session, byplan, password: str = "") -> None:
     if session.scalar(select(ArchitectureBoard.id)) is not None or not adopted_rule_versions(session):
         return
     users = {u.username: u for u in session.scalars(select(User)).unique()}
-    if any(name not in users for name, _, _ in BOARD) or "kommune" not in users:
+    if any(name not in users for name, _, _ in BOARD):
         return
+    users[OWNER[0]] = create_user(session, OWNER[0], OWNER[1], f"{OWNER[0]}@byplan.example", password,
+                                  (PROJECT_OWNER,), hasher=byplan.passwords)
     board = ArchitectureBoard(name="Arkitekturboardet", mandate=MANDATE)
     session.add(board)
     session.flush()
@@ -81,11 +85,11 @@ def load_review_demo(session: Session, byplan, password: str = "") -> None:
         return review, devs
 
     # 1. in self-assessment
-    through_review(users["kommune"], "Fælles borgerportal", "Hjørring Kommune",
+    through_review(users["projektejer"], "Fælles borgerportal", "KOMBIT",
                    "En portal, hvor borgerne følger deres henvendelser til kommunen.", None)
 
     # 3. decided before today's (held) council meeting: public
-    public, _ = through_review(users["kommune"], "Fælles mødebooking", "Hjørring Kommune",
+    public, _ = through_review(users["projektejer"], "Fælles mødebooking", "KOMBIT",
                                "Booking af mødelokaler på tværs af kommunerne.", ["meets", "meets", "not_applicable"],
                                municipal="no")
     complete(public, "review.board_decision", users["raad3"],
@@ -102,7 +106,7 @@ def load_review_demo(session: Session, byplan, password: str = "") -> None:
         byplan.engine.route_messages()
 
     # 2. decided with two dispensations (one expiring within a month): under embargo
-    embargoed, devs = through_review(users["kommune"], "Digital post i sagsbehandlingen", "Hjørring Kommune",
+    embargoed, devs = through_review(users["projektejer"], "Digital post i sagsbehandlingen", "KOMBIT",
                                      "Afsendelse af digital post direkte fra fagsystemerne.",
                                      ["deviates", "meets", "deviates"])
     values = {"outcome": "approved_with_dispensations", "reason": "Afvigelserne er begrundede og tidsbegrænsede.",
