@@ -62,6 +62,9 @@ def test_who_sees_a_review_and_the_register_after_the_embargo(driver, people):
     driver.assess(choices=["deviates", "meets", "meets"])
     driver.wg_review()
     driver.decide(outcome="approved_with_dispensations", expires_on=(today() + timedelta(days=90)).isoformat())
+    owner = people.login(driver.app.test_client(), "contact")
+    ics = owner.get(f"/arkitekturvurderinger/{driver.review_id}/dispensationer.ics")
+    assert ics.status_code == 200 and b"BEGIN:VEVENT" in ics.data and b"AR 1.1" in ics.data
     anonymous = driver.app.test_client()
     outsider = people.login(driver.app.test_client(), "outsider")
     assert outsider.get(f"/arkitekturvurderinger/{driver.review_id}").status_code == 404

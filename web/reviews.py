@@ -139,6 +139,14 @@ def report(review_id: int):
                     headers={"Content-Disposition": f'inline; filename="arkitekturrapport-{review_id}.pdf"'})
 
 
+@bp.get("/arkitekturvurderinger/<int:review_id>/dispensationer.ics")
+@login_required
+def dispensation_calendar(review_id: int):
+    data = _service().expiry_calendar(db.session, current_user, review_id)
+    return Response(data, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="dispensationer-{review_id}.ics"'})
+
+
 # ------------------------------------------------------------------ public register
 
 @bp.get("/register/arkitekturvurderinger")

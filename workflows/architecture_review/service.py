@@ -235,6 +235,14 @@ class Reviews:
                                content=data, actor=user.username if user else None, title=title)
         return data
 
+    def expiry_calendar(self, session: Session, user: User | None, review_id: int) -> bytes:
+        """The review's dispensations' expiry dates as iCalendar (for the owner's calendar)."""
+        from .calendar import expiry_calendar
+
+        review = self.get(session, user, review_id)
+        record = review_context(session, review)
+        return expiry_calendar(record.dispensations, self.links, f"Dispensationer: {review.project}")
+
     # ------------------------------------------------------------ rule changes (catalogue hook)
     def rule_changed(self, session: Session, old: RuleVersion, new: RuleVersion | None, now: datetime) -> int:
         """Flag the open reviews and the live dispensations that cite `old`; tell their owners. An open review
