@@ -168,6 +168,11 @@ def test_a_rule_change_flags_open_reviews_and_live_dispensations_and_tells_their
         from workflows.architecture_review import answers
         rows = answers(driver.db.session, review)
         assert rows[0].rule_version_id == new_id and rows[0].flag_note
+    from engine.mail import OutboxMail
+    with driver.app.app_context():
+        told = list(driver.db.session.scalars(select(OutboxMail.subject).where(
+            OutboxMail.to_address == "contact@example.org", OutboxMail.tag == "review.rule_changed")))
+    assert told and "AR 1.1" in told[0]
     driver.assess()  # the review now follows the new version
     assert driver.record().status == "wg_review"
 

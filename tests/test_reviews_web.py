@@ -119,3 +119,22 @@ def test_the_api_starts_a_review_and_its_tasks_go_through_the_tasks_api(driver, 
         "project": "Sagsportal", "organisation": "KL", "description": "x", "phase": "idea", "municipal": "no"},
         headers={"Authorization": f"Bearer {people.token('member')}"})
     assert forbidden.status_code == 403
+
+
+def test_the_board_is_administered_by_administrators(driver, people):
+    member = people.login(driver.app.test_client(), "member")
+    assert member.get("/admin/arkitekturboard").status_code == 403
+    admin = people.login(driver.app.test_client(), "admin")
+    page = admin.get("/admin/arkitekturboard")
+    assert page.status_code == 200 and "Councillor" in page.text
+    bad = admin.post("/admin/arkitekturboard/medlemmer", data={"user_id": str(people.ids["councillor"]),
+                                                               "term_start": "2026-01-01"})
+    assert bad.status_code == 422  # a member already
+    ok = admin.post("/admin/arkitekturboard/medlemmer", data={"user_id": str(people.ids["lead"]),
+                                                              "term_start": "2026-01-01", "organisation": "KL"})
+    assert ok.status_code == 302
+    from workflows.architecture_review import board_members
+    with driver.app.app_context():
+        members = board_members(driver.db.session)
+        assert {m.user.username for m in members} == {"councillor", "lead"}
+        assert people.user("lead").has_role("board_member")

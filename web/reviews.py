@@ -185,7 +185,7 @@ def _board_page(errors: dict | None = None, form: dict | None = None, status: in
     from sqlalchemy import select
 
     users = [(str(u.id), f"{u.name} ({u.username})") for u in db.session.scalars(
-        select(User).where(User.active.is_(True)).order_by(User.name))]
+        select(User).where(User.active.is_(True)).order_by(User.name)).unique()]
     member_fields = describe(domain.BoardMemberForm())
     for f in member_fields:
         if f.name == "user_id":
