@@ -138,3 +138,22 @@ def test_the_board_is_administered_by_administrators(driver, people):
         members = board_members(driver.db.session)
         assert {m.user.username for m in members} == {"councillor", "lead"}
         assert people.user("lead").has_role("board_member")
+
+
+def test_the_generic_task_pages_of_triage_and_the_board_show_the_review(driver, people):
+    driver.start()
+    [triage] = driver.tasks("review.triage")
+    secretary = people.login(driver.app.test_client(), "secretary")
+    page = secretary.get(f"/opgaver/{triage.id}")
+    assert page.status_code == 200 and "Fælles borgerportal" in page.text and "Brugerstyring" in page.text
+    driver.triage()
+    driver.assess(choices=["deviates", "meets", "meets"])
+    driver.wg_review()
+    [decide] = driver.tasks("review.board_decision")
+    board = people.login(driver.app.test_client(), "councillor")
+    page = board.get(f"/opgaver/{decide.id}")
+    assert page.status_code == 200 and "AR 1.1" in page.text and 'name="expires_on"' in page.text
+    response = board.post(f"/opgaver/{decide.id}", data={"version": str(driver.case().version),
+                                                         "outcome": "approved_with_dispensations",
+                                                         "reason": "Begrundet", "expires_on": "2001-01-01"})
+    assert response.status_code == 422 and driver.dispensations() == []
