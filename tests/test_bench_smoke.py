@@ -7,6 +7,7 @@ import pytest
 
 from bench import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput, p6_council
 from bench import p7_search, p8_case_page, p9_heatmap, p10_registration
+from bench import p11_review_register
 
 NUMBER_ROW = re.compile(r"^\s{4}.+\s\d+\.\d\d\s+\d+\.\d\d\s+\d+", re.M)
 
@@ -69,3 +70,7 @@ def test_p8_case_page():
 
 def test_p9_heatmap():
     check(p9_heatmap.run(small=40, big=400, n=1), 4)
+
+
+def test_p11_review_register():
+    check(p11_review_register.run(small=2, big=4, n=1, rules=4), 4)

@@ -38,7 +38,8 @@ def test_demo_is_idempotent_and_prints_logins(cli):
     again = cli("demo")
     assert again.exit_code == 0 and "already present" in again.output
     with sqlite3.connect(cli.db_file) as conn:
-        assert conn.execute("select count(*) from user_account").fetchone()[0] == 12
+        # 12 demo users, and the project owner of the architecture reviews' demo (issue 14)
+        assert conn.execute("select count(*) from user_account").fetchone()[0] == 13
         statuses = dict(conn.execute("select title, status from proposal").fetchall())
         assert set(statuses.values()) == {"draft", "submitted", "scheduled", "approved"}
         assert conn.execute("select count(*) from council_member").fetchone()[0] == 7

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 import workflows.directory  # noqa: F401
 import workflows.proposal  # noqa: F401
 import workflows.catalogue  # noqa: F401
+import workflows.architecture_review  # noqa: F401
 import workflows.hearing  # noqa: F401
 import workflows.council  # noqa: F401
 import workflows.network  # noqa: F401

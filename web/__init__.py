@@ -94,6 +94,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import access_requests, privacy  # issue 18: access requests; record of processing and erasure
     app.register_blueprint(access_requests.bp)
     app.register_blueprint(privacy.bp)
+    from . import reviews
+
+    app.register_blueprint(reviews.bp)  # issue 14: architecture reviews, the board, the public register
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

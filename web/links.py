@@ -26,6 +26,8 @@ ENDPOINTS: dict[str, str] = {
     "account.notifications": "preferences.notifications",
     "access_request.staff": "access_requests.request_page",
     "access_request.download": "access_requests.download",
+    "review": "reviews.review",
+    "review.register": "reviews.register",
 }
 assert set(ENDPOINTS) == set(PAGES), "every logical page needs a route"
 

@@ -55,6 +55,11 @@ def hit_url(hit) -> str:
         return url_for("council.meeting", meeting_id=ref["meeting_id"])
     if hit.kind == "round":
         return url_for("network.round_page", round_id=ref["round_id"])
+    if hit.kind == "review":  # issue 14: the public register's page once a decision is public
+        endpoint = "reviews.public_review" if hit.visibility == "public" else "reviews.review"
+        return url_for(endpoint, review_id=ref["review_id"])
+    if hit.kind == "project":
+        return url_for("reviews.project", key=ref["project_key"])
     if hit.kind == "document":
         if ref.get("hearing_id"):
             return url_for("hearings.public_document", hearing_id=ref["hearing_id"], document_id=ref["document_id"])

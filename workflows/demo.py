@@ -8,6 +8,7 @@ from .directory import (
     ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT, SECRETARIAT, Municipality, User,
     WorkingGroup, add_member, create_user,
 )
+from .architecture_review.demo import load_review_demo
 from .catalogue.demo import load_catalogue_demo
 from .service import Byplan
 
@@ -145,6 +146,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
     _demo_hearing(session, byplan, secretariat, users["kommune"], group, list(munis.values()))
     _demo_network(session, byplan, secretariat, munis)
     __import__("workflows.access_request.demo", fromlist=["demo"]).demo(session, byplan, secretariat)  # issue 18
+    load_review_demo(session, byplan, DEMO_PASSWORD)  # issue 14: the board and three architecture reviews
     return [(u, DEMO_PASSWORD, ", ".join(sorted(users[u].roles))) for u, *_ in USERS]
 
 

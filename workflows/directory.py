@@ -24,6 +24,10 @@ COUNCIL_CHAIR = "council_chair"
 WG_MEMBER = "wg_member"
 MUNICIPALITY_CONTACT = "municipality_contact"
 ADMIN = "admin"
+# issue 14: a KL/KOMBIT project lead who submits projects for architecture review; a member of the
+# architecture board (Arkitekturboard), given with a board membership (workflows/architecture_review)
+PROJECT_OWNER = "project_owner"
+BOARD_MEMBER = "board_member"
 
 ROLE_LABELS = {
     SECRETARIAT: N_("Secretariat"),
@@ -32,6 +36,8 @@ ROLE_LABELS = {
     WG_MEMBER: N_("Working-group member"),
     MUNICIPALITY_CONTACT: N_("Municipality contact"),
     ADMIN: N_("Administrator"),
+    PROJECT_OWNER: N_("Project owner"),
+    BOARD_MEMBER: N_("Architecture board member"),
 }
 
 # The argon2 hasher of code that is given none (the tests' and the benchmarks' own fixtures set cheap

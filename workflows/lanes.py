@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from engine import Forbidden
 
-from .directory import ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT, SECRETARIAT, User, group_scope
+from .directory import (
+    ADMIN, BOARD_MEMBER, COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT, PROJECT_OWNER, SECRETARIAT, User,
+    group_scope,
+)
 from .i18n import N_
 
 # Lanes open to a role regardless of the case's scope.
@@ -13,11 +16,16 @@ LANE_ROLES: dict[str, set[str]] = {
     "Råd": {COUNCIL_CHAIR},
     "Rådsmedlem": {COUNCIL_MEMBER},
     "Rådsformand": {COUNCIL_CHAIR},
+    # issue 14 (architecture reviews): the project's owner (its tasks are assigned to the owner by name) and
+    # the architecture board (the decision checks a current board membership too)
+    "Projektejer": {PROJECT_OWNER, MUNICIPALITY_CONTACT},
+    "Arkitekturboard": {BOARD_MEMBER},
 }
 # How lanes are named in the UI (the BPMN lane names are Danish role names).
 LANE_LABELS = {"Sekretariat": N_("Secretariat"), "Råd": N_("Council chair"), "Arbejdsgruppe": N_("Working group"),
                "Høringspart": N_("Hearing party"), "Rådsmedlem": N_("Council member"),
-               "Rådsformand": N_("Council chair")}
+               "Rådsformand": N_("Council chair"), "Projektejer": N_("Project owner"),
+               "Arkitekturboard": N_("Architecture board")}
 
 # Lanes open to the members of the working group that owns the case (its scope).
 GROUP_LANES = {"Arbejdsgruppe"}
@@ -78,6 +86,15 @@ def is_process_staff(user: User | None) -> bool:
 def is_contact_only(user: User | None) -> bool:
     """A municipality contact who is not also secretariat: they see their municipality's pages."""
     return user is not None and user.has_role(MUNICIPALITY_CONTACT) and not user.has_role(SECRETARIAT)
+
+
+def is_project_owner(user: User | None) -> bool:
+    """Who requests architecture reviews: a project owner (KL/KOMBIT) or a municipality contact."""
+    return user is not None and user.has_role(PROJECT_OWNER, MUNICIPALITY_CONTACT)
+
+
+def is_board_member(user: User | None) -> bool:
+    return user is not None and user.has_role(BOARD_MEMBER)
 
 
 def is_group_member(user: User | None) -> bool:

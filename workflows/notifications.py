@@ -77,6 +77,13 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("council.positions", N_("Positions to record on a meeting's decision items"), _council),
     Kind("council.minutes", N_("Minutes out for approval"), _council, optional=False),
     Kind("case.mention", N_("A colleague mentions you in an internal comment on a case"), lambda user: True),
+    # issue 14: architecture reviews
+    Kind("review.submitted", N_("A project asks for an architecture review (secretariat)"), lanes.is_secretariat),
+    Kind("review.assigned", N_("You review a project's architecture review"), lanes.is_group_member),
+    Kind("review.decided", N_("Your project's architecture review is decided"), lanes.is_project_owner),
+    Kind("review.dispensation_expiring", N_("Your project's dispensation expires soon"), lanes.is_project_owner,
+         optional=False),
+    Kind("review.rule_changed", N_("A rule your project's review cites has changed"), lanes.is_project_owner),
 )}
 
 

@@ -14,7 +14,7 @@ from engine.mail import MailDelivery, MailSettings
 from engine.models import utcnow
 from engine.specs import DeployRules, read_directory
 
-from . import lanes, proposal
+from . import architecture_review, lanes, proposal
 from . import case_controls, comments, saved_lists  # noqa: F401  (issue 19: their tables)
 from . import public_law  # issue 18
 from .admin import Admin
@@ -66,12 +66,15 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     script_engine.services.update(council.service_handlers())
     networks = Networks(engine, documents, links, clock=clock)
     script_engine.services.update(networks.service_handlers())
+    reviews = architecture_review.Reviews(engine, documents, links=links, clock=clock, search=search)  # issue 14
+    script_engine.services.update(reviews.service_handlers())
     delivery = MailDelivery(mail or MailSettings(backend="sink"), session_factory, clock=clock)
     notifications = Notifications(session_factory, links, clock=clock, digest_hour=digest_hour)
     byplan = Byplan(engine, documents, hearings=hearings, council=council, networks=networks, mail=delivery,
                     admin=Admin(audit, passwords), incidents=Incidents(engine), search=search, forms=forms,
                     passwords=passwords, links=links, notifications=notifications)
     public_law.attach(byplan, engine, documents, links, clock)  # issue 18: access requests, retention, erasure
+    byplan.reviews, byplan.board = reviews, architecture_review.BoardAdmin(audit)  # issue 14
     return byplan
 
 

@@ -45,7 +45,7 @@ PUBLIC, INTERNAL, STAFF, SECRETARIAT = "public", "internal", "staff", "secretari
 KINDS = [("case", N_("Cases")), ("document", N_("Documents")), ("principle", N_("Principles")),
          ("rule", N_("Architecture rules")), ("hearing", N_("Hearings")), ("response", N_("Hearing responses")),
          ("meeting", N_("Council meetings")),
-         ("round", N_("Network rounds"))]
+         ("round", N_("Network rounds")), ("review", N_("Architecture reviews")), ("project", N_("Projects"))]
 PAGE_SIZE = 20
 MAX_QUERY = 200
 MAX_PAGE = 500
@@ -370,6 +370,9 @@ class Search:
             counts["response"] += 1
         for kind, n in reindex_catalogue(self, session).items():
             counts[kind] = counts.get(kind, 0) + n
+        from .architecture_review.search import reindex_reviews  # issue 14
+
+        counts.update(reindex_reviews(self, session))
         for document in session.scalars(select(Document).order_by(Document.id)):
             version = document.current
             if version is None:

@@ -297,9 +297,16 @@ class Byplan:
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound(f"case {case_id}")
-        if not lanes.may_view_case(user, case.scope):
+        if not lanes.may_view_case(user, case.scope) and not self._has_task_in(session, user, case_id):
             raise Forbidden(N_("You do not have access to this case."))
         return case
+
+    @staticmethod
+    def _has_task_in(session: Session, user: User, case_id: int) -> bool:
+        """A user with a ready task in a case sees the case its task page links to (issue 14: a project owner's
+        self-assessment in a review scoped to the working group)."""
+        tasks = session.scalars(select(ReadyTask).where(ReadyTask.case_id == case_id))
+        return any(lanes.may_take(user, t) for t in tasks)
 
     def case_view(self, session: Session, user: User, case_id: int, *, diagram: bool = False,
                   process_id: str | None = None, events_page: int | None = None) -> CaseView:

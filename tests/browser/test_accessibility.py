@@ -108,7 +108,8 @@ def main_pages(app) -> dict[str, str]:
             "inbox": "/opgaver", "case-diagram": f"/sager/{case}", "hearing-dashboard": "/hoeringer",
             "hearing": f"/hoeringer/{hearing}", "council-meeting": f"/raadet/moeder/{meeting}",
             "network-round": f"/netvaerk/runder/{open_round}", "processes": "/processer",
-            "search": "/soeg?q=brugerstyring", "catalogue": "/principper"}
+            "search": "/soeg?q=brugerstyring", "catalogue": "/principper",
+            "review-register": "/register/arkitekturvurderinger"}
 
 
 def test_screenshots_of_the_main_pages(new_context, demo_site, artifacts):

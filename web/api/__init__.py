@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import cases, tasks, hearings, council, search  # registers the operations, in the document's order
 from . import catalogue  # issue 14: the public catalogue (no token)
+from . import reviews  # noqa: F401,E402  (issue 14: architecture reviews)
 from .cases import CaseDetailSchema, CaseListQuery, EventSchema, ProposalSchema, RetrySchema, StartCaseSchema
 from .common import ERROR_DESCRIPTIONS, PageQuery, bp, errors, token_required
 from .council import ItemInSchema, ItemOutSchema, MeetingInSchema, MeetingOutSchema
