@@ -117,9 +117,9 @@ def _safe_next(target: str | None) -> str:
     return url_for("tasks.inbox")
 
 
-def start_session(user) -> None:
+def start_session(user) -> LoginSession:
     """Sign this browser in as `user` with a new session (a new secret, so a cookie known from before the
-    login is worth nothing): ends the browser's previous session, keeps the language."""
+    login is worth nothing): ends the browser's previous session, keeps the language. Returns its record."""
     old = session.get("_user_id")
     if old:
         sessions().log_out(db.session, old)
@@ -127,6 +127,7 @@ def start_session(user) -> None:
         session.pop(key, None)
     record, secret = sessions().start(db.session, user, request.headers.get("User-Agent", ""))
     login_user(SignedIn(user, record, secret))
+    return record
 
 
 def _address() -> str:
@@ -176,12 +177,15 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    from .sso import logout_location
+
     with unit_of_work() as uow:
+        provider_logout = logout_location(current_user.record.id)  # SAML SLO or OIDC end-session, if any
         sessions().log_out(db.session, current_user.get_id())
         uow.commit()
     logout_user()
     flash(_("You are logged out."))
-    return redirect(url_for("public.catalogue"))
+    return redirect(provider_logout or url_for("public.catalogue"))
 
 
 @bp.post("/language")

@@ -1,0 +1,181 @@
+"""Sign-in through identity providers: the SAML service provider's endpoints (/saml/…) and OpenID Connect
+(/oidc/…). Thin: the checks are in workflows/identity; a good answer becomes the same server-side session
+as a password login (web/auth.start_session), recorded with what the provider's logout names it by."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from workflows.identity import federation
+from workflows.identity.mapping import Mapping
+from workflows.identity.provision import Identities, NoAccess, SignInRefused
+from workflows.identity.saml import SamlSettings, ServiceProvider
+
+from .auth import _address, _safe_next, _throttle, start_session
+from .extensions import byplan_service, db
+from .forms import unit_of_work
+
+bp = Blueprint("sso", __name__)
+
+
+def init_app(app) -> None:
+    """Build the SAML SP and the OIDC client from the settings (none when their settings are not set)."""
+    byplan = app.extensions["byplan"]
+    app.extensions["byplan_identities"] = Identities(byplan.engine.audit, clock=byplan.engine.clock)
+    cfg = app.config
+    saml = None
+    if cfg.get("SAML_IDP_METADATA"):
+        if not cfg.get("SAML_KEY_FILE") or not cfg.get("SAML_CERT_FILE"):
+            raise RuntimeError("SAML sign-in needs BYPLAN_SAML_KEY_FILE and BYPLAN_SAML_CERT_FILE")
+        base = cfg["BASE_URL"].rstrip("/")
+        saml = ServiceProvider(SamlSettings(
+            entity_id=cfg.get("SAML_ENTITY_ID") or base + "/saml/metadata", base_url=base,
+            idp_metadata=cfg["SAML_IDP_METADATA"], key_file=cfg["SAML_KEY_FILE"], cert_file=cfg["SAML_CERT_FILE"],
+            encryption_key_file=cfg.get("SAML_ENCRYPTION_KEY_FILE"),
+            encryption_cert_file=cfg.get("SAML_ENCRYPTION_CERT_FILE"), idp_entity_id=cfg.get("SAML_IDP_ENTITY_ID"),
+            allow_unsolicited=bool(cfg.get("SAML_ALLOW_UNSOLICITED")), mapping=Mapping.load(cfg.get("SAML_MAPPING"))),
+            clock=byplan.engine.clock)
+    app.extensions["byplan_saml"] = saml
+    oidc = None
+    if cfg.get("OIDC_ISSUER"):
+        from workflows.identity.oidc import OidcClient, OidcSettings
+
+        if not cfg.get("OIDC_CLIENT_ID"):
+            raise RuntimeError("OpenID Connect sign-in needs BYPLAN_OIDC_CLIENT_ID")
+        oidc = OidcClient(OidcSettings(issuer=cfg["OIDC_ISSUER"], client_id=cfg["OIDC_CLIENT_ID"],
+                                       client_secret=cfg.get("OIDC_CLIENT_SECRET"),
+                                       redirect_uri=cfg["BASE_URL"].rstrip("/") + "/oidc/callback",
+                                       scopes=cfg.get("OIDC_SCOPES") or "openid",
+                                       mapping=Mapping.load(cfg.get("OIDC_MAPPING"))),
+                          clock=byplan.engine.clock)
+    app.extensions["byplan_oidc"] = oidc
+
+
+def methods() -> dict:
+    """The login page's federated methods: {"saml": label, "oidc": label} for those configured."""
+    out = {}
+    if current_app.extensions.get("byplan_saml"):
+        out["saml"] = current_app.config.get("SAML_LABEL") or _("Log in through your municipality")
+    if current_app.extensions.get("byplan_oidc"):
+        out["oidc"] = current_app.config.get("OIDC_LABEL") or _("Log in as staff")
+    return out
+
+
+def _saml() -> ServiceProvider:
+    sp = current_app.extensions.get("byplan_saml")
+    if sp is None:
+        abort(404)
+    return sp
+
+
+def _identities() -> Identities:
+    return current_app.extensions["byplan_identities"]
+
+
+def _throttle_key() -> str:
+    return f"sso:{_address()}"
+
+
+def finish(provider: str, accept, mapping: Mapping):
+    """The common end of a federated sign-in: `accept(session)` checks the provider's answer and returns
+    (claims, name_id, session_index, next_url); then JIT user and roles, the session, or a refusal page."""
+    address = _address()
+    with unit_of_work() as uow:
+        refusal = _throttle().check(db.session, _throttle_key(), address)
+        result = error = None
+        if refusal is None:
+            try:
+                claims, name_id, session_index, next_url = accept(db.session)
+                signed = _identities().sign_in(db.session, provider, claims, mapping)
+            except NoAccess as exc:
+                error = exc
+            except SignInRefused as exc:
+                error = exc
+                if exc.reason != "deactivated":
+                    _identities().refuse(db.session, provider, exc.reason)
+                _throttle().failed(db.session, _throttle_key(), address)
+            else:
+                record = start_session(signed.user)
+                federation.record(db.session, record, provider, name_id, session_index)
+                result = next_url
+        uow.commit()
+    if refusal is not None:
+        response = current_app.make_response((render_template(
+            "sso/refused.html", message=_("Too many failed logins. Wait %(minutes)s min. and try again.",
+                                          minutes=refusal.minutes)), 429))
+        response.headers["Retry-After"] = str(refusal.retry_after)
+        return response
+    if isinstance(error, NoAccess):
+        return render_template("sso/no_access.html"), 403
+    if error is not None:
+        return render_template("sso/refused.html", message=_(error.message), reason=error.reason), 400
+    return redirect(_safe_next(result))
+
+
+# ------------------------------------------------------------------------------------------------ SAML
+
+@bp.get("/saml/metadata")
+def saml_metadata():
+    return Response(_saml().metadata_xml(), mimetype="application/samlmetadata+xml")
+
+
+@bp.get("/saml/login")
+def saml_login():
+    sp = _saml()
+    with unit_of_work() as uow:
+        location = sp.login_location(db.session, request.args.get("next", ""))
+        uow.commit()
+    return redirect(location)
+
+
+@bp.post("/saml/acs")
+def saml_acs():
+    sp = _saml()
+
+    def accept(session):
+        signed = sp.accept(session, request.form.get("SAMLResponse", ""))
+        return signed.claims, signed.name_id, signed.session_index, signed.next_url
+
+    return finish("saml", accept, sp.settings.mapping)
+
+
+@bp.route("/saml/slo", methods=["GET", "POST"])
+def saml_slo():
+    """The IdP's LogoutRequest (ends the Byplan sessions it names), or its answer to ours."""
+    sp = _saml()
+    values = request.form if request.method == "POST" else request.args
+    binding = "post" if request.method == "POST" else "redirect"
+    if values.get("SAMLResponse"):
+        sp.check_logout_response(values["SAMLResponse"], binding)
+        return redirect(url_for("public.catalogue"))
+    if not values.get("SAMLRequest"):
+        abort(400)
+    try:
+        name_id, indexes, answer = sp.handle_logout_request(values["SAMLRequest"], binding,
+                                                            values.get("RelayState"), values.get("SigAlg"),
+                                                            values.get("Signature"))
+    except SignInRefused as exc:
+        with unit_of_work() as uow:
+            byplan_service().engine.audit.append(db.session, kind="session_end_refused", actor="saml:logout",
+                                                 summary=f"SAML logout request refused: {exc.reason}",
+                                                 detail={"method": "saml", "reason": exc.reason})
+            uow.commit()
+        return render_template("sso/refused.html", message=_(exc.message), reason=exc.reason), 400
+    with unit_of_work() as uow:
+        federation.end(db.session, byplan_service().engine.audit, "saml", name_id, indexes)
+        uow.commit()
+    return redirect(answer["location"])
+
+
+def logout_location(login_session_id: int) -> str | None:
+    """After our own logout ended the session: where the provider's logout is (SAML SLO, OIDC end-session),
+    or None for a local session. Call before the session's record is deleted."""
+    row = federation.of(db.session, login_session_id)
+    if row is None:
+        return None
+    if row.provider == "saml" and current_app.extensions.get("byplan_saml"):
+        return current_app.extensions["byplan_saml"].logout_location(row.name_id, row.session_index)
+    if row.provider == "oidc" and current_app.extensions.get("byplan_oidc"):
+        return current_app.extensions["byplan_oidc"].logout_location(
+            url_for("public.catalogue", _external=True))
+    return None
