@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -61,6 +62,7 @@ class SamlIdp:
         self.server: Server | None = None
         self.metadata_file = directory / f"{name}-metadata.xml"
         self.metadata_file.write_text(str(entity_descriptor(self._config())))
+        self.session_index: str | None = None
         self.user: dict | None = None  # who the HTTP IdP signs in (serve())
 
     def _conf(self, sp_metadata: str | None = None) -> dict:
@@ -105,7 +107,7 @@ class SamlIdp:
 
     def response(self, sp_entity_id: str, acs_url: str, in_response_to: str | None, user: dict | None = None,
                  *, sign_assertion: bool = True, sign_response: bool = False, encrypt: bool = False,
-                 audience: str | None = None, name_id: str = "persistent-id-1", session_index: str = "s-1") -> str:
+                 audience: str | None = None, name_id: str = "persistent-id-1") -> str:
         """A base64 SAMLResponse for the SP."""
         user = user or identity()
         kwargs = {}
@@ -118,7 +120,10 @@ class SamlIdp:
                            sp_name_qualifier=sp_entity_id),
             sign_assertion=sign_assertion, sign_response=sign_response, session_not_on_or_after=None,
             authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:Password", "authn_auth": ENTITY_ID},
-            session_index=session_index, **kwargs)
+            **kwargs)
+        found = re.search(r'SessionIndex="([^"]+)"', str(xml))
+        if found:
+            self.session_index = found.group(1)  # pysaml2 makes its own: the logout request names it
         return base64.b64encode(str(xml).encode()).decode()
 
     def _sp_enc_cert(self, sp_entity_id: str) -> str:
@@ -127,14 +132,14 @@ class SamlIdp:
 
     # ----------------------------------------------------------------- SLO
     def logout_request_location(self, sp_entity_id: str, name_id: str = "persistent-id-1",
-                                session_index: str = "s-1") -> str:
+                                session_index: str | None = None) -> str:
         """A signed LogoutRequest to the SP (HTTP-Redirect): the URL to GET."""
         destination = self.server.metadata.single_logout_service(sp_entity_id, BINDING_HTTP_REDIRECT,
                                                                  "spsso")[0]["location"]
         _id, request = self.server.create_logout_request(
             destination, sp_entity_id, name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=name_id,
                                                       name_qualifier=ENTITY_ID, sp_name_qualifier=sp_entity_id),
-            session_indexes=[session_index], sign=False)
+            session_indexes=[session_index or self.session_index], sign=False)
         info = self.server.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination, "", sign=True)
         return dict(info["headers"])["Location"]
 
