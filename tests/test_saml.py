@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from idp.keys import keypair
-from idp.saml_idp import MAPPING, ROLE_CONTACT, ROLE_SECRETARIAT, SamlIdp, identity
+from idp.saml_idp import MAPPING, ROLE_SECRETARIAT, SamlIdp, identity
 from support import People, make_app
 
 BASE = "http://localhost"

@@ -61,12 +61,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import api as api_module
     from . import admin, auth, cases, council, deployments, errors, hearings, network, processes, public, search, tasks
-    from . import account, site, sso
+    from . import account, providers, site, sso
 
     auth.init_app(app)  # the server-side sessions and the login throttle
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
-    sso.init_app(app)  # issue 17: SAML and OpenID Connect sign-in
+    providers.init_app(app)  # issue 17: SAML and OpenID Connect sign-in
     app.register_blueprint(sso.bp)
     csrf.exempt(sso.saml_acs)  # posted by the IdP (signed SAML, not our form)
     csrf.exempt(sso.saml_slo)

@@ -171,7 +171,7 @@ def pending_user():
 
 
 def _login_page(errors, username, status, retry_after=None):
-    from .sso import methods
+    from .providers import methods
 
     response = current_app.make_response((render_template(
         "login.html", errors=errors, username=username, methods=methods(), policy=login_policy(),
@@ -243,7 +243,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    from .sso import logout_location
+    from .providers import logout_location
 
     with unit_of_work() as uow:
         provider_logout = logout_location(current_user.record.id)  # SAML SLO or OIDC end-session, if any

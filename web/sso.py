@@ -4,61 +4,19 @@ as a password login (web/auth.start_session), recorded with what the provider's 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+
 from flask_babel import gettext as _
 
 from workflows.identity import federation
 from workflows.identity.mapping import Mapping
 from workflows.identity.provision import Identities, NoAccess, SignInRefused
-from workflows.identity.saml import SamlSettings, ServiceProvider
+from workflows.identity.saml import ServiceProvider
 
 from .auth import _address, _safe_next, _throttle, start_session
 from .extensions import byplan_service, db
 from .forms import unit_of_work
 
 bp = Blueprint("sso", __name__)
-
-
-def init_app(app) -> None:
-    """Build the SAML SP and the OIDC client from the settings (none when their settings are not set)."""
-    byplan = app.extensions["byplan"]
-    app.extensions["byplan_identities"] = Identities(byplan.engine.audit, clock=byplan.engine.clock)
-    cfg = app.config
-    saml = None
-    if cfg.get("SAML_IDP_METADATA"):
-        if not cfg.get("SAML_KEY_FILE") or not cfg.get("SAML_CERT_FILE"):
-            raise RuntimeError("SAML sign-in needs BYPLAN_SAML_KEY_FILE and BYPLAN_SAML_CERT_FILE")
-        base = cfg["BASE_URL"].rstrip("/")
-        saml = ServiceProvider(SamlSettings(
-            entity_id=cfg.get("SAML_ENTITY_ID") or base + "/saml/metadata", base_url=base,
-            idp_metadata=cfg["SAML_IDP_METADATA"], key_file=cfg["SAML_KEY_FILE"], cert_file=cfg["SAML_CERT_FILE"],
-            encryption_key_file=cfg.get("SAML_ENCRYPTION_KEY_FILE"),
-            encryption_cert_file=cfg.get("SAML_ENCRYPTION_CERT_FILE"), idp_entity_id=cfg.get("SAML_IDP_ENTITY_ID"),
-            allow_unsolicited=bool(cfg.get("SAML_ALLOW_UNSOLICITED")), mapping=Mapping.load(cfg.get("SAML_MAPPING"))),
-            clock=byplan.engine.clock)
-    app.extensions["byplan_saml"] = saml
-    oidc = None
-    if cfg.get("OIDC_ISSUER"):
-        from workflows.identity.oidc import OidcClient, OidcSettings
-
-        if not cfg.get("OIDC_CLIENT_ID"):
-            raise RuntimeError("OpenID Connect sign-in needs BYPLAN_OIDC_CLIENT_ID")
-        oidc = OidcClient(OidcSettings(issuer=cfg["OIDC_ISSUER"], client_id=cfg["OIDC_CLIENT_ID"],
-                                       client_secret=cfg.get("OIDC_CLIENT_SECRET"),
-                                       redirect_uri=cfg["BASE_URL"].rstrip("/") + "/oidc/callback",
-                                       scopes=cfg.get("OIDC_SCOPES") or "openid",
-                                       mapping=Mapping.load(cfg.get("OIDC_MAPPING"))),
-                          clock=byplan.engine.clock)
-    app.extensions["byplan_oidc"] = oidc
-
-
-def methods() -> dict:
-    """The login page's federated methods: {"saml": label, "oidc": label} for those configured."""
-    out = {}
-    if current_app.extensions.get("byplan_saml"):
-        out["saml"] = current_app.config.get("SAML_LABEL") or _("Log in through your municipality")
-    if current_app.extensions.get("byplan_oidc"):
-        out["oidc"] = current_app.config.get("OIDC_LABEL") or _("Log in as staff")
-    return out
 
 
 def _saml() -> ServiceProvider:
@@ -165,17 +123,3 @@ def saml_slo():
         federation.end(db.session, byplan_service().engine.audit, "saml", name_id, indexes)
         uow.commit()
     return redirect(answer["location"])
-
-
-def logout_location(login_session_id: int) -> str | None:
-    """After our own logout ended the session: where the provider's logout is (SAML SLO, OIDC end-session),
-    or None for a local session. Call before the session's record is deleted."""
-    row = federation.of(db.session, login_session_id)
-    if row is None:
-        return None
-    if row.provider == "saml" and current_app.extensions.get("byplan_saml"):
-        return current_app.extensions["byplan_saml"].logout_location(row.name_id, row.session_index)
-    if row.provider == "oidc" and current_app.extensions.get("byplan_oidc"):
-        return current_app.extensions["byplan_oidc"].logout_location(
-            url_for("public.catalogue", _external=True))
-    return None
