@@ -123,3 +123,45 @@ def saml_slo():
         federation.end(db.session, byplan_service().engine.audit, "saml", name_id, indexes)
         uow.commit()
     return redirect(answer["location"])
+
+
+# ------------------------------------------------------------------------------------------------ OIDC
+
+OIDC_FLOW = "_oidc"
+
+
+def _oidc():
+    client = current_app.extensions.get("byplan_oidc")
+    if client is None:
+        abort(404)
+    return client
+
+
+@bp.get("/oidc/login")
+def oidc_login():
+    from flask import session as cookie
+
+    client = _oidc()
+    try:
+        url, flow = client.begin(request.args.get("next", ""))
+    except SignInRefused as exc:  # discovery failed: the issuer unreachable, or not the configured one
+        with unit_of_work() as uow:
+            _identities().refuse(db.session, "oidc", exc.reason)
+            uow.commit()
+        return render_template("sso/refused.html", message=_(exc.message), reason=exc.reason), 400
+    cookie[OIDC_FLOW] = flow
+    return redirect(url)
+
+
+@bp.get("/oidc/callback")
+def oidc_callback():
+    from flask import session as cookie
+
+    client = _oidc()
+    flow = cookie.pop(OIDC_FLOW, None)
+
+    def accept(_session):
+        signed = client.finish(flow, request.args.to_dict())
+        return signed.claims, signed.name_id, signed.session_index, signed.next_url
+
+    return finish("oidc", accept, client.settings.mapping)
