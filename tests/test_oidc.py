@@ -115,7 +115,8 @@ def test_logout_ends_the_session_and_sends_the_browser_to_the_provider(oidc):
     response = client.post("/logout")
     location = response.headers["Location"]
     assert location.startswith(op.issuer + "/session/end?")
-    assert parse_qs(urlsplit(location).query)["client_id"] == [CLIENT_ID]
+    query = parse_qs(urlsplit(location).query)
+    assert query["client_id"] == [CLIENT_ID] and query["post_logout_redirect_uri"] == [BASE + "/"]
     assert not signed_in(client)
 
 

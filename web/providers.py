@@ -3,7 +3,7 @@ from the settings; what the login page offers; where our logout sends the browse
 (web/sso.py has the sign-in endpoints; this module imports none of web.auth, which uses it.)"""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from workflows.identity import federation
@@ -66,6 +66,37 @@ def logout_location(login_session_id: int) -> str | None:
     if row.provider == "saml" and current_app.extensions.get("byplan_saml"):
         return current_app.extensions["byplan_saml"].logout_location(row.name_id, row.session_index)
     if row.provider == "oidc" and current_app.extensions.get("byplan_oidc"):
-        return current_app.extensions["byplan_oidc"].logout_location(
-            url_for("public.catalogue", _external=True))
+        return current_app.extensions["byplan_oidc"].logout_location(current_app.config["BASE_URL"].rstrip("/")
+                                                                     + "/")
     return None
+
+
+def _origin(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def form_targets(app) -> list[str]:
+    """The origins our logout form may end at (CSP form-action): the SAML IdP's SLO endpoint and the OIDC
+    issuer, whose end-session endpoint the logout redirects to."""
+    cached = app.extensions.get("byplan_form_targets")
+    if cached is not None:
+        return cached
+    origins = []
+    saml = app.extensions.get("byplan_saml")
+    if saml is not None:
+        from saml2 import BINDING_HTTP_REDIRECT
+
+        try:
+            endpoints = saml.client.metadata.single_logout_service(saml.idp_entity_id(), BINDING_HTTP_REDIRECT,
+                                                                   "idpsso")
+        except Exception:  # noqa: BLE001 - metadata unreadable: the logout stays local
+            endpoints = []
+        origins += [o for o in (_origin(e.get("location")) for e in endpoints or []) if o]
+    oidc = app.extensions.get("byplan_oidc")
+    if oidc is not None and _origin(oidc.settings.issuer):
+        origins.append(_origin(oidc.settings.issuer))
+    app.extensions["byplan_form_targets"] = sorted(set(origins))
+    return app.extensions["byplan_form_targets"]

@@ -165,3 +165,17 @@ def oidc_callback():
         return signed.claims, signed.name_id, signed.session_index, signed.next_url
 
     return finish("oidc", accept, client.settings.mapping)
+
+
+@bp.after_app_request
+def _logout_form_target(response):
+    """The logout form (on every page) ends at the provider's logout: CSP's form-action must allow it."""
+    if current_app.extensions.get("byplan_saml") or current_app.extensions.get("byplan_oidc"):
+        from .providers import form_targets
+
+        policy = response.headers.get("Content-Security-Policy", "")
+        targets = form_targets(current_app)
+        if targets and "form-action 'self'" in policy:
+            response.headers["Content-Security-Policy"] = policy.replace(
+                "form-action 'self'", "form-action 'self' " + " ".join(targets))
+    return response
