@@ -75,8 +75,7 @@ class Identities:
     def sign_in(self, session: Session, provider: str, claims: Claims, mapping: Mapping) -> SignedInUser:
         """The user this provider's claims are, created or refreshed; raises NoAccess (audited) or
         SignInRefused when the claims name nobody or a deactivated user."""
-        if not claims.subject:
-            self.refuse(session, provider, "no_subject")
+        if not claims.subject:  # audited by the caller, as the protocol's own refusals
             raise SignInRefused(N_("The identity provider did not say who you are."), "no_subject")
         roles = claims.byplan_roles(mapping)
         municipality = None
