@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from support import make_app
+
 from idp.saml_idp import CVR, ROLE_CONTACT, privileges
 from workflows.identity.mapping import Mapping, MappingError, claims_from, parse_privileges
 
@@ -85,4 +87,29 @@ def test_failed_sso_answers_are_throttled(sqlite_url, tmp_path):
     with app.app_context():
         from web.extensions import db
 
+        db.engine.dispose()
+
+
+def test_the_worker_forgets_old_requests_and_assertion_ids(sqlite_url):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from engine.models import utcnow
+    from web.extensions import db
+    from workflows.identity.models import SamlAssertionSeen, SamlRequest
+    from workflows.identity.saml import sweep
+
+    app = make_app(sqlite_url)
+    now = utcnow()
+    with app.app_context():
+        db.session.add_all([SamlRequest(request_id="old", next_url="", created_at=now - timedelta(hours=1)),
+                            SamlRequest(request_id="new", next_url="", created_at=now),
+                            SamlAssertionSeen(assertion_id="gone", expires_at=now - timedelta(minutes=1)),
+                            SamlAssertionSeen(assertion_id="kept", expires_at=now + timedelta(minutes=5))])
+        db.session.commit()
+        assert sweep(db.session, now) == 2
+        assert db.session.scalar(select(func.count()).select_from(SamlRequest)) == 1
+        assert db.session.scalars(select(SamlAssertionSeen.assertion_id)).all() == ["kept"]
+        db.session.remove()
         db.engine.dispose()

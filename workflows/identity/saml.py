@@ -316,7 +316,10 @@ class ServiceProvider:
             return False
         return response is not None
 
-    def sweep(self, session: Session) -> None:
-        now = self.clock()
-        session.execute(delete(SamlRequest).where(SamlRequest.created_at < now - REQUEST_LIFETIME))
-        session.execute(delete(SamlAssertionSeen).where(SamlAssertionSeen.expires_at < now))
+
+
+def sweep(session: Session, now: datetime) -> int:
+    """Forget requests past their lifetime and assertion ids that could no longer be valid (the worker)."""
+    removed = session.execute(delete(SamlRequest).where(SamlRequest.created_at < now - REQUEST_LIFETIME)).rowcount
+    removed += session.execute(delete(SamlAssertionSeen).where(SamlAssertionSeen.expires_at < now)).rowcount
+    return removed or 0
