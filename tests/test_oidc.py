@@ -97,6 +97,9 @@ def test_sign_in_creates_the_user_with_roles_from_groups_and_a_session(oidc):
     assert signed_in(client)
     assert roles_of(app, "sara@kl.test") == {"secretariat"}
     assert audit(app, "login")[-1].detail["method"] == "oidc"
+    everything = " ".join(f"{e.summary} {json.dumps(e.detail)}" for kind in ("login", "identity_roles", "admin")
+                          for e in audit(app, kind))
+    assert "eyJ" not in everything  # no ID or access token (JWTs) in the audit log
     other = app.test_client()
     assert other.get(callback(other, op, "admin")).status_code == 302
     assert roles_of(app, "anders@kl.test") == {"secretariat", "admin"}

@@ -144,6 +144,24 @@ def test_refused_unsigned_assertion(saml):
     _refused(app, client, client.post("/saml/acs", data={"SAMLResponse": data}), "signature", "ikke underskrevet")
 
 
+def test_refused_signed_response_with_an_unsigned_assertion(saml):
+    app, client, idp = saml
+    request = start(client, idp)
+    data = idp.response(SP_ENTITY, ACS, request.id, sign_assertion=False, sign_response=True)
+    _refused(app, client, client.post("/saml/acs", data={"SAMLResponse": data}), "signature", "ikke underskrevet")
+
+
+def test_refused_assertion_changed_after_signing(saml):
+    import base64
+
+    app, client, idp = saml
+    request = start(client, idp)
+    xml = base64.b64decode(idp.response(SP_ENTITY, ACS, request.id)).decode()
+    assert "Karen Kontakt" in xml
+    forged = base64.b64encode(xml.replace("Karen Kontakt", "Mallory Mellemmand").encode()).decode()
+    _refused(app, client, client.post("/saml/acs", data={"SAMLResponse": forged}), "signature", "ikke underskrevet")
+
+
 def test_refused_assertion_signed_by_another_key(saml, tmp_path):
     app, client, idp = saml
     request = start(client, idp)

@@ -80,9 +80,14 @@ def saml_metadata():
 @bp.get("/saml/login")
 def saml_login():
     sp = _saml()
-    with unit_of_work() as uow:
-        location = sp.login_location(db.session, request.args.get("next", ""))
-        uow.commit()
+    try:
+        with unit_of_work() as uow:
+            location = sp.login_location(db.session, request.args.get("next", ""))
+            uow.commit()
+    except Exception:  # noqa: BLE001 - the IdP's metadata unreadable or unreachable: say so, no 500
+        current_app.logger.exception("SAML: no AuthnRequest could be made")
+        return render_template("sso/refused.html", message=_("The login service cannot be reached now. Try "
+                                                               "again later."), reason="unavailable"), 503
     return redirect(location)
 
 
