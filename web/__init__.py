@@ -68,8 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(account.bp)
     providers.init_app(app)  # issue 17: SAML and OpenID Connect sign-in
     app.register_blueprint(sso.bp)
-    csrf.exempt(sso.saml_acs)  # posted by the IdP (signed SAML, not our form)
-    csrf.exempt(sso.saml_slo)
+    if app.extensions["byplan_saml"] is not None:  # posted by the IdP (signed SAML, not our form)
+        csrf.exempt(sso.saml_acs)
+        csrf.exempt(sso.saml_slo)
     site.register(app)  # caching rules, WWW-Authenticate, favicon
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)

@@ -2,7 +2,7 @@
 and the administrator's button that ends every session of a user."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -112,8 +112,8 @@ def totp_login():
     from .auth import _address, _throttle, _totp, pending_user
 
     user = pending_user()
-    if user is None:
-        return redirect(url_for("auth.login"))
+    if user is None:  # no login waits for its second factor
+        abort(404)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -173,11 +173,13 @@ def totp_qr():
 
     user, _pending = _two_factor_user()
     if user is None:
-        return redirect(url_for("auth.login"))
+        abort(404)
     totp = _totp()
-    row = totp.row(db.session, user)
-    if row is None or row.confirmed_at is not None:
-        return Response(status=404)
+    with unit_of_work() as uow:
+        row = totp.begin(db.session, user)  # the secret the enrolment page shows (made here if asked first)
+        uow.commit()
+    if row.confirmed_at is not None:
+        abort(404)
     response = Response(totp.qr_svg(totp.uri(user, row)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
