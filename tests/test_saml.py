@@ -20,10 +20,14 @@ ACS = BASE + "/saml/acs"
 
 @pytest.fixture
 def saml(sqlite_url, tmp_path):
+    yield from _saml_env(sqlite_url, tmp_path)
+
+
+def _saml_env(url, tmp_path):
     idp = SamlIdp(tmp_path / "idp")
     key, cert = keypair(tmp_path, "sp")
     enc_key, enc_cert = keypair(tmp_path, "sp-enc")
-    app = make_app(sqlite_url, BASE_URL=BASE, SAML_IDP_METADATA=str(idp.metadata_file), SAML_KEY_FILE=key,
+    app = make_app(url, BASE_URL=BASE, SAML_IDP_METADATA=str(idp.metadata_file), SAML_KEY_FILE=key,
                    SAML_CERT_FILE=cert, SAML_ENCRYPTION_KEY_FILE=enc_key, SAML_ENCRYPTION_CERT_FILE=enc_cert,
                    SAML_MAPPING=json.dumps(MAPPING))
     People(app)
@@ -264,3 +268,13 @@ def test_an_api_token_works_for_a_saml_user(saml):
         db.session.commit()
     api = app.test_client()
     assert api.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_sign_in_and_replay_on_both_databases(db_url, tmp_path):
+    for app, client, idp in _saml_env(db_url, tmp_path):
+        request = start(client, idp)
+        data = idp.response(SP_ENTITY, ACS, request.id)
+        assert client.post("/saml/acs", data={"SAMLResponse": data}).status_code == 302
+        assert signed_in(client)
+        other = app.test_client()
+        _refused(app, other, other.post("/saml/acs", data={"SAMLResponse": data}), "replay", "brugt før")

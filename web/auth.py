@@ -202,14 +202,15 @@ def login():
                 refusal = _throttle().check(db.session, username, _address())
                 user = None
                 if refusal is None:
-                    user = byplan_service().log_in(db.session, username, password)
+                    # Local passwords off: only a break-glass administrator's is checked at all.
+                    refusal_local = not policy.may_use_password(username, None)
+                    user = None if refusal_local else byplan_service().log_in(db.session, username, password)
                     if user is not None and not policy.may_use_password(username, user):
+                        refusal_local, user = True, None  # a break-glass name that is no administrator
+                    if refusal_local:
                         byplan_service().engine.audit.append(
                             db.session, kind="login_failed", actor=username[:100],
                             summary="local password refused: local login is off", detail={"method": "password"})
-                        user, refusal_local = None, True
-                    else:
-                        refusal_local = False
                     if user is None:
                         _throttle().failed(db.session, username, _address())
                     else:
