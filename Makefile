@@ -19,7 +19,7 @@ AXE      := node_modules/axe-core/axe.min.js
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install .venv translations vendor run test test-quick lint check-chromium check-java bench clean distclean
+.PHONY: help install .venv translations vendor run test test-quick lint check-chromium check-java check-xmlsec bench clean distclean
 
 help:
 	@echo "make install   create .venv, install byplan with test extras, vendor bpmn-js and axe-core (npm ci)"
@@ -118,13 +118,26 @@ check-java:
 		fi; \
 	fi
 
-test: install check-chromium check-java lint
+# pysaml2 signs, verifies and decrypts with Debian's xmlsec1 (the SAML tests run a real IdP with it).
+check-xmlsec:
+	@if ! command -v xmlsec1 >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "xmlsec1 missing; installing Debian's xmlsec1"; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y xmlsec1 || exit 1; \
+		else \
+			echo "ERROR: xmlsec1 not found (SAML sign-in needs it)." >&2; \
+			echo "  Install it with: sudo apt-get install -y xmlsec1" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+test: install check-chromium check-java check-xmlsec lint
 	@mkdir -p $(ARTIFACTS)
 	$(VENV_PY) -m pytest -p no:cacheprovider -n 2 --junitxml=$(ARTIFACTS)/junit.xml $(PYTEST_ARGS)
 
 # Everything but the browser tests (Chromium) and the PostgreSQL ones (a server per run): SQLite only, in two
 # processes (pytest-xdist; each test has its own database file, so they do not meet).
-test-quick: install check-java lint
+test-quick: install check-java check-xmlsec lint
 	$(VENV_PY) -m pytest -p no:cacheprovider -q -n 2 -m "not browser and not postgres" $(PYTEST_ARGS)
 
 # P1-P5 against their baselines (bench/README.md); BENCH_QUICK=1 for a smaller smoke run.

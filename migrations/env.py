@@ -11,6 +11,7 @@ import workflows.council  # noqa: F401
 import workflows.network  # noqa: F401
 import workflows.sessions  # noqa: F401
 import workflows.throttle  # noqa: F401
+import workflows.identity.models  # noqa: F401
 import engine.mail  # noqa: F401
 import workflows.access_request  # noqa: F401
 import workflows.retention  # noqa: F401

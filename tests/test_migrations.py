@@ -14,6 +14,7 @@ import workflows.council  # noqa: F401
 import workflows.network  # noqa: F401
 import workflows.sessions  # noqa: F401
 import workflows.throttle  # noqa: F401
+import workflows.identity.models  # noqa: F401
 import workflows.drafts  # noqa: F401
 import engine.mail  # noqa: F401
 import workflows.notifications  # noqa: F401

@@ -64,12 +64,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import api as api_module
     from . import admin, auth, cases, council, deployments, errors, hearings, network, processes, public, search, tasks
-    from . import account, site
+    from . import account, providers, site, sso
     from . import catalogue  # issue 14
 
     auth.init_app(app)  # the server-side sessions and the login throttle
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
+    providers.init_app(app)  # issue 17: SAML and OpenID Connect sign-in
+    app.register_blueprint(sso.bp)
+    if app.extensions["byplan_saml"] is not None:  # posted by the IdP (signed SAML, not our form)
+        csrf.exempt(sso.saml_acs)
+        csrf.exempt(sso.saml_slo)
     site.register(app)  # caching rules, WWW-Authenticate, favicon
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)

@@ -117,9 +117,9 @@ def _safe_next(target: str | None) -> str:
     return url_for("tasks.home")
 
 
-def start_session(user) -> None:
+def start_session(user) -> LoginSession:
     """Sign this browser in as `user` with a new session (a new secret, so a cookie known from before the
-    login is worth nothing): ends the browser's previous session, keeps the language."""
+    login is worth nothing): ends the browser's previous session, keeps the language. Returns its record."""
     old = session.get("_user_id")
     if old:
         sessions().log_out(db.session, old)
@@ -127,10 +127,58 @@ def start_session(user) -> None:
         session.pop(key, None)
     record, secret = sessions().start(db.session, user, request.headers.get("User-Agent", ""))
     login_user(SignedIn(user, record, secret))
+    return record
 
 
 def _address() -> str:
     return request.remote_addr or ""
+
+
+def login_policy():
+    from workflows.identity.policy import LocalLoginPolicy
+
+    cfg = current_app.config
+    admin_totp = cfg.get("ADMIN_TOTP")
+    if admin_totp is None:
+        from .config import production
+
+        admin_totp = production()
+    return LocalLoginPolicy.from_settings(cfg.get("LOCAL_LOGIN", True), cfg.get("BREAK_GLASS_ADMINS") or "",
+                                          admin_totp)
+
+
+def _totp():
+    from workflows.identity.totp import Totp
+
+    byplan = byplan_service()
+    return Totp(byplan.engine.audit, clock=byplan.engine.clock)
+
+
+# The half-done login waiting for its second factor: {"uid", "at", "next"} in the signed cookie.
+PENDING = "_2fa"
+PENDING_SECONDS = 300
+
+
+def pending_user():
+    """The user whose password was right and whose second factor is awaited (None when none, or stale)."""
+    from workflows.directory import User
+
+    pending = session.get(PENDING)
+    if not pending or byplan_service().engine.clock().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("uid"))
+    return user if user is not None and user.active else None
+
+
+def _login_page(errors, username, status, retry_after=None):
+    from .providers import methods
+
+    response = current_app.make_response((render_template(
+        "login.html", errors=errors, username=username, methods=methods(), policy=login_policy(),
+        next=request.args.get("next", "")), status))
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -138,50 +186,73 @@ def login():
     errors: dict[str, str] = {}
     username = ""
     retry_after = None
+    policy = login_policy()
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
+        if not policy.form_shown:
+            return _login_page({"username": _("Log in with one of the methods below.")}, "", 422)
         if not username:
             errors["username"] = _("Enter your user name.")
         if not password:
             errors["password"] = _("Enter your password.")
         if not errors:
+            second, refusal_local = None, False
             with unit_of_work() as uow:  # the attempt (or its refusal) is audited either way
                 refusal = _throttle().check(db.session, username, _address())
                 user = None
                 if refusal is None:
-                    user = byplan_service().log_in(db.session, username, password)
+                    # Local passwords off: only a break-glass administrator's is checked at all.
+                    refusal_local = not policy.may_use_password(username, None)
+                    user = None if refusal_local else byplan_service().log_in(db.session, username, password)
+                    if user is not None and not policy.may_use_password(username, user):
+                        refusal_local, user = True, None  # a break-glass name that is no administrator
+                    if refusal_local:
+                        byplan_service().engine.audit.append(
+                            db.session, kind="login_failed", actor=username[:100],
+                            summary="local password refused: local login is off", detail={"method": "password"})
                     if user is None:
                         _throttle().failed(db.session, username, _address())
                     else:
                         _throttle().succeeded(db.session, username)
-                        start_session(user)
+                        totp = _totp()
+                        enrolled = totp.enrolled(db.session, user)
+                        if policy.must_use_totp(user, enrolled, totp.required(db.session, user)):
+                            second = "account.totp_login" if enrolled else "account.totp_enrol"
+                            session[PENDING] = {"uid": user.id, "next": request.args.get("next", ""),
+                                                "at": byplan_service().engine.clock().timestamp()}
+                        else:
+                            start_session(user)
                 uow.commit()
             if refusal is not None:
                 retry_after = refusal.retry_after
                 errors["password"] = _("Too many failed logins. Wait %(minutes)s min. and try again.",
                                        minutes=refusal.minutes)
+            elif user is None and refusal_local:
+                errors["password"] = _("Local passwords are switched off here. Log in with one of the methods "
+                                       "below.")
             elif user is None:
                 errors["password"] = _("The user name or password is wrong.")
+            elif second:
+                return redirect(url_for(second))
             else:
                 return redirect(_safe_next(request.args.get("next")))
     status = 429 if retry_after else 422 if errors else 200
-    response = current_app.make_response((render_template("login.html", errors=errors, username=username),
-                                          status))
-    if retry_after:
-        response.headers["Retry-After"] = str(retry_after)
-    return response
+    return _login_page(errors, username, status, retry_after)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    from .providers import logout_location
+
     with unit_of_work() as uow:
+        provider_logout = logout_location(current_user.record.id)  # SAML SLO or OIDC end-session, if any
         sessions().log_out(db.session, current_user.get_id())
         uow.commit()
     logout_user()
     flash(_("You are logged out."))
-    return redirect(url_for("public.catalogue"))
+    return redirect(provider_logout or url_for("public.catalogue"))
 
 
 @bp.post("/language")

@@ -89,6 +89,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("READY_HEARTBEAT_SECONDS", 120, int, "`/readyz` fails when no worker has finished a sweep for this "
                                                  "many seconds (0: not checked)"),
     *retention_settings(),  # issue 18: one per retention rule (workflows/retention/rules.py)
+    Setting("LOCAL_LOGIN", True, bool, "local user names and passwords on the login page; off: only the "
+                                       "`BREAK_GLASS_ADMINS` may still log in with a password"),
+    Setting("BREAK_GLASS_ADMINS", "", str, "comma-separated user names of administrators who may log in with a "
+                                           "password (and TOTP) when `LOCAL_LOGIN` is off"),
+    Setting("ADMIN_TOTP", None, bool, "two-factor sign-in (TOTP) for administrators with local accounts; none: "
+                                      "required in production (`BYPLAN_ENV=production`), not in the demo"),
+    Setting("SAML_IDP_METADATA", None, str, "SAML: the IdP's metadata, a file or an https URL; set, it turns SAML "
+                                            "sign-in on"),
+    Setting("SAML_IDP_ENTITY_ID", None, str, "SAML: the IdP's entity id, when the metadata holds several"),
+    Setting("SAML_ENTITY_ID", None, str, "SAML: Byplan's entity id; default `<BASE_URL>/saml/metadata`"),
+    Setting("SAML_KEY_FILE", None, str, "SAML: the PEM private key that signs requests (and decrypts, unless "
+                                        "`SAML_ENCRYPTION_KEY_FILE`)"),
+    Setting("SAML_CERT_FILE", None, str, "SAML: the PEM certificate of that key (in the SP metadata)"),
+    Setting("SAML_ENCRYPTION_KEY_FILE", None, str, "SAML: a separate PEM key for encrypted assertions"),
+    Setting("SAML_ENCRYPTION_CERT_FILE", None, str, "SAML: its certificate (in the SP metadata)"),
+    Setting("SAML_MAPPING", None, str, "SAML: attributes → Byplan user and roles, JSON or a JSON file (README)"),
+    Setting("SAML_ALLOW_UNSOLICITED", False, bool, "SAML: accept IdP-initiated responses (no AuthnRequest)"),
+    Setting("SAML_LABEL", None, str, "SAML: the login button's text; default \"Log in through your municipality\""),
+    Setting("OIDC_ISSUER", None, str, "OpenID Connect: the issuer (discovery at `<issuer>/.well-known/"
+                                      "openid-configuration`); set, it turns OIDC sign-in on"),
+    Setting("OIDC_CLIENT_ID", None, str, "OpenID Connect: Byplan's client id at the provider"),
+    Setting("OIDC_CLIENT_SECRET", None, str, "OpenID Connect: the client secret"),
+    Setting("OIDC_SCOPES", "openid profile email", str, "OpenID Connect: the scopes asked for"),
+    Setting("OIDC_MAPPING", None, str, "OpenID Connect: claims → Byplan user and roles, JSON or a JSON file"),
+    Setting("OIDC_LABEL", None, str, "OpenID Connect: the login button's text; default \"Log in as staff\""),
 )
 
 # Flask and extension options that are not deployment choices.

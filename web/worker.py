@@ -27,6 +27,12 @@ def run_once(byplan, sessions=None) -> tuple[int, int, int]:
         expired = sessions.sweep()
         if expired:
             log.info("worker: %d expired session(s) removed", expired)
+        if sessions.session_factory is not None:  # issue 17: SAML requests and seen assertion ids
+            from workflows.identity.saml import sweep as sweep_saml
+
+            with sessions.session_factory() as session:
+                sweep_saml(session, sessions.clock())
+                session.commit()
     logcontext.clear()
     heartbeat(byplan)
     return fired, routed, sent

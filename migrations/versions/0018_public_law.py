@@ -10,7 +10,7 @@ Existing audit events naming people are moved to the pseudonymous form and their
 left for `byplan init-db`, which runs the same step with the application's key.
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0017
 """
 import logging
 import os
@@ -21,7 +21,7 @@ import engine.models
 
 
 revision = '0018'
-down_revision = '0014'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -141,6 +141,19 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /processer/ny": ADMIN,
     "GET /processer/<id:version_id>/migrering": ADMIN,
     "POST /processer/<id:version_id>/migrering": ADMIN,
+    # --- issue 17: identity providers (404 where none is configured, as in the demo) and two-factor login
+    "GET /saml/metadata": NOBODY,
+    "GET /saml/login": NOBODY,
+    "POST /saml/acs": NOBODY,
+    "GET /saml/slo": NOBODY,
+    "POST /saml/slo": NOBODY,
+    "GET /oidc/login": NOBODY,
+    "GET /oidc/callback": NOBODY,
+    "GET /login/totp": NOBODY,                        # only while a password login waits for its code
+    "POST /login/totp": NOBODY,
+    "GET /login/totp/tilmeld": SIGNED_IN,
+    "POST /login/totp/tilmeld": SIGNED_IN,
+    "GET /login/totp/qr.svg": SIGNED_IN,
 }
 ADMIN_PAGES = [
     "GET /admin", "GET /admin/roller", "GET /admin/tokens", "POST /admin/tokens",
@@ -148,6 +161,7 @@ ADMIN_PAGES = [
     "GET /admin/brugere", "GET /admin/brugere/ny", "POST /admin/brugere/ny", "GET /admin/brugere/<id:user_id>",
     "POST /admin/brugere/<id:user_id>", "POST /admin/brugere/<id:user_id>/adgangskode",
     "POST /admin/brugere/<id:user_id>/aktiv", "POST /admin/brugere/<id:user_id>/sessioner",
+    "POST /admin/brugere/<id:user_id>/totp",
     "GET /admin/arbejdsgrupper", "GET /admin/arbejdsgrupper/ny", "POST /admin/arbejdsgrupper/ny",
     "GET /admin/arbejdsgrupper/<id:group_id>", "POST /admin/arbejdsgrupper/<id:group_id>",
     "POST /admin/arbejdsgrupper/<id:group_id>/medlemmer",
