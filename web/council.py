@@ -24,7 +24,7 @@ LABELS = {"kinds": council_domain.KINDS, "kind_labels": dict(council_domain.KIND
           "position_labels": dict(council_domain.POSITIONS), "positions": council_domain.POSITIONS,
           "outcome_labels": dict(council_domain.OUTCOMES), "status_labels": council_domain.STATUS_LABELS}
 NEW_MEETING = {"title": "", "date": "", "start_time": "10:00", "place": "", "online_link": "",
-               "item_deadline": "", "publish_days": "7"}
+               "item_deadline": "", "item_deadline_time": "", "publish_days": "7"}
 
 
 def _service():

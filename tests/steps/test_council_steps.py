@@ -276,7 +276,7 @@ def _position_after_decision(scene, member, title):
 @when(parsers.re(r"mødet holdes (?P<when>.+)"))
 def _hold(scene, when):
     assert scene.meeting().starts_at == moment(when)
-    scene.move_to(moment(when))
+    scene.hold_meeting()
 
 
 @then(parsers.re(r'har "(?P<user>[^"]+)" opgaven "(?P<title>[^"]+)"$'))

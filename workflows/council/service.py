@@ -24,7 +24,7 @@ from ..i18n import N_
 from ..inbox import WaitingItem
 from .calendar import meetings_calendar
 from .feed import atom_feed
-from .forms import ItemForm, MeetingForm, ObjectionForm
+from .forms import ItemForm, MeetingForm, ObjectionForm, item_deadline_moment, meeting_start
 from .mail import CouncilMail
 from .models import (
     OVER_STATUSES, PROCESS_ID, AgendaChange, AgendaItem, AgendaItemDocument, CouncilError,
@@ -123,13 +123,15 @@ class Council:
     def create_meeting(self, session: Session, user: User, raw: dict) -> Meeting:
         lanes.require_secretariat(user)
         values = load_values(MeetingForm, raw)
-        starts = datetime.combine(values["date"], time.fromisoformat(values["start_time"]), COPENHAGEN)
+        starts = meeting_start(values)
         now = self.clock()
-        if starts.astimezone(timezone.utc) <= now:
+        if starts <= now:
             raise FormInvalid({"date": [N_("The meeting must be in the future.")]})
-        meeting = Meeting(title=values["title"], starts_at=starts.astimezone(timezone.utc),
+        deadline = item_deadline_moment(values)
+        meeting = Meeting(title=values["title"], starts_at=starts,
                           place=values.get("place") or "", online_link=values.get("online_link") or "",
-                          item_deadline=values["item_deadline"], publish_days=values["publish_days"],
+                          item_deadline=deadline.astimezone(COPENHAGEN).date(), item_deadline_at=deadline,
+                          publish_days=values["publish_days"],
                           created_by=user.username, created_at=now)
         session.add(meeting)
         session.flush()

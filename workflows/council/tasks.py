@@ -100,10 +100,9 @@ class ServiceTasks:
     def open_call(self, params, data) -> dict:
         session, meeting = self._meeting(params)
         meeting.status = MeetingStatus.COLLECTING.value
-        publish_at = meeting.starts_at - timedelta(days=meeting.publish_days)
-        return {"item_deadline_at": end_of_day(meeting.item_deadline).isoformat(),
+        return {"item_deadline_at": meeting.deadline_moment.isoformat(),
                 "meeting_at": meeting.starts_at.isoformat(),
-                "publish_at": max(publish_at, end_of_day(meeting.item_deadline)).isoformat()}
+                "publish_at": meeting.publish_moment.isoformat()}
 
     def publish_agenda(self, params, data) -> dict:
         session, meeting = self._meeting(params)
@@ -185,6 +184,9 @@ def _decide_initial(ctx) -> dict:
 def _decide_submit(ctx, values: dict) -> dict:
     """The chair's decision on the agenda item; the process sends it on to the proposal's case."""
     item = get_item(ctx.session, ctx.task_data["item"]["item_id"])
+    if ctx.clock() < item.meeting.starts_at:  # the process waits for the start; this guards a stale task
+        raise CouncilError(N_("The council decides at the meeting; it has not started yet."))
+    item.decided_meeting_id = item.meeting_id
     item.proposed_outcome = ctx.task_data.get("proposed_outcome")
     item.outcome = values["decision"]
     item.changes = values.get("changes")

@@ -1,0 +1,27 @@
+"""council as a board portal (issue 15): the item deadline as a moment, the place of a decision
+
+council_meeting.item_deadline_at: the deadline for agenda items as a moment (None: the end of item_deadline).
+agenda_item.decided_meeting_id: the meeting at which the council decided the item.
+
+Revision ID: 0015
+Revises: 0012
+"""
+from alembic import op
+import sqlalchemy as sa
+import engine.models
+
+
+revision = '0015'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('council_meeting', sa.Column('item_deadline_at', engine.models.TZDateTime(), nullable=True))
+    op.add_column('agenda_item', sa.Column('decided_meeting_id', sa.Integer(), nullable=True))
+
+
+def downgrade():
+    op.drop_column('agenda_item', 'decided_meeting_id')
+    op.drop_column('council_meeting', 'item_deadline_at')
