@@ -71,6 +71,8 @@ class DecideForm(FormSchema):
     decision = choice(N_("The council's decision"), OUTCOMES)
     changes = text(N_("Changes"), widget="textarea", max_length=10000, help=N_("Required when approved with changes."))
     reason = text(N_("Reason"), widget="textarea", max_length=10000, help=N_("Required when rejected or sent back."))
+    quorum_exception = text(N_("Exception to the quorum rule"), widget="textarea", max_length=5000,
+                            help=N_("Required when the council does not have a quorum on the item."))
 
     @validates_schema(skip_on_field_errors=False)
     def _conditional(self, data, **kwargs):

@@ -160,6 +160,8 @@ class AgendaItem(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     #: the meeting at which the decision was taken (its place); an item decided is decided at a meeting
     decided_meeting_id: Mapped[int | None] = mapped_column(Integer)
+    #: decided without a quorum: the recorded exception (the council's rules of procedure)
+    quorum_exception: Mapped[str | None] = mapped_column(Text)
     minutes: Mapped[str] = mapped_column(Text, default="")
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
 

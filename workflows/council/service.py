@@ -62,6 +62,8 @@ class ItemView:
     proposed_outcome: str | None = None
     counts: dict[str, int] | None = None
     positions: list[Position] = field(default_factory=list)
+    decided_place: str | None = None  # "<meeting>, <place>": where the council took the decision
+    own_position: Position | None = None  # the viewing member's own position, changeable until the decision
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class MeetingView:
     online_link: str
     status: str
     item_deadline: date
+    item_deadline_at: datetime  # the deadline as a moment
     publish_days: int
     agenda_published_at: datetime | None
     minutes_published_at: datetime | None
@@ -244,9 +247,15 @@ class Council:
         return meeting, public
 
     @staticmethod
-    def _item_view(session: Session, item: AgendaItem, public: bool, decided_public: bool) -> ItemView:
+    def _item_view(session: Session, item: AgendaItem, public: bool, decided_public: bool,
+                   viewer: str | None = None) -> ItemView:
         show_decision = not public or decided_public
         decision = item.kind == ItemKind.DECISION
+        rows = positions(session, item.id) if decision and not public else []
+        place = None
+        if show_decision and item.decided_meeting_id is not None:
+            held = session.get(Meeting, item.decided_meeting_id)
+            place = ", ".join(p for p in (held.title, held.place or held.online_link) if p) if held else None
         return ItemView(
             id=item.id, meeting_id=item.meeting_id, position=item.position, kind=item.kind, title=item.title,
             description=item.description, proposal_id=item.proposal_id,
@@ -257,15 +266,18 @@ class Council:
             minutes=item.minutes if show_decision else "",
             proposed_outcome=item.proposed_outcome if show_decision else None,
             counts=count_positions(session, item.id) if decision and not public else None,
-            positions=positions(session, item.id) if decision and not public else [])
+            positions=rows, decided_place=place,
+            own_position=next((p for p in rows if viewer and p.member == viewer), None))
 
     def meeting_view(self, session: Session, meeting_id: int, user: User | None = None) -> MeetingPage:
         meeting, public = self._visible_meeting(session, meeting_id, user)
         minutes_public = meeting.minutes_published_at is not None
-        rows = [self._item_view(session, i, public, minutes_public) for i in items(session, meeting.id)]
+        viewer = user.username if user is not None and not public else None
+        rows = [self._item_view(session, i, public, minutes_public, viewer) for i in items(session, meeting.id)]
         view = MeetingView(
             id=meeting.id, title=meeting.title, starts_at=meeting.starts_at, place=meeting.place,
             online_link=meeting.online_link, status=meeting.status, item_deadline=meeting.item_deadline,
+            item_deadline_at=meeting.deadline_moment,
             publish_days=meeting.publish_days, agenda_published_at=meeting.agenda_published_at,
             minutes_published_at=meeting.minutes_published_at, minutes_deadline_at=meeting.minutes_deadline_at,
             minutes_summary=meeting.minutes_summary if (not public or minutes_public) else "",
