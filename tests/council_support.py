@@ -80,10 +80,12 @@ class CouncilDriver:
     def publish_agenda(self, meeting_id: int) -> None:
         """Past the item deadline, build the agenda, past the publication time: positions open."""
         meeting = self.meeting(meeting_id)
-        with time_machine.travel(meeting.starts_at - timedelta(days=meeting.publish_days, hours=-1), tick=False):
+        with time_machine.travel(meeting.deadline_moment + timedelta(minutes=1), tick=False):
             self.sweep()
             [task] = self.tasks(meeting.case_id, "build_agenda")
             self.complete("secretary", task, {})
+        with time_machine.travel(max(meeting.publish_moment, meeting.deadline_moment) + timedelta(minutes=2),
+                                 tick=False):
             self.sweep()
 
     def record_positions(self, meeting_id: int, positions: dict[str, str]) -> None:
