@@ -164,3 +164,74 @@ def test_a_member_sees_and_changes_their_position_until_the_chair_decides(app, p
     assert response.status_code in (302, 303), response.data[:500]
     page = client.get(f"/raadet/moeder/{meeting_id}").data.decode()
     assert f'id="pos-{item_id}-agree" name="position" value="agree" checked' in page and "Præciseret" in page
+
+
+def test_the_secretariat_moves_the_item_deadline_with_a_reason_refused_per_field(app, people, client):
+    from sqlalchemy import func, select
+
+    from web.extensions import db
+    from workflows.council import AgendaChange
+
+    council = CouncilDriver(app, people)
+    meeting_id, starts, deadline = _meeting(app, people)
+    meeting = council.meeting(meeting_id)
+    people.login(client, "secretary")
+    url = f"/raadet/moeder/{meeting_id}/frist"
+    today = utcnow().astimezone(COPENHAGEN).date()
+    for data, field in [({"item_deadline": (today - timedelta(days=1)).isoformat(), "reason": "Travlt"}, "deadline"),
+                        ({"item_deadline": (starts.date() - timedelta(days=1)).isoformat(), "item_deadline_time": "13:00",
+                          "reason": "Senere"}, "deadline"),
+                        ({"item_deadline": (today + timedelta(days=3)).isoformat(), "reason": ""}, "deadline-reason")]:
+        response = client.post(url, data=data)
+        assert response.status_code == 422, data
+        assert f'id="e-{field}"' in response.data.decode(), data
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AgendaChange)) == 0
+    new = today + timedelta(days=3)
+    response = client.post(url, data={"item_deadline": new.isoformat(), "item_deadline_time": "15:00",
+                                      "reason": "Arbejdsgruppen har brug for en uge mere"})
+    assert response.status_code == 302
+    moved = council.meeting(meeting_id)
+    assert moved.deadline_moment == datetime.combine(new, time(15, 0), COPENHAGEN).astimezone(timezone.utc)
+    page = client.get(f"/raadet/moeder/{meeting_id}").data.decode()
+    assert "Arbejdsgruppen har brug for en uge mere" in page
+    [due] = [d for name, d in _timers(app, meeting.case_id)]
+    assert due == moved.deadline_moment  # the process's timer moved with it
+    with time_machine.travel(moved.deadline_moment + timedelta(minutes=1), tick=False):
+        council.sweep()
+        assert [t.spec_name for t in council.tasks(meeting.case_id)] == ["build_agenda"]
+
+
+def _timers(app, case_id):
+    from sqlalchemy import select
+
+    from engine.models import WaitingTimer
+    from web.extensions import db
+
+    with app.app_context():
+        return [(t.spec_name, t.due_at) for t in db.session.scalars(select(WaitingTimer)
+                                                                 .where(WaitingTimer.case_id == case_id))]
+
+
+def test_the_secretariat_publishes_the_built_agenda_now_with_a_reason(app, people, client):
+    council = CouncilDriver(app, people)
+    council.ensure_members(("chair", "councillor"))
+    meeting_id, starts, deadline = _meeting(app, people, item_deadline=(utcnow().date() + timedelta(days=2)).isoformat())
+    _item(app, people, meeting_id)
+    meeting = council.meeting(meeting_id)
+    people.login(client, "secretary")
+    url = f"/raadet/moeder/{meeting_id}/udsend"
+    refused = client.post(url, data={"reason": "For tidligt"})  # not built yet
+    assert refused.status_code == 422
+    with time_machine.travel(deadline + timedelta(minutes=1), tick=True):
+        council.sweep()
+        [build] = council.tasks(meeting.case_id, "build_agenda")
+        council.complete("secretary", build, {})
+        assert council.meeting(meeting_id).agenda_published_at is None
+        no_reason = client.post(url, data={"reason": " "})
+        assert no_reason.status_code == 422 and 'id="e-publish-reason"' in no_reason.data.decode()
+        assert client.post(url, data={"reason": "Materialet er klar; medlemmerne får mere tid"}).status_code == 302
+        assert council.meeting(meeting_id).agenda_published_at is not None
+        assert sorted(t.assignee for t in council.tasks(meeting.case_id, "position")) == ["chair", "councillor"]
+        public = app.test_client().get(f"/raadet/moeder/{meeting_id}").data.decode()
+        assert "Materialet er klar; medlemmerne får mere tid" in public

@@ -96,6 +96,22 @@ def add_item(meeting_id: int):
                     _("The item is added to the agenda."))
 
 
+@bp.post("/raadet/moeder/<id:meeting_id>/frist")
+@login_required
+def move_deadline(meeting_id: int):
+    raw = {k: request.form.get(k, "") for k in ("item_deadline", "item_deadline_time", "reason")}
+    return _attempt(meeting_id, "frist", lambda: _service().move_deadline(db.session, current_user, meeting_id, raw),
+                    _("The item deadline is moved."))
+
+
+@bp.post("/raadet/moeder/<id:meeting_id>/udsend")
+@login_required
+def publish_now(meeting_id: int):
+    raw = {"reason": request.form.get("reason", "")}
+    return _attempt(meeting_id, "udsend", lambda: _service().publish_now(db.session, current_user, meeting_id, raw),
+                    _("The agenda is published."))
+
+
 @bp.post("/raadet/punkter/<id:item_id>/flyt")
 @login_required
 def move_item(item_id: int):

@@ -54,6 +54,23 @@ def item_deadline_moment(values: dict) -> datetime:
     return datetime.combine(day, at, COPENHAGEN).astimezone(timezone.utc)
 
 
+class DeadlineForm(FormSchema):
+    """The secretariat moves the item deadline (before it has passed), with a reason."""
+
+    item_deadline = date_field(N_("New deadline for agenda items"))
+    item_deadline_time = time_of_day(N_("Time of the item deadline (HH:MM)"), required=False,
+                                     help=N_("Left out: 12:00."))
+    reason = text(N_("Reason"), required=True, widget="textarea", max_length=2000,
+                  help=N_("Recorded and shown with the meeting."))
+
+
+class PublishNowForm(FormSchema):
+    """The secretariat publishes the built agenda before its publication time, with a reason."""
+
+    reason = text(N_("Reason"), required=True, widget="textarea", max_length=2000,
+                  help=N_("Recorded and shown with the meeting."))
+
+
 class ItemForm(FormSchema):
     kind = choice(N_("Kind of item"), KINDS)
     title = text(N_("Title"), required=True, max_length=200)

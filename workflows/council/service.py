@@ -24,7 +24,9 @@ from ..i18n import N_
 from ..inbox import WaitingItem
 from .calendar import meetings_calendar
 from .feed import atom_feed
-from .forms import ItemForm, MeetingForm, ObjectionForm, item_deadline_moment, meeting_start
+from .forms import (
+    DeadlineForm, ItemForm, MeetingForm, ObjectionForm, PublishNowForm, item_deadline_moment, meeting_start,
+)
 from .mail import CouncilMail
 from .models import (
     OVER_STATUSES, PROCESS_ID, AgendaChange, AgendaItem, AgendaItemDocument, CouncilError,
@@ -142,6 +144,47 @@ class Council:
                                      data={"meeting_id": meeting.id})
         meeting.case_id = instance.id
         self._reindex(session, meeting)
+        return meeting
+
+    # ----------------------------------------- the secretariat's controls
+    def move_deadline(self, session: Session, user: User, meeting_id: int, raw: dict) -> Meeting:
+        """Move the item deadline while items are collected: not into the past, not after the agenda's
+        publication moment; the reason is recorded (and shown with the meeting), the process's timer moves."""
+        lanes.require_secretariat(user)
+        meeting = get_meeting(session, meeting_id)
+        values = load_values(DeadlineForm, raw)
+        if meeting.status != MeetingStatus.COLLECTING or self.clock() >= meeting.deadline_moment:
+            raise CouncilError(N_("The item deadline has passed; it can no longer be moved."), "item_deadline")
+        deadline = item_deadline_moment(values)
+        if deadline <= self.clock():
+            raise FormInvalid({"item_deadline": [N_("The new deadline is in the past.")]})
+        if deadline > meeting.publish_moment:
+            raise FormInvalid({"item_deadline": [N_("The new deadline is after the agenda's publication.")]})
+        old = meeting.deadline_moment
+        meeting.item_deadline_at = deadline
+        meeting.item_deadline = deadline.astimezone(COPENHAGEN).date()
+        local = deadline.astimezone(COPENHAGEN)
+        session.add(AgendaChange(meeting_id=meeting.id, by=user.username, at=self.clock(),
+                                 description=f"Frist for punkter flyttet til {local:%d.%m.%Y kl. %H.%M}",
+                                 reason=values["reason"]))
+        self.engine.move_timer(session, meeting.case_id, "item_deadline", deadline, actor=user.username,
+                               summary="item deadline moved", detail={"from": old.isoformat(),
+                                                                      "reason": values["reason"]})
+        return meeting
+
+    def publish_now(self, session: Session, user: User, meeting_id: int, raw: dict) -> Meeting:
+        """Publish the built agenda now, before its publication time, with a recorded reason."""
+        lanes.require_secretariat(user)
+        meeting = get_meeting(session, meeting_id)
+        values = load_values(PublishNowForm, raw)
+        if meeting.status != MeetingStatus.AGENDA:
+            raise CouncilError(N_("Only a built agenda that is waiting for its publication can be published now."))
+        session.add(AgendaChange(meeting_id=meeting.id, by=user.username, at=self.clock(),
+                                 description="Dagsordenen udsendt før udsendelsestidspunktet",
+                                 reason=values["reason"]))
+        self.engine.move_timer(session, meeting.case_id, "publish_time", self.clock(), actor=user.username,
+                               summary="agenda published now", detail={"reason": values["reason"]})
+        self._reindex(session, meeting, retag_material=True)
         return meeting
 
     # -------------------------------------------------------------- agenda
