@@ -179,8 +179,8 @@ def test_the_secretariat_moves_the_item_deadline_with_a_reason_refused_per_field
     url = f"/raadet/moeder/{meeting_id}/frist"
     today = utcnow().astimezone(COPENHAGEN).date()
     for data, field in [({"item_deadline": (today - timedelta(days=1)).isoformat(), "reason": "Travlt"}, "deadline"),
-                        ({"item_deadline": (starts.date() - timedelta(days=1)).isoformat(), "item_deadline_time": "13:00",
-                          "reason": "Senere"}, "deadline"),
+                        ({"item_deadline": (starts.date() - timedelta(days=1)).isoformat(),
+                          "item_deadline_time": "13:00", "reason": "Senere"}, "deadline"),
                         ({"item_deadline": (today + timedelta(days=3)).isoformat(), "reason": ""}, "deadline-reason")]:
         response = client.post(url, data=data)
         assert response.status_code == 422, data
@@ -216,7 +216,8 @@ def _timers(app, case_id):
 def test_the_secretariat_publishes_the_built_agenda_now_with_a_reason(app, people, client):
     council = CouncilDriver(app, people)
     council.ensure_members(("chair", "councillor"))
-    meeting_id, starts, deadline = _meeting(app, people, item_deadline=(utcnow().date() + timedelta(days=2)).isoformat())
+    meeting_id, starts, deadline = _meeting(app, people,
+                                            item_deadline=(utcnow().date() + timedelta(days=2)).isoformat())
     _item(app, people, meeting_id)
     meeting = council.meeting(meeting_id)
     people.login(client, "secretary")

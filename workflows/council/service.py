@@ -8,7 +8,7 @@ minutes and summary only with the published minutes; positions, objections and t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from typing import Callable
 
 from sqlalchemy import select

@@ -26,8 +26,8 @@ from ..notifications import notify
 from .forms import AgendaForm, DecideForm, MinutesForm, PositionForm
 from .mail import CouncilMail
 from .models import (
-    MINUTES_DAYS, OPEN_STATUSES, OUTCOMES, POSITIONS, AgendaItem, CouncilError, ItemKind, MeetingStatus, MinutesObjection,
-    Position,
+    MINUTES_DAYS, OPEN_STATUSES, OUTCOMES, POSITIONS, AgendaItem, CouncilError, ItemKind, MeetingStatus,
+    MinutesObjection, Position,
     count_positions, get_item, get_meeting, items, member_for, members, next_position, positions,
 )
 
