@@ -236,3 +236,23 @@ def test_the_secretariat_publishes_the_built_agenda_now_with_a_reason(app, peopl
         assert sorted(t.assignee for t in council.tasks(meeting.case_id, "position")) == ["chair", "councillor"]
         public = app.test_client().get(f"/raadet/moeder/{meeting_id}").data.decode()
         assert "Materialet er klar; medlemmerne får mere tid" in public
+
+
+def test_the_api_moves_the_deadline_and_refuses_bad_input_per_field(app, people, client):
+    meeting_id, starts, _ = _meeting(app, people)
+    token = people.token("secretary")
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"/api/v1/council/meetings/{meeting_id}/deadline"
+    today = utcnow().astimezone(COPENHAGEN).date()
+    past = client.post(url, headers=headers, json={"item_deadline": (today - timedelta(days=2)).isoformat(),
+                                                   "reason": "Travlt"})
+    assert past.status_code == 422 and set(past.get_json()["errors"]["json"]) == {"item_deadline"}
+    missing = client.post(url, headers=headers, json={"item_deadline": (today + timedelta(days=2)).isoformat()})
+    assert missing.status_code == 422 and "reason" in missing.get_json()["errors"]["json"]
+    refused = client.post(url, headers={"Authorization": f"Bearer {people.token('councillor')}"},
+                          json={"item_deadline": (today + timedelta(days=2)).isoformat(), "reason": "X"})
+    assert refused.status_code == 403
+    moved = client.post(url, headers=headers, json={"item_deadline": (today + timedelta(days=2)).isoformat(),
+                                                    "item_deadline_time": "16:00", "reason": "Mere tid"})
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["item_deadline_at"].startswith((today + timedelta(days=2)).isoformat())
