@@ -110,6 +110,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /raadet/moeder/nyt": SECRETARIAT,
     "POST /raadet/moeder/<id:meeting_id>/punkter": SECRETARIAT,
     "POST /raadet/moeder/<id:meeting_id>/indsigelse": COUNCIL,
+    "POST /raadet/moeder/<id:meeting_id>/frist": SECRETARIAT,
+    "POST /raadet/moeder/<id:meeting_id>/udsend": SECRETARIAT,
     "POST /raadet/punkter/<id:item_id>/flyt": SECRETARIAT,
     "POST /raadet/punkter/<id:item_id>/fjern": SECRETARIAT,
     "POST /raadet/punkter/<id:item_id>/materiale": SECRETARIAT,
@@ -177,6 +179,8 @@ API_ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/council/meetings": SECRETARIAT,
     "GET /api/v1/council/meetings/<id:meeting_id>": UNPUBLISHED_MEETING,
     "POST /api/v1/council/meetings/<id:meeting_id>/items": SECRETARIAT,
+    "POST /api/v1/council/meetings/<id:meeting_id>/deadline": SECRETARIAT,
+    "POST /api/v1/council/meetings/<id:meeting_id>/publish": SECRETARIAT,
 }
 
 
@@ -191,6 +195,8 @@ def _api_bodies(values: dict) -> dict[str, dict]:
         "POST /api/v1/council/meetings": {"title": "Ekstra rådsmøde", "date": "2099-01-10", "start_time": "10:00",
                                           "place": "KL", "item_deadline": "2099-01-01"},
         "POST /api/v1/council/meetings/<id:meeting_id>/items": {"kind": "information", "title": "Orientering"},
+        "POST /api/v1/council/meetings/<id:meeting_id>/deadline": {"item_deadline": "2099-01-01", "reason": "Prøve"},
+        "POST /api/v1/council/meetings/<id:meeting_id>/publish": {"reason": "Prøve"},
     }
 
 
