@@ -7,7 +7,7 @@ instance (instance.py), the projections a save writes (projections.py), incident
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import select
@@ -211,6 +211,29 @@ class CaseEngine:
             return exc
         instance.failure = None
         return None
+
+    def move_timer(self, session: Session, case_id: int, element_id: str, due: datetime, *,
+                   actor: str | None, summary: str = "", detail: dict | None = None) -> CaseInstance:
+        """Move the due time of a timer event the case is waiting at (`element_id`), e.g. a deadline moved or
+        a publication brought forward; a due time already passed fires it now (with the steps that follow).
+        TaskNotReady when the case does not wait at that timer."""
+        instance = self.load(session, case_id)
+        waiting = [t for t in instance.workflow.get_tasks(state=TaskState.WAITING)
+                   if t.task_spec.bpmn_id == element_id and "event_value" in t.internal_data]
+        if not waiting:
+            raise TaskNotReady(f"case {case_id} is not waiting at the timer {element_id}")
+        now = self.clock()
+        fire = due <= now
+        value = min(due, now) - timedelta(milliseconds=1) if fire else due  # a timer fires once its time is past
+        for task in waiting:
+            task.internal_data["event_value"] = value.astimezone(timezone.utc).isoformat()
+        failure = None
+        if fire:
+            failure = self._attempt(session, instance, actor, lambda: (
+                instance.workflow.refresh_timers(), instance.workflow.do_engine_steps()))
+        self.save(session, instance, actor=actor, kind="timer.moved", summary=summary or f"timer {element_id} moved",
+                  detail={"element": element_id, "due": due.isoformat(), **(detail or {})}, incident=failure)
+        return instance
 
     # -------------------------------------------------------------- incidents
     def retry(self, session: Session, case_id: int, *, actor: str | None,

@@ -5,6 +5,7 @@ would experience it; messages to proposal cases are routed as the worker routes 
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import time_machine
@@ -79,10 +80,12 @@ class CouncilDriver:
     def publish_agenda(self, meeting_id: int) -> None:
         """Past the item deadline, build the agenda, past the publication time: positions open."""
         meeting = self.meeting(meeting_id)
-        with time_machine.travel(meeting.starts_at - timedelta(days=meeting.publish_days, hours=-1), tick=False):
+        with time_machine.travel(meeting.deadline_moment + timedelta(minutes=1), tick=False):
             self.sweep()
             [task] = self.tasks(meeting.case_id, "build_agenda")
             self.complete("secretary", task, {})
+        with time_machine.travel(max(meeting.publish_moment, meeting.deadline_moment) + timedelta(minutes=2),
+                                 tick=False):
             self.sweep()
 
     def record_positions(self, meeting_id: int, positions: dict[str, str]) -> None:
@@ -94,13 +97,23 @@ class CouncilDriver:
     def decide_all(self, meeting_id: int, decisions: dict[int, dict]) -> None:
         """decisions: {agenda item id: form values}; the chair decides item after item."""
         meeting = self.meeting(meeting_id)
-        for _ in range(len(decisions)):
-            [task] = self.tasks(meeting.case_id, "decide")
-            with self.app.app_context():
-                view = self.byplan.task_view(self.db.session, self.people.user("chair"), task.id)
-                item_id = view.task_data["item"]["item_id"]
-            self.complete("chair", task, decisions[item_id])
-            self.byplan.engine.route_messages()
+        with self.at_meeting(meeting_id):
+            for _ in range(len(decisions)):
+                [task] = self.tasks(meeting.case_id, "decide")
+                with self.app.app_context():
+                    view = self.byplan.task_view(self.db.session, self.people.user("chair"), task.id)
+                    item_id = view.task_data["item"]["item_id"]
+                self.complete("chair", task, decisions[item_id])
+                self.byplan.engine.route_messages()
+
+    @contextmanager
+    def at_meeting(self, meeting_id: int, minutes: int = 1):
+        """At the meeting (`minutes` after its start), the worker's timers fired: the chair's decisions
+        are ready (the process waits for the start)."""
+        meeting = self.meeting(meeting_id)
+        with time_machine.travel(meeting.starts_at + timedelta(minutes=minutes), tick=True):
+            self.sweep()
+            yield
 
     def items(self, meeting_id: int):
         from workflows.council import items

@@ -94,6 +94,9 @@ def test_proposal_from_draft_to_catalogue_through_the_api(client, tokens, people
             version = call(client, "GET", f"/api/v1/tasks/{position['id']}", tokens[member]).get_json()["case_version"]
             assert call(client, "POST", f"/api/v1/tasks/{position['id']}/complete", tokens[member],
                         json={"version": version, "data": {"position": "agree"}}).status_code == 200
+    # the council decides at the meeting: its start passes
+    with time_machine.travel(datetime.fromisoformat(meeting["starts_at"]) + timedelta(minutes=5), tick=False):
+        engine.fire_due_timers()
         decide = my_task(client, tokens["chair"], meeting["case_id"])
         assert decide["values"]["decision"] == "approved"  # proposed by the DMN table from the positions
         response = call(client, "POST", f"/api/v1/tasks/{decide['id']}/complete", tokens["chair"],

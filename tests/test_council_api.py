@@ -221,8 +221,13 @@ def test_the_api_drives_a_meeting_from_the_call_to_published_minutes(client, app
             assert counts == {reuse_item: 1}
             assert db.session.scalar(select(func.count()).select_from(Position)) == 14
 
+    # every position is in, but the decisions are taken at the meeting: nothing for the chair before its start
+    with time_machine.travel(starts_at - timedelta(minutes=5), tick=False):
+        assert engine.fire_due_timers() == 0
+        assert tasks(client, tokens["chair"], case_id, "decide") == []
     # the meeting is held; the chair decides item after item
     with time_machine.travel(starts_at + timedelta(hours=2), tick=False):
+        assert engine.fire_due_timers() == 1
         decide = detail(client, tokens["chair"], only_task(client, tokens["chair"], case_id, "decide")["id"])
         assert decide["values"]["decision"] == "approved_with_changes"  # 6 agree, 1 object
         missing = complete(client, tokens["chair"], decide["id"], {"decision": "approved_with_changes"},

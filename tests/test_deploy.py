@@ -161,7 +161,8 @@ def test_unquoted_timer_durations_and_unknown_services_are_named():
     assert problem.element == "Event_grace" and '"PT1H"' in problem.message
     council = (Path(__file__).parent.parent / "bpmn" / "council_meeting.bpmn").read_text()
     dmn = (Path(__file__).parent.parent / "bpmn" / "council_outcome.dmn").read_text()
-    problems = problems_of({"council_meeting.bpmn": council, "council_outcome.dmn": dmn},
+    quorum = (Path(__file__).parent.parent / "bpmn" / "council_quorum.dmn").read_text()
+    problems = problems_of({"council_meeting.bpmn": council, "council_outcome.dmn": dmn, "council_quorum.dmn": quorum},
                            DeployRules(service_exists=lambda name: name != "council.count_positions"))
     assert {(p.element, p.message) for p in problems} == {
         ("count_positions", "the service operation 'council.count_positions' does not exist")}

@@ -28,15 +28,17 @@ def test_the_proposal_learns_the_decision_from_the_message(app, people):
     council.schedule(proposal.case_id, meeting_id)
     council.publish_agenda(meeting_id)
     council.record_positions(meeting_id, {"chair": "agree", "councillor": "agree"})
-    [task] = council.tasks(council.meeting(meeting_id).case_id, "decide")
-    council.complete("chair", task, {"decision": "approved_with_changes", "changes": "Kun nye systemer"})
+    assert council.tasks(council.meeting(meeting_id).case_id, "decide") == []  # decided at the meeting
+    with council.at_meeting(meeting_id):
+        [task] = council.tasks(council.meeting(meeting_id).case_id, "decide")
+        council.complete("chair", task, {"decision": "approved_with_changes", "changes": "Kun nye systemer"})
 
-    [item] = council.items(meeting_id)
-    assert item.outcome == "approved_with_changes"  # the council's own record
-    record = proposal.record()
-    assert (record.status, record.decision) == ("scheduled", None)  # the message is not delivered yet
+        [item] = council.items(meeting_id)
+        assert item.outcome == "approved_with_changes"  # the council's own record
+        record = proposal.record()
+        assert (record.status, record.decision) == ("scheduled", None)  # the message is not delivered yet
 
-    council.sweep()  # the worker routes the message to the proposal case
+        council.sweep()  # the worker routes the message to the proposal case
     record = proposal.record()
     assert (record.status, record.decision, record.decision_changes, record.decision_reason) == (
         "approved_with_changes", "approved_with_changes", "Kun nye systemer", None)

@@ -24,7 +24,7 @@ LABELS = {"kinds": council_domain.KINDS, "kind_labels": dict(council_domain.KIND
           "position_labels": dict(council_domain.POSITIONS), "positions": council_domain.POSITIONS,
           "outcome_labels": dict(council_domain.OUTCOMES), "status_labels": council_domain.STATUS_LABELS}
 NEW_MEETING = {"title": "", "date": "", "start_time": "10:00", "place": "", "online_link": "",
-               "item_deadline": "", "publish_days": "7"}
+               "item_deadline": "", "item_deadline_time": "", "publish_days": "7"}
 
 
 def _service():
@@ -94,6 +94,22 @@ def add_item(meeting_id: int):
     raw = {k: request.form.get(k, "") for k in ("kind", "title", "description", "reason")}
     return _attempt(meeting_id, "punkter", lambda: _service().add_item(db.session, current_user, meeting_id, raw),
                     _("The item is added to the agenda."))
+
+
+@bp.post("/raadet/moeder/<id:meeting_id>/frist")
+@login_required
+def move_deadline(meeting_id: int):
+    raw = {k: request.form.get(k, "") for k in ("item_deadline", "item_deadline_time", "reason")}
+    return _attempt(meeting_id, "frist", lambda: _service().move_deadline(db.session, current_user, meeting_id, raw),
+                    _("The item deadline is moved."))
+
+
+@bp.post("/raadet/moeder/<id:meeting_id>/udsend")
+@login_required
+def publish_now(meeting_id: int):
+    raw = {"reason": request.form.get("reason", "")}
+    return _attempt(meeting_id, "udsend", lambda: _service().publish_now(db.session, current_user, meeting_id, raw),
+                    _("The agenda is published."))
 
 
 @bp.post("/raadet/punkter/<id:item_id>/flyt")

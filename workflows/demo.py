@@ -180,6 +180,9 @@ def _demo_council(session: Session, byplan: Byplan, users: dict, step, on_next_a
     for task in tasks(held.case_id):
         position = "object" if task.assignee == "raad7" else "agree"
         byplan.complete_task(session, users[task.assignee], task.id, {"position": position}, None)
+    # The meeting has begun (an hour ago, as the demo tells it): its decisions are taken at the meeting.
+    held.starts_at = utcnow() - timedelta(hours=1)
+    byplan.engine.move_timer(session, held.case_id, "await_meeting", utcnow(), actor="demo")
     [decide] = tasks(held.case_id)
     byplan.complete_task(session, users["formand"], decide.id, {"decision": "approved"}, None)
     session.commit()  # the router works in its own transactions, like the worker

@@ -79,17 +79,18 @@ def test_submit_proposal_and_see_it_in_the_secretariats_inbox(page, live_server,
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{base}/sager/*")
 
-    # the chair approves with changes; the principle appears in the public catalogue
-    page.goto(f"{base}/opgaver")
-    page.click("main table a:has-text('Rådets beslutning')")
-    page.check("input[name=decision][value=approved_with_changes]")
-    page.click("form.form button[type=submit]")
-    assert page.locator("#e-changes").is_visible()  # changes are required for this decision
-    page.check("input[name=decision][value=approved_with_changes]")
-    page.fill("#f-changes", "Gælder også for fælleskommunale løsninger.")
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{base}/sager/*")
-    live_app.extensions["byplan"].engine.route_messages()  # the worker's job: the decision reaches the proposal
+    # at the meeting, the chair approves with changes; the principle appears in the public catalogue
+    with council.at_meeting(meeting_id):
+        page.goto(f"{base}/opgaver")
+        page.click("main table a:has-text('Rådets beslutning')")
+        page.check("input[name=decision][value=approved_with_changes]")
+        page.click("form.form button[type=submit]")
+        assert page.locator("#e-changes").is_visible()  # changes are required for this decision
+        page.check("input[name=decision][value=approved_with_changes]")
+        page.fill("#f-changes", "Gælder også for fælleskommunale løsninger.")
+        page.click("form.form button[type=submit]")
+        page.wait_for_url(f"{base}/sager/*")
+        live_app.extensions["byplan"].engine.route_messages()  # the worker's job: the decision reaches the proposal
     log_out(page)
     page.goto(f"{base}/principper")
     assert "Genbrug før køb før byg" in page.inner_text("main")

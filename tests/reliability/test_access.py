@@ -113,6 +113,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /raadet/moeder/nyt": SECRETARIAT,
     "POST /raadet/moeder/<id:meeting_id>/punkter": SECRETARIAT,
     "POST /raadet/moeder/<id:meeting_id>/indsigelse": COUNCIL,
+    "POST /raadet/moeder/<id:meeting_id>/frist": SECRETARIAT,
+    "POST /raadet/moeder/<id:meeting_id>/udsend": SECRETARIAT,
     "POST /raadet/punkter/<id:item_id>/flyt": SECRETARIAT,
     "POST /raadet/punkter/<id:item_id>/fjern": SECRETARIAT,
     "POST /raadet/punkter/<id:item_id>/materiale": SECRETARIAT,
@@ -214,6 +216,8 @@ API_ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/catalogue/principles": EVERYONE,
     "GET /api/v1/catalogue/rules/<key>": EVERYONE,
     "GET /api/v1/catalogue/rules/<key>/versions/<int:version>": EVERYONE,
+    "POST /api/v1/council/meetings/<id:meeting_id>/deadline": SECRETARIAT,
+    "POST /api/v1/council/meetings/<id:meeting_id>/publish": SECRETARIAT,
 }
 
 
@@ -228,6 +232,8 @@ def _api_bodies(values: dict) -> dict[str, dict]:
         "POST /api/v1/council/meetings": {"title": "Ekstra rådsmøde", "date": "2099-01-10", "start_time": "10:00",
                                           "place": "KL", "item_deadline": "2099-01-01"},
         "POST /api/v1/council/meetings/<id:meeting_id>/items": {"kind": "information", "title": "Orientering"},
+        "POST /api/v1/council/meetings/<id:meeting_id>/deadline": {"item_deadline": "2099-01-01", "reason": "Prøve"},
+        "POST /api/v1/council/meetings/<id:meeting_id>/publish": {"reason": "Prøve"},
     }
 
 

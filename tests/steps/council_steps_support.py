@@ -137,13 +137,8 @@ class CouncilScene(Plumbing):
 
     def call(self) -> dict:
         """The moments open_call computed: item deadline and agenda publication (UTC)."""
-        from workflows.council import end_of_day
-
         meeting = self.meeting()
-        starts = meeting.starts_at.replace(tzinfo=timezone.utc)
-        deadline = end_of_day(meeting.item_deadline)
-        return {"item_deadline_at": deadline,
-                "publish_at": max(starts - timedelta(days=meeting.publish_days), deadline)}
+        return {"item_deadline_at": meeting.deadline_moment, "publish_at": meeting.publish_moment}
 
     def build_agenda(self, username: str = "secretary") -> None:
         [task] = self.meeting_tasks("build_agenda")
@@ -157,7 +152,8 @@ class CouncilScene(Plumbing):
         assert self.meeting().agenda_published_at is not None
 
     def hold_meeting(self) -> None:
-        self.move_to(self.meeting().starts_at.replace(tzinfo=timezone.utc))
+        """The meeting has begun (a timer fires once its moment has passed)."""
+        self.move_to(self.meeting().starts_at.replace(tzinfo=timezone.utc) + timedelta(seconds=1))
 
     # ------------------------------------------------------------ proposals
     def screened_proposal(self, group_name: str, lead: str, title: str) -> int:

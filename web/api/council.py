@@ -6,6 +6,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from workflows.council import ItemForm, MeetingForm
+from workflows.council.forms import DeadlineForm, PublishNowForm
 
 from ..extensions import byplan_service, db
 from .common import attributes, bp, errors, token_required, write
@@ -17,6 +18,14 @@ class MeetingInSchema(MeetingForm):
 
 class ItemInSchema(ItemForm):
     """The agenda item form (workflows.council.ItemForm) as the API's body, unchanged."""
+
+
+class DeadlineInSchema(DeadlineForm):
+    """The item deadline form (workflows.council.forms.DeadlineForm) as the API's body, unchanged."""
+
+
+class PublishNowInSchema(PublishNowForm):
+    """The publish-now form (workflows.council.forms.PublishNowForm) as the API's body, unchanged."""
 
 
 class ItemOutSchema(Schema):
@@ -36,6 +45,7 @@ class MeetingOutSchema(Schema):
     case_id = fields.Integer(allow_none=True)
     title = fields.String()
     starts_at = fields.DateTime()
+    item_deadline_at = fields.DateTime()
     place = fields.String()
     status = fields.String()
     agenda_published_at = fields.DateTime(allow_none=True)
@@ -78,3 +88,32 @@ class CouncilItems(MethodView):
     def post(self, body, meeting_id):
         """Add an ad-hoc item (secretariat); after publication a reason is required and shown publicly."""
         return write(lambda: byplan_service().council.add_item(db.session, g.api_user, meeting_id, body))
+
+
+@bp.route("/council/meetings/<id:meeting_id>/deadline")
+class CouncilDeadline(MethodView):
+    @token_required
+    @bp.arguments(DeadlineInSchema)
+    @bp.response(200, MeetingOutSchema)
+    @errors(400, 401, 403, 404, 409, 422)
+    def post(self, body, meeting_id):
+        """Move the item deadline (secretariat, before it has passed), with a reason recorded and shown."""
+        raw = request.get_json()
+        council = byplan_service().council
+        write(lambda: council.move_deadline(db.session, g.api_user, meeting_id, raw))
+        view = council.meeting_view(db.session, meeting_id, g.api_user)
+        return {**attributes(view.meeting, MeetingOutSchema), "items": view.items}
+
+
+@bp.route("/council/meetings/<id:meeting_id>/publish")
+class CouncilPublishNow(MethodView):
+    @token_required
+    @bp.arguments(PublishNowInSchema)
+    @bp.response(200, MeetingOutSchema)
+    @errors(400, 401, 403, 404, 409, 422)
+    def post(self, body, meeting_id):
+        """Publish the built agenda now, before its publication time (secretariat), with a reason."""
+        council = byplan_service().council
+        write(lambda: council.publish_now(db.session, g.api_user, meeting_id, body))
+        view = council.meeting_view(db.session, meeting_id, g.api_user)
+        return {**attributes(view.meeting, MeetingOutSchema), "items": view.items}

@@ -1,8 +1,11 @@
 """The council's input schemas: the meeting and item forms of its pages and the task forms of its process."""
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, timezone
+
 from marshmallow import ValidationError, validates_schema
 
+from ..dates import COPENHAGEN
 from ..forms import REQUIRED, FormSchema, choice, date_field, integer, text, time_of_day
 from ..i18n import N_
 from .models import KINDS, OUTCOMES, POSITIONS, Outcome
@@ -14,15 +17,58 @@ class MeetingForm(FormSchema):
     start_time = time_of_day(N_("Start time (HH:MM)"))
     place = text(N_("Place"), max_length=300)
     online_link = text(N_("Online link"), max_length=500)
-    item_deadline = date_field(N_("Deadline for agenda items"))
+    item_deadline = date_field(N_("Deadline for agenda items"), required=False,
+                               help=N_("Left out: the day before the meeting."))
+    item_deadline_time = time_of_day(N_("Time of the item deadline (HH:MM)"), required=False,
+                                     help=N_("Left out: 12:00."))
     publish_days = integer(N_("Publish the agenda this many days before"), minimum=1, maximum=60, default=7)
 
     @validates_schema(skip_on_field_errors=False)
     def _consistent(self, data, **kwargs):
         if not data.get("place") and not data.get("online_link"):
             raise ValidationError(N_("Give a place or an online link."), "place")
-        if data.get("date") and data.get("item_deadline") and data["item_deadline"] >= data["date"]:
+        starts = meeting_start(data)
+        if starts is not None and item_deadline_moment(data) >= starts:
             raise ValidationError(N_("The item deadline must be before the meeting."), "item_deadline")
+
+
+DEADLINE_TIME = "12:00"  # the item deadline's default time of day (the day before the meeting)
+
+
+def meeting_start(values: dict) -> datetime | None:
+    """The meeting's start (UTC) from the form's date and start time, None while either is missing."""
+    if not isinstance(values.get("date"), date) or not values.get("start_time"):
+        return None
+    try:
+        return datetime.combine(values["date"], time.fromisoformat(values["start_time"]),
+                                COPENHAGEN).astimezone(timezone.utc)
+    except ValueError:
+        return None
+
+
+def item_deadline_moment(values: dict) -> datetime:
+    """The item deadline (UTC): the given day (default: the day before the meeting) at the given time
+    (default 12:00), Copenhagen time."""
+    day = values.get("item_deadline") or (values["date"] - timedelta(days=1))
+    at = time.fromisoformat(values.get("item_deadline_time") or DEADLINE_TIME)
+    return datetime.combine(day, at, COPENHAGEN).astimezone(timezone.utc)
+
+
+class DeadlineForm(FormSchema):
+    """The secretariat moves the item deadline (before it has passed), with a reason."""
+
+    item_deadline = date_field(N_("New deadline for agenda items"))
+    item_deadline_time = time_of_day(N_("Time of the item deadline (HH:MM)"), required=False,
+                                     help=N_("Left out: 12:00."))
+    reason = text(N_("Reason"), required=True, widget="textarea", max_length=2000,
+                  help=N_("Recorded and shown with the meeting."))
+
+
+class PublishNowForm(FormSchema):
+    """The secretariat publishes the built agenda before its publication time, with a reason."""
+
+    reason = text(N_("Reason"), required=True, widget="textarea", max_length=2000,
+                  help=N_("Recorded and shown with the meeting."))
 
 
 class ItemForm(FormSchema):
@@ -42,6 +88,8 @@ class DecideForm(FormSchema):
     decision = choice(N_("The council's decision"), OUTCOMES)
     changes = text(N_("Changes"), widget="textarea", max_length=10000, help=N_("Required when approved with changes."))
     reason = text(N_("Reason"), widget="textarea", max_length=10000, help=N_("Required when rejected or sent back."))
+    quorum_exception = text(N_("Exception to the quorum rule"), widget="textarea", max_length=5000,
+                            help=N_("Required when the council does not have a quorum on the item."))
 
     @validates_schema(skip_on_field_errors=False)
     def _conditional(self, data, **kwargs):

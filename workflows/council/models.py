@@ -5,7 +5,7 @@ decides who sees what).
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from engine import NotFound
 from engine.models import Base, Document, utcnow
 
-from ..dates import COPENHAGEN
+from ..dates import COPENHAGEN, end_of_day
 from ..directory import User, WorkingGroup
 from ..errors import DomainError
 from ..i18n import N_
@@ -113,7 +113,9 @@ class Meeting(Base):
     starts_at: Mapped[datetime] = mapped_column(index=True)
     place: Mapped[str] = mapped_column(String(300), default="")
     online_link: Mapped[str] = mapped_column(String(500), default="")
-    item_deadline: Mapped[date] = mapped_column(Date)
+    item_deadline: Mapped[date] = mapped_column(Date)  # the day of item_deadline_at (Copenhagen)
+    #: the item deadline as a moment (issue 15); None on meetings made before it: the end of item_deadline
+    item_deadline_at: Mapped[datetime | None]
     publish_days: Mapped[int] = mapped_column(Integer, default=7)
     status: Mapped[str] = mapped_column(String(20), default=MeetingStatus.COLLECTING.value, index=True)
     agenda_published_at: Mapped[datetime | None]
@@ -128,6 +130,16 @@ class Meeting(Base):
     @property
     def is_public(self) -> bool:
         return self.agenda_published_at is not None
+
+    @property
+    def deadline_moment(self) -> datetime:
+        """The deadline for agenda items as a moment (UTC)."""
+        return self.item_deadline_at if self.item_deadline_at is not None else end_of_day(self.item_deadline)
+
+    @property
+    def publish_moment(self) -> datetime:
+        """When the agenda is published by its timer: publish_days before the start, never before the deadline."""
+        return max(self.starts_at - timedelta(days=self.publish_days), self.deadline_moment)
 
 
 class AgendaItem(Base):
@@ -147,6 +159,10 @@ class AgendaItem(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(100))
+    #: the meeting at which the decision was taken (its place); an item decided is decided at a meeting
+    decided_meeting_id: Mapped[int | None] = mapped_column(Integer)
+    #: decided without a quorum: the recorded exception (the council's rules of procedure)
+    quorum_exception: Mapped[str | None] = mapped_column(Text)
     minutes: Mapped[str] = mapped_column(Text, default="")
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
 

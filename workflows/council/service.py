@@ -8,7 +8,7 @@ minutes and summary only with the published minutes; positions, objections and t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from typing import Callable
 
 from sqlalchemy import select
@@ -24,7 +24,9 @@ from ..i18n import N_
 from ..inbox import WaitingItem
 from .calendar import meetings_calendar
 from .feed import atom_feed
-from .forms import ItemForm, MeetingForm, ObjectionForm
+from .forms import (
+    DeadlineForm, ItemForm, MeetingForm, ObjectionForm, PublishNowForm, item_deadline_moment, meeting_start,
+)
 from .mail import CouncilMail
 from .models import (
     OVER_STATUSES, PROCESS_ID, AgendaChange, AgendaItem, AgendaItemDocument, CouncilError,
@@ -62,6 +64,8 @@ class ItemView:
     proposed_outcome: str | None = None
     counts: dict[str, int] | None = None
     positions: list[Position] = field(default_factory=list)
+    decided_place: str | None = None  # "<meeting>, <place>": where the council took the decision
+    own_position: Position | None = None  # the viewing member's own position, changeable until the decision
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class MeetingView:
     online_link: str
     status: str
     item_deadline: date
+    item_deadline_at: datetime  # the deadline as a moment
     publish_days: int
     agenda_published_at: datetime | None
     minutes_published_at: datetime | None
@@ -123,13 +128,15 @@ class Council:
     def create_meeting(self, session: Session, user: User, raw: dict) -> Meeting:
         lanes.require_secretariat(user)
         values = load_values(MeetingForm, raw)
-        starts = datetime.combine(values["date"], time.fromisoformat(values["start_time"]), COPENHAGEN)
+        starts = meeting_start(values)
         now = self.clock()
-        if starts.astimezone(timezone.utc) <= now:
+        if starts <= now:
             raise FormInvalid({"date": [N_("The meeting must be in the future.")]})
-        meeting = Meeting(title=values["title"], starts_at=starts.astimezone(timezone.utc),
+        deadline = item_deadline_moment(values)
+        meeting = Meeting(title=values["title"], starts_at=starts,
                           place=values.get("place") or "", online_link=values.get("online_link") or "",
-                          item_deadline=values["item_deadline"], publish_days=values["publish_days"],
+                          item_deadline=deadline.astimezone(COPENHAGEN).date(), item_deadline_at=deadline,
+                          publish_days=values["publish_days"],
                           created_by=user.username, created_at=now)
         session.add(meeting)
         session.flush()
@@ -137,6 +144,47 @@ class Council:
                                      data={"meeting_id": meeting.id})
         meeting.case_id = instance.id
         self._reindex(session, meeting)
+        return meeting
+
+    # ----------------------------------------- the secretariat's controls
+    def move_deadline(self, session: Session, user: User, meeting_id: int, raw: dict) -> Meeting:
+        """Move the item deadline while items are collected: not into the past, not after the agenda's
+        publication moment; the reason is recorded (and shown with the meeting), the process's timer moves."""
+        lanes.require_secretariat(user)
+        meeting = get_meeting(session, meeting_id)
+        values = load_values(DeadlineForm, raw)
+        if meeting.status != MeetingStatus.COLLECTING or self.clock() >= meeting.deadline_moment:
+            raise CouncilError(N_("The item deadline has passed; it can no longer be moved."), "item_deadline")
+        deadline = item_deadline_moment(values)
+        if deadline <= self.clock():
+            raise FormInvalid({"item_deadline": [N_("The new deadline is in the past.")]})
+        if deadline > meeting.publish_moment:
+            raise FormInvalid({"item_deadline": [N_("The new deadline is after the agenda's publication.")]})
+        old = meeting.deadline_moment
+        meeting.item_deadline_at = deadline
+        meeting.item_deadline = deadline.astimezone(COPENHAGEN).date()
+        local = deadline.astimezone(COPENHAGEN)
+        session.add(AgendaChange(meeting_id=meeting.id, by=user.username, at=self.clock(),
+                                 description=f"Frist for punkter flyttet til {local:%d.%m.%Y kl. %H.%M}",
+                                 reason=values["reason"]))
+        self.engine.move_timer(session, meeting.case_id, "item_deadline", deadline, actor=user.username,
+                               summary="item deadline moved", detail={"from": old.isoformat(),
+                                                                      "reason": values["reason"]})
+        return meeting
+
+    def publish_now(self, session: Session, user: User, meeting_id: int, raw: dict) -> Meeting:
+        """Publish the built agenda now, before its publication time, with a recorded reason."""
+        lanes.require_secretariat(user)
+        meeting = get_meeting(session, meeting_id)
+        values = load_values(PublishNowForm, raw)
+        if meeting.status != MeetingStatus.AGENDA:
+            raise CouncilError(N_("Only a built agenda that is waiting for its publication can be published now."))
+        session.add(AgendaChange(meeting_id=meeting.id, by=user.username, at=self.clock(),
+                                 description="Dagsordenen udsendt før udsendelsestidspunktet",
+                                 reason=values["reason"]))
+        self.engine.move_timer(session, meeting.case_id, "publish_time", self.clock(), actor=user.username,
+                               summary="agenda published now", detail={"reason": values["reason"]})
+        self._reindex(session, meeting, retag_material=True)
         return meeting
 
     # -------------------------------------------------------------- agenda
@@ -242,9 +290,15 @@ class Council:
         return meeting, public
 
     @staticmethod
-    def _item_view(session: Session, item: AgendaItem, public: bool, decided_public: bool) -> ItemView:
+    def _item_view(session: Session, item: AgendaItem, public: bool, decided_public: bool,
+                   viewer: str | None = None) -> ItemView:
         show_decision = not public or decided_public
         decision = item.kind == ItemKind.DECISION
+        rows = positions(session, item.id) if decision and not public else []
+        place = None
+        if show_decision and item.decided_meeting_id is not None:
+            held = session.get(Meeting, item.decided_meeting_id)
+            place = ", ".join(p for p in (held.title, held.place or held.online_link) if p) if held else None
         return ItemView(
             id=item.id, meeting_id=item.meeting_id, position=item.position, kind=item.kind, title=item.title,
             description=item.description, proposal_id=item.proposal_id,
@@ -255,15 +309,18 @@ class Council:
             minutes=item.minutes if show_decision else "",
             proposed_outcome=item.proposed_outcome if show_decision else None,
             counts=count_positions(session, item.id) if decision and not public else None,
-            positions=positions(session, item.id) if decision and not public else [])
+            positions=rows, decided_place=place,
+            own_position=next((p for p in rows if viewer and p.member == viewer), None))
 
     def meeting_view(self, session: Session, meeting_id: int, user: User | None = None) -> MeetingPage:
         meeting, public = self._visible_meeting(session, meeting_id, user)
         minutes_public = meeting.minutes_published_at is not None
-        rows = [self._item_view(session, i, public, minutes_public) for i in items(session, meeting.id)]
+        viewer = user.username if user is not None and not public else None
+        rows = [self._item_view(session, i, public, minutes_public, viewer) for i in items(session, meeting.id)]
         view = MeetingView(
             id=meeting.id, title=meeting.title, starts_at=meeting.starts_at, place=meeting.place,
             online_link=meeting.online_link, status=meeting.status, item_deadline=meeting.item_deadline,
+            item_deadline_at=meeting.deadline_moment,
             publish_days=meeting.publish_days, agenda_published_at=meeting.agenda_published_at,
             minutes_published_at=meeting.minutes_published_at, minutes_deadline_at=meeting.minutes_deadline_at,
             minutes_summary=meeting.minutes_summary if (not public or minutes_public) else "",

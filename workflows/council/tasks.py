@@ -6,8 +6,9 @@ The council records its own decision on the agenda item; the proposal it concern
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, ClassVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,8 +26,8 @@ from ..notifications import notify
 from .forms import AgendaForm, DecideForm, MinutesForm, PositionForm
 from .mail import CouncilMail
 from .models import (
-    MINUTES_DAYS, OPEN_STATUSES, POSITIONS, AgendaItem, CouncilError, ItemKind, MeetingStatus, MinutesObjection,
-    Position,
+    MINUTES_DAYS, OPEN_STATUSES, OUTCOMES, POSITIONS, AgendaItem, CouncilError, ItemKind, MeetingStatus,
+    MinutesObjection, Position,
     count_positions, get_item, get_meeting, items, member_for, members, next_position, positions,
 )
 
@@ -73,6 +74,17 @@ def record_position(session: Session, audit, user: User, item_id: int, raw: dict
     return row
 
 
+def tally(session: Session, item: AgendaItem, now: datetime) -> dict:
+    """The positions on a decision item and what the quorum rule (bpmn/council_quorum.dmn) reads: the members
+    who may take part (`eligible`) and those who take part (`participating`: they recorded a position), and
+    who has not recorded one (`missing`, user names)."""
+    counts = count_positions(session, item.id)
+    council = [m.user.username for m in members(session, now.astimezone(COPENHAGEN).date())]
+    recorded = {p.member for p in positions(session, item.id)}
+    return {**counts, "eligible": len(council), "participating": len(recorded & set(council)),
+            "missing": [name for name in council if name not in recorded]}
+
+
 # ------------------------------------------------------ BPMN service tasks
 
 class ServiceTasks:
@@ -100,10 +112,9 @@ class ServiceTasks:
     def open_call(self, params, data) -> dict:
         session, meeting = self._meeting(params)
         meeting.status = MeetingStatus.COLLECTING.value
-        publish_at = meeting.starts_at - timedelta(days=meeting.publish_days)
-        return {"item_deadline_at": end_of_day(meeting.item_deadline).isoformat(),
+        return {"item_deadline_at": meeting.deadline_moment.isoformat(),
                 "meeting_at": meeting.starts_at.isoformat(),
-                "publish_at": max(publish_at, end_of_day(meeting.item_deadline)).isoformat()}
+                "publish_at": meeting.publish_moment.isoformat()}
 
     def publish_agenda(self, params, data) -> dict:
         session, meeting = self._meeting(params)
@@ -124,7 +135,9 @@ class ServiceTasks:
                                    for i in decision_items]}
 
     def count_positions(self, params, data) -> dict:
-        return count_positions(current_execution.get().session, int(params["item_id"]))
+        session = current_execution.get().session
+        item = get_item(session, int(params["item_id"]))
+        return tally(session, item, self.clock())
 
     def send_minutes(self, params, data) -> dict:
         session, meeting = self._meeting(params)
@@ -179,12 +192,19 @@ def _position_submit(ctx, values: dict) -> dict:
 
 
 def _decide_initial(ctx) -> dict:
-    return {"decision": ctx.task_data.get("proposed_outcome") or ""}
+    return {"decision": ctx.task_data.get("proposed_outcome") or ""}  # the suggestion, labelled on the page
 
 
 def _decide_submit(ctx, values: dict) -> dict:
     """The chair's decision on the agenda item; the process sends it on to the proposal's case."""
     item = get_item(ctx.session, ctx.task_data["item"]["item_id"])
+    if ctx.clock() < item.meeting.starts_at:  # the process waits for the start; this guards a stale task
+        raise CouncilError(N_("The council decides at the meeting; it has not started yet."))
+    if ctx.task_data.get("has_quorum") is False and not values.get("quorum_exception"):
+        raise FormInvalid({"quorum_exception": [N_("The council does not have a quorum on this item: record the "
+                                                   "exception under which it decides anyway.")]})
+    item.decided_meeting_id = item.meeting_id
+    item.quorum_exception = values.get("quorum_exception") or None
     item.proposed_outcome = ctx.task_data.get("proposed_outcome")
     item.outcome = values["decision"]
     item.changes = values.get("changes")
@@ -238,11 +258,35 @@ def _position_context(ctx) -> AgendaItemContext | None:
                         exclude=ctx.user.username if ctx.user else None)
 
 
+@dataclass
+class DecisionContext(AgendaItemContext):
+    """The item as the chair's decision needs it: beside the positions, who has not recorded one, whether
+    the council has a quorum (bpmn/council_quorum.dmn) and the decision table's suggestion."""
+
+    kind: ClassVar[str] = "council_decision"
+    missing: list[str] = field(default_factory=list)  # names of the members without a position
+    eligible: int = 0
+    participating: int = 0
+    has_quorum: bool | None = None
+    suggested: str | None = None  # the decision table's outcome: a suggestion, not the decision
+    suggested_label: str | None = None
+
+
 def _decide_context(ctx) -> AgendaItemContext | None:
     item = ctx.task_data.get("item") or {}
     if not item.get("item_id"):
         return None
-    return item_context(ctx.session, int(item["item_id"]), show_positions=True)  # the chair decides from them
+    base = item_context(ctx.session, int(item["item_id"]), show_positions=True)  # the chair decides from them
+    counts = ctx.task_data.get("counts") or {}
+    missing = counts.get("missing") or []
+    names = dict(ctx.session.execute(select(User.username, User.name).where(User.username.in_(missing))).all()) \
+        if missing else {}
+    return DecisionContext(**{f.name: getattr(base, f.name) for f in fields(AgendaItemContext)},
+                           missing=[names.get(m, m) for m in missing], eligible=int(counts.get("eligible") or 0),
+                           participating=int(counts.get("participating") or 0),
+                           has_quorum=ctx.task_data.get("has_quorum"),
+                           suggested=ctx.task_data.get("proposed_outcome"),
+                           suggested_label=dict(OUTCOMES).get(ctx.task_data.get("proposed_outcome")))
 
 
 register(FormDef("council.agenda", AgendaForm, _agenda_submit))
