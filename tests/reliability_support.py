@@ -134,6 +134,7 @@ def sample_values(app) -> dict[str, object]:
     from workflows.directory import ApiToken, Municipality, User, WorkingGroup
     from workflows.hearing import Hearing, HearingDocument, HearingParty, HearingResponse
     from workflows.access_request import AccessRequest
+    from workflows.architecture_review.models import Review as ArchitectureReview
     from workflows.network import MeetingDocument, Network, NetworkMembership, Registration
     from workflows.catalogue import Principle
     from web.hearings import calendar_token
@@ -180,6 +181,9 @@ def sample_values(app) -> dict[str, object]:
             "calendar_token": calendar_token(first(select(User.id).where(User.username == "kommune"))),
             "evaluation_token": EVALUATION_TOKEN,
             "request_id": first(select(AccessRequest.id).order_by(AccessRequest.id)),  # issue 18
+            "delegation_id": 1,  # issue 19: an out-of-office delegation (none in the demo: 404)
+            "review_id": first(select(ArchitectureReview.id).order_by(ArchitectureReview.id)),  # issue 14
+            "list_id": 1,  # issue 19: a saved list (the demo has none: every list route answers 404)
         }
     return values
 

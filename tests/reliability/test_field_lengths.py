@@ -147,8 +147,13 @@ def _form_schemas() -> set[type]:
 
 def _api_input_schemas() -> set[type]:
     """The schemas the web/api package's modules read requests with (@bp.arguments)."""
-    source = "".join(p.read_text() for p in sorted(Path(inspect.getfile(api)).parent.glob("*.py")))
-    return {getattr(api, name) for name in re.findall(r"@bp\.arguments\((\w+)", source)}
+    import importlib
+
+    found = set()
+    for path in sorted(Path(inspect.getfile(api)).parent.glob("*.py")):
+        module = importlib.import_module(f"web.api.{path.stem}") if path.stem != "__init__" else api
+        found |= {getattr(module, name) for name in re.findall(r"@bp\.arguments\((\w+)", path.read_text())}
+    return found
 
 
 def _input_schemas() -> list[type]:
