@@ -211,6 +211,8 @@ class NotePoint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id", ondelete="CASCADE"), index=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("hearing_response.id", ondelete="CASCADE"))
+    # the section of the consulted text the point concerns (hearing_section.id; None: the whole text)
+    section_id: Mapped[int | None] = mapped_column(Integer, index=True)
     point: Mapped[str] = mapped_column(Text)
     disposition: Mapped[str] = mapped_column(String(30))  # Disposition
     reason: Mapped[str] = mapped_column(Text)
