@@ -20,8 +20,9 @@ class PrepareForm(FormSchema):
     title = text(N_("Title"), required=True, max_length=TITLE_MAX)
     summary = text(N_("Summary"), required=True, widget="textarea", max_length=SUMMARY_MAX,
                    help=N_("What the hearing is about; shown on the public hearing page."))
-    deadline = date_field(N_("Hearing deadline"), help=N_("Responses are due by the end of this day."))
-    reminder_days = integer(N_("Reminder (days before the deadline)"), minimum=0, maximum=60,
+    deadline = date_field(N_("Hearing deadline"), help=N_("Responses are due by the end of this day. It must be a "
+                                                          "working day; the norm is at least four weeks."))
+    reminder_days = integer(N_("Reminder (working days before the deadline)"), minimum=0, maximum=60,
                             help=N_("Parties that have not answered get a reminder; 0 sends none."))
     # the case's documents chosen as hearing material (the choices are the documents not yet material)
     material_documents = fields.List(
@@ -60,6 +61,8 @@ class ResponseForm(FormSchema):
 
 class NotePointForm(FormSchema):
     response_id = integer(N_("Response"), minimum=1, maximum=MAX_ID)
+    section_id = integer(N_("Section"), default=0, minimum=0, maximum=MAX_ID,
+                         help=N_("The section of the consulted text the point concerns; none for the whole text."))
     point = text(N_("Point"), required=True, widget="textarea", max_length=5000)
     disposition = choice(N_("Disposition"), DISPOSITIONS)
     reason = text(N_("Reason"), required=True, widget="textarea", max_length=5000)

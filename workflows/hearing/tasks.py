@@ -3,7 +3,7 @@ the task forms (prepare, write the note, approve it) registered in the form regi
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from ..i18n import N_
 from ..links import Links
 from ..task_context import DocumentRef, HearingNoteRef, HearingPreparationContext, NotePoint, PartyRef
 from . import mail
+from .deadlines import deadline_errors, reminder_moment
 from .forms import ApproveNoteForm, NoteForm, PrepareForm
 from .models import (
     DISPOSITIONS, HearingDocument, HearingStatus, NoteDecision, considered_count, contact_names, get_hearing, material,
@@ -48,9 +49,8 @@ class HearingSteps:
         hearing.status = HearingStatus.OPEN
         hearing.published_at = now
         hearing.deadline_at = deadline_moment(hearing.deadline)
-        # N calendar days before, at the same Copenhagen wall-clock time (not N x 24 h: DST changes)
-        reminder = (deadline_moment(hearing.deadline - timedelta(days=hearing.reminder_days))
-                    if hearing.reminder_days else None)
+        # N working days before, at the end of that day in Copenhagen (not N x 24 h: DST changes)
+        reminder = reminder_moment(hearing.deadline, hearing.reminder_days)
         hearing.reminder_at = reminder if reminder is not None and reminder > now else None
         public_url = self.links("hearing.public", hearing_id=hearing.id)
         contacts = contact_names(session, hearing.id)
@@ -111,9 +111,10 @@ def _prepare_submit(ctx, values: dict, clock: Callable[[], datetime]) -> dict:
     hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
     today = clock().astimezone(COPENHAGEN).date()
     errors: dict[str, list[str]] = {}
-    if values["deadline"] <= today:
-        errors["deadline"] = [N_("The deadline must be after today.")]
-    elif values["reminder_days"] and values["deadline"] - timedelta(days=values["reminder_days"]) <= today:
+    if deadline_errors(values["deadline"], today):
+        errors["deadline"] = deadline_errors(values["deadline"], today)
+    elif values["reminder_days"] and reminder_moment(values["deadline"], values["reminder_days"]) <= \
+            deadline_moment(today):
         errors["reminder_days"] = [N_("The reminder would fall before tomorrow; choose fewer days or 0.")]
     party_rows = parties(ctx.session, hearing.id)
     if not party_rows:
