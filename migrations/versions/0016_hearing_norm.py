@@ -111,9 +111,12 @@ def upgrade():
     op.add_column('hearing_note_point', sa.Column('section_id', sa.Integer(), nullable=True))
     op.create_index(op.f('ix_hearing_note_point_section_id'), 'hearing_note_point', ['section_id'])
     op.add_column('outbox_mail', sa.Column('headers', sa.Text(), nullable=True))
+    op.add_column('hearing', sa.Column('reminder_working_days', sa.Boolean(), nullable=False,
+                                       server_default=sa.false()))
 
 
 def downgrade():
+    op.drop_column('hearing', 'reminder_working_days')
     op.drop_column('outbox_mail', 'headers')
     op.drop_index(op.f('ix_hearing_note_point_section_id'), 'hearing_note_point')
     op.drop_column('hearing_note_point', 'section_id')

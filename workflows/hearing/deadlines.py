@@ -49,9 +49,12 @@ def short_period(opened: date, deadline: date) -> bool:
     return deadline - opened < MIN_PERIOD
 
 
-def reminder_moment(deadline: date, working_days: int) -> datetime | None:
-    """The end of the day `working_days` working days before the deadline (None for no reminder)."""
-    return end_of_day(add_working_days(deadline, -working_days)) if working_days else None
+def reminder_moment(deadline: date, days: int, working: bool = True) -> datetime | None:
+    """The end of the day `days` working (or calendar) days before the deadline (None for no reminder), at
+    the Copenhagen wall-clock time, not N x 24 h (summer and winter time)."""
+    if not days:
+        return None
+    return end_of_day(add_working_days(deadline, -days) if working else deadline - timedelta(days=days))
 
 
 def _waiting_timers(workflow):
@@ -121,7 +124,7 @@ class DeadlineControls:
         hearing.deadline, hearing.deadline_at = deadline, end_of_day(deadline)
         moves = {DEADLINE_TIMER: hearing.deadline_at}
         if hearing.reminded_at is None:
-            reminder = reminder_moment(deadline, hearing.reminder_days)
+            reminder = reminder_moment(deadline, hearing.reminder_days, hearing.reminder_working_days)
             hearing.reminder_at = reminder if reminder is not None and reminder > now else None
             if reminder is not None:
                 moves[REMINDER_TIMER] = max(reminder, now)

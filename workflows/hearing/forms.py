@@ -22,8 +22,11 @@ class PrepareForm(FormSchema):
                    help=N_("What the hearing is about; shown on the public hearing page."))
     deadline = date_field(N_("Hearing deadline"), help=N_("Responses are due by the end of this day. It must be a "
                                                           "working day; the norm is at least four weeks."))
-    reminder_days = integer(N_("Reminder (working days before the deadline)"), minimum=0, maximum=60,
+    reminder_days = integer(N_("Reminder (days before the deadline)"), minimum=0, maximum=60,
                             help=N_("Parties that have not answered get a reminder; 0 sends none."))
+    # counted in working days (the Danish holiday calendar) or calendar days; the page proposes working days
+    reminder_unit = choice(N_("The reminder's days are"), [("working", N_("working days")),
+                                                          ("calendar", N_("calendar days"))], default="calendar")
     # the case's documents chosen as hearing material (the choices are the documents not yet material)
     material_documents = fields.List(
         fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID, error=N_("Choose one of the options.")),

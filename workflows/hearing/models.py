@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import (
-    Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, and_, func, or_, select,
+    Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, and_, false, func, or_, select,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -103,6 +103,7 @@ class Hearing(Base):
     status: Mapped[str] = mapped_column(String(20), default=HearingStatus.DRAFT.value, index=True)
     deadline: Mapped[date] = mapped_column(Date)
     reminder_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_DAYS)
+    reminder_working_days: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # or calendar
     deadline_at: Mapped[datetime | None] = mapped_column(index=True)
     reminder_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]

@@ -50,7 +50,7 @@ class HearingSteps:
         hearing.published_at = now
         hearing.deadline_at = deadline_moment(hearing.deadline)
         # N working days before, at the end of that day in Copenhagen (not N x 24 h: DST changes)
-        reminder = reminder_moment(hearing.deadline, hearing.reminder_days)
+        reminder = reminder_moment(hearing.deadline, hearing.reminder_days, hearing.reminder_working_days)
         hearing.reminder_at = reminder if reminder is not None and reminder > now else None
         public_url = self.links("hearing.public", hearing_id=hearing.id)
         contacts = contact_names(session, hearing.id)
@@ -104,7 +104,8 @@ class HearingSteps:
 def _prepare_initial(ctx) -> dict:
     hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
     return PrepareForm().initial({"title": hearing.title, "summary": hearing.summary,
-                                  "deadline": hearing.deadline, "reminder_days": hearing.reminder_days})
+                                  "deadline": hearing.deadline, "reminder_days": hearing.reminder_days,
+                                  "reminder_unit": "working"})
 
 
 def _prepare_submit(ctx, values: dict, clock: Callable[[], datetime]) -> dict:
@@ -113,8 +114,9 @@ def _prepare_submit(ctx, values: dict, clock: Callable[[], datetime]) -> dict:
     errors: dict[str, list[str]] = {}
     if deadline_errors(values["deadline"], today):
         errors["deadline"] = deadline_errors(values["deadline"], today)
-    elif values["reminder_days"] and reminder_moment(values["deadline"], values["reminder_days"]) <= \
-            deadline_moment(today):
+    elif values["reminder_days"] and reminder_moment(
+            values["deadline"], values["reminder_days"],
+            values.get("reminder_unit") == "working") <= deadline_moment(today):
         errors["reminder_days"] = [N_("The reminder would fall before tomorrow; choose fewer days or 0.")]
     party_rows = parties(ctx.session, hearing.id)
     if not party_rows:
@@ -131,6 +133,7 @@ def _prepare_submit(ctx, values: dict, clock: Callable[[], datetime]) -> dict:
         ctx.session.add(HearingDocument(hearing_id=hearing.id, document_id=document_id))
     hearing.title, hearing.summary = values["title"], values["summary"]
     hearing.deadline, hearing.reminder_days = values["deadline"], values["reminder_days"]
+    hearing.reminder_working_days = values.get("reminder_unit") == "working"
     return {"hearing_id": hearing.id}
 
 
