@@ -135,11 +135,11 @@ class DeadlineControls:
 
     def close_early(self, session: Session, user, hearing_id: int, raw: dict) -> DeadlineChange:
         hearing = self._running(session, user, hearing_id)
-        reason = (raw.get("reason") or "").strip()
+        reason = (raw.get("close_reason") or "").strip()
         if not reason:
-            raise FormInvalid({"reason": [REQUIRED]})
+            raise FormInvalid({"close_reason": [REQUIRED]})
         if len(reason) > REASON_MAX:
-            raise FormInvalid({"reason": [N_("The text is too long.")]})
+            raise FormInvalid({"close_reason": [N_("The text is too long.")]})
         now = self.clock()
         change = self._record(session, user, hearing, "close", self._today(), reason)
         self._tell_silent(session, hearing, "close", reason, today=self._today())

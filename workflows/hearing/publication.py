@@ -54,7 +54,16 @@ class Publication:
         response = self._redactable(session, user, response_id)
         errors: dict[str, list[str]] = {}
         bounds = {}
+        passage = raw.get("passage") or ""
+        if passage.strip():  # the page names the passage by its text (the first occurrence from `start`, if given)
+            at = response.text.find(passage, int(raw["start"]) if str(raw.get("start", "")).isdigit() else 0)
+            if at < 0:
+                errors["passage"] = [N_("The passage is not in the response's text.")]
+            else:
+                raw = {**raw, "start": at, "end": at + len(passage)}
         for key in ("start", "end"):
+            if errors:
+                break
             try:
                 bounds[key] = int(str(raw.get(key, "")).strip())
             except ValueError:

@@ -341,7 +341,9 @@ class Hearings(HearingFeeds):
             "may_edit_note": group and hearing.status == HearingStatus.CLOSED and not hearing.note_submitted_at,
             "considered": [r for r in current if r.considered],
             # issue 16: sections, comments, redactions, deadline controls
-            "sections": section_counts(session, hearing.id), "comments": comments_by_response(session, hearing.id),
+            "sections": section_counts(session, hearing.id),
+            "section_labels": {sec.id: sec.label for sec in sections(session, hearing.id)},
+            "comments": comments_by_response(session, hearing.id),
             "redactions": redactions_by_response(session, hearing.id),
             "deadline_changes": deadline_changes(session, hearing.id),
             "short_period": hearing.published_at is not None and short_period(
@@ -358,6 +360,7 @@ class Hearings(HearingFeeds):
         own = list(session.scalars(select(HearingResponse).where(HearingResponse.party_id == party.id)
                                    .order_by(HearingResponse.version.desc())))
         return {"hearing": hearing, "party": party, "material": material(session, hearing.id), "own": own,
+                "sections": sections(session, hearing.id), "comments": comments_by_response(session, hearing.id),
                 "past_deadline": is_past_deadline(hearing, self.clock()),
                 "concluded": hearing.status == HearingStatus.CONCLUDED}
 
