@@ -77,9 +77,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(processes.bp)
     app.register_blueprint(deployments.bp)
     app.register_blueprint(search.bp)
-    from . import preferences
+    from . import preferences, subscriptions
 
     app.register_blueprint(preferences.bp)  # issue 13: the user's choice of mail per kind
+    app.register_blueprint(subscriptions.bp)  # issue 16: e-mail subscriptions to hearings
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)
