@@ -25,7 +25,7 @@ DISPOSITION_DA = {Disposition.INCORPORATED: "Indarbejdet", Disposition.PARTLY: "
 ANSWERED, LATE_ADMITTED, LATE_REJECTED, LATE_PENDING, NO_ANSWER = (
     "Svar modtaget", "Svar modtaget efter fristen, medtaget", "Svar modtaget efter fristen, ikke medtaget",
     "Svar modtaget efter fristen, afventer afgørelse", "Intet svar")
-_DANISH_ORDER = str.maketrans({"æ": "z\x01", "ø": "z\x02", "å": "z\x03", "Æ": "z\x01", "Ø": "z\x02", "Å": "z\x03"})
+_DANISH_ORDER = str.maketrans({"æ": "\U0010fff0", "ø": "\U0010fff1", "å": "\U0010fff2"})  # after every letter
 
 
 def danish_key(name: str) -> str:

@@ -2,6 +2,7 @@
 as document versions when it is approved, and the public "we asked / you said / we did" view."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -86,11 +87,15 @@ class Publication:
         session.add(redaction)
         session.flush()
         existing = list(session.scalars(select(Redaction).where(Redaction.response_id == response.id)))
+        redacted = redact(response.text, existing)
+        # both versions audited: the event's detail names each by its sha256 (the original stays internal)
         self.engine.audit.append(
             session, kind="hearing.redaction", actor=user.username, case_id=response.party.hearing.case_id,
             summary=f"{response.party.name}: {bounds['start']}-{bounds['end']}",
-            detail={"response_id": response.id, "start": bounds["start"], "end": bounds["end"], "reason": reason},
-            data={"original": response.text, "redacted": redact(response.text, existing)})
+            detail={"response_id": response.id, "start": bounds["start"], "end": bounds["end"], "reason": reason,
+                    "original_sha256": hashlib.sha256(response.text.encode()).hexdigest(),
+                    "redacted_sha256": hashlib.sha256(redacted.encode()).hexdigest()},
+            data={"original": response.text, "redacted": redacted})
         return redaction
 
     def remove_redaction(self, session: Session, user, redaction_id: int) -> None:
