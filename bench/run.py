@@ -10,10 +10,11 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from . import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput
+from . import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput, p6_hearing_note
 from .common import quick
 
-BENCHMARKS = {"P1": p1_completion, "P2": p2_inbox, "P3": p3_timer_sweep, "P4": p4_hearing, "P5": p5_throughput}
+BENCHMARKS = {"P1": p1_completion, "P2": p2_inbox, "P3": p3_timer_sweep, "P4": p4_hearing, "P5": p5_throughput,
+              "P6": p6_hearing_note}
 
 
 def main(argv: list[str] | None = None) -> int:
