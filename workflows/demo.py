@@ -8,6 +8,7 @@ from .directory import (
     ADMIN, COUNCIL_CHAIR, COUNCIL_MEMBER, MUNICIPALITY_CONTACT, SECRETARIAT, Municipality, User,
     WorkingGroup, add_member, create_user,
 )
+from .hearing import demo as hearing_demo
 from .service import Byplan
 
 DEMO_PASSWORD = "byplan-demo"
@@ -141,6 +142,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
     step(c4, {"screening": "complete"})
     _demo_council(session, byplan, users, step, c3, c4)
     _demo_hearing(session, byplan, secretariat, users["kommune"], group, list(munis.values()))
+    hearing_demo.load(session, byplan, secretariat, lead, group, list(munis.values()))  # issue 16
     _demo_network(session, byplan, secretariat, munis)
     return [(u, DEMO_PASSWORD, ", ".join(sorted(users[u].roles))) for u, *_ in USERS]
 

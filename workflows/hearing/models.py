@@ -228,7 +228,9 @@ class NotePoint(Base):
 def default_deadline(today: date | None = None) -> date:
     """DEFAULT_WEEKS after `today` (the services pass their clock's day; the fallback is for the demo
     and the proposal's call of a hearing, which do not know a clock yet)."""
-    return (today or utcnow().astimezone(COPENHAGEN).date()) + timedelta(weeks=DEFAULT_WEEKS)
+    from engine.workdays import next_working_day
+
+    return next_working_day((today or utcnow().astimezone(COPENHAGEN).date()) + timedelta(weeks=DEFAULT_WEEKS))
 
 
 def get_hearing(session: Session, hearing_id: int) -> Hearing:
