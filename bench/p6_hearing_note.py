@@ -29,8 +29,9 @@ class NoteBench:
         self.byplan = self.app.extensions["byplan"]
         with self.app.app_context():
             s = db.session
-            hearing = self.byplan.hearings.create(s, self.people.user("secretary"), title=f"Høring med {parties} parter",
-                                                  summary="Benchmark", working_group_id=self.people.group_id)
+            hearing = self.byplan.hearings.create(s, self.people.user("secretary"),
+                                                  title=f"Høring med {parties} parter", summary="Benchmark",
+                                                  working_group_id=self.people.group_id)
             hearing.published_at, hearing.note_summary = T0, "Høringen gav bred støtte. " * 20
             s.execute(insert(HearingSection), [{"hearing_id": hearing.id, "number": str(i + 1), "title": f"Afsnit {i}",
                                                 "position": i} for i in range(10)])

@@ -3,7 +3,7 @@ move), and e-mail subscriptions with double opt-in and one-click unsubscribe."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 

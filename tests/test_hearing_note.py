@@ -57,7 +57,8 @@ def _setup(app, people, municipalities, hearings, client):  # noqa: F811
     tokens = hearings.publish(hearing_id)
     section = sections["2.1"]
     aarhus = client.post(f"/hoering/svar/{tokens['hoering@aarhus.example']}", data={
-        "text": "Aarhus støtter forslaget. Kontakt Jens Jensen på 12345678.", f"section-{section}": "Adgang via NemLog-in",
+        "text": "Aarhus støtter forslaget. Kontakt Jens Jensen på 12345678.",
+        f"section-{section}": "Adgang via NemLog-in",
         f"section-{sections['1']}": "Formålet er klart"})
     assert aarhus.status_code == 302
     client.post(f"/hoering/svar/{tokens['hoering@frb.example']}", data={"text": "Frederiksbergs svar"})
