@@ -13,8 +13,8 @@ from engine.mail import MailSettings, OutboxMail, build_message
 from engine.models import WaitingTimer
 from web.extensions import db
 from workflows.dates import end_of_day
-from workflows.hearing import Hearing
-from workflows.hearing.records import DeadlineChange, Subscription
+from workflows.hearing import Hearing, HearingResponse
+from workflows.hearing.records import DeadlineChange, HearingSection, Subscription
 
 
 def _timers(app, hearing_id) -> dict[str, datetime]:
@@ -194,3 +194,33 @@ def test_subscription_double_opt_in_news_and_one_click_unsubscribe(client, app, 
 def _count(app) -> int:
     with app.app_context():
         return len(db.session.scalars(select(Subscription)).all())
+
+
+def test_the_api_refuses_bad_input_per_field_and_changes_nothing(client, app, people, municipalities, hearings,
+                                                                 clock):  # noqa: F811
+    hearing_id = hearings.draft("API-høring", municipalities=[municipalities["Hjørring"]])
+    with app.app_context():
+        hearings.service.sections.enter(db.session, people.user("secretary"), hearing_id, "1 Formål\n2 Data")
+        db.session.commit()
+    hearings.publish(hearing_id)
+    secretary = {"Authorization": f"Bearer {people.token('secretary')}"}
+    contact = {"Authorization": f"Bearer {people.token('contact')}"}
+    holiday = client.post(f"/api/v1/hearings/{hearing_id}/deadline", headers=secretary,
+                          json={"deadline": "2031-04-11", "reason": "Påske"})
+    assert holiday.status_code == 422 and "deadline" in holiday.get_json()["errors"]["json"]
+    assert client.post(f"/api/v1/hearings/{hearing_id}/deadline", headers=contact,
+                       json={"deadline": "2031-04-08", "reason": "x"}).status_code == 403
+    unknown = client.post(f"/api/v1/hearings/{hearing_id}/section-responses", headers=contact,
+                          json={"text": "Svar", "section_comments": {"999999": "Findes ikke"}})
+    assert unknown.status_code == 422 and set(unknown.get_json()["errors"]["json"]) == {"section-999999"}
+    assert hearings.count(HearingResponse) == 0
+    with app.app_context():
+        section = db.session.scalar(select(HearingSection.id).where(HearingSection.number == "2"))
+    ok = client.post(f"/api/v1/hearings/{hearing_id}/section-responses", headers=contact,
+                     json={"text": "Svar", "section_comments": {str(section): "Data skal genbruges"}})
+    assert ok.status_code == 201, ok.get_json()
+    extended = client.post(f"/api/v1/hearings/{hearing_id}/deadline", headers=secretary,
+                           json={"deadline": "2031-04-08", "reason": "Flere har bedt om det"})
+    assert extended.status_code == 201 and extended.get_json()["new_deadline"] == "2031-04-08"
+    assert _timers(app, hearing_id)["Høringsfrist"] == end_of_day(date(2031, 4, 8))
+    assert hearings.count(DeadlineChange) == 1

@@ -60,6 +60,26 @@ class PartyForm(FormSchema):
 
 class ResponseForm(FormSchema):
     text = text(N_("Your response"), widget="textarea", max_length=50000)
+    # a comment per section of the consulted text, by section id (the page's fields section-<id>)
+    section_comments = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict,
+                                   error_messages={"invalid": N_("Not valid text.")},
+                                   metadata={"label": N_("Comments on sections"), "widget": "sections"})
+
+
+class ExtendForm(FormSchema):
+    deadline = date_field(N_("New deadline"), help=N_("A working day after the current deadline."))
+    reason = text(N_("Reason"), required=True, widget="textarea", max_length=5000)
+
+
+class CloseForm(FormSchema):
+    close_reason = text(N_("Reason for closing early"), required=True, widget="textarea", max_length=5000)
+
+
+class RedactionForm(FormSchema):
+    passage = text(N_("The passage, exactly as in the response"), max_length=50000)
+    start = integer(N_("Start"), required=False, minimum=0, maximum=MAX_ID)
+    end = integer(N_("End"), required=False, minimum=0, maximum=MAX_ID)
+    reason = text(N_("Reason"), required=True, max_length=2000)
 
 
 class NotePointForm(FormSchema):

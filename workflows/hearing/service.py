@@ -200,8 +200,8 @@ class Hearings(HearingFeeds):
         late = is_past_deadline(hearing, now)
         if late and not allow_late:
             raise HearingError(N_("The hearing deadline has passed; the hearing is closed."))
-        values = load_values(ResponseForm, {k: v for k, v in raw.items() if k != "section_comments"})
-        comments = self.sections.check_comments(session, hearing, raw.get("section_comments"))
+        values = load_values(ResponseForm, raw)
+        comments = self.sections.check_comments(session, hearing, values.get("section_comments"))
         files = [(name, content) for name, content in files if name]
         if not values.get("text") and not files and not comments:
             raise FormInvalid({"text": [N_("Write a response or attach a file.")]})
