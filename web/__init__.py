@@ -70,6 +70,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(tasks.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(public.bp)
+    from . import hearing_controls  # noqa: F401  (issue 16: its views are on the hearings blueprint)
+
     app.register_blueprint(hearings.bp)
     app.register_blueprint(council.bp)
     app.register_blueprint(network.bp)

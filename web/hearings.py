@@ -320,6 +320,3 @@ def mailbox():
                                     limit=MAILBOX_PAGE + 1, offset=(page - 1) * MAILBOX_PAGE)  # one more: a next page?
     return render_template("hearings/mailbox.html", mails=mails[:MAILBOX_PAGE], page=page,
                            more=len(mails) > MAILBOX_PAGE)
-
-
-from . import hearing_controls  # noqa: E402,F401  (the issue-16 actions on this blueprint)

@@ -77,8 +77,8 @@ class CloseForm(FormSchema):
 
 class RedactionForm(FormSchema):
     passage = text(N_("The passage, exactly as in the response"), max_length=50000)
-    start = integer(N_("Start"), required=False, minimum=0, maximum=MAX_ID)
-    end = integer(N_("End"), required=False, minimum=0, maximum=MAX_ID)
+    start = integer(N_("From character number"), required=False, minimum=0, maximum=MAX_ID)
+    end = integer(N_("Up to character number"), required=False, minimum=0, maximum=MAX_ID)
     reason = text(N_("Reason"), required=True, max_length=2000)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from engine import current_execution
 from engine.mail import queue_mail
 from engine.models import Document, utcnow
+from engine.workdays import holiday_name, is_working_day, next_working_day
 
 from ..dates import COPENHAGEN
 from ..dates import end_of_day as deadline_moment  # the end of the deadline day
@@ -20,7 +21,8 @@ from ..i18n import N_
 from ..links import Links
 from ..task_context import DocumentRef, HearingNoteRef, HearingPreparationContext, NotePoint, PartyRef
 from . import mail
-from .deadlines import deadline_errors, reminder_moment
+from .deadlines import WEEKDAYS_DA, deadline_errors, reminder_moment
+from .records import DeadlineChange
 from .forms import ApproveNoteForm, NoteForm, PrepareForm
 from .models import (
     DISPOSITIONS, HearingDocument, HearingStatus, NoteDecision, considered_count, contact_names, get_hearing, material,
@@ -112,6 +114,11 @@ def _prepare_submit(ctx, values: dict, clock: Callable[[], datetime]) -> dict:
     hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
     today = clock().astimezone(COPENHAGEN).date()
     errors: dict[str, list[str]] = {}
+    moved = None
+    if values.get("deadline") and values["deadline"] > today and not is_working_day(values["deadline"]):
+        # a deadline on a holiday or weekend is moved to the next working day, with a warning on the pages
+        moved = (values["deadline"], next_working_day(values["deadline"]))
+        values = {**values, "deadline": moved[1]}
     if deadline_errors(values["deadline"], today):
         errors["deadline"] = deadline_errors(values["deadline"], today)
     elif values["reminder_days"] and reminder_moment(
@@ -134,6 +141,12 @@ def _prepare_submit(ctx, values: dict, clock: Callable[[], datetime]) -> dict:
     hearing.title, hearing.summary = values["title"], values["summary"]
     hearing.deadline, hearing.reminder_days = values["deadline"], values["reminder_days"]
     hearing.reminder_working_days = values.get("reminder_unit") == "working"
+    if moved is not None:
+        name = holiday_name(moved[0]) or WEEKDAYS_DA[moved[0].weekday()]
+        ctx.session.add(DeadlineChange(hearing_id=hearing.id, kind="moved", old_deadline=moved[0],
+                                       new_deadline=moved[1], created_by=ctx.user.username if ctx.user else "system",
+                                       reason=f"{name} {moved[0]:%d.%m.%Y} er ikke en arbejdsdag.",
+                                       created_at=clock()))
     return {"hearing_id": hearing.id}
 
 
