@@ -82,6 +82,8 @@ def test_sections_comments_note_docx_pdf_redaction_and_publication(client, app, 
     assert "1 Formål 1" in page and "2.1 Adgang til data 1" in page and "3 Tidsplan 0" in page
     public = client.get(f"/offentlige-hoeringer/{hearing_id}").data.decode()
     assert "2.1 Adgang til data" in public and "3 Tidsplan" in public
+    dashboard = text_of(client.get("/hoeringer").data.decode())
+    assert "1 Formål (1 bemærkning)" in dashboard
 
     # late answers after the deadline: one admitted, one rejected
     clock.move_to(AFTER)

@@ -83,7 +83,7 @@ def index():
         return render_template("hearings/municipality.html", rows=page.view, calendar_url=_user_calendar_url(),
                                status_labels=hearings_domain.STATUS_LABELS)
     return render_template("hearings/dashboard.html", rows=page.view, sort=sort, now=_service().clock(),
-                           may_create=page.may_create,
+                           may_create=page.may_create, top_sections=page.extra.get("top_sections", {}),
                            status_labels=hearings_domain.STATUS_LABELS, calendar_url=_user_calendar_url())
 
 

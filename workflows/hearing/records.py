@@ -120,6 +120,26 @@ def section_counts(session: Session, hearing_id: int) -> list[tuple[HearingSecti
     return sorted(rows, key=lambda row: (-row[1], row[0].position))
 
 
+def most_commented(session: Session, hearing_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """For each hearing, its most commented section (label, responses commenting), in one query."""
+    from .models import HearingResponse
+
+    if not hearing_ids:
+        return {}
+    rows = session.execute(
+        select(HearingSection.hearing_id, HearingSection.number, HearingSection.title, func.count())
+        .join(SectionComment, SectionComment.section_id == HearingSection.id)
+        .join(HearingResponse, HearingResponse.id == SectionComment.response_id)
+        .where(HearingSection.hearing_id.in_(hearing_ids), HearingResponse.current.is_(True))
+        .group_by(HearingSection.hearing_id, HearingSection.id, HearingSection.number, HearingSection.title,
+                  HearingSection.position)
+        .order_by(HearingSection.hearing_id, func.count().desc(), HearingSection.position)).all()
+    out: dict[int, tuple[str, int]] = {}
+    for hearing_id, number, title, count in rows:
+        out.setdefault(hearing_id, (f"{number} {title}", count))
+    return out
+
+
 def comments_by_response(session: Session, hearing_id: int) -> dict[int, list[SectionComment]]:
     from .models import HearingResponse
 

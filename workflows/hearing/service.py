@@ -6,7 +6,7 @@ caller. Actions take plain values and the caller's session (the caller's unit of
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable
 
@@ -32,7 +32,8 @@ from .models import (
 from .deadlines import DeadlineControls, short_period
 from .feeds import HearingFeeds
 from .records import (
-    comments_by_response, deadline_changes, note_document, redactions_by_response, section_counts, sections,
+    comments_by_response, deadline_changes, most_commented, note_document, redactions_by_response, section_counts,
+    sections,
 )
 from .publication import Publication
 from .subscriptions import Subscriptions
@@ -51,6 +52,7 @@ class Page:
     kind: str
     view: dict | list
     may_create: bool = False  # the list page: this user may open a new hearing
+    extra: dict = field(default_factory=dict)  # the staff list: the most commented section per hearing
 
 
 class Hearings(HearingFeeds):
@@ -456,7 +458,9 @@ class Hearings(HearingFeeds):
         require_user(user)
         if is_contact_only(user):
             return Page("municipality", self.for_municipality(session, user))
-        return Page("staff", self.dashboard(session, user, sort), may_create=is_secretariat(user))
+        rows = self.dashboard(session, user, sort)
+        return Page("staff", rows, may_create=is_secretariat(user),
+                    extra={"top_sections": most_commented(session, [h.id for h in rows])})
 
     def listing(self, session: Session, user: User | None) -> list[Hearing]:
         """The hearings of the API's list: the municipality's for a contact, the open ones for staff."""
