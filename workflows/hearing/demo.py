@@ -25,9 +25,14 @@ POINTS = [
 def load(session: Session, byplan, secretariat, lead, group, municipalities) -> int:
     from engine.models import ReadyTask
 
-    from .models import HearingParty, HearingResponse, default_deadline
+    from ..directory import WorkingGroup
+    from .models import HearingParty, HearingResponse, NotePoint, default_deadline
     from .records import HearingSection
 
+    # its own working group, so the demo's people keep the tasks and start pages they had
+    group = WorkingGroup(name="Data og dokumenter", description="Arbejdsgruppen for fælles data om sager og dokumenter.")
+    session.add(group)
+    session.flush()
     hearings = byplan.hearings
     hearing = hearings.create(session, secretariat, title="Fælles datamodel for sager og dokumenter",
                               summary="Arbejdsgruppens udkast til en fælles datamodel sendes i høring.",
@@ -50,10 +55,9 @@ def load(session: Session, byplan, secretariat, lead, group, municipalities) -> 
         "close_reason": "Alle centrale parter har svaret; rådet behandler forslaget på næste møde."})
     responses = {r.party.name: r for r in session.scalars(select(HearingResponse).where(
         HearingResponse.hearing_id == hearing.id))}
-    for name, number, point, disposition, reason in POINTS:
-        hearings.add_point(session, lead, hearing.id, {"response_id": responses[name].id,
-                                                       "section_id": sections[number], "point": point,
-                                                       "disposition": disposition, "reason": reason})
+    for name, number, point, disposition, reason in POINTS:  # the group's draft note (seeded as records)
+        session.add(NotePoint(hearing_id=hearing.id, response_id=responses[name].id, section_id=sections[number],
+                              point=point, disposition=disposition, reason=reason, created_by=lead.username))
     hearing.note_summary = ("To parter har svaret. Bemærkningerne handler især om snitflader og overgang; "
                             "afsnit 2.1 er ændret.")
     return hearing.id
