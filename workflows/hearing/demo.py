@@ -30,7 +30,8 @@ def load(session: Session, byplan, secretariat, lead, group, municipalities) -> 
     from .records import HearingSection
 
     # its own working group, so the demo's people keep the tasks and start pages they had
-    group = WorkingGroup(name="Data og dokumenter", description="Arbejdsgruppen for fælles data om sager og dokumenter.")
+    group = WorkingGroup(name="Data og dokumenter",
+                         description="Arbejdsgruppen for fælles data om sager og dokumenter.")
     session.add(group)
     session.flush()
     hearings = byplan.hearings
