@@ -1,5 +1,5 @@
-"""The demo's second hearing (issue 16): a text in sections, responses with comments per section, closed
-early by the secretariat with a reason, and a draft hearing note with points per section."""
+"""The demo's second hearing (issue 16): a text in sections, responses with comments per section, and the
+working group's draft hearing note with points per section (seeded ahead of the deadline)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -52,8 +52,6 @@ def load(session: Session, byplan, secretariat, lead, group, municipalities) -> 
     for name, text, comments in RESPONSES:
         hearings.respond(session, parties[name], {"text": text, "section_comments": {
             str(sections[n]): c for n, c in comments.items()}}, [], f"demo:{name}", allow_late=False)
-    hearings.deadlines.close_early(session, secretariat, hearing.id, {
-        "close_reason": "Alle centrale parter har svaret; rådet behandler forslaget på næste møde."})
     responses = {r.party.name: r for r in session.scalars(select(HearingResponse).where(
         HearingResponse.hearing_id == hearing.id))}
     for name, number, point, disposition, reason in POINTS:  # the group's draft note (seeded as records)

@@ -352,7 +352,7 @@ class Hearings(HearingFeeds):
                 hearing.published_at.astimezone(COPENHAGEN).date(), hearing.deadline),
             "may_control": secretariat and hearing.status == HearingStatus.OPEN,
             "may_redact": secretariat and hearing.status == HearingStatus.CLOSED,
-            "may_download_note": hearing.status in (HearingStatus.CLOSED, HearingStatus.CONCLUDED),
+            "may_download_note": hearing.status != HearingStatus.DRAFT,  # a draft note while it is open
             "may_edit_sections": draft and secretariat,
         }
 
