@@ -23,6 +23,7 @@ connection attempt per sweep, not one per queued mail.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -67,6 +68,8 @@ class OutboxMail(Base):
     body: Mapped[str] = mapped_column(Text)  # plain text
     tag: Mapped[str] = mapped_column(String(50), default="")  # e.g. "hearing.invite"
     ics: Mapped[str | None] = mapped_column(Text)  # iCalendar (METHOD:REQUEST), sent as invitation.ics
+    # further headers as JSON {name: value} (e.g. RFC 8058 List-Unsubscribe and List-Unsubscribe-Post)
+    headers: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -140,7 +143,8 @@ def fit_subject(subject: str) -> str:
 
 
 def queue_mail(session: Session, *, to: str, subject: str, body: str, case_id: int | None = None,
-               to_name: str = "", tag: str = "", ics: str | None = None) -> OutboxMail:
+               to_name: str = "", tag: str = "", ics: str | None = None,
+               headers: dict[str, str] | None = None) -> OutboxMail:
     """Add a mail to the outbox in the caller's session (and so the caller's transaction).
 
     Raises MailError, before anything is added, for a bad address or a
@@ -156,8 +160,11 @@ def queue_mail(session: Session, *, to: str, subject: str, body: str, case_id: i
         raise MailError("body must be text")
     if ics is not None and not isinstance(ics, str):
         raise MailError("ics must be text")
+    for name, value in (headers or {}).items():
+        _check_header("header name", name, 100)
+        _check_header(name, value, 2000)
     mail = OutboxMail(case_id=case_id, to_address=to, to_name=to_name, subject=subject, body=body,
-                      tag=tag, ics=ics, attempts=0)
+                      tag=tag, ics=ics, attempts=0, headers=json.dumps(headers) if headers else None)
     session.add(mail)
     return mail
 
@@ -260,6 +267,8 @@ def build_message(mail: OutboxMail, settings: MailSettings, now: datetime | None
     msg["Message-ID"] = mail.message_id or message_id_for(mail, settings)
     if mail.tag:
         msg["X-Outbox-Tag"] = mail.tag
+    for name, value in json.loads(mail.headers or "{}").items():
+        msg[name] = value
     # quoted-printable keeps the message 7-bit clean for servers without 8BITMIME
     msg.set_content(mail.body, charset="utf-8", cte="quoted-printable")
     if mail.ics:

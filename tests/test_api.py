@@ -1,6 +1,8 @@
 """The JSON API under /api/v1: a proposal from draft to the catalogue, and its error codes."""
 from __future__ import annotations
 
+from engine.workdays import add_working_days
+
 import pytest
 
 
@@ -186,8 +188,9 @@ def test_municipality_contact_answers_a_hearing_through_the_api(client, app, peo
                                          working_group_id=people.group_id)
         byplan.hearings.add_municipalities(s, secretary, hearing.id, [hjoerring.id])
         task = s.scalar(select(ReadyTask).where(ReadyTask.case_id == hearing.case_id))
+        deadline = add_working_days((utcnow() + timedelta(days=31)).date(), -1)  # a working day (issue 16)
         byplan.complete_task(s, secretary, task.id, {"title": "Brugerstyring", "summary": "Udkast",
-                                                     "deadline": (utcnow() + timedelta(days=30)).date().isoformat(),
+                                                     "deadline": deadline.isoformat(),
                                                      "reminder_days": "7"}, None)
         s.commit()
         hearing_id = hearing.id

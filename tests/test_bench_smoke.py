@@ -7,7 +7,7 @@ import pytest
 
 from bench import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput, p6_council
 from bench import p7_search, p8_case_page, p9_heatmap, p10_registration
-from bench import p11_review_register
+from bench import p11_review_register, p12_hearing_note
 
 NUMBER_ROW = re.compile(r"^\s{4}.+\s\d+\.\d\d\s+\d+\.\d\d\s+\d+", re.M)
 
@@ -36,6 +36,10 @@ def test_p3_timer_sweep():
 
 def test_p4_hearing():
     check(p4_hearing.run(small=2, big=6, n=1), 4)
+
+
+def test_p12_hearing_note():
+    check(p12_hearing_note.run(small=(2, 3), big=(4, 8), n=1), 4)
 
 
 @pytest.mark.postgres

@@ -2,6 +2,8 @@
 delivers them once, and the reminder reaches only the parties that have not answered."""
 from __future__ import annotations
 
+from engine.workdays import add_working_days
+
 import re
 from datetime import timedelta
 
@@ -39,7 +41,8 @@ def test_invitations_and_reminders_go_out_over_smtp(db_url, people):
                 task = s.scalar(select(ReadyTask).where(ReadyTask.case_id == hearing.case_id))
                 byplan.complete_task(s, secretary, task.id, {
                     "title": "Brugerstyring", "summary": "Udkast til høring",
-                    "deadline": (t0 + timedelta(days=30)).date().isoformat(), "reminder_days": "7"}, None)
+                    "deadline": add_working_days((t0 + timedelta(days=31)).date(), -1).isoformat(),  # a working day
+                    "reminder_days": "7"}, None)
                 s.commit()
                 hearing_id = hearing.id
             assert smtp.envelopes == []  # queued in the transaction, sent by the worker

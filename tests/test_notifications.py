@@ -264,7 +264,7 @@ def _open_hearing(app, people, title="Brugerstyring", days=30, externals=()) -> 
         for name, email in externals:
             byplan.hearings.add_external_party(s, secretary, hearing.id, {"name": name, "email": email})
         task = s.scalar(select(ReadyTask).where(ReadyTask.case_id == hearing.case_id))
-        deadline = (datetime.now(timezone.utc) + timedelta(days=days)).date().isoformat()
+        deadline = _working_day_by(datetime.now(timezone.utc) + timedelta(days=days)).isoformat()
         byplan.complete_task(s, secretary, task.id, {"title": title, "summary": hearing.summary,
                                                      "deadline": deadline, "reminder_days": "7"}, None)
         s.commit()
@@ -277,7 +277,7 @@ def test_the_contacts_inbox_lists_the_unanswered_hearing_until_it_is_answered(ap
     page = client.get("/opgaver").get_data(as_text=True)
     assert f'href="/hoeringer/{hearing_id}"' in page and "Fælles brugerstyring" in page
     assert "Kommunen har ikke svaret endnu" in page
-    deadline = (datetime.now(timezone.utc) + timedelta(days=30)).date()
+    deadline = _working_day_by(datetime.now(timezone.utc) + timedelta(days=30))
     assert f"{deadline.day}." in page  # the deadline is shown
     assert f'href="/hoeringer/{hearing_id}"' not in \
         people.login(app.test_client(), "lead").get("/opgaver").get_data(as_text=True)
@@ -328,3 +328,10 @@ def test_the_secretariats_inbox_lists_late_answers_waiting_for_a_decision(app, p
         assert f'href="/hoeringer/{hearing_id}"' in page and "Sene høringssvar venter på din afgørelse" in page
         assert "Sene høringssvar" not in people.login(app.test_client(), "contact").get("/opgaver").get_data(
             as_text=True)
+
+
+def _working_day_by(moment):
+    """The last working day on or before `moment`'s day (issue 16: a hearing deadline is a working day)."""
+    from engine.workdays import add_working_days
+
+    return add_working_days(moment.date() + timedelta(days=1), -1)

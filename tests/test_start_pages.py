@@ -142,7 +142,7 @@ def test_the_secretariat_sees_hearings_past_their_deadline_with_late_responses(d
     byplan = demo.extensions["byplan"]
     with demo.app_context():
         s = db.session
-        hearing = s.scalar(select(Hearing))
+        hearing = s.scalar(select(Hearing).order_by(Hearing.id))  # the demo's first hearing
         past_deadline = hearing.deadline_at + timedelta(hours=2)
         s.commit()  # the worker's sweep takes the write lock in its own transactions
         with time_machine.travel(past_deadline, tick=False):

@@ -80,6 +80,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(cases.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(catalogue.bp)  # issue 14: rule pages and their differences
+    from . import hearing_controls  # noqa: F401  (issue 16: its views are on the hearings blueprint)
+
     app.register_blueprint(hearings.bp)
     app.register_blueprint(council.bp)
     app.register_blueprint(network.bp)
@@ -87,7 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(processes.bp)
     app.register_blueprint(deployments.bp)
     app.register_blueprint(search.bp)
-    from . import preferences
+    from . import preferences, subscriptions
 
     app.register_blueprint(preferences.bp)  # issue 13: the user's choice of mail per kind
     from . import analytics as analytics_pages, ops
@@ -102,6 +104,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import reviews
 
     app.register_blueprint(reviews.bp)  # issue 14: architecture reviews, the board, the public register
+    app.register_blueprint(subscriptions.bp)  # issue 16: e-mail subscriptions to hearings
     openapi.register_blueprint(api_module.bp)
     csrf.exempt(api_module.bp)
     errors.register(app)

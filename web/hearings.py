@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from workflows import hearing as hearings_domain
 from workflows.forms import describe
 from workflows.hearing.forms import PrepareForm, page_forms
+from workflows.hearing.sections import Sections
 from workflows.service import FormInvalid
 
 from .extensions import byplan_service
@@ -82,7 +83,7 @@ def index():
         return render_template("hearings/municipality.html", rows=page.view, calendar_url=_user_calendar_url(),
                                status_labels=hearings_domain.STATUS_LABELS)
     return render_template("hearings/dashboard.html", rows=page.view, sort=sort, now=_service().clock(),
-                           may_create=page.may_create,
+                           may_create=page.may_create, top_sections=page.extra.get("top_sections", {}),
                            status_labels=hearings_domain.STATUS_LABELS, calendar_url=_user_calendar_url())
 
 
@@ -165,7 +166,7 @@ def decide_late(response_id: int):
 @bp.post("/hoeringer/<id:hearing_id>/notat/punkter")
 @login_required
 def add_point(hearing_id: int):
-    raw = {k: request.form.get(k, "") for k in ("response_id", "point", "disposition", "reason")}
+    raw = {k: request.form.get(k, "") for k in ("response_id", "section_id", "point", "disposition", "reason")}
     return _attempt(hearing_id, "notat", lambda: _service().add_point(db.session, _user(), hearing_id, raw),
                     _("The point is added to the hearing note."))
 
@@ -192,13 +193,18 @@ def _contact_page(hearing_id: int, view: dict, errors: dict | None = None, text:
 def contact_respond(hearing_id: int):
     service, text = _service(), request.form.get("text", "")
     _response, page = _respond(
-        lambda: service.respond_as_contact(db.session, _user(), hearing_id, {"text": text}, _files()),
+        lambda: service.respond_as_contact(db.session, _user(), hearing_id, _response_raw(text), _files()),
         lambda errors, status: _contact_page(hearing_id, service.contact_view(db.session, _user(), hearing_id),
                                              errors, text, status), "text")
     if page is not None:
         return page
     flash(_("Your response is received."))
     return redirect(url_for("hearings.hearing", hearing_id=hearing_id))
+
+
+def _response_raw(text: str) -> dict:
+    """The response form: the text on the whole, and a comment per section (fields section-<id>)."""
+    return {"text": text, "section_comments": Sections.from_form(request.form)}
 
 
 # ------------------------------------------------------------ party link
@@ -217,7 +223,7 @@ def party_link(token: str):
     if request.method == "GET":
         return _party_page(token)
     service, text = _service(), request.form.get("text", "")
-    response, page = _respond(lambda: service.respond_by_token(db.session, token, {"text": text}, _files()),
+    response, page = _respond(lambda: service.respond_by_token(db.session, token, _response_raw(text), _files()),
                               lambda errors, status: _party_page(token, errors, text, status), "text")
     if page is not None:
         return page
@@ -260,6 +266,14 @@ def public_hearing(hearing_id: int):
 @bp.get("/offentlige-hoeringer/<id:hearing_id>/dokumenter/<id:document_id>")
 def public_document(hearing_id: int, document_id: int):
     return _download(*_service().public_document(db.session, hearing_id, document_id))
+
+
+@bp.get("/offentlige-hoeringer/<id:hearing_id>/dokumenter/<id:document_id>/v<int:number>")
+def public_document_version(hearing_id: int, document_id: int, number: int):
+    """A version of a concluded hearing's material: the text that resulted from the hearing."""
+    service = _service()
+    hearing = hearings_domain.get_hearing(db.session, hearing_id)
+    return _download(*service.publication.document_version(db.session, hearing, document_id, number))
 
 
 def _download(doc, version, content):

@@ -10,6 +10,7 @@ from .directory import (
 )
 from .architecture_review.demo import load_review_demo
 from .catalogue.demo import load_catalogue_demo
+from .hearing import demo as hearing_demo
 from .service import Byplan
 
 DEMO_PASSWORD = "byplan-demo"
@@ -144,6 +145,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
     step(c4, {"screening": "complete"})
     _demo_council(session, byplan, users, step, c3, c4)
     _demo_hearing(session, byplan, secretariat, users["kommune"], group, list(munis.values()))
+    hearing_demo.load(session, byplan, secretariat, lead, group, list(munis.values()))  # issue 16
     _demo_network(session, byplan, secretariat, munis)
     __import__("workflows.access_request.demo", fromlist=["demo"]).demo(session, byplan, secretariat)  # issue 18
     load_review_demo(session, byplan, DEMO_PASSWORD)  # issue 14: the board and three architecture reviews

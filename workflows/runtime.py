@@ -60,7 +60,7 @@ def build(session_factory: Callable[[], Session], *, max_upload_bytes: int = 10 
     engine.after_save.append(search.case_records)
     search.watch(session_factory)  # network rounds and hearing responses: re-indexed after each flush
     record_closed_tasks()  # a task completed or closed by the process says so on its page
-    hearings = Hearings(engine, documents, links=links, clock=clock, search=search)
+    hearings = Hearings(engine, documents, links=links, clock=clock, search=search, subscription_key=audit_key)
     council = Council(engine, documents, links=links, clock=clock, search=search)
     script_engine.services.update(hearings.service_handlers())
     script_engine.services.update(council.service_handlers())

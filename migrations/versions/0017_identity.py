@@ -6,7 +6,7 @@ federated_session: the Byplan session an IdP started, with the NameID/SessionInd
 totp_secret, recovery_code: local accounts' two-factor sign-in.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import engine.models
 
 
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,9 @@ from .models import (
     is_past_deadline, missing_points, new_hearing_for_proposal, note_points, parties, pending_late, recount,
     responses,
 )
+from .records import (  # noqa: F401  (registers the tables)
+    DeadlineChange, HearingNoteDocument, HearingSection, Redaction, SectionComment, Subscription,
+)
 from .service import Hearings, Page, may_view, require_group, require_staff
 
 __all__ = [

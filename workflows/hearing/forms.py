@@ -20,9 +20,13 @@ class PrepareForm(FormSchema):
     title = text(N_("Title"), required=True, max_length=TITLE_MAX)
     summary = text(N_("Summary"), required=True, widget="textarea", max_length=SUMMARY_MAX,
                    help=N_("What the hearing is about; shown on the public hearing page."))
-    deadline = date_field(N_("Hearing deadline"), help=N_("Responses are due by the end of this day."))
+    deadline = date_field(N_("Hearing deadline"), help=N_("Responses are due by the end of this day. It must be a "
+                                                          "working day; the norm is at least four weeks."))
     reminder_days = integer(N_("Reminder (days before the deadline)"), minimum=0, maximum=60,
                             help=N_("Parties that have not answered get a reminder; 0 sends none."))
+    # counted in working days (the Danish holiday calendar) or calendar days; the page proposes working days
+    reminder_unit = choice(N_("The reminder's days are"), [("working", N_("working days")),
+                                                          ("calendar", N_("calendar days"))], default="calendar")
     # the case's documents chosen as hearing material (the choices are the documents not yet material)
     material_documents = fields.List(
         fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID, error=N_("Choose one of the options.")),
@@ -56,10 +60,32 @@ class PartyForm(FormSchema):
 
 class ResponseForm(FormSchema):
     text = text(N_("Your response"), widget="textarea", max_length=50000)
+    # a comment per section of the consulted text, by section id (the page's fields section-<id>)
+    section_comments = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict,
+                                   error_messages={"invalid": N_("Not valid text.")},
+                                   metadata={"label": N_("Comments on sections"), "widget": "sections"})
+
+
+class ExtendForm(FormSchema):
+    deadline = date_field(N_("New deadline"), help=N_("A working day after the current deadline."))
+    reason = text(N_("Reason"), required=True, widget="textarea", max_length=5000)
+
+
+class CloseForm(FormSchema):
+    close_reason = text(N_("Reason for closing early"), required=True, widget="textarea", max_length=5000)
+
+
+class RedactionForm(FormSchema):
+    passage = text(N_("The passage, exactly as in the response"), max_length=50000)
+    start = integer(N_("From character number"), required=False, minimum=0, maximum=MAX_ID)
+    end = integer(N_("Up to character number"), required=False, minimum=0, maximum=MAX_ID)
+    reason = text(N_("Reason"), required=True, max_length=2000)
 
 
 class NotePointForm(FormSchema):
     response_id = integer(N_("Response"), minimum=1, maximum=MAX_ID)
+    section_id = integer(N_("Section"), default=0, minimum=0, maximum=MAX_ID,
+                         help=N_("The section of the consulted text the point concerns; none for the whole text."))
     point = text(N_("Point"), required=True, widget="textarea", max_length=5000)
     disposition = choice(N_("Disposition"), DISPOSITIONS)
     reason = text(N_("Reason"), required=True, widget="textarea", max_length=5000)

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import (
-    Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, and_, func, or_, select,
+    Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, and_, false, func, or_, select,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -103,6 +103,7 @@ class Hearing(Base):
     status: Mapped[str] = mapped_column(String(20), default=HearingStatus.DRAFT.value, index=True)
     deadline: Mapped[date] = mapped_column(Date)
     reminder_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_DAYS)
+    reminder_working_days: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # or calendar
     deadline_at: Mapped[datetime | None] = mapped_column(index=True)
     reminder_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
@@ -211,6 +212,8 @@ class NotePoint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id", ondelete="CASCADE"), index=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("hearing_response.id", ondelete="CASCADE"))
+    # the section of the consulted text the point concerns (hearing_section.id; None: the whole text)
+    section_id: Mapped[int | None] = mapped_column(Integer, index=True)
     point: Mapped[str] = mapped_column(Text)
     disposition: Mapped[str] = mapped_column(String(30))  # Disposition
     reason: Mapped[str] = mapped_column(Text)
@@ -225,7 +228,9 @@ class NotePoint(Base):
 def default_deadline(today: date | None = None) -> date:
     """DEFAULT_WEEKS after `today` (the services pass their clock's day; the fallback is for the demo
     and the proposal's call of a hearing, which do not know a clock yet)."""
-    return (today or utcnow().astimezone(COPENHAGEN).date()) + timedelta(weeks=DEFAULT_WEEKS)
+    from engine.workdays import next_working_day
+
+    return next_working_day((today or utcnow().astimezone(COPENHAGEN).date()) + timedelta(weeks=DEFAULT_WEEKS))
 
 
 def get_hearing(session: Session, hearing_id: int) -> Hearing:

@@ -6,7 +6,7 @@ caller. Actions take plain values and the caller's session (the caller's unit of
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable
 
@@ -14,55 +14,34 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import DocumentStore, Forbidden, NotFound
-from engine.mail import recent_mail
 from engine.models import Document, utcnow
 
 from ..dates import COPENHAGEN
 from ..directory import MUNICIPALITY_CONTACT, Municipality, User, WorkingGroup, token_hash
 from ..forms import REQUIRED, TOO_LONG, FormInvalid, load_values
 from ..i18n import N_
-from ..lanes import is_admin, is_contact_only, is_group_member, is_secretariat, is_staff, require_secretariat
+from ..lanes import is_contact_only, is_secretariat, is_staff, require_secretariat
 from ..links import Links
-from . import calendar, notices
+from . import notices
 from .forms import SUMMARY_MAX, TITLE_MAX, LateDecisionForm, NotePointForm, PartyForm, ResponseForm
 from .models import (
     PROCESS_ID, Hearing, HearingDocument, HearingError, HearingParty, HearingResponse, HearingResponseFile,
     HearingStatus, LateDecision, LateStatus, NotePoint, PartyKind, default_deadline, get_hearing,
     is_past_deadline, material, missing_points, note_points, parties, recount, responses,
 )
+from .deadlines import DeadlineControls, short_period
+from .feeds import HearingFeeds
+from .records import (
+    comments_by_response, deadline_changes, most_commented, note_document, redactions_by_response, section_counts,
+    sections,
+)
+from .publication import Publication
+from .subscriptions import Subscriptions
+from .sections import Sections
 from .tasks import HearingSteps, register_forms
 
 
-# ------------------------------------------------------------ the access rules
-
-def may_see_staff_pages(user: User | None) -> bool:
-    """The hearing dashboard and pages: staff (secretariat, admin, council) and working-group members."""
-    return is_staff(user) or is_group_member(user)
-
-
-def require_staff(user: User | None) -> None:
-    if not may_see_staff_pages(user):
-        raise Forbidden(N_("You do not have access to this page."))
-
-
-def in_group(user: User | None, hearing: Hearing) -> bool:
-    return user is not None and hearing.working_group_id in user.group_ids
-
-
-def require_group(user: User | None, hearing: Hearing) -> None:
-    if not in_group(user, hearing):
-        raise Forbidden(N_("Only the working group responsible for the hearing can do this."))
-
-
-def may_view(user: User | None, hearing: Hearing) -> bool:
-    """The secretariat's page of one hearing: staff, and the members of its working group."""
-    return is_staff(user) or in_group(user, hearing)
-
-
-def require_user(user: User | None) -> User:
-    if user is None:
-        raise Forbidden(N_("You do not have access to this page."))
-    return user
+from .access import in_group, may_see_staff_pages, may_view, require_group, require_staff, require_user  # noqa: F401
 
 
 @dataclass
@@ -73,13 +52,14 @@ class Page:
     kind: str
     view: dict | list
     may_create: bool = False  # the list page: this user may open a new hearing
+    extra: dict = field(default_factory=dict)  # the staff list: the most commented section per hearing
 
 
-class Hearings:
+class Hearings(HearingFeeds):
     """Hearing services. Take plain values and the caller's session; raise named errors."""
 
     def __init__(self, engine, documents: DocumentStore, *, links: Links, clock: Callable[[], datetime] = utcnow,
-                 search=None):
+                 search=None, subscription_key: bytes | str | None = None):
         self.engine = engine
         self.documents = documents
         self.links = links
@@ -87,6 +67,10 @@ class Hearings:
         self.search = search
         self.steps = HearingSteps(links, clock)
         register_forms(clock)
+        self.sections = Sections()
+        self.deadlines = DeadlineControls(engine, links, clock)
+        self.publication = Publication(engine, documents, links, clock)
+        self.subscriptions = Subscriptions(links, clock, subscription_key)
 
     def _today(self) -> date:
         return self.clock().astimezone(COPENHAGEN).date()
@@ -219,8 +203,9 @@ class Hearings:
         if late and not allow_late:
             raise HearingError(N_("The hearing deadline has passed; the hearing is closed."))
         values = load_values(ResponseForm, raw)
+        comments = self.sections.check_comments(session, hearing, values.get("section_comments"))
         files = [(name, content) for name, content in files if name]
-        if not values.get("text") and not files:
+        if not values.get("text") and not files and not comments:
             raise FormInvalid({"text": [N_("Write a response or attach a file.")]})
         previous = session.scalars(select(HearingResponse).where(HearingResponse.party_id == party.id)
                                    .order_by(HearingResponse.version.desc())).all()
@@ -237,6 +222,7 @@ class Hearings:
                                    late_status=LateStatus.PENDING if late else None, submitted_at=now)
         session.add(response)
         session.flush()
+        self.sections.store_comments(session, response, comments)
         for filename, content in files:
             version = self.documents.add(session, case_id=hearing.case_id, filename=filename, content=content,
                                          actor=actor, title=f"Høringssvar fra {party.name}: {filename}")
@@ -313,7 +299,8 @@ class Hearings:
         response = session.get(HearingResponse, values["response_id"])
         if response is None or response.hearing_id != hearing.id or not response.considered:
             raise HearingError(N_("Choose a response that counts in the hearing note."), "response_id")
-        point = NotePoint(hearing_id=hearing.id, response_id=response.id, point=values["point"],
+        section_id = self.sections.check_point_section(session, hearing, values.get("section_id"))
+        point = NotePoint(hearing_id=hearing.id, response_id=response.id, section_id=section_id, point=values["point"],
                           disposition=values["disposition"], reason=values["reason"], created_by=user.username,
                           updated_at=self.clock())
         session.add(point)
@@ -355,6 +342,18 @@ class Hearings:
             "may_decide_late": secretariat and hearing.status != HearingStatus.CONCLUDED,
             "may_edit_note": group and hearing.status == HearingStatus.CLOSED and not hearing.note_submitted_at,
             "considered": [r for r in current if r.considered],
+            # issue 16: sections, comments, redactions, deadline controls
+            "sections": section_counts(session, hearing.id),
+            "section_labels": {sec.id: sec.label for sec in sections(session, hearing.id)},
+            "comments": comments_by_response(session, hearing.id),
+            "redactions": redactions_by_response(session, hearing.id),
+            "deadline_changes": deadline_changes(session, hearing.id),
+            "short_period": hearing.published_at is not None and short_period(
+                hearing.published_at.astimezone(COPENHAGEN).date(), hearing.deadline),
+            "may_control": secretariat and hearing.status == HearingStatus.OPEN,
+            "may_redact": secretariat and hearing.status == HearingStatus.CLOSED,
+            "may_download_note": hearing.status != HearingStatus.DRAFT,  # a draft note while it is open
+            "may_edit_sections": draft and secretariat,
         }
 
     def party_view(self, session: Session, party: HearingParty) -> dict:
@@ -363,6 +362,7 @@ class Hearings:
         own = list(session.scalars(select(HearingResponse).where(HearingResponse.party_id == party.id)
                                    .order_by(HearingResponse.version.desc())))
         return {"hearing": hearing, "party": party, "material": material(session, hearing.id), "own": own,
+                "sections": sections(session, hearing.id), "comments": comments_by_response(session, hearing.id),
                 "past_deadline": is_past_deadline(hearing, self.clock()),
                 "concluded": hearing.status == HearingStatus.CONCLUDED}
 
@@ -390,12 +390,26 @@ class Hearings:
             view["responses"] = [r for r in responses(session, hearing.id)
                                  if r.considered and not r.party.unpublish_requested]
             view["points"] = note_points(session, hearing.id)
-        return view
+        return view | self._public_extras(session, hearing, view["responses"])
+
+    def _public_extras(self, session: Session, hearing: Hearing, published: list) -> dict:
+        """Issue 16: the sections, the deadline changes, and once concluded the redacted texts, the section
+        comments, "you said, we did" and the frozen note."""
+        extras = {"sections": sections(session, hearing.id), "deadline_changes": deadline_changes(session, hearing.id),
+                  "texts": {}, "comments": {}, "outcome": [], "note": None}
+        if hearing.status == HearingStatus.CONCLUDED:
+            ids = {r.id for r in published}
+            extras.update(texts=self.publication.published_texts(session, hearing.id, published),
+                          comments={k: v for k, v in comments_by_response(session, hearing.id).items() if k in ids},
+                          outcome=self.publication.outcome(session, hearing), note=note_document(session, hearing.id))
+        return extras
 
     def public_document(self, session: Session, hearing_id: int, document_id: int):
         """A document anyone may download: material of a published hearing, or a published response's file."""
         view = self.public_view(session, hearing_id)
         allowed = {d.id for d in view["material"]}
+        if view["note"] is not None:
+            allowed.update((view["note"].docx_document_id, view["note"].pdf_document_id))
         for response in view["responses"]:
             allowed.update(f.document_id for f in response.files)
         if document_id not in allowed:
@@ -444,7 +458,9 @@ class Hearings:
         require_user(user)
         if is_contact_only(user):
             return Page("municipality", self.for_municipality(session, user))
-        return Page("staff", self.dashboard(session, user, sort), may_create=is_secretariat(user))
+        rows = self.dashboard(session, user, sort)
+        return Page("staff", rows, may_create=is_secretariat(user),
+                    extra={"top_sections": most_commented(session, [h.id for h in rows])})
 
     def listing(self, session: Session, user: User | None) -> list[Hearing]:
         """The hearings of the API's list: the municipality's for a contact, the open ones for staff."""
@@ -455,41 +471,27 @@ class Hearings:
         return list(session.scalars(select(Hearing).where(Hearing.status != HearingStatus.DRAFT.value)
                                     .order_by(Hearing.deadline_at.desc())))
 
-    # ---------------------------------------------------------- calendars
-    def public_calendar(self, session: Session, name: str) -> bytes:
-        return calendar.deadlines_calendar(self.public(session), self.links, name)
-
-    def for_user(self, session: Session, user: User) -> list[Hearing]:
-        """The hearings whose deadlines concern a user: all for staff, their municipality's for a contact."""
-        query = select(Hearing).where(Hearing.status != HearingStatus.DRAFT.value)
-        if not may_see_staff_pages(user):
-            if user.municipality_id is None:
-                return []
-            query = query.join(HearingParty, HearingParty.hearing_id == Hearing.id).where(
-                HearingParty.municipality_id == user.municipality_id)
-        elif not is_staff(user):
-            query = query.where(Hearing.working_group_id.in_(user.group_ids))
-        return list(session.scalars(query.order_by(Hearing.deadline)))
-
-    def user_calendar(self, session: Session, user_id: int, name: str) -> bytes:
-        """The deadline feed of an active user (whose feed link the caller has verified); NotFound otherwise."""
-        user = session.get(User, user_id)
-        if user is None or not user.active:
-            raise NotFound(f"user {user_id}")
-        return calendar.deadlines_calendar(self.for_user(session, user), self.links, name.format(name=user.name))
-
-    # ------------------------------------------------------------ demo mailbox
-    def demo_mailbox(self, session: Session, user: User | None, *, sink_backend: bool, limit: int = 100,
-                     offset: int = 0) -> list:
-        """The demo's mailbox of queued mails: only with the "sink" mail backend, for the secretariat and
-        administrators (NotFound for anyone else, as if the page did not exist)."""
-        if not sink_backend or not (is_secretariat(user) or is_admin(user)):
-            raise NotFound("mailbox")
-        return recent_mail(session, limit, offset)
-
     def waiting_for(self, session: Session, user: User | None) -> list:  # issue 13: the inbox
         return notices.waiting_for(session, user, self.links, self.clock())
 
     # --------------------------------------------------- service-task code
     def service_handlers(self) -> dict:
-        return self.steps.service_handlers()
+        """The steps' handlers; publishing a hearing or its note also mails the subscribers, and the approved
+        note is frozen as document versions first."""
+        handlers = self.steps.service_handlers()
+        publish, publish_note = handlers["hearing.publish"], handlers["hearing.publish_note"]
+
+        def publish_and_tell(params, task_data):
+            result = publish(params, task_data)
+            session, hearing = self.steps._context(params)
+            self.subscriptions.notify(session, hearing, "hearing")
+            return result
+
+        def freeze_publish_and_tell(params, task_data):
+            session, hearing = self.steps._context(params)
+            self.publication.freeze(session, hearing.id, "system")
+            result = publish_note(params, task_data)
+            self.subscriptions.notify(session, hearing, "note")
+            return result
+
+        return {**handlers, "hearing.publish": publish_and_tell, "hearing.publish_note": freeze_publish_and_tell}

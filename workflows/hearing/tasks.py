@@ -3,7 +3,7 @@ the task forms (prepare, write the note, approve it) registered in the form regi
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from engine import current_execution
 from engine.mail import queue_mail
 from engine.models import Document, utcnow
+from engine.workdays import holiday_name, is_working_day, next_working_day
 
 from ..dates import COPENHAGEN
 from ..dates import end_of_day as deadline_moment  # the end of the deadline day
@@ -20,6 +21,8 @@ from ..i18n import N_
 from ..links import Links
 from ..task_context import DocumentRef, HearingNoteRef, HearingPreparationContext, NotePoint, PartyRef
 from . import mail
+from .deadlines import WEEKDAYS_DA, deadline_errors, reminder_moment
+from .records import DeadlineChange
 from .forms import ApproveNoteForm, NoteForm, PrepareForm
 from .models import (
     DISPOSITIONS, HearingDocument, HearingStatus, NoteDecision, considered_count, contact_names, get_hearing, material,
@@ -48,9 +51,8 @@ class HearingSteps:
         hearing.status = HearingStatus.OPEN
         hearing.published_at = now
         hearing.deadline_at = deadline_moment(hearing.deadline)
-        # N calendar days before, at the same Copenhagen wall-clock time (not N x 24 h: DST changes)
-        reminder = (deadline_moment(hearing.deadline - timedelta(days=hearing.reminder_days))
-                    if hearing.reminder_days else None)
+        # N working days before, at the end of that day in Copenhagen (not N x 24 h: DST changes)
+        reminder = reminder_moment(hearing.deadline, hearing.reminder_days, hearing.reminder_working_days)
         hearing.reminder_at = reminder if reminder is not None and reminder > now else None
         public_url = self.links("hearing.public", hearing_id=hearing.id)
         contacts = contact_names(session, hearing.id)
@@ -104,16 +106,24 @@ class HearingSteps:
 def _prepare_initial(ctx) -> dict:
     hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
     return PrepareForm().initial({"title": hearing.title, "summary": hearing.summary,
-                                  "deadline": hearing.deadline, "reminder_days": hearing.reminder_days})
+                                  "deadline": hearing.deadline, "reminder_days": hearing.reminder_days,
+                                  "reminder_unit": "working"})
 
 
 def _prepare_submit(ctx, values: dict, clock: Callable[[], datetime]) -> dict:
     hearing = get_hearing(ctx.session, ctx.task_data["hearing_id"])
     today = clock().astimezone(COPENHAGEN).date()
     errors: dict[str, list[str]] = {}
-    if values["deadline"] <= today:
-        errors["deadline"] = [N_("The deadline must be after today.")]
-    elif values["reminder_days"] and values["deadline"] - timedelta(days=values["reminder_days"]) <= today:
+    moved = None
+    if values.get("deadline") and values["deadline"] > today and not is_working_day(values["deadline"]):
+        # a deadline on a holiday or weekend is moved to the next working day, with a warning on the pages
+        moved = (values["deadline"], next_working_day(values["deadline"]))
+        values = {**values, "deadline": moved[1]}
+    if deadline_errors(values["deadline"], today):
+        errors["deadline"] = deadline_errors(values["deadline"], today)
+    elif values["reminder_days"] and reminder_moment(
+            values["deadline"], values["reminder_days"],
+            values.get("reminder_unit") == "working") <= deadline_moment(today):
         errors["reminder_days"] = [N_("The reminder would fall before tomorrow; choose fewer days or 0.")]
     party_rows = parties(ctx.session, hearing.id)
     if not party_rows:
@@ -130,6 +140,13 @@ def _prepare_submit(ctx, values: dict, clock: Callable[[], datetime]) -> dict:
         ctx.session.add(HearingDocument(hearing_id=hearing.id, document_id=document_id))
     hearing.title, hearing.summary = values["title"], values["summary"]
     hearing.deadline, hearing.reminder_days = values["deadline"], values["reminder_days"]
+    hearing.reminder_working_days = values.get("reminder_unit") == "working"
+    if moved is not None:
+        name = holiday_name(moved[0]) or WEEKDAYS_DA[moved[0].weekday()]
+        ctx.session.add(DeadlineChange(hearing_id=hearing.id, kind="moved", old_deadline=moved[0],
+                                       new_deadline=moved[1], created_by=ctx.user.username if ctx.user else "system",
+                                       reason=f"{name} {moved[0]:%d.%m.%Y} er ikke en arbejdsdag.",
+                                       created_at=clock()))
     return {"hearing_id": hearing.id}
 
 

@@ -1,0 +1,400 @@
+"""Step definitions for features/hearing_note.feature (issue 16), through the services and the pages."""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from docx import Document as Docx
+from pytest_bdd import given, parsers, scenarios, then, when
+from sqlalchemy import func, select
+
+from pdf_support import assert_accessible_pdf
+
+from engine.mail import MailSettings, OutboxMail, build_message
+from engine.models import Blob, ReadyTask, WaitingTimer
+from workflows.dates import end_of_day
+from workflows.forms import FormInvalid
+from workflows.hearing import HearingParty, HearingResponse
+from workflows.hearing.records import HearingNoteDocument, HearingSection, Redaction, SectionComment, Subscription
+
+from .common import COPENHAGEN, Plumbing, clock_at
+
+pytestmark = pytest.mark.usefixtures("db_url")
+scenarios("hearing_note.feature")
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=COPENHAGEN)
+clock = clock_at(T0)
+MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+          "november", "december"]
+DISPOSITIONS = {"indarbejdet": "incorporated", "delvist": "partly", "ikke indarbejdet": "not_incorporated",
+                "noteret": "noted"}
+
+
+def danish_date(text: str) -> date:
+    day, month, year = re.search(r"(\d+)\. (\w+) (\d{4})", text).groups()
+    return date(int(year), MONTHS.index(month) + 1, int(day))
+
+
+def quoted(text: str) -> list[str]:
+    return re.findall(r'"([^"]+)"', text)
+
+
+class Note(Plumbing):
+    def __init__(self, app, people, clock):
+        from web.extensions import db
+
+        self.app, self.people, self.clock, self.db = app, people, clock, db
+        self.byplan = app.extensions["byplan"]
+        self.hearings = self.byplan.hearings
+        self.hearing_id = None
+        self.tokens: dict[str, str] = {}
+        self.errors: dict = {}
+
+    def response(self, s, party: str) -> HearingResponse:
+        return s.scalar(select(HearingResponse).join(HearingParty).where(
+            HearingResponse.hearing_id == self.hearing_id, HearingParty.name == party)
+            .order_by(HearingResponse.id.desc()).limit(1))
+
+    def count(self, model) -> int:
+        with self.work() as s:
+            return s.scalar(select(func.count()).select_from(model))
+
+    def mails(self, tag: str | None = None, to: str | None = None) -> list[OutboxMail]:
+        with self.work() as s:
+            query = select(OutboxMail).order_by(OutboxMail.id)
+            if tag:
+                query = query.where(OutboxMail.tag == tag)
+            if to:
+                query = query.where(OutboxMail.to_address == to)
+            rows = list(s.scalars(query))
+            for r in rows:
+                s.expunge(r)
+            return rows
+
+    def complete(self, username: str, values: dict) -> None:
+        with self.work() as s:
+            from workflows.hearing import Hearing
+
+            task = s.scalar(select(ReadyTask).where(ReadyTask.case_id == s.get(Hearing, self.hearing_id).case_id))
+            self.byplan.complete_task(s, self.user(username), task.id, values, None)
+
+
+@pytest.fixture
+def note(app, people, clock):
+    return Note(app, people, clock)
+
+
+# ------------------------------------------------------------------ background
+
+@given(parsers.parse("det er {moment}"))
+def at_moment(clock):
+    clock.move_to(T0)
+
+
+@given(parsers.parse("en høring \"{title}\" med afsnittene {sections}"))
+def hearing_with_sections(note, title, sections):
+    with note.work() as s:
+        secretary = note.user("secretary")
+        hearing = note.hearings.create(s, secretary, title=title, summary="Resumé",
+                                       working_group_id=note.people.group_id)
+        note.hearings.sections.enter(s, secretary, hearing.id, "\n".join(quoted(sections)))
+        note.hearing_id = hearing.id
+
+
+@given(parsers.parse("høringsparterne {names}"))
+def parties(note, names):
+    from workflows.directory import Municipality
+
+    with note.work() as s:
+        secretary = note.user("secretary")
+        ids = []
+        for i, name in enumerate(quoted(names)):
+            email = f"hoering{i}@parter.example"
+            if name.endswith(("ApS", "Kommune")):
+                note.hearings.add_external_party(s, secretary, note.hearing_id, {"name": name, "email": email})
+                continue
+            muni = s.scalar(select(Municipality).where(Municipality.name == name))
+            if muni is None:
+                muni = Municipality(code=f"9{i}", name=name, region="Midt-Nord", email=email)
+                s.add(muni)
+                s.flush()
+            muni.email = email
+            ids.append(muni.id)
+        note.hearings.add_municipalities(s, secretary, note.hearing_id, ids)
+
+
+@given(parsers.parse("høringen er sendt ud med frist {day}"))
+def published(note, day):
+    note.complete("secretary", {"title": "Fælles datamodel", "summary": "Resumé",
+                                "deadline": danish_date(day).isoformat(), "reminder_days": "5",
+                                "reminder_unit": "working"})
+    with note.work() as s:
+        for mail in s.scalars(select(OutboxMail).where(OutboxMail.tag == "hearing.invite")):
+            party = s.scalar(select(HearingParty).where(HearingParty.email == mail.to_address,
+                                                        HearingParty.hearing_id == note.hearing_id))
+            note.tokens[party.name] = re.search(r"/hoering/svar/(\S+)", mail.body).group(1)
+
+
+# ------------------------------------------------------------------ responses
+
+def _respond(note, party: str, text: str, comments: dict | None = None):
+    with note.work() as s:
+        sections = {sec.number: sec.id for sec in s.scalars(select(HearingSection))}
+        raw = {"text": text, "section_comments": {str(sections[k]): v for k, v in (comments or {}).items()}}
+        return note.hearings.respond_by_token(s, note.tokens[party], raw, [])
+
+
+@when(parsers.parse("\"{party}\" svarer \"{text}\" med bemærkningen \"{comment}\" til afsnit \"{number}\""))
+def respond_on_section(note, party, text, comment, number):
+    _respond(note, party, text, {number: comment})
+
+
+@when(parsers.parse("\"{party}\" svarer \"{text}\" og frabeder sig offentliggørelse"))
+def respond_unpublished(note, party, text):
+    _respond(note, party, text)
+    with note.work() as s:
+        note.hearings.unpublish_by_token(s, note.tokens[party], True)
+
+
+@when(parsers.parse("\"{party}\" svarer \"{text}\""))
+def respond(note, party, text):
+    _respond(note, party, text)
+
+
+@when("fristen er passeret")
+def past_deadline(note, clock):
+    with note.work() as s:
+        from workflows.hearing import Hearing
+
+        deadline_at = s.get(Hearing, note.hearing_id).deadline_at
+    clock.move_to(deadline_at + timedelta(hours=10))
+    note.byplan.engine.fire_due_timers()
+
+
+@when(parsers.parse("\"{party}\" svarer for sent og svaret {decision}"))
+def late(note, party, decision):
+    response = _respond(note, party, f"{party}s sene svar")
+    with note.work() as s:
+        note.hearings.decide_late(s, note.user("secretary"), response.id, {
+            "decision": "admit" if decision == "optages" else "reject", "reason": "Afgjort"})
+
+
+@when("arbejdsgruppen noterer punkterne:")
+def points(note, datatable):
+    header, *rows = datatable
+    with note.work() as s:
+        sections = {sec.number: sec.id for sec in s.scalars(select(HearingSection))}
+        for row in rows:
+            values = dict(zip(header, row))
+            note.hearings.add_point(s, note.user("lead"), note.hearing_id, {
+                "response_id": note.response(s, values["part"]).id,
+                "section_id": sections.get(values["afsnit"], 0), "point": values["punkt"],
+                "disposition": DISPOSITIONS[values["behandling"]], "reason": f"Begrundelse: {values['punkt']}"})
+
+
+# ------------------------------------------------------------------ the note
+
+def _docx(note):
+    with note.work() as s:
+        return Docx(io.BytesIO(note.hearings.publication.draft(s, note.hearing_id, "docx")[1]))
+
+
+@then("har høringsnotatet som Word-dokument høringslisten:")
+def hearing_list(note, datatable):
+    doc = _docx(note)
+    assert doc.core_properties.language == "da-DK"
+    table = doc.tables[0]
+    assert [[c.text for c in row.cells] for row in table.rows] == [["Høringspart", "Svar"], *datatable[1:]]
+
+
+@then(parsers.parse("har høringsnotatet overskrifterne {names} for punkterne"))
+def note_headings(note, names):
+    doc = _docx(note)
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 2"] == quoted(names)
+
+
+@then(parsers.parse("står punktet \"{point}\" i høringsnotatet fra \"{who}\""))
+def point_from(note, point, who):
+    doc = _docx(note)
+    rows = [[c.text for c in row.cells] for table in doc.tables[1:] for row in table.rows]
+    assert [point, who] in [r[:2] for r in rows]
+
+
+@then(parsers.parse("er høringsnotatet som PDF tilgængeligt med titlen \"{title}\""))
+def pdf(note, title):
+    with note.work() as s:
+        data = note.hearings.publication.draft(s, note.hearing_id, "pdf")[1]
+    facts = assert_accessible_pdf(data, title=title)
+    assert "Høringsliste" in facts.bookmarks and "2.1 Sag" in facts.bookmarks
+
+
+@then("kan en bemærkning til et afsnit, der ikke findes, ikke afgives, og intet er ændret")
+def bad_section(note):
+    before = (note.count(HearingResponse), note.count(SectionComment))
+    with pytest.raises(FormInvalid) as error, note.work() as s:
+        note.hearings.respond_by_token(s, note.tokens["Hjørring"], {"text": "Svar",
+                                                                    "section_comments": {"999999": "x"}}, [])
+    assert error.value.errors == {"section-999999": ["The hearing has no such section."]}
+    assert (note.count(HearingResponse), note.count(SectionComment)) == before
+
+
+# ------------------------------------------------------------------ redaction and publication
+
+@then("kan sekretariatet ikke overstrege en passage uden for svarets tekst, og intet er ændret")
+def bad_redaction(note):
+    with pytest.raises(FormInvalid) as error, note.work() as s:
+        response = note.response(s, "Aarhus")
+        note.hearings.publication.add_redaction(s, note.user("secretary"), response.id,
+                                                {"start": "5", "end": "5000", "reason": "Persondata"})
+    assert set(error.value.errors) == {"end"}
+    assert note.count(Redaction) == 0
+
+
+@when(parsers.parse("sekretariatet overstreger \"{passage}\" i svaret fra \"{party}\" med begrundelsen \"{reason}\""))
+def redact(note, passage, party, reason):
+    with note.work() as s:
+        response = note.response(s, party)
+        note.hearings.publication.add_redaction(s, note.user("secretary"), response.id,
+                                                {"passage": passage, "reason": reason})
+
+
+@when("høringsnotatet godkendes og offentliggøres")
+def approve(note):
+    with note.work() as s:
+        for r in s.scalars(select(HearingResponse).where(HearingResponse.hearing_id == note.hearing_id)):
+            if r.considered:
+                note.hearings.add_point(s, note.user("lead"), note.hearing_id, {
+                    "response_id": r.id, "point": "Kontakt om sagen", "disposition": "noted", "reason": "Noteret"})
+    note.complete("lead", {"note_summary": "Ét svar."})
+    note.complete("secretary", {"note_decision": "approve"})
+
+
+def _public(note, client) -> str:
+    return client.get(f"/offentlige-hoeringer/{note.hearing_id}").data.decode()
+
+
+@then(parsers.parse("viser den offentlige høringsside \"{text}\""))
+def public_shows(note, client, text):
+    assert text in _public(note, client)
+
+
+@then(parsers.parse("den offentlige høringsside viser ikke \"{text}\""))
+def public_hides(note, client, text):
+    assert text not in _public(note, client)
+
+
+@then("er høringsnotatet gemt som dokumentversion med sha256")
+def frozen(note):
+    with note.work() as s:
+        row = s.scalar(select(HearingNoteDocument).where(HearingNoteDocument.hearing_id == note.hearing_id))
+        for sha in (row.docx_sha256, row.pdf_sha256):
+            assert hashlib.sha256(s.get(Blob, sha).content).hexdigest() == sha
+
+
+# ------------------------------------------------------------------ subscriptions
+
+@when(parsers.parse("\"{email}\" abonnerer på nye høringer"))
+def subscribe(note, email):
+    with note.work() as s:
+        note.hearings.subscriptions.subscribe(s, {"email": email, "new_hearings": "1"})
+
+
+@then(parsers.parse("får \"{email}\" en mail med et bekræftelseslink"))
+def confirmation_mail(note, email):
+    [mail] = note.mails("hearing.subscribe", email)
+    note.confirm_token = re.search(r"/bekraeft/(\S+)", mail.body).group(1)
+
+
+@when("linket åbnes og abonnementet bekræftes")
+def confirm(note, client):
+    url = f"/hoeringer/abonnement/bekraeft/{note.confirm_token}"
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302
+
+
+@when(parsers.parse("en ny høring \"{title}\" sendes ud"))
+def new_hearing(note, title):
+    with note.work() as s:
+        hearing = note.hearings.create(s, note.user("secretary"), title=title, summary="Resumé",
+                                       working_group_id=note.people.group_id)
+        note.hearings.add_external_party(s, note.user("secretary"), hearing.id,
+                                         {"name": "Part", "email": "part@kalender.example"})
+        note.hearing_id = hearing.id
+    note.complete("secretary", {"title": title, "summary": "Resumé", "deadline": "2026-04-14", "reminder_days": "0"})
+
+
+@then(parsers.parse("får \"{email}\" en mail om \"{title}\" med et afmeldingslink og List-Unsubscribe"))
+def news_mail(note, email, title):
+    [mail] = note.mails("hearing.subscription.hearing", email)
+    assert title in mail.body
+    note.unsubscribe_url = re.search(r"(http://\S+/afmeld/\S+)", mail.body).group(1)
+    message = build_message(mail, MailSettings(backend="sink"))
+    assert message["List-Unsubscribe"] == f"<{note.unsubscribe_url}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+@when("afmeldingslinket bruges med ét klik")
+def one_click(note, client):
+    path = "/" + note.unsubscribe_url.split("://", 1)[1].split("/", 1)[1]
+    assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+
+
+@then(parsers.parse("er \"{email}\" slettet fra abonnenterne"))
+def deleted(note, email):
+    with note.work() as s:
+        assert s.scalar(select(func.count()).select_from(Subscription).where(Subscription.email == email)) == 0
+
+
+@then(parsers.parse("en abonnent med adressen \"{email}\" afvises, og der sendes intet"))
+def bad_subscriber(note, email):
+    before = len(note.mails())
+    with pytest.raises(FormInvalid) as error, note.work() as s:
+        note.hearings.subscriptions.subscribe(s, {"email": email, "new_hearings": "1"})
+    assert set(error.value.errors) == {"email"}
+    assert len(note.mails()) == before and note.count(Subscription) == 0
+
+
+# ------------------------------------------------------------------ deadlines
+
+@then(parsers.parse("kan fristen ikke forlænges til {day}, fordi det er \"{holiday}\""))
+def holiday_refused(note, day, holiday):
+    with pytest.raises(FormInvalid) as error, note.work() as s:
+        note.hearings.deadlines.extend(s, note.user("secretary"), note.hearing_id,
+                                       {"deadline": danish_date(day).isoformat(), "reason": "x"})
+    assert any(holiday in m for m in error.value.errors["deadline"])
+    assert note.mails("hearing.extend") == []
+
+
+@then(parsers.parse("kan fristen ikke forlænges til {day}, fordi den ligger før i dag"))
+def past_refused(note, day):
+    with pytest.raises(FormInvalid) as error, note.work() as s:
+        note.hearings.deadlines.extend(s, note.user("secretary"), note.hearing_id,
+                                       {"deadline": danish_date(day).isoformat(), "reason": "x"})
+    assert error.value.errors["deadline"] == ["The deadline must be after today."]
+
+
+@when(parsers.parse("sekretariatet forlænger fristen til {day} med begrundelsen \"{reason}\""))
+def extend(note, day, reason):
+    with note.work() as s:
+        note.hearings.deadlines.extend(s, note.user("secretary"), note.hearing_id,
+                                       {"deadline": danish_date(day).isoformat(), "reason": reason})
+
+
+@then(parsers.parse("venter høringens frist-timer til {day} kl. 23.59"))
+def timer_moved(note, day):
+    with note.work() as s:
+        due = s.scalar(select(WaitingTimer.due_at).where(WaitingTimer.spec_name == "Høringsfrist"))
+    assert due == end_of_day(danish_date(day))
+
+
+@then(parsers.parse("har \"{party}\" fået besked om den nye frist med begrundelsen \"{reason}\""))
+def told(note, party, reason):
+    with note.work() as s:
+        email = s.scalar(select(HearingParty.email).where(HearingParty.name == party,
+                                                          HearingParty.hearing_id == note.hearing_id))
+    [mail] = note.mails("hearing.extend", email)
+    assert reason in mail.body and "21.04.2026" in mail.body
+
