@@ -15,6 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import analytics
 from .errors import CaseHeld, CaseNotFound, StaleCase
 from .models import Case, MessageSubscription, ReadyTask, WaitingTimer
 
@@ -107,6 +108,7 @@ def terminate(engine, session: Session, case_id: int, *, actor: str | None, reas
     # Whatever a save could not reach (a state that did not load) leaves the projections too.
     for model in (ReadyTask, WaitingTimer, MessageSubscription):
         session.execute(delete(model).where(model.case_id == case_id))
+    analytics.forget_case(session, case_id)  # nor is it counted as waiting on the heatmap
     row.timer_count = row.subscription_count = 0
     _flush(session, case_id)
     return row

@@ -112,6 +112,9 @@ def test_terminate_removes_tasks_timers_and_subscriptions(h):
         for case_id in (timed, waiting, tasked):
             assert _do(h, controls.terminate, case_id, reason="opgivet") == "terminated"
         assert h.count(WaitingTimer) == 0 and h.count(MessageSubscription) == 0 and h.count(ReadyTask) == 0
+        from engine.analytics import ElementWait
+
+        assert h.count(ElementWait) == 0  # the heatmap no longer counts them as waiting
         traveller.move_to(T0 + timedelta(hours=2))
         assert h.engine.fire_due_timers() == 0
     assert _case(h, timed).status == "terminated" and _case(h, timed).control_reason == "opgivet"
