@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,9 @@ def load_demo_into(url: str) -> None:
 PARTY_TOKEN = "party-token-of-favrskov"       # the demo hearing's link for Favrskov (no answer yet)
 EVALUATION_TOKEN = "evaluation-token-of-hjoerring"  # a registration's evaluation link
 PROPOSAL_CASE_TITLE = "Fælles brugerstyring via Context Handler"  # waits for screening
+PUBLIC_REVIEW_PROJECT = "Fælles mødebooking"  # issue 14: the review whose decision _extras makes public
+SUBSCRIBER_TO_CONFIRM = "ny-abonnent@byplan.example"  # issue 16: an unconfirmed hearing subscription
+SUBSCRIBER = "abonnent@byplan.example"  # issue 16: a confirmed one (its unsubscribe link)
 
 
 def _extras(s, byplan) -> None:
@@ -84,6 +88,43 @@ def _extras(s, byplan) -> None:
     byplan.networks.add_material(s, user("sekretariat"), meeting.id, "program.txt", b"Program")
     item = s.scalars(select(AgendaItem).order_by(AgendaItem.id.desc())).first()
     byplan.council.add_material(s, user("sekretariat"), item.id, "bilag.txt", b"Bilag til punktet")
+    _subscriptions(s)
+    _public_review(s, byplan)
+
+
+def _subscriptions(s) -> None:
+    """Issue 16: a subscription waiting for its confirmation and a confirmed one, for the two links."""
+    from engine.models import utcnow
+    from workflows.hearing.records import Subscription
+
+    now = utcnow()
+    s.add_all([Subscription(email=SUBSCRIBER_TO_CONFIRM, created_at=now),
+               Subscription(email=SUBSCRIBER, created_at=now, confirmed_at=now)])
+    s.flush()
+
+
+def _public_review(s, byplan) -> None:
+    """Issue 14: the demo means "Fælles mødebooking" to be decided before today's held council meeting, so that
+    its decision is public; but the board decides it now, after the meeting's start (an hour ago), so the held
+    meeting lifts no embargo. Date the decision before the meeting and let the meeting's hook end the embargo
+    (the review's process records the publication when the router delivers the message)."""
+    from workflows.architecture_review.models import Review, ReviewDecision
+    from workflows.council import Meeting, MeetingStatus
+
+    review = s.scalar(select(Review).where(Review.project == PUBLIC_REVIEW_PROJECT))
+    held = s.scalar(select(Meeting).where(Meeting.status == MeetingStatus.MINUTES_REVIEW.value)
+                    .order_by(Meeting.starts_at.desc()).limit(1))
+    if review is None or held is None:
+        return
+    decisions = list(s.scalars(select(ReviewDecision).where(ReviewDecision.review_id == review.id,
+                                                            ReviewDecision.public_at.is_(None))))
+    if not decisions:
+        return
+    for decision in decisions:
+        decision.decided_at = held.starts_at - timedelta(minutes=30)
+    byplan.reviews.messages.end_embargo(s, held)
+    s.commit()
+    byplan.engine.route_messages()
 
 
 def copy_demo(template: Path, tmp_path: Path) -> str:
@@ -137,7 +178,10 @@ def sample_values(app) -> dict[str, object]:
     from workflows.architecture_review.models import Review as ArchitectureReview
     from workflows.network import MeetingDocument, Network, NetworkMembership, Registration
     from workflows.catalogue import Principle
+    from workflows.hearing.subscriptions import _email_tag
     from web.hearings import calendar_token
+    from web.extensions import byplan_service
+    from workflows.hearing.records import Subscription
 
     with app.test_request_context():
         s = db.session
@@ -146,6 +190,10 @@ def sample_values(app) -> dict[str, object]:
         network = first(select(Network).order_by(Network.id))
         reg = first(select(Registration))
         version = first(select(ProcessVersion).where(ProcessVersion.process_id == "proposal"))
+        public_review = first(select(ArchitectureReview).where(ArchitectureReview.project == PUBLIC_REVIEW_PROJECT))
+        subscriptions = byplan_service().hearings.subscriptions
+        to_confirm = first(select(Subscription).where(Subscription.email == SUBSCRIBER_TO_CONFIRM))
+        confirmed = first(select(Subscription).where(Subscription.email == SUBSCRIBER))
         values = {
             "group_id": first(select(WorkingGroup.id)),
             "user_id": first(select(User.id).where(User.username == "arkitekt")),
@@ -181,9 +229,21 @@ def sample_values(app) -> dict[str, object]:
             "calendar_token": calendar_token(first(select(User.id).where(User.username == "kommune"))),
             "evaluation_token": EVALUATION_TOKEN,
             "request_id": first(select(AccessRequest.id).order_by(AccessRequest.id)),  # issue 18
-            "delegation_id": 1,  # issue 19: an out-of-office delegation (none in the demo: 404)
+            "delegation_id": 1,  # issue 19: an out-of-office delegation (none in the demo: revoking is a 422)
             "review_id": first(select(ArchitectureReview.id).order_by(ArchitectureReview.id)),  # issue 14
-            "list_id": 1,  # issue 19: a saved list (the demo has none: every list route answers 404)
+            "redaction_id": 1,  # issue 16: a redaction of a response (none in the demo: 404)
+            "kind": "docx",  # issue 16: the hearing note as DOCX (or pdf)
+            # issue 14: the register shows the public decided review only (the sample review is in self-assessment)
+            "public_review_id": public_review.id,
+            "project_key": public_review.project_key,
+            # issue 16: the links of a subscription's mails, signed with this app's key, as the mails carry them
+            # (a link stays valid once used: an ended subscription's link then says it has ended)
+            "subscription_confirm_token": subscriptions.tokens.sign({
+                "p": "confirm", "id": getattr(to_confirm, "id", 0), "e": _email_tag(SUBSCRIBER_TO_CONFIRM),
+                "x": int(datetime(2099, 1, 1, tzinfo=timezone.utc).timestamp())}),
+            "subscription_unsubscribe_token": subscriptions.tokens.sign({
+                "p": "unsubscribe", "id": getattr(confirmed, "id", 0), "e": _email_tag(SUBSCRIBER)}),
+            "list_id": 1,  # issue 19: a saved list (the demo has none: deleting it is a 422)
         }
     return values
 
@@ -202,8 +262,16 @@ def route_urls(app) -> dict[str, str]:
                 key = "calendar_token"
             elif name == "token" and rule.endpoint == "network.evaluation":
                 key = "evaluation_token"
+            elif name == "token" and rule.endpoint == "subscriptions.confirm":
+                key = "subscription_confirm_token"  # issue 16
+            elif name == "token" and rule.endpoint == "subscriptions.unsubscribe":
+                key = "subscription_unsubscribe_token"
+            elif name == "review_id" and rule.endpoint == "reviews.public_review":
+                key = "public_review_id"  # issue 14
             elif name == "key" and ("/regler/" in rule.rule or "/catalogue/rules/" in rule.rule):
                 key = "rule_key"  # issue 14
+            elif name == "key" and "/projekter/" in rule.rule:
+                key = "project_key"  # issue 14: a project's reviews
             elif name == "version" and ("/regler/" in rule.rule or "/catalogue/rules/" in rule.rule):
                 key = "rule_version"
             elif name == "document_id" and not rule.endpoint.startswith("cases."):

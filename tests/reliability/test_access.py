@@ -33,6 +33,12 @@ CONTACTS = CONTACT | {"other_contact"}           # other_contact: Aalborg, no pa
 CASE_READERS = GROUP | STAFF | COUNCIL           # a proposal's case page, diagram and documents
 # the next council meeting, agenda not yet published: the council, the staff and the group with an item on it
 UNPUBLISHED_MEETING = GROUP | STAFF | COUNCIL
+# issue 14: an architecture review's internal pages: its owner (no sample role), the staff (with the council),
+# the board (two demo councillors, no sample role) and the working group it was given to (the sample group)
+REVIEW_READERS = STAFF | COUNCIL | GROUP
+# issue 16: a hearing's staff page and note: the staff (with the council) and the hearing's working group
+HEARING_READERS = STAFF | COUNCIL | GROUP
+PROCESS_STAFF = STAFF                            # issue 19: analytics and case controls (secretariat, admin)
 
 ACCESS: dict[str, frozenset[str]] = {
     # --- public pages, feeds and links that carry their own token
@@ -196,6 +202,65 @@ ACCESS.update({  # issue 18: access requests, the record of processing, erasure
     "GET /admin/sletning": ADMIN,
     "POST /admin/sletning": ADMIN,
 })
+ACCESS.update({  # issue 14: architecture reviews, the public register, the architecture board
+    "GET /arkitekturvurderinger": SIGNED_IN,         # each sees the reviews they own, review or judge
+    "GET /arkitekturvurderinger/ny": SIGNED_IN,      # the form only
+    "POST /arkitekturvurderinger/ny": CONTACTS,      # project owners (no sample role) and municipality contacts
+    "GET /arkitekturvurderinger/<int:review_id>": REVIEW_READERS,
+    "GET /arkitekturvurderinger/<int:review_id>/arkitekturrapport.pdf": REVIEW_READERS,
+    "GET /arkitekturvurderinger/<int:review_id>/dispensationer.ics": REVIEW_READERS,
+    # the sample review waits in its owner's self-assessment (the owner is no sample role: 403 to the staff,
+    # 404 to the rest) and has no working-group review yet (404)
+    "GET /arkitekturvurderinger/<int:review_id>/selvvurdering": NOBODY,
+    "POST /arkitekturvurderinger/<int:review_id>/selvvurdering": NOBODY,
+    "GET /arkitekturvurderinger/<int:review_id>/gennemgang": NOBODY,
+    "POST /arkitekturvurderinger/<int:review_id>/gennemgang": NOBODY,
+    # the register: public decisions only (sample: the demo's public decided review and its project)
+    "GET /register/arkitekturvurderinger": EVERYONE,
+    "GET /register/arkitekturvurderinger/regler": EVERYONE,
+    "GET /register/arkitekturvurderinger/<int:review_id>": EVERYONE,
+    "GET /register/arkitekturvurderinger/projekter/<key>": EVERYONE,
+    "GET /admin/arkitekturboard": ADMIN,
+    "POST /admin/arkitekturboard": ADMIN,
+    "POST /admin/arkitekturboard/medlemmer": ADMIN,
+    "POST /admin/arkitekturboard/medlemmer/<int:member_id>/fjern": ADMIN,
+})
+ACCESS.update({  # issue 16: sections, deadline controls, redaction, the note as a file, subscriptions
+    "POST /hoeringer/<id:hearing_id>/afsnit": SECRETARIAT,
+    "POST /hoeringer/<id:hearing_id>/afsnit/import": SECRETARIAT,
+    "POST /hoeringer/<id:hearing_id>/frist": SECRETARIAT,
+    "POST /hoeringer/<id:hearing_id>/luk": SECRETARIAT,
+    "POST /hoeringer/svar/<id:response_id>/overstregning": SECRETARIAT,
+    "POST /hoeringer/overstregning/<id:redaction_id>/fjern": SECRETARIAT,  # no redaction in the demo: 404
+    "GET /hoeringer/<id:hearing_id>/hoeringsnotat.<any(docx, pdf):kind>": HEARING_READERS,
+    # a concluded hearing's material version; the demo's hearings are open, so 404 for everyone
+    "GET /offentlige-hoeringer/<id:hearing_id>/dokumenter/<id:document_id>/v<int:number>": NOBODY,
+    # the subscription form and the links of its mails (no login; real signed tokens in the sample)
+    "GET /hoeringer/abonnement": EVERYONE,
+    "POST /hoeringer/abonnement": EVERYONE,
+    "GET /hoeringer/abonnement/bekraeft/<token>": EVERYONE,
+    "POST /hoeringer/abonnement/bekraeft/<token>": EVERYONE,
+    "GET /hoeringer/abonnement/afmeld/<token>": EVERYONE,
+    "POST /hoeringer/abonnement/afmeld/<token>": EVERYONE,
+})
+ACCESS.update({  # issue 19: analytics, health and metrics, case controls, saved lists, delegation, comments
+    "GET /analyse": PROCESS_STAFF,
+    "GET /processer/<id:version_id>/varmekort": PROCESS_STAFF,
+    "GET /healthz": EVERYONE,
+    "GET /readyz": EVERYONE,                         # the fixture writes a worker heartbeat
+    "GET /metrics": ADMIN,                           # no METRICS_TOKEN in the tests: administrators only
+    "POST /sager/<id:case_id>/styring": PROCESS_STAFF,
+    "POST /sager/<id:case_id>/kommentarer": CASE_READERS,
+    "GET /sager/liste": SIGNED_IN,                   # the cases each may see
+    "POST /sager/liste/forhaandsvisning": PROCESS_STAFF,
+    "POST /sager/liste/udfoer": PROCESS_STAFF,
+    "GET /opgaver/liste": SIGNED_IN,
+    "POST /lister": SIGNED_IN,                       # one's own saved lists
+    "POST /lister/<id:list_id>/slet": SIGNED_IN,     # none in the demo: refused for everyone as unknown
+    "GET /konto/fravaer": SIGNED_IN,                 # one's own out-of-office delegations
+    "POST /konto/fravaer": SIGNED_IN,
+    "POST /konto/fravaer/<id:delegation_id>/tilbagekald": SIGNED_IN,
+})
 
 # The JSON API, with a bearer token of each role; anonymous (no token) is always a 401.
 API_ACCESS: dict[str, frozenset[str]] = {
@@ -218,6 +283,14 @@ API_ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/catalogue/rules/<key>/versions/<int:version>": EVERYONE,
     "POST /api/v1/council/meetings/<id:meeting_id>/deadline": SECRETARIAT,
     "POST /api/v1/council/meetings/<id:meeting_id>/publish": SECRETARIAT,
+    # issue 14: architecture reviews
+    "POST /api/v1/reviews": CONTACTS,
+    "GET /api/v1/reviews/<id:review_id>": REVIEW_READERS,
+    # issue 16: the secretariat's deadline controls and redaction, a response per section
+    "POST /api/v1/hearings/<id:hearing_id>/close": SECRETARIAT,
+    "POST /api/v1/hearings/<id:hearing_id>/deadline": SECRETARIAT,
+    "POST /api/v1/hearings/<id:hearing_id>/section-responses": CONTACT,
+    "POST /api/v1/hearing-responses/<id:response_id>/redactions": SECRETARIAT,
 }
 
 
@@ -234,6 +307,12 @@ def _api_bodies(values: dict) -> dict[str, dict]:
         "POST /api/v1/council/meetings/<id:meeting_id>/items": {"kind": "information", "title": "Orientering"},
         "POST /api/v1/council/meetings/<id:meeting_id>/deadline": {"item_deadline": "2099-01-01", "reason": "Prøve"},
         "POST /api/v1/council/meetings/<id:meeting_id>/publish": {"reason": "Prøve"},
+        "POST /api/v1/reviews": {"project": "Adgangsprøve", "organisation": "Hjørring Kommune",
+                                 "description": "Et projekt til adgangsprøven.", "phase": "idea", "municipal": "yes"},
+        "POST /api/v1/hearings/<id:hearing_id>/close": {"close_reason": "Prøve"},
+        "POST /api/v1/hearings/<id:hearing_id>/deadline": {"deadline": "2099-01-05", "reason": "Prøve"},  # a Monday
+        "POST /api/v1/hearings/<id:hearing_id>/section-responses": {"text": "Et høringssvar."},
+        "POST /api/v1/hearing-responses/<id:response_id>/redactions": {"start": 0, "end": 2, "reason": "Prøve"},
     }
 
 
@@ -245,6 +324,7 @@ def fresh_demo(demo_template, tmp_path):
         directory = tmp_path / f"app{len(apps)}"
         directory.mkdir()
         app = make_app(copy_demo(demo_template, directory))
+        _heartbeat(app)
         apps.append(app)
         return app
 
@@ -255,6 +335,16 @@ def fresh_demo(demo_template, tmp_path):
 
             db.session.remove()
             db.engine.dispose()
+
+
+def _heartbeat(app) -> None:
+    """A worker's heartbeat, as web/worker.py writes it after each sweep: /readyz is ready (issue 19)."""
+    from engine.analytics import beat
+    from web.extensions import db
+
+    with app.app_context():
+        beat(db.session, "access-test", app.extensions["byplan"].engine.clock())
+        db.session.commit()
 
 
 def _audit_count(app) -> int:
@@ -291,8 +381,8 @@ def test_get_routes(fresh_demo, role):
         status = response.status_code
         if role in ACCESS[route]:
             ok = status < 400 and not _login_redirect(response)
-        else:
-            ok = status in (403, 404) or (role == ANON and _login_redirect(response))
+        else:  # anonymous: the login, or a 401 where a machine asks (/metrics wants a bearer token)
+            ok = status in (403, 404) or (role == ANON and (_login_redirect(response) or status == 401))
         if not ok:
             problems.append(f"{route} ({url}): {status} {response.headers.get('Location', '')}")
     assert problems == [], f"{role}: " + "; ".join(problems)

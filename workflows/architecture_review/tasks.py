@@ -177,7 +177,7 @@ def _board_submit(ctx, values: dict) -> dict:
                 try:
                     expires = date.fromisoformat(raw)
                 except ValueError:
-                    errors[f"expires_{a.id}"] = [N_("Enter a date as YYYY-MM-DD.")]
+                    errors[f"expires_{a.id}"] = [N_("Enter a real date.")]
                     continue
                 errors.update(future_date(expires, today(now), f"expires_{a.id}"))
             terms.append((a, expires, str(values.get(f"conditions_{a.id}") or values.get("conditions") or "")))

@@ -106,7 +106,7 @@ class DeadlineControls:
             deadline = date.fromisoformat((raw.get("deadline") or "").strip())
         except ValueError:
             deadline = None
-            errors["deadline"] = [N_("Enter a date as YYYY-MM-DD.") if raw.get("deadline") else REQUIRED]
+            errors["deadline"] = [N_("Enter a real date.") if raw.get("deadline") else REQUIRED]
         if deadline is not None:
             problems = deadline_errors(deadline, self._today())
             if not problems and deadline <= hearing.deadline:
