@@ -26,6 +26,7 @@ Egenskab: Arkitekturkataloget: principper, regler og versioner
     Og reglens side viser gyldighedslinjen for mødet, der besluttede den
     Og reglens side viser oprindelsen: forslaget, høringen, høringsnotatet og dagsordenspunktet
     Og forskellen mellem version 1 og 2 på reglens side viser "infrastruktur." som fjernet og "og ændrede" som tilføjet
+    Og høringens "vi gjorde" linker til forskellen mellem version 1 og 2 af "AR 2.1"
     Og søgningen finder "byggeblokke" i reglen "AR 2.1" uden login
     Og den offentlige API viser "AR 2.1" i version 2 med status "adopted"
 

@@ -29,6 +29,8 @@ ENDPOINTS: dict[str, str] = {
     "account.notifications": "preferences.notifications",
     "access_request.staff": "access_requests.request_page",
     "access_request.download": "access_requests.download",
+    "rule": "catalogue.rule",
+    "rule.diff": "catalogue.rule_diff",
     "review": "reviews.review",
     "review.register": "reviews.register",
 }

@@ -29,6 +29,8 @@ PAGES: dict[str, str] = {
     "account.notifications": "the signed-in user's choice of mail per kind (at once, digest, not at all)",
     "access_request.staff": "the secretariat's page of an access request (request_id)",
     "access_request.download": "a requester's personal download of a decision (token)",
+    "rule": "a rule's public page in the catalogue (key)",
+    "rule.diff": "the word-level difference between two versions of a rule (key, fra, til)",
     "review": "an architecture review's page (review_id)",
     "review.register": "the public register of architecture reviews",
 }

@@ -380,3 +380,16 @@ def _not_found(client):
                 "/regler/ar-2-1/forskel?fra=abc&til=1", "/api/v1/catalogue/rules/ar-9-9",
                 "/api/v1/catalogue/rules/ar-2-1/versions/2"):
         assert client.get(url).status_code == 404, url
+
+
+@then(parsers.parse('høringens "vi gjorde" linker til forskellen mellem version {old:d} og {new:d} af "{code}"'))
+def _we_did_links_the_diff(hearing, old, new, code):
+    """Issue 16: "we asked / you said / we did" links a consulted rule's change to the catalogue's difference."""
+    from workflows.hearing import Hearing
+
+    with hearing.app.app_context():
+        s = hearing.db.session
+        links = hearing.hearings.publication.change_links(s, s.get(Hearing, hearing.hearing_id))
+    key = code.lower().replace(" ", "-").replace(".", "-")
+    assert any(label == f"{code}, version {new}" and url.endswith(f"/regler/{key}/forskel?fra={old}&til={new}")
+               for label, url in links), links

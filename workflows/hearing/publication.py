@@ -146,15 +146,16 @@ class Publication:
     def outcome(self, session: Session, hearing) -> list[OutcomeRow]:
         """Each point of a concluded hearing with its disposition and a link to the changed text: the newest
         version of the hearing's material made after the hearing opened (the resulting version)."""
-        change_links = self._change_links(session, hearing)
+        change_links = self.change_links(session, hearing)
         labels = {s.id: s.label for s in sections(session, hearing.id)}
         return [OutcomeRow(labels.get(p.section_id, note.GENERAL), p.point,
                            note.DISPOSITION_DA.get(p.disposition, p.disposition), p.reason,
                            change_links if p.disposition in ("incorporated", "partly") else [])
                 for p in note_points(session, hearing.id) if p.response is not None]
 
-    def _change_links(self, session: Session, hearing) -> list[tuple[str, str]]:
-        links = []
+    def change_links(self, session: Session, hearing) -> list[tuple[str, str]]:
+        """(label, URL) of the changed text that resulted from the hearing: a rule's difference, new material."""
+        links = self._rule_change_links(session, hearing)
         opened = hearing.published_at
         for document in material(session, hearing.id):
             newest = document.current
@@ -164,6 +165,24 @@ class Publication:
                           self.links("hearing.document_version", hearing_id=hearing.id, document_id=document.id,
                                      number=newest.number)))
         return links
+
+    def _rule_change_links(self, session: Session, hearing) -> list[tuple[str, str]]:
+        """For a rule consulted in this hearing and then decided: the catalogue's word-level difference between
+        the rule's previous version and the one the council adopted (or the rule's page for a new rule)."""
+        from ..catalogue.models import RuleStatus, RuleVersion  # the catalogue sits above the hearing family
+
+        decided = (RuleStatus.ADOPTED, RuleStatus.SUPERSEDED)
+        out = []
+        for version in session.scalars(select(RuleVersion).where(RuleVersion.hearing_id == hearing.id,
+                                                                 RuleVersion.status.in_(decided))):
+            rule = version.rule
+            label = f"{version.code}, version {version.version}"
+            if version.version > 1:
+                out.append((label, self.links("rule.diff", key=rule.key, fra=version.version - 1,
+                                              til=version.version)))
+            else:
+                out.append((label, self.links("rule", key=rule.key)))
+        return out
 
     def document_version(self, session: Session, hearing, document_id: int, number: int):
         if hearing.status != HearingStatus.CONCLUDED or document_id not in {d.id for d in material(session,
