@@ -20,6 +20,8 @@ from datetime import date, datetime, timedelta, timezone
 import time_machine
 from sqlalchemy import func, select
 
+from engine.workdays import next_working_day
+
 from .common import Result, Sample, clone_cases, quick, ratio, sqlite_app
 
 T0 = datetime(2031, 3, 3, 9, 0, tzinfo=timezone.utc)  # a Monday, 10:00 in Copenhagen
@@ -118,10 +120,12 @@ def run(big: int | None = None, due: int | None = None, rounds: int | None = Non
             s.commit()
         now = T0
         for k in range(rounds):
-            created = {name: bench.create(due, (now + timedelta(days=5)).date(), 2, f"R{k}")
+            # a hearing's deadline falls on a working day (a weekend's or holiday's moves to the next one)
+            deadline = next_working_day((now + timedelta(days=5)).date())
+            created = {name: bench.create(due, deadline, 2, f"R{k}")
                        for name, bench in (("small", small_db), ("big", big_db))}
             assert small_db.waiting() == due and big_db.waiting() == big
-            now += timedelta(days=6)  # past these hearings' reminders and deadlines
+            now = datetime.combine(deadline + timedelta(days=1), T0.timetz())  # past their reminders and deadlines
             clock.move_to(now)
             order = (("small", small_db), ("big", big_db)) if k % 2 == 0 else (("big", big_db), ("small", small_db))
             for name, bench in order:

@@ -171,6 +171,8 @@ class ReviewDriver:
 
     def decide_meeting(self, meeting_id: int, starts, outcome: str = "approved") -> None:
         c = self.council
+        # every member takes a position before the meeting: the chair decides with a quorum
+        c.record_positions(meeting_id, {m: "agree" for m in c.ensure_members()})
         with time_machine.travel(starts + timedelta(minutes=5), tick=False):
             self.sweep()
             meeting = c.meeting(meeting_id)

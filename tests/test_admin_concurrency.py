@@ -182,7 +182,9 @@ def test_council_term(admin, app, people):
     assert a.status_code == 302 and b.status_code == 409
     page = b.data.decode()
     assert "Rådsmedlemmet &#39;Councillor&#39; blev ændret af en anden" in page and "(felter: organisation)" in page
-    assert 'value="2099-12-31"' in page
+    # the conflict page keeps the typed date, in its three inputs (day, month, year)
+    assert all(f'name="term_end-{part}" value="{value}"' in page
+               for part, value in (("day", "31"), ("month", "12"), ("year", "2099")))
     row = query(app, lambda s: s.get(CouncilMember, member_id))
     assert (row.organisation, row.term_end) == ("KOMBIT", None)
     # Ending the term from the same (now old) read is refused too.

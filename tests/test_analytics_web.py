@@ -60,7 +60,7 @@ def test_the_heatmap_shows_each_step_on_the_diagram_and_in_a_table(app, client, 
     assert heat["draft"]["passed"] == 1 and heat["draft"]["now"] == 0 and heat["draft"]["level"] >= 1
     assert heat["screen"]["now"] == 1 and heat["screen"]["passed"] == 0
     row = re.search(r'<tr data-element="draft">(.*?)</tr>', text, re.S).group(1)
-    assert re.search(r'class="num passed">1<', row) and re.search(r'class="num now">0<', row)
+    assert re.search(r'class="num passed"[^>]*>1<', row) and re.search(r'class="num now"[^>]*>0<', row)
     # linked from the version page
     assert f"/processer/{version_id}/varmekort" in client.get(f"/processer/{version_id}").get_data(as_text=True)
 
@@ -74,7 +74,7 @@ def test_the_heatmap_filters_and_compares_a_case(app, client, people, tokens):
     mine = client.get(f"/processer/{version_id}/varmekort?gruppe={people.group_id}&fra=2000-01").get_data(as_text=True)
     assert 'data-element="draft"' in mine
     later = client.get(f"/processer/{version_id}/varmekort?fra=2999-01").get_data(as_text=True)
-    assert re.search(r'<tr data-element="draft">.*?class="num passed">0<', later, re.S) is None
+    assert re.search(r'<tr data-element="draft">.*?class="num passed"[^>]*>0<', later, re.S) is None
     compared = client.get(f"/processer/{version_id}/varmekort?sag={case_id}").get_data(as_text=True)
     row = re.search(r'<tr data-element="draft">(.*?)</tr>', compared, re.S).group(1)
     assert 'class="num case-time"' in row and "case-ratio" in row
@@ -109,7 +109,7 @@ def test_the_dashboard_lists_deadlines_states_incidents_and_lead_times(app, clie
     page = client.get("/analyse").get_data(as_text=True)
     assert f"/sager/{case_id}" in page.split('id="h-upcoming"')[1].split('id="h-states"')[0]
     assert re.search(r'id="count-overdue">0<', page) and re.search(r'id="count-incidents">0<', page)
-    assert re.search(r"<th scope=\"row\">proposal</th><td>[^<]+</td><td class=\"num\">1</td>", page)
+    assert re.search(r"<th scope=\"row\"[^>]*>proposal</th><td[^>]*>[^<]+</td><td class=\"num\"[^>]*>1</td>", page)
     assert 'data-lead-time="proposal"' in page and 'data-lead-time="hearing"' in page
     from web.extensions import db
     from engine.models import ReadyTask

@@ -57,9 +57,15 @@ def audit(app, kind=None):
     from engine.audit import AuditEvent
     from web.extensions import db
 
-    with app.app_context():
-        rows = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
-        return [r for r in rows if kind is None or r.kind == kind]
+    from types import SimpleNamespace
+
+    from engine.audit_people import Pseudonyms
+
+    with app.app_context():  # as a reader sees the log: people's references resolved (issue 18)
+        rows = [r for r in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+                if kind is None or r.kind == kind]
+        return [SimpleNamespace(id=r.id, kind=r.kind, actor=actor, summary=summary, detail=detail)
+                for r, (actor, summary, detail) in zip(rows, Pseudonyms().reveal(db.session, rows))]
 
 
 def user_of(app, email):
