@@ -101,6 +101,13 @@ def load_review_demo(session: Session, byplan, password: str = "") -> None:
     held = session.scalar(select(Meeting).where(Meeting.status == MeetingStatus.MINUTES_REVIEW.value)
                           .order_by(Meeting.starts_at.desc()).limit(1))
     if held is not None and held.case_id:
+        # the story: the board decided the day before that meeting (the demo runs it now, after the start)
+        from .models import ReviewDecision
+
+        for decision in session.scalars(select(ReviewDecision).where(
+                ReviewDecision.review_id == review_for_case(session, public.case_id).id)):
+            decision.decided_at = held.starts_at - timedelta(days=1)
+        session.flush()
         reviews.messages.after_save(session, session.get(Case, held.case_id))  # the held meeting's hook
         session.commit()
         byplan.engine.route_messages()
