@@ -43,8 +43,9 @@ def reviews():
 
 
 def _request_page(values: dict, errors: dict, status: int):
+    # the form only for those who may send it (others: a page saying who requests reviews, not a form that is a 403)
     return render_template("review/new.html", fields=describe(domain.RequestForm()), values=values,
-                           errors=errors), status
+                           errors=errors, may_request=_service().may_request(current_user)), status
 
 
 @bp.get("/arkitekturvurderinger/ny")

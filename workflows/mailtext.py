@@ -10,6 +10,7 @@ Danish forms. Rendered with plain Jinja2, so the domain stays free of Flask.
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +41,12 @@ def _environment(directory: str) -> Environment:
     return env
 
 
+def _one_line(text: str) -> str:
+    """A subject as one header line: control characters and line/paragraph separators (as a user may type
+    into a title the subject quotes) become spaces, which the outbox would otherwise refuse (a 500)."""
+    return " ".join("".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text).split())
+
+
 class MailTemplates:
     """The mail templates of one family: `MailTemplates(Path(__file__).parent / "mail")`."""
 
@@ -50,6 +57,6 @@ class MailTemplates:
         """(subject, body) of template `template_name` (without .txt) in `language`."""
         template = _environment(str(self.directory / language)).get_template(f"{template_name}.txt")
         ctx = template.new_context(context)
-        subject = "".join(template.blocks["subject"](ctx)).strip()
+        subject = _one_line("".join(template.blocks["subject"](ctx)))
         body = "".join(template.blocks["body"](ctx)).lstrip("\n")
         return subject, body

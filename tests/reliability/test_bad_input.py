@@ -76,11 +76,51 @@ def _forms(client, urls):
                     value = el.get("value") or el.text or ""
                 maxlength = el.get("maxlength")
                 fields.append((el.get("name"), kind or "text", value, int(maxlength) if maxlength else None))
+            fields = _date_fields(form, fields)
             has_file = bool(form.xpath(".//input[@type='file']"))
             forms.append((url, method, urlsplit(action).path + (f"?{urlsplit(action).query}" if urlsplit(action).query
                                                                  else ""), fields, has_file,
                           form.xpath(".//input[@type='file']/@name")))
     return forms
+
+
+DATE_PARTS = ("day", "month", "year")
+
+
+def _date_fields(form, fields):
+    """The DKFDS date fields (<name>-day, -month, -year in the fieldset f-<name>) as one date field <name>
+    (ISO text, as the server joins them; `_parts` splits it again for the post)."""
+    parts: dict[str, dict[str, str]] = {}
+    for name, kind, value, _ in fields:
+        base, _, part = name.rpartition("-")
+        if base and part in DATE_PARTS and form.xpath(f".//fieldset[@id='f-{base}']"):
+            parts.setdefault(base, {})[part] = value
+    dates = {base for base, found in parts.items() if set(found) == set(DATE_PARTS)}
+    out = []
+    for name, kind, value, maxlength in fields:
+        base, _, part = name.rpartition("-")
+        if base not in dates or part not in DATE_PARTS:
+            out.append((name, kind, value, maxlength))
+        elif part == "day":  # the date in the place of its first part
+            day, month, year = (parts[base][p] for p in DATE_PARTS)
+            value = f"{year}-{int(month):02d}-{int(day):02d}" if day.isdigit() and month.isdigit() and year else ""
+            out.append((base, "date-parts", value, None))
+    return out
+
+
+def _parts(fields, data: dict) -> dict:
+    """The data with each DKFDS date field posted as its three inputs, as the browser sends it: an ISO date
+    split into day, month and year, anything else typed into the day."""
+    dates = {name for name, kind, *_ in fields if kind == "date-parts"}
+    out = {}
+    for name, value in data.items():
+        if name not in dates:
+            out[name] = value
+            continue
+        match = re.fullmatch(r"(\d+)-(\d+)-(\d+)", value or "")
+        year, month, day = match.groups() if match else ("", "", value or "")
+        out.update({f"{name}-day": day, f"{name}-month": month, f"{name}-year": year})
+    return out
 
 
 def _is_text(kind: str) -> bool:
@@ -92,9 +132,10 @@ def _variants(fields):
     base = {name: value for name, kind, value, _ in fields}
     keep = {name for name, kind, *_ in fields if kind == "hidden"}  # the version and ids the page sends
     texts = [name for name, kind, *_ in fields if _is_text(kind)]
-    typed = [name for name, kind, *_ in fields if kind in ("number", "date", "time", "datetime-local", "select")]
+    typed = [name for name, kind, *_ in fields if kind in ("number", "date", "date-parts", "time", "datetime-local",
+                                                              "select")]
     numbers = [name for name, kind, *_ in fields if kind in ("number", "select")]
-    dates = [name for name, kind, *_ in fields if kind == "date"]
+    dates = [name for name, kind, *_ in fields if kind in ("date", "date-parts")]
     if texts:  # refused mutations first: an accepted one may complete a task (later posts: 409)
         yield "nul", {**base, texts[0]: "a\x00b"}, {400}
         yield "huge", {**base, texts[0]: HUGE}, {413, 422}
@@ -133,7 +174,7 @@ def _longest(fields, tag: str) -> dict[str, str]:
             value = value or "10:00"
         elif _is_text(kind):
             value = _long(kind, maxlength or LONG, tag)
-        elif kind == "date" and not value:
+        elif kind in ("date", "date-parts") and not value:
             value, day = f"2099-06-{day:02d}", day - 7
         values[name] = value
     return values
@@ -160,7 +201,7 @@ def test_bad_input_in_every_form(fresh_demo_db, role):
         if action.startswith("/login") and role != "anonymous":
             continue
         for kind, data, expected in _variants(fields):
-            response = _post(client, method, action, data, file_names)
+            response = _post(client, method, action, _parts(fields, data), file_names)
             status = response.status_code
             if method == "get" and kind == "huge":
                 expected = None  # a filter or search: a long query finds nothing (servers cap the URL anyway)
@@ -180,7 +221,8 @@ def test_bad_input_in_every_form(fresh_demo_db, role):
     fresh = login(fresh_demo_db().test_client(), role)
     for number, (page, method, action, fields, has_file, file_names) in enumerate(forms):
         if method == "post" and not action.startswith("/login"):
-            status = _post(fresh, method, action, _longest(fields, f"{number}-"), file_names).status_code
+            status = _post(fresh, method, action, _parts(fields, _longest(fields, f"{number}-")),
+                           file_names).status_code
             if status >= 500:
                 problems.append(f"POST {action} (longest values): {status}")
     if role == "anonymous":

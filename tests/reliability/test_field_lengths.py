@@ -28,6 +28,11 @@ import web.api as api
 from engine.mail import OutboxMail
 from engine.models import Case, ReadyTask
 from engine.search import SearchEntry
+from web.api import council as api_council
+from web.api import hearings as api_hearings
+from workflows import architecture_review as review
+from workflows.council import forms as council_forms
+from workflows.hearing import forms as hearing_forms
 from workflows import admin, catalogue, council, hearing, incidents, network, proposal, search, sessions
 from workflows.directory import ApiToken, Municipality, User, UserRole, WorkingGroup
 from workflows.forms import FORMS, MAX_ID, FormInvalid, FormSchema, load_values
@@ -67,6 +72,13 @@ MODELS = {
     api.ResponseInSchema: hearing.HearingResponse,
     api.MeetingInSchema: council.Meeting,
     api.ItemInSchema: council.AgendaItem,
+    api_hearings.ResponseWithSectionsSchema: hearing.HearingResponse,
+    review.forms.RequestForm: review.models.Review,
+    review.forms.TriageForm: review.models.Review,
+    review.forms.WorkingGroupReviewForm: review.models.Review,
+    review.forms.BoardDecisionForm: review.models.ReviewDecision,
+    review.forms.BoardForm: review.models.ArchitectureBoard,
+    review.forms.BoardMemberForm: review.models.BoardMember,
 }
 
 # (schema, field) -> the columns it is stored in, where the name differs or it is copied elsewhere too
@@ -102,6 +114,17 @@ COLUMNS = {
     (admin.UserEditForm, "name"): [User.name, OutboxMail.to_name],
     (admin.UserCreateForm, "name"): [User.name, OutboxMail.to_name],
     (admin.MunicipalityForm, "email"): [Municipality.email, OutboxMail.to_address],
+    (council_forms.DeadlineForm, "reason"): [council.AgendaChange.reason],
+    (api_council.DeadlineInSchema, "reason"): [council.AgendaChange.reason],
+    (council_forms.PublishNowForm, "reason"): [council.AgendaChange.reason],
+    (api_council.PublishNowInSchema, "reason"): [council.AgendaChange.reason],
+    (hearing_forms.ExtendForm, "reason"): [hearing.records.DeadlineChange.reason],
+    (hearing_forms.CloseForm, "close_reason"): [hearing.records.DeadlineChange.reason],
+    (hearing_forms.RedactionForm, "reason"): [hearing.records.Redaction.reason],
+    # the project's key is slugify(organisation + project), cut to 100 characters (Review.project_key: 120)
+    (review.forms.RequestForm, "project"): [review.models.Review.project, Case.title, ReadyTask.case_title],
+    (review.forms.TriageForm, "reason"): [review.models.Review.refusal_reason],
+    (review.forms.BoardDecisionForm, "conditions"): [review.models.Dispensation.conditions],
 }
 
 # (schema, field) -> why it is in no VARCHAR column
@@ -130,6 +153,16 @@ NOT_STORED = {
     (api.SearchQuery, "q"): "a query, not stored",
     (api.SearchQuery, "type"): "a filter, not stored",
     (api.CaseListQuery, "status"): "a filter, not stored",
+    (council.MeetingForm, "item_deadline_time"): "combined with the item deadline into Meeting.item_deadline_at",
+    (api.MeetingInSchema, "item_deadline_time"): "combined with the item deadline into Meeting.item_deadline_at",
+    (council_forms.DeadlineForm, "item_deadline_time"): "combined with the item deadline into Meeting.item_deadline_at",
+    (api_council.DeadlineInSchema, "item_deadline_time"):
+        "combined with the item deadline into Meeting.item_deadline_at",
+    (hearing.PrepareForm, "reminder_unit"): "stored as the boolean Hearing.reminder_working_days",
+    (hearing_forms.RedactionForm, "passage"): "located in the response's text, stored as Redaction.start / end",
+    (review.forms.RequestForm, "municipal"): "stored as the boolean Review.municipal",
+    (review.forms.TriageForm, "triage"): WORKFLOW_DATA,
+    (review.forms.ReReviewForm, "re_review"): WORKFLOW_DATA,
     (api.StartCaseSchema, "process_id"): "one of the deployed processes' ids (Case.process_id, String(200))",
 }
 

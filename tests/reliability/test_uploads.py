@@ -192,6 +192,19 @@ def test_every_download_route_sends_attachments(demo_app):
     client = login(demo_app.test_client(), "secretary")
     routes = [r for r in urls if "dokumenter/<id:document_id>" in r and r.startswith("GET ")]
     assert len(routes) >= 5
+    # issue 16: a version of the material is public once its hearing is concluded (the demo has none running
+    # that far): conclude the hearing of a material document for this check
+    version_route = "GET /offentlige-hoeringer/<id:hearing_id>/dokumenter/<id:document_id>/v<int:number>"
+    if version_route in urls:
+        from web.extensions import db
+        from workflows.hearing import Hearing, HearingDocument, HearingStatus
+
+        with demo_app.app_context():
+            material = db.session.scalars(select(HearingDocument).order_by(HearingDocument.id)).first()
+            db.session.get(Hearing, material.hearing_id).status = HearingStatus.CONCLUDED
+            db.session.commit()
+            urls[version_route] = (f"/offentlige-hoeringer/{material.hearing_id}/dokumenter/"
+                                   f"{material.document_id}/v1")
     for route in routes:
         response = client.get(urls[route])
         assert response.status_code == 200, route
