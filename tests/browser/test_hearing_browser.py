@@ -22,7 +22,10 @@ def published_hearing(app, people) -> tuple[str, str]:
     from workflows.hearing import COPENHAGEN, utcnow
 
     byplan = app.extensions["byplan"]
-    deadline = utcnow().astimezone(COPENHAGEN).date() + timedelta(days=30)
+    from engine.workdays import next_working_day
+
+    # a deadline on a working day (one on a holiday is moved to the next working day, issue 16)
+    deadline = next_working_day(utcnow().astimezone(COPENHAGEN).date() + timedelta(days=30))
     with app.app_context():
         s = db.session
         secretary = people.user("secretary")

@@ -14,7 +14,7 @@ def log_in(page, base, username, password):
     page.fill("#f-username", username)
     page.fill("#f-password", password)
     page.click("button[type=submit].button")
-    page.wait_for_url(f"{base}/opgaver")
+    page.wait_for_url(f"{base}/")  # the start page
 
 
 def test_a_project_owner_takes_a_review_through_the_self_assessment(page, live_server, live_app, live_people,

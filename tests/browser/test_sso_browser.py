@@ -49,7 +49,7 @@ def test_saml_sign_in_and_single_logout_in_a_browser(sqlite_url, tmp_path, page)
         page.click("#login-saml")
         page.wait_for_url(f"http://127.0.0.1:{idp_port}/sso/redirect*")
         page.click("#continue")  # the IdP's form posts the signed response to Byplan's ACS
-        page.wait_for_url(f"{base}/opgaver")
+        page.wait_for_url(f"{base}/")  # the start page
         assert "Karen Kontakt" in page.content()
         page.click("button.bp-logout")
         page.wait_for_url(f"http://127.0.0.1:{idp_port}/slo/redirect*")  # Byplan sent a LogoutRequest
@@ -77,7 +77,7 @@ def test_openid_connect_sign_in_and_logout_in_a_browser(sqlite_url, tmp_path, pa
         page.fill("input[name=login]", "sekretaer")
         page.fill("input[name=password]", "any")
         page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/opgaver")
+        page.wait_for_url(f"{base}/")  # the start page
         assert "Sara Sekretær" in page.content()
         page.click("button.bp-logout")
         page.wait_for_url(f"{op.issuer}/session/end*", wait_until="commit")
