@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, or_, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint, or_, select, update
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
 from engine.models import Base, utcnow
 
@@ -93,6 +93,25 @@ class WorkingGroup(Base):
 
 def group_scope(group_id: int) -> str:
     return f"wg:{group_id}"
+
+
+class TermMembership:
+    """A user's seat on a body for a term (the council, the architecture board): one row per user, versioned
+    so that a stale administrator's edit is refused."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    term_start: Mapped[date] = mapped_column(Date)
+    term_end: Mapped[date | None] = mapped_column(Date)
+    is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
+
+    def active(self, on: date) -> bool:
+        return self.term_start <= on and (self.term_end is None or on <= self.term_end)
 
 
 class User(Base):

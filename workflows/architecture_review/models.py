@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.models import Base, utcnow
 
-from ..directory import User, WorkingGroup
+from ..directory import TermMembership, User, WorkingGroup
 from ..errors import DomainError
 from ..i18n import N_
 
@@ -100,24 +100,13 @@ class ArchitectureBoard(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class BoardMember(Base):
+class BoardMember(TermMembership, Base):
     __tablename__ = "board_member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("architecture_board.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
-    term_start: Mapped[date] = mapped_column(Date)
-    term_end: Mapped[date | None] = mapped_column(Date)
-    is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
-    organisation: Mapped[str] = mapped_column(String(200), default="")
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     user: Mapped[User] = relationship(lazy="select")
-
-    __mapper_args__ = {"version_id_col": version}
-
-    def active(self, on: date) -> bool:
-        return self.term_start <= on and (self.term_end is None or on <= self.term_end)
 
 
 class Review(Base):

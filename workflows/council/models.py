@@ -15,7 +15,7 @@ from engine import NotFound
 from engine.models import Base, Document, utcnow
 
 from ..dates import COPENHAGEN, end_of_day
-from ..directory import User, WorkingGroup
+from ..directory import TermMembership, User, WorkingGroup
 from ..errors import DomainError
 from ..i18n import N_
 
@@ -85,23 +85,12 @@ class CouncilError(DomainError):
 
 # ------------------------------------------------------------------ records
 
-class CouncilMember(Base):
+class CouncilMember(TermMembership, Base):
     __tablename__ = "council_member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
-    term_start: Mapped[date] = mapped_column(Date)
-    term_end: Mapped[date | None] = mapped_column(Date)
-    is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
-    organisation: Mapped[str] = mapped_column(String(200), default="")
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     user: Mapped[User] = relationship(lazy="joined")
-
-    __mapper_args__ = {"version_id_col": version}
-
-    def active(self, on: date) -> bool:
-        return self.term_start <= on and (self.term_end is None or on <= self.term_end)
 
 
 class Meeting(Base):
