@@ -154,10 +154,22 @@ class AgendaItem(Base):
     quorum_exception: Mapped[str | None] = mapped_column(Text)
     minutes: Mapped[str] = mapped_column(Text, default="")
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: a closed item (lukket punkt): members see it; every public channel shows only "Lukket punkt"
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    #: the chair opened the closed item later: from then on it is public like any other item
+    opened_at: Mapped[datetime | None]
+    opened_by: Mapped[str | None] = mapped_column(String(100))
 
     meeting: Mapped[Meeting] = relationship(lazy="joined")
     working_group: Mapped[WorkingGroup | None] = relationship(lazy="joined")
     documents: Mapped[list[AgendaItemDocument]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+
+    @property
+    def hidden_publicly(self) -> bool:
+        """A closed item not (yet) opened by the chair: public channels show a placeholder only."""
+        return self.closed and self.opened_at is None
 
 
 class AgendaItemDocument(Base):
@@ -195,6 +207,88 @@ class Position(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     replaced: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    CONFLICTED = "conflicted"  # per item: the member did not take part because of a conflict of interest
+    SUBSTITUTE = "substitute"  # the member is absent and a substitute acts for them
+
+
+class Ruling(StrEnum):
+    CONFLICTED = "conflicted"
+    NOT_CONFLICTED = "not_conflicted"
+
+
+class Conflict(Base):
+    """A conflict of interest (inhabilitet) on an agenda item: declared by the member (or raised by the
+    secretariat), ruled on by the chair. Only a ruling of `conflicted` excludes the member from the item."""
+
+    __tablename__ = "council_conflict"
+    __table_args__ = (UniqueConstraint("item_id", "member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    member: Mapped[str] = mapped_column(String(100))  # the member's user name
+    reason: Mapped[str] = mapped_column(Text)
+    declared_by: Mapped[str] = mapped_column(String(100))  # the member, or the secretariat raising it
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ruling: Mapped[str | None] = mapped_column(String(20))  # Ruling; None: not ruled yet
+    ruling_note: Mapped[str] = mapped_column(Text, default="")
+    ruled_by: Mapped[str | None] = mapped_column(String(100))
+    ruled_at: Mapped[datetime | None]
+    #: the chair made the reason public: the public minutes show it with the conflict line
+    reason_public: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Absence(Base):
+    """A member's registered absence from a meeting, with the substitute (stedfortræder) who acts for them
+    at that meeting only, where the council's rules allow one."""
+
+    __tablename__ = "council_absence"
+    __table_args__ = (UniqueConstraint("meeting_id", "member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meeting.id", ondelete="CASCADE"), index=True)
+    member: Mapped[str] = mapped_column(String(100))
+    substitute: Mapped[str | None] = mapped_column(String(100), index=True)  # the substitute's user name
+    reason: Mapped[str] = mapped_column(Text, default="")
+    registered_by: Mapped[str] = mapped_column(String(100))
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+
+class Attendance(Base):
+    """Attendance as the secretariat recorded it at the meeting: per meeting (`item_id` 0) and, where it
+    differs, per item (a member who left during an item, a conflicted member)."""
+
+    __tablename__ = "council_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "item_id", "member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meeting.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(Integer, default=0)  # 0: the whole meeting
+    member: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # AttendanceStatus
+    substitute: Mapped[str | None] = mapped_column(String(100))  # with SUBSTITUTE: who acted
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Postponement(Base):
+    """An item postponed (udsat) from one meeting to a later one. The item itself moves (its material,
+    positions and history stay with it); this row lets both meetings' minutes say so."""
+
+    __tablename__ = "agenda_item_postponement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    from_meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meeting.id", ondelete="CASCADE"), index=True)
+    to_meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meeting.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class MinutesObjection(Base):
@@ -258,6 +352,36 @@ def count_positions(session: Session, item_id: int) -> dict[str, int]:
                                   .group_by(Position.position)):
         counts[pos] = n
     return counts
+
+
+def conflicts(session: Session, item_id: int) -> list[Conflict]:
+    return list(session.scalars(select(Conflict).where(Conflict.item_id == item_id).order_by(Conflict.id)))
+
+
+def conflicted(session: Session, item_id: int) -> set[str]:
+    """The members the chair ruled conflicted on the item (they take no part in it)."""
+    return set(session.scalars(select(Conflict.member).where(Conflict.item_id == item_id,
+                                                             Conflict.ruling == Ruling.CONFLICTED.value)))
+
+
+def absences(session: Session, meeting_id: int) -> list[Absence]:
+    """The meeting's registered absences still in force."""
+    return list(session.scalars(select(Absence).where(Absence.meeting_id == meeting_id,
+                                                      Absence.withdrawn_at.is_(None)).order_by(Absence.id)))
+
+
+def attendance(session: Session, meeting_id: int, item_id: int = 0) -> dict[str, Attendance]:
+    """Attendance recorded for the meeting (item_id 0) or for one item, by member user name."""
+    rows = session.scalars(select(Attendance).where(Attendance.meeting_id == meeting_id,
+                                                    Attendance.item_id == item_id))
+    return {row.member: row for row in rows}
+
+
+def postponements(session: Session, meeting_id: int) -> list[Postponement]:
+    """Items postponed from or to the meeting, oldest first."""
+    return list(session.scalars(select(Postponement).where(
+        (Postponement.from_meeting_id == meeting_id) | (Postponement.to_meeting_id == meeting_id))
+        .order_by(Postponement.at, Postponement.id)))
 
 
 def open_meetings(session: Session) -> list[Meeting]:
