@@ -33,6 +33,7 @@ ENDPOINTS: dict[str, str] = {
     "rule.diff": "catalogue.rule_diff",
     "review": "reviews.review",
     "review.register": "reviews.register",
+    "oparl.system": "oparl.system",
 }
 assert set(ENDPOINTS) == set(PAGES), "every logical page needs a route"
 

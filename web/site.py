@@ -65,7 +65,8 @@ def cache_rules(response):
     if _signed_in():
         response.headers["Cache-Control"] = "no-store"
     elif (request.method in ("GET", "HEAD") and response.status_code == 200
-          and request.endpoint in PUBLIC_ENDPOINTS and not session.modified and not response.is_streamed):
+          and (request.endpoint in PUBLIC_ENDPOINTS or (request.endpoint or "").startswith("oparl."))  # issue 15
+          and not session.modified and not response.is_streamed):
         response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
         response.vary.add("Cookie")  # the language is in the cookie
         _public_etag(response)

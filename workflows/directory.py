@@ -82,6 +82,9 @@ class WorkingGroup(Base):
     description: Mapped[str] = mapped_column(String(1000), default="")
     name_folded: Mapped[str] = folded_column("name", 200)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: issue 15 (OParl): when the group was made and last changed (the open-data API's created/modified)
+    created_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    modified_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
     _fold = fold_on_set("name")

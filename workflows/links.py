@@ -33,6 +33,7 @@ PAGES: dict[str, str] = {
     "rule.diff": "the word-level difference between two versions of a rule (key, fra, til)",
     "review": "an architecture review's page (review_id)",
     "review.register": "the public register of architecture reviews",
+    "oparl.system": "the entry point of the council's open data, OParl 1.1 (issue 15)",
 }
 
 

@@ -90,6 +90,10 @@ class CouncilMember(TermMembership, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
 
+    #: issue 15 (OParl): when the seat was recorded and last changed (the open-data API's created/modified)
+    created_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    modified_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
+
     user: Mapped[User] = relationship(lazy="joined")
 
 
@@ -115,6 +119,8 @@ class Meeting(Base):
     number: Mapped[int | None] = mapped_column(Integer, unique=True, index=True)  # running number (issue 14)
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: issue 15 (OParl): the row's last change (the open-data API's `modified`)
+    modified_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property
     def is_public(self) -> bool:
@@ -160,6 +166,9 @@ class AgendaItem(Base):
     #: the chair opened the closed item later: from then on it is public like any other item
     opened_at: Mapped[datetime | None]
     opened_by: Mapped[str | None] = mapped_column(String(100))
+    #: issue 15 (OParl): when the item was made and last changed (the open-data API's created/modified)
+    created_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    modified_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
     meeting: Mapped[Meeting] = relationship(lazy="joined")
     working_group: Mapped[WorkingGroup | None] = relationship(lazy="joined")
