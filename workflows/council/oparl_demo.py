@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import AgendaItem, Meeting
+from .models import AgendaItem, AgendaItemDocument, Meeting
 
 
 def demo(session: Session, byplan, secretariat) -> None:
@@ -18,9 +18,14 @@ def demo(session: Session, byplan, secretariat) -> None:
         return
     from datetime import timedelta
 
-    content = render_pdf("pdf/example.html", {"title": "Status på de fælleskommunale løsninger",
-                                              "when": item.meeting.starts_at + timedelta(hours=1),
-                                              "items": ["Støttesystemerne", "Næste skridt"]},
+    content = render_pdf("pdf/example.html", {"when": item.meeting.starts_at + timedelta(hours=1),
+                                               "items": ["Støttesystemerne", "Næste skridt"]},
                          title="Status på de fælleskommunale løsninger")
-    byplan.council.add_material(session, secretariat, item.id, "kombit-status.pdf", content,
-                                reason="KOMBITs statusnotat eftersendt")
+    # The demo's meeting is already over (its agenda can no longer change): the material is put on the item
+    # as if it had been sent with the agenda.
+    version = byplan.documents.add(session, case_id=item.meeting.case_id, filename="kombit-status.pdf",
+                                   content=content, actor=secretariat.username, title="KOMBITs statusnotat")
+    item.documents.append(AgendaItemDocument(document_id=version.document_id))
+    session.flush()
+    if byplan.search is not None:
+        byplan.search.meeting(session, item.meeting, True)
