@@ -20,9 +20,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from math import ceil
 from typing import Callable, Iterable
-from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -30,72 +28,24 @@ from sqlalchemy.orm import Session, selectinload
 from engine import NotFound
 from engine.models import Blob, Document, DocumentVersion
 
-from ..dates import COPENHAGEN
 from ..directory import WorkingGroup
 from ..proposal.models import KINDS as PROPOSAL_KINDS, Proposal
 from .models import (
     KINDS, OUTCOMES, STATUS_LABELS, AgendaChange, AgendaItem, AgendaItemDocument, CouncilMember, ItemKind, Meeting,
     Postponement,
 )
+from .oparl_paging import DEFAULT_LIMIT, MAX_LIMIT, ListQuery  # noqa: F401  (the web layer's names)
+from .oparl_paging import clean as _clean, day as _day, latest as _latest, page, parse as _parse, select_page, stamp
 
 SCHEMA = "https://schema.oparl.org/1.1/"
 CLOSED_NAME = "Lukket punkt"
 BODY_NAME = "Kommunernes It-Arkitekturråd"
 COUNCIL_KEY = "council"
 GROUP_PREFIX = "group-"
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 100
 #: the external lists of the body (kind -> the object kind it lists)
 LISTS = ("organization", "person", "membership", "meeting", "agendaItem", "paper", "consultation", "file")
 _SHA512: dict[str, str] = {}  # sha256 -> sha512 of the same content (content-addressed, so never stale)
 _SHA512_MAX = 4096
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    """An external list's filters and page (OParl 2.5): aware datetimes or None, page from 1."""
-
-    created_since: datetime | None = None
-    created_until: datetime | None = None
-    modified_since: datetime | None = None
-    modified_until: datetime | None = None
-    limit: int = DEFAULT_LIMIT
-    page: int = 1
-
-    def keeps(self, created: datetime, modified: datetime) -> bool:
-        return ((self.created_since is None or created >= self.created_since)
-                and (self.created_until is None or created <= self.created_until)
-                and (self.modified_since is None or modified >= self.modified_since)
-                and (self.modified_until is None or modified <= self.modified_until))
-
-    def params(self, page: int) -> dict[str, str]:
-        """The canonical query string's parameters, sorted by name; page 1 and the default limit left out."""
-        values = {"created_since": self.created_since, "created_until": self.created_until,
-                  "limit": self.limit if self.limit != DEFAULT_LIMIT else None,
-                  "modified_since": self.modified_since, "modified_until": self.modified_until,
-                  "page": page if page > 1 else None}
-        return {k: (stamp(v) if isinstance(v, datetime) else str(v)) for k, v in sorted(values.items())
-                if v is not None}
-
-
-def stamp(moment: datetime | None) -> str | None:
-    """OParl's date-time: yyyy-mm-ddThh:mm:ss±hh:mm (Copenhagen time)."""
-    return moment.astimezone(COPENHAGEN).replace(microsecond=0).isoformat() if moment is not None else None
-
-
-def _day(moment) -> str | None:
-    if moment is None:
-        return None
-    return (moment.astimezone(COPENHAGEN).date() if isinstance(moment, datetime) else moment).isoformat()
-
-
-def _latest(*moments) -> datetime:
-    return max(m for m in moments if m is not None)
-
-
-def _clean(obj: dict) -> dict:
-    """OParl 2.4: no null, no empty string, no empty list for optional properties."""
-    return {k: v for k, v in obj.items() if v is not None and v != "" and v != []}
 
 
 @dataclass
@@ -201,7 +151,7 @@ class OParl:
 
     def bodies(self, session: Session, query: ListQuery) -> dict:
         body = self.body(session)
-        return self._page(self.url("body"), [(1, body)], query, {1: (_parse(body["created"]),
+        return page(self.url("body"), [(1, body)], query, {1: (_parse(body["created"]),
                                                                      _parse(body["modified"]))})
 
     # --------------------------------------------------- organizations
@@ -458,74 +408,37 @@ class OParl:
     def listing(self, session: Session, kind: str, query: ListQuery) -> dict:
         url = self.body_url(kind)
         if kind == "organization":
-            return self._page(url, self.organizations(session), query)
+            return page(url, self.organizations(session), query)
         if kind in ("person", "membership"):
             build = self._person if kind == "person" else self._membership
-            return self._page(url, [(m.id, build(m)) for m in self._members(session)], query)
+            return page(url, [(m.id, build(m)) for m in self._members(session)], query)
         record = self.record(session)
         if kind == "meeting":
             keys = sorted(record.meetings)
             moments = {k: (record.meetings[k].created_at, record.modified[k]) for k in keys}
-            page = self._select(keys, moments, query)
-            sha512 = self._checksums(session, (p for k in page for p in record.items.get(k, []) if not p.hidden))
-            return self._page(url, [(k, None) for k in keys], query, moments,
+            chosen = select_page(keys, moments, query)
+            sha512 = self._checksums(session, (p for k in chosen for p in record.items.get(k, []) if not p.hidden))
+            return page(url, [(k, None) for k in keys], query, moments,
                               lambda k: self._meeting(record, record.meetings[k], sha512))
         if kind in ("agendaItem", "consultation"):
             publics = {p.item.id: p for p in record.all_items()
                        if kind == "agendaItem" or (not p.hidden and p.item.proposal_id is not None)}
             moments = {k: (p.created, p.modified) for k, p in publics.items()}
             if kind == "consultation":
-                return self._page(url, [(k, self._consultation(p)) for k, p in sorted(publics.items())], query,
+                return page(url, [(k, self._consultation(p)) for k, p in sorted(publics.items())], query,
                                   moments)
-            page = self._select(sorted(publics), moments, query)
-            sha512 = self._checksums(session, [publics[k] for k in page])
-            return self._page(url, [(k, None) for k in sorted(publics)], query, moments,
+            chosen = select_page(sorted(publics), moments, query)
+            sha512 = self._checksums(session, [publics[k] for k in chosen])
+            return page(url, [(k, None) for k in sorted(publics)], query, moments,
                               lambda k: self._item(publics[k], sha512))
         if kind == "paper":
-            return self._page(url, sorted(self._papers(session, record).items()), query)
+            return page(url, sorted(self._papers(session, record).items()), query)
         if kind == "file":
             files = self._files(record)
             moments = {k: (d.created_at, _latest(d.created_at, d.current.uploaded_at, *(p.modified for p in i)))
                        for k, (d, i) in files.items()}
-            page = self._select(sorted(files), moments, query)
-            sha512 = self._checksums(session, [p for k in page for p in files[k][1]])
-            return self._page(url, [(k, None) for k in sorted(files)], query, moments,
+            chosen = select_page(sorted(files), moments, query)
+            sha512 = self._checksums(session, [p for k in chosen for p in files[k][1]])
+            return page(url, [(k, None) for k in sorted(files)], query, moments,
                               lambda k: self._file(files[k][0], sha512, items=files[k][1]))
         raise NotFound(f"list {kind}")
-
-    @staticmethod
-    def _filtered(keys: list, moments: dict, query: ListQuery) -> list:
-        return [k for k in keys if query.keeps(*moments[k])]
-
-    def _select(self, keys: list, moments: dict, query: ListQuery) -> list:
-        kept = self._filtered(keys, moments, query)
-        return kept[(query.page - 1) * query.limit:query.page * query.limit]
-
-    def _page(self, url: str, rows: list[tuple[object, dict | None]], query: ListQuery,
-              moments: dict | None = None, build: Callable[[object], dict] | None = None) -> dict:
-        """One page of an external list: rows (key, object) in key order, filtered by their created/modified
-        (from `moments`, else the object's own), then cut to the page; `build` makes the page's objects."""
-        if moments is None:
-            moments = {k: (_parse(o["created"]), _parse(o["modified"])) for k, o in rows}
-        objects = dict(rows)
-        kept = self._filtered([k for k, _ in rows], moments, query)
-        pages = max(1, ceil(len(kept) / query.limit))
-        chosen = kept[(query.page - 1) * query.limit:query.page * query.limit]
-
-        def link(page: int) -> str:
-            params = query.params(page)
-            return url + ("?" + urlencode(params) if params else "")
-
-        links = {"first": link(1), "self": link(query.page), "last": link(pages)}
-        if 1 < query.page <= pages:
-            links["prev"] = link(query.page - 1)
-        if query.page < pages:
-            links["next"] = link(query.page + 1)
-        return {"data": [objects[k] if objects[k] is not None else build(k) for k in chosen],
-                "pagination": {"totalElements": len(kept), "elementsPerPage": query.limit,
-                               "currentPage": query.page, "totalPages": pages},
-                "links": links}
-
-
-def _parse(value: str) -> datetime:
-    return datetime.fromisoformat(value)
