@@ -204,7 +204,10 @@ def sample_values(app) -> dict[str, object]:
             "token_id": first(select(ApiToken.id)),
             "document_id": first(select(Document.id).where(Document.case_id == case.id)),
             "hearing_document_id": first(select(HearingDocument.document_id)),
-            "council_document_id": first(select(AgendaItemDocument.document_id)),
+            # material of the sample meeting (the next one; issue 15's demo puts material on today's meeting too)
+            "council_document_id": first(select(AgendaItemDocument.document_id).join(
+                AgendaItem, AgendaItem.id == AgendaItemDocument.item_id).where(AgendaItem.meeting_id == first(
+                    select(CouncilMeeting.id).order_by(CouncilMeeting.id.desc())))),
             "network_document_id": first(select(MeetingDocument.document_id)),
             "number": 1,
             "token": PARTY_TOKEN,
@@ -244,8 +247,26 @@ def sample_values(app) -> dict[str, object]:
             "subscription_unsubscribe_token": subscriptions.tokens.sign({
                 "p": "unsubscribe", "id": getattr(confirmed, "id", 0), "e": _email_tag(SUBSCRIBER)}),
             "list_id": 1,  # issue 19: a saved list (the demo has none: deleting it is a 422)
+            # issue 15: OParl objects that are public (today's meeting, its proposal's item, its material)
+            **_oparl_samples(s),
         }
     return values
+
+
+def _oparl_samples(s) -> dict[str, object]:
+    from workflows.council import AgendaItem, AgendaItemDocument, CouncilMember
+    from workflows.council import Meeting as CouncilMeeting
+
+    item = s.scalars(select(AgendaItem).join(CouncilMeeting, CouncilMeeting.id == AgendaItem.meeting_id)
+                     .where(CouncilMeeting.agenda_published_at.is_not(None), AgendaItem.proposal_id.is_not(None))
+                     .order_by(AgendaItem.id)).first()
+    material = s.scalars(select(AgendaItemDocument).join(AgendaItem, AgendaItem.id == AgendaItemDocument.item_id)
+                         .join(CouncilMeeting, CouncilMeeting.id == AgendaItem.meeting_id)
+                         .where(CouncilMeeting.agenda_published_at.is_not(None), AgendaItem.closed.is_(False),
+                                AgendaItem.removed.is_(False))).first()
+    return {"oparl_organization": "council", "oparl_member_id": s.scalars(select(CouncilMember.id)).first(),
+            "oparl_meeting_id": item.meeting_id, "oparl_item_id": item.id, "oparl_paper_id": item.proposal_id,
+            "oparl_file_id": material.document_id, "oparl_list": "meeting"}
 
 
 def route_urls(app) -> dict[str, str]:

@@ -261,6 +261,24 @@ ACCESS.update({  # issue 19: analytics, health and metrics, case controls, saved
     "POST /konto/fravaer": SIGNED_IN,
     "POST /konto/fravaer/<id:delegation_id>/tilbagekald": SIGNED_IN,
 })
+ACCESS.update({  # issue 15: the council's open data, OParl 1.1 (public, read-only; samples: public objects)
+    "GET /oparl/v1.1/system": EVERYONE,
+    "GET /oparl/v1.1/body": EVERYONE,
+    "GET /oparl/v1.1/body/raadet": EVERYONE,
+    "GET /oparl/v1.1/body/raadet/<any(organization, person, membership, meeting, agendaItem, paper, consultation, "
+    "file):oparl_list>": EVERYONE,
+    "GET /oparl/v1.1/organization/<oparl_organization>": EVERYONE,
+    "GET /oparl/v1.1/person/<id:oparl_member_id>": EVERYONE,
+    "GET /oparl/v1.1/membership/<id:oparl_member_id>": EVERYONE,
+    "GET /oparl/v1.1/meeting/<id:oparl_meeting_id>": EVERYONE,
+    "GET /oparl/v1.1/location/<id:oparl_meeting_id>": EVERYONE,
+    "GET /oparl/v1.1/agendaItem/<id:oparl_item_id>": EVERYONE,
+    "GET /oparl/v1.1/consultation/<id:oparl_item_id>": EVERYONE,
+    "GET /oparl/v1.1/paper/<id:oparl_paper_id>": EVERYONE,
+    "GET /oparl/v1.1/file/<id:oparl_file_id>": EVERYONE,
+    "GET /oparl/v1.1/file/<id:oparl_file_id>/access": EVERYONE,
+    "GET /oparl/v1.1/file/<id:oparl_file_id>/download": EVERYONE,
+})
 
 # The JSON API, with a bearer token of each role; anonymous (no token) is always a 401.
 API_ACCESS: dict[str, frozenset[str]] = {

@@ -94,9 +94,9 @@ def body():
     return _answer(lambda o: o.body(db.session))
 
 
-@bp.get("/body/raadet/<any(" + ", ".join(LISTS) + "):kind>")
-def listing(kind: str):
-    return _answer(lambda o: o.listing(db.session, kind, _query()))
+@bp.get("/body/raadet/<any(" + ", ".join(LISTS) + "):oparl_list>")
+def listing(oparl_list: str):
+    return _answer(lambda o: o.listing(db.session, oparl_list, _query()))
 
 
 @bp.get("/organization/<oparl_organization>")
