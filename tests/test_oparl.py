@@ -80,8 +80,12 @@ def oparl_app(sqlite_template, tmp_path_factory):
 
         s, byplan = db.session, app.extensions["byplan"]
         held = s.scalars(select(Meeting).where(Meeting.status == "minutes_review")).one()  # today's meeting
+        # the closed item carries a proposal that is otherwise only on the next (unpublished) agenda
+        unpublished = s.scalars(select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
+            Meeting.agenda_published_at.is_(None), AgendaItem.proposal_id.is_not(None))).first()
         closed = AgendaItem(meeting_id=held.id, position=9, kind="information", title=SECRET,
-                            description="Forhandlingsoplæg.", closed=True, closed_reason="Forretningshemmelighed")
+                            description="Forhandlingsoplæg.", closed=True, closed_reason="Forretningshemmelighed",
+                            proposal_id=unpublished.proposal_id)
         s.add(closed)
         s.flush()
         version = byplan.documents.add(s, case_id=held.case_id, filename=SECRET_FILE,
@@ -92,7 +96,8 @@ def oparl_app(sqlite_template, tmp_path_factory):
         byplan.engine.fire_due_timers()
         s.expire_all()
         assert s.get(Meeting, held.id).minutes_published_at is not None
-        app.config["OPARL_TEST"] = {"held": held.id, "closed": closed.id, "closed_file": version.document_id}
+        app.config["OPARL_TEST"] = {"held": held.id, "closed": closed.id, "closed_file": version.document_id,
+                                    "closed_paper": unpublished.proposal_id, "closed_paper_title": unpublished.title}
     yield app
     with app.app_context():
         from web.extensions import db
@@ -205,6 +210,8 @@ def test_a_closed_item_is_a_placeholder_and_its_title_and_material_never_appear(
     objects = everything(client)
     text = json.dumps(objects, ensure_ascii=False)
     assert SECRET not in text and SECRET_FILE not in text and "Forhandlingsoplæg" not in text
+    assert ids["closed_paper_title"] not in text  # the proposal on the closed item is no paper
+    get(client, f"{ROOT}/paper/{ids['closed_paper']}", 404)
     item = get(client, f"{ROOT}/agendaItem/{ids['closed']}").get_json()
     assert item["name"] == "Lukket punkt" and item["public"] is False
     assert set(item) == {"id", "type", "meeting", "number", "order", "name", "public", "created", "modified"}
@@ -213,6 +220,26 @@ def test_a_closed_item_is_a_placeholder_and_its_title_and_material_never_appear(
     for tail in ("", "/access", "/download"):
         get(client, f"{ROOT}/file/{ids['closed_file']}{tail}", 404)
     get(client, f"{ROOT}/consultation/{ids['closed']}", 404)
+
+    # the chair opens the item: from then on it is public like any other, and its `modified` moves on
+    with oparl_app.app_context():
+        from web.extensions import db
+        from workflows.council import AgendaItem
+
+        row = db.session.get(AgendaItem, ids["closed"])
+        row.opened_at, row.opened_by = utcnow() + timedelta(seconds=2), "formand"
+        db.session.commit()
+    opened = get(client, f"{ROOT}/agendaItem/{ids['closed']}").get_json()
+    assert opened["name"] == SECRET and opened["public"] is True and opened["modified"] > item["modified"]
+    assert opened["auxiliaryFile"][0]["fileName"] == SECRET_FILE
+    get(client, f"{ROOT}/file/{ids['closed_file']}/access")
+    assert get(client, f"{ROOT}/paper/{ids['closed_paper']}").get_json()["consultation"][0]["agendaItem"] == \
+        opened["id"]
+    with oparl_app.app_context():  # closed again for the other tests
+        row = db.session.get(AgendaItem, ids["closed"])
+        row.opened_at = None
+        db.session.commit()
+    get(client, f"{ROOT}/file/{ids['closed_file']}", 404)
 
 
 def test_unknown_and_unpublished_ids_are_404_with_an_oparl_error(oparl_app):

@@ -29,7 +29,6 @@ from engine import NotFound
 from engine.models import Blob, Document, DocumentVersion
 
 from ..directory import WorkingGroup
-from ..proposal.models import KINDS as PROPOSAL_KINDS, Proposal
 from .models import (
     KINDS, OUTCOMES, STATUS_LABELS, AgendaChange, AgendaItem, AgendaItemDocument, CouncilMember, ItemKind, Meeting,
     Postponement,
@@ -115,7 +114,7 @@ class OParl:
             meeting = meetings[item.meeting_id]
             uploads = [v.uploaded_at for link in item.documents for v in link.document.versions]
             created = item.created_at or meeting.created_at
-            item_modified = _latest(created, item.modified_at, meeting.agenda_published_at,
+            item_modified = _latest(created, item.modified_at, item.opened_at, meeting.agenda_published_at,
                                     meeting.minutes_published_at, *uploads)
             modified[meeting.id] = _latest(modified[meeting.id], item_modified)
             if item.removed:
@@ -313,33 +312,33 @@ class OParl:
             raise NotFound(f"consultation {item_id}")
         return self._consultation(found)
 
-    def _papers(self, session: Session, record: PublicRecord, only: int | None = None) -> dict[int, dict]:
-        """A proposal is a paper once it is on a public agenda as an item that is not closed."""
+    def _papers(self, record: PublicRecord, only: int | None = None) -> dict[int, dict]:
+        """A proposal is a paper once it is on a public agenda as an item that is not closed. Made from its
+        items only (their title and working group are the proposal's as it was put on the agenda): the council
+        family reads no proposal record."""
         by_proposal: dict[int, list[PublicItem]] = defaultdict(list)
         for public in record.visible_items():
             if public.item.proposal_id is not None and only in (None, public.item.proposal_id):
                 by_proposal[public.item.proposal_id].append(public)
-        if not by_proposal:
-            return {}
-        kinds = dict(PROPOSAL_KINDS)
         papers = {}
-        for proposal in session.scalars(select(Proposal).where(Proposal.id.in_(list(by_proposal)))):
-            consultations = by_proposal[proposal.id]
-            papers[proposal.id] = _clean({
-                "id": self.url("paper", proposal.id), "type": self._type("Paper"), "body": self.body_url(),
-                "name": proposal.title, "reference": f"Forslag {proposal.id}",
+        for proposal_id, consultations in by_proposal.items():
+            consultations.sort(key=lambda p: (record.meetings[p.item.meeting_id].starts_at, p.item.id))
+            first = consultations[0]
+            groups = [self.url("organization", f"{GROUP_PREFIX}{first.item.working_group_id}")] \
+                if first.item.working_group_id else None
+            papers[proposal_id] = _clean({
+                "id": self.url("paper", proposal_id), "type": self._type("Paper"), "body": self.body_url(),
+                "name": first.view.title, "reference": f"Forslag {proposal_id}",
                 "date": _day(min(record.meetings[p.item.meeting_id].agenda_published_at for p in consultations)),
-                "paperType": self._(kinds.get(proposal.kind, proposal.kind)),
-                "underDirectionOf": [self.url("organization", f"{GROUP_PREFIX}{proposal.working_group_id}")],
-                "originatorOrganization": [self.url("organization", f"{GROUP_PREFIX}{proposal.working_group_id}")],
+                "paperType": "Forslag", "underDirectionOf": groups, "originatorOrganization": groups,
                 "consultation": [self._consultation(p, inner=True) for p in consultations],
-                "created": stamp(proposal.created_at),
-                "modified": stamp(_latest(proposal.created_at, *(p.modified for p in consultations)))})
-        return papers
+                "created": stamp(min(p.created for p in consultations)),
+                "modified": stamp(max(p.modified for p in consultations))})
+        return dict(sorted(papers.items()))
 
     def paper(self, session: Session, proposal_id: int) -> dict:
         item_meetings = session.scalars(select(AgendaItem.meeting_id).where(AgendaItem.proposal_id == proposal_id))
-        paper = self._papers(session, self.record(session, set(item_meetings)), proposal_id).get(proposal_id)
+        paper = self._papers(self.record(session, set(item_meetings)), proposal_id).get(proposal_id)
         if paper is None:
             raise NotFound(f"paper {proposal_id}")
         return paper
@@ -432,7 +431,7 @@ class OParl:
             return page(url, [(k, None) for k in sorted(publics)], query, moments,
                               lambda k: self._item(publics[k], sha512))
         if kind == "paper":
-            return page(url, sorted(self._papers(session, record).items()), query)
+            return page(url, list(self._papers(record).items()), query)
         if kind == "file":
             files = self._files(record)
             moments = {k: (d.created_at, _latest(d.created_at, d.current.uploaded_at, *(p.modified for p in i)))
