@@ -339,3 +339,36 @@ def test_a_list_page_costs_the_same_queries_whatever_the_number_of_items(oparl_a
         s.commit()
     after = {url: queries(url) for url in urls}
     assert after == before
+
+
+def test_a_meeting_through_its_process_on_sqlite_and_postgresql(app, people):
+    """The council's own path (agenda built and published by the process), on both databases: the public
+    meeting with its items and material, valid OParl; before the publication nothing."""
+    from council_support import CouncilDriver
+
+    driver = CouncilDriver(app, people)
+    driver.ensure_members()
+    meeting_id = driver.create_meeting(title="Ekstraordinært rådsmøde")
+    client = app.test_client()
+    with app.app_context():
+        from web.extensions import db
+
+        council = app.extensions["byplan"].council
+        item = council.add_item(db.session, people.user("secretary"), meeting_id,
+                                {"kind": "information", "title": "Status på brugerstyring"})
+        council.add_material(db.session, people.user("secretary"), item.id, "status.txt", b"Status: i gang.")
+        db.session.commit()
+        item_id = item.id
+    assert walk_list(client, f"{ROOT}/body/raadet/meeting") == []
+    get(client, f"{ROOT}/agendaItem/{item_id}", 404)
+    driver.publish_agenda(meeting_id)
+    [meeting] = walk_list(client, f"{ROOT}/body/raadet/meeting")
+    seen: set[str] = set()
+    validate(meeting, seen)
+    [public_item] = meeting["agendaItem"]
+    assert public_item["name"] == "Status på brugerstyring" and "result" not in public_item
+    [file] = public_item["auxiliaryFile"]
+    assert get(client, file["accessUrl"]).data == b"Status: i gang."
+    for obj in walk_list(client, f"{ROOT}/body/raadet/person") + walk_list(client, f"{ROOT}/body/raadet/file"):
+        validate(obj, seen)
+    assert seen >= {"Meeting", "AgendaItem", "File", "Location", "Person", "Membership"}
