@@ -266,7 +266,8 @@ def _oparl_samples(s) -> dict[str, object]:
                                 AgendaItem.removed.is_(False))).first()
     return {"oparl_organization": "council", "oparl_member_id": s.scalars(select(CouncilMember.id)).first(),
             "oparl_meeting_id": item.meeting_id, "oparl_item_id": item.id, "oparl_paper_id": item.proposal_id,
-            "oparl_file_id": material.document_id, "oparl_list": "meeting"}
+            "oparl_file_id": material.document_id, "oparl_list": "meeting",
+            "oparl_unknown": "person/ingen"}
 
 
 def route_urls(app) -> dict[str, str]:

@@ -253,7 +253,8 @@ def test_unknown_and_unpublished_ids_are_404_with_an_oparl_error(oparl_app):
     urls = [f"{ROOT}/meeting/999999", f"{ROOT}/meeting/{upcoming.id}", f"{ROOT}/location/{upcoming.id}",
             f"{ROOT}/agendaItem/999999", f"{ROOT}/paper/999999", f"{ROOT}/person/999999",
             f"{ROOT}/membership/999999", f"{ROOT}/organization/nobody", f"{ROOT}/organization/group-999999",
-            f"{ROOT}/file/999999", f"{ROOT}/consultation/999999"]
+            f"{ROOT}/file/999999", f"{ROOT}/consultation/999999", f"{ROOT}/person/ingen", f"{ROOT}/body/raadet/x",
+            f"{ROOT}/"]
     if hidden_item is not None:
         urls += [f"{ROOT}/agendaItem/{hidden_item.id}", f"{ROOT}/paper/{hidden_item.proposal_id or 999999}"]
     for url in urls:

@@ -278,6 +278,8 @@ ACCESS.update({  # issue 15: the council's open data, OParl 1.1 (public, read-on
     "GET /oparl/v1.1/file/<id:oparl_file_id>": EVERYONE,
     "GET /oparl/v1.1/file/<id:oparl_file_id>/access": EVERYONE,
     "GET /oparl/v1.1/file/<id:oparl_file_id>/download": EVERYONE,
+    "GET /oparl/v1.1/": NOBODY,                      # any other address: an OParl 404 for everyone
+    "GET /oparl/v1.1/<path:oparl_unknown>": NOBODY,
 })
 
 # The JSON API, with a bearer token of each role; anonymous (no token) is always a 401.

@@ -166,3 +166,10 @@ def file_access(oparl_file_id: int):
 @bp.get("/file/<id:oparl_file_id>/download")
 def file_download(oparl_file_id: int):
     return _content(oparl_file_id, "attachment")
+
+
+@bp.get("/")
+@bp.get("/<path:oparl_unknown>")
+def unknown(oparl_unknown: str = ""):
+    """Any other address under /oparl/v1.1 (an unknown list, an id that is not a number): an OParl 404."""
+    return _error(404, "Findes ikke, eller er ikke offentligt.", f"no OParl object at /{oparl_unknown}")
