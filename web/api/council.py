@@ -38,6 +38,8 @@ class ItemOutSchema(Schema):
     outcome = fields.String(allow_none=True)
     changes = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
+    closed = fields.Boolean(metadata={"description": "A closed item (lukket punkt): outside the council only the "
+                                                     "placeholder title \"Lukket punkt\", nothing else."})
 
 
 class MeetingOutSchema(Schema):
