@@ -138,10 +138,14 @@ def test_closed_material_is_withheld_from_a_conflicted_member_but_not_from_a_sub
     material = f"/raadet/moeder/{meeting_id}/dokumenter/{document_id}"
     people.login(client, "councillor")
     assert client.get(material).status_code == 404
+    assert client.get(f"/dokumenter/{document_id}").status_code == 404  # nor through the meeting's case
     assert "materialet er ikke tilgængeligt for dig" in client.get(f"/raadet/moeder/{meeting_id}").data.decode()
     substitute = app.test_client()
     people.login(substitute, "outsider")
     assert substitute.get(material).status_code == 200
+    chair = app.test_client()
+    people.login(chair, "chair")
+    assert chair.get(f"/dokumenter/{document_id}").status_code == 200
 
 
 def test_postponing_to_a_past_held_or_published_meeting_is_refused_per_field(app, people, client):
@@ -283,3 +287,53 @@ def test_the_chair_postpones_an_item_without_quorum_to_a_later_meeting(app, peop
     council.decide_all(later, {item.id: {"decision": "approved"}})
     council.sweep()
     assert _proposal(app, proposal.case_id).decision == "approved"
+
+
+def test_the_meeting_pages_with_closed_and_postponed_items_are_valid_html(app, people, tmp_path):
+    """The pages as the secretariat (the forms, with errors), the chair (open), a member and the public see them."""
+    from test_html_validity import errors, run_vnu
+
+    council, meeting_id, closed, _ = _closed_meeting(app, people)
+    later = _meeting(app, people, days=42, title="April")
+    other = [i.id for i in council.items(meeting_id) if i.id != closed][0]
+    secretary, chair, member = (app.test_client() for _ in range(3))
+    people.login(secretary, "secretary")
+    people.login(chair, "chair")
+    people.login(member, "councillor")
+    pages = {"refused": secretary.post(f"/raadet/punkter/{other}/udsaet",
+                                       data={"meeting_id": meeting_id, "to_meeting_id": "", "reason": ""})}
+    assert pages["refused"].status_code == 422
+    assert secretary.post(f"/raadet/punkter/{other}/udsaet", data={
+        "meeting_id": meeting_id, "to_meeting_id": later, "reason": "Mangler materiale"}).status_code == 302
+    pages.update(secretary=secretary.get(f"/raadet/moeder/{meeting_id}"),
+                 target=secretary.get(f"/raadet/moeder/{later}"), chair=chair.get(f"/raadet/moeder/{meeting_id}"),
+                 member=member.get(f"/raadet/moeder/{meeting_id}"),
+                 public=app.test_client().get(f"/raadet/moeder/{meeting_id}"))
+    assert "Åbn punktet for offentligheden" in pages["chair"].data.decode()
+    files = []
+    for name, response in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.data)
+        files.append(path)
+    assert errors(run_vnu(files)) == []
+
+
+def test_an_item_postponed_while_the_chair_decides_another_is_skipped_by_the_meeting(app, people):
+    council = CouncilDriver(app, people)
+    council.ensure_members(("chair", "councillor"))
+    first = _meeting(app, people, days=14, title="Marts")
+    later = _meeting(app, people, days=42, title="April")
+    add = [_act(app, lambda c, s, t=title: c.add_item(s, people.user("secretary"), first,
+                                                       {"kind": "decision", "title": t}).id) for title in ("A", "B")]
+    council.publish_agenda(first)
+    council.record_positions(first, {"chair": "agree", "councillor": "agree"})
+    case_id = council.meeting(first).case_id
+    with council.at_meeting(first):
+        [task] = council.tasks(case_id, "decide")  # A's
+        _act(app, lambda c, s: c.postpone_item(s, people.user("secretary"), add[1],
+                                               {"meeting_id": later, "reason": "Tiden slap op"}))
+        council.complete("chair", task, {"decision": "approved"})
+        assert council.tasks(case_id, "decide") == []  # B is not taken up
+        assert [t.spec_name for t in council.tasks(case_id)] == ["draft_minutes"]
+        assert council.meeting(first).status == "minutes"
+    assert [i.title for i in council.items(later)] == ["B"]

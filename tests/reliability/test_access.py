@@ -126,6 +126,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /raadet/punkter/<id:item_id>/materiale": SECRETARIAT,
     "POST /raadet/punkter/<id:item_id>/referat": SECRETARIAT,
     "POST /raadet/punkter/<id:item_id>/holdning": COUNCIL,
+    # issue 15: closing an item (the secretariat or the chair), opening it (the chair), postponing it
+    "POST /raadet/punkter/<id:item_id>/luk": SECRETARIAT | {"chair"},
+    "POST /raadet/punkter/<id:item_id>/aabn": frozenset({"chair"}),
+    "POST /raadet/punkter/<id:item_id>/udsaet": SECRETARIAT,
     # --- networks
     "GET /netvaerk": SIGNED_IN,
     "GET /netvaerk/runder/ny": SECRETARIAT,

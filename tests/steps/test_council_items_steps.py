@@ -3,7 +3,7 @@ steps of features/council.feature are reused (their step fixtures are taken over
 from __future__ import annotations
 
 import html
-from datetime import timedelta, timezone
+from datetime import timezone
 
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when

@@ -33,7 +33,7 @@ from ..i18n import N_
 from .forms import DecideForm
 from .models import (
     OPEN_STATUSES, OUTCOMES, OVER_STATUSES, AgendaChange, AgendaItem, CouncilError, ItemKind, Meeting,
-    MeetingStatus, Postponement, absences, conflicted, get_item, get_meeting, items, member_for, next_position,
+    MeetingStatus, Postponement, absences, conflicted, get_item, items, member_for, next_position,
     open_meetings,
 )
 

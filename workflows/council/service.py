@@ -388,6 +388,14 @@ class Council:
             raise NotFound(f"document {document_id} of meeting {meeting_id}")
         return self.documents.get_version(session, document_id)
 
+    def guard_material(self, session: Session, user: User | None, document_id: int) -> None:
+        """NotFound when the document is a closed item's material the user may not open (by any route)."""
+        for item in session.scalars(select(AgendaItem).join(AgendaItemDocument, AgendaItemDocument.item_id
+                                                            == AgendaItem.id)
+                                    .where(AgendaItemDocument.document_id == document_id)):
+            if not may_see_material(session, user, item, True):
+                raise NotFound(f"document {document_id}")
+
     def meetings(self, session: Session, user: User | None = None, *, public: bool | None = None) -> list[Meeting]:
         """The meetings this user may see, newest first (`public=True`: the public ones whoever asks)."""
         if public is None:

@@ -24,7 +24,7 @@ from ..task_context import AgendaItemContext, DocumentRef, PositionRef
 from . import models
 from .agenda_items import DecideOrPostponeForm, decide_choices, decide_postponement
 from ..notifications import notify
-from .forms import AgendaForm, DecideForm, MinutesForm, PositionForm
+from .forms import AgendaForm, MinutesForm, PositionForm
 from .mail import CouncilMail
 from .models import (
     MINUTES_DAYS, OPEN_STATUSES, OUTCOMES, POSITIONS, AgendaItem, CouncilError, ItemKind, MeetingStatus,
