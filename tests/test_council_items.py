@@ -337,3 +337,27 @@ def test_an_item_postponed_while_the_chair_decides_another_is_skipped_by_the_mee
         assert [t.spec_name for t in council.tasks(case_id)] == ["draft_minutes"]
         assert council.meeting(first).status == "minutes"
     assert [i.title for i in council.items(later)] == ["B"]
+
+
+def test_the_api_closes_opens_and_postpones_with_errors_per_field(app, people, client):
+    council = CouncilDriver(app, people)
+    council.ensure_members(("chair", "councillor"))
+    first = _meeting(app, people, days=14)
+    earlier = _meeting(app, people, days=7, title="Tidligere")
+    later = _meeting(app, people, days=28, title="Senere")
+    item = _act(app, lambda c, s: c.add_item(s, people.user("secretary"), first,
+                                             {"kind": "decision", "title": SECRET}).id)
+    secretary = {"Authorization": f"Bearer {people.token('secretary')}"}
+    chair = {"Authorization": f"Bearer {people.token('chair')}"}
+    missing = client.post(f"/api/v1/council/items/{item}/close", headers=secretary, json={})
+    assert missing.status_code == 422 and set(missing.get_json()["errors"]["json"]) == {"reason"}
+    closed = client.post(f"/api/v1/council/items/{item}/close", headers=secretary, json={"reason": "Fortroligt"})
+    assert closed.status_code == 200 and closed.get_json()["closed"] is True
+    assert client.post(f"/api/v1/council/items/{item}/open", headers=secretary, json={}).status_code == 403
+    url = f"/api/v1/council/items/{item}/postpone"
+    refused = client.post(url, headers=secretary, json={"meeting_id": earlier, "reason": "Mangler"})
+    assert refused.status_code == 422 and set(refused.get_json()["errors"]["json"]) == {"meeting_id"}
+    moved = client.post(url, headers=secretary, json={"meeting_id": later, "reason": "Mangler"})
+    assert moved.status_code == 200, moved.get_json()
+    opened = client.post(f"/api/v1/council/items/{item}/open", headers=chair, json={"note": "Slut"})
+    assert opened.status_code == 200 and opened.get_json()["title"] == SECRET

@@ -111,8 +111,10 @@ class PostponementView:
     hidden: bool = False  # a closed item the viewer may not see: the title is the placeholder
 
 
-def postponement_views(session: Session, meeting_id: int, shows: dict[int, bool]) -> list[PostponementView]:
-    """The meeting's postponements; `shows`: item id -> whether the viewer sees the item (else placeholder)."""
+def postponement_views(session: Session, meeting_id: int, shows: dict[int, bool],
+                       sees_closed_items: bool = False) -> list[PostponementView]:
+    """The meeting's postponements; `shows`: item id -> whether the viewer sees the item (else placeholder);
+    an item no longer on this meeting's agenda is shown if it is not closed or the viewer sees closed items."""
     rows = session.scalars(select(Postponement).where(
         (Postponement.from_meeting_id == meeting_id) | (Postponement.to_meeting_id == meeting_id))
         .order_by(Postponement.at, Postponement.id))
@@ -123,7 +125,7 @@ def postponement_views(session: Session, meeting_id: int, shows: dict[int, bool]
         other = session.get(Meeting, row.to_meeting_id if outgoing else row.from_meeting_id)
         if item is None or other is None:
             continue
-        visible = shows.get(item.id, not item.hidden_publicly)
+        visible = shows.get(item.id, sees_closed_items or not item.hidden_publicly)
         out.append(PostponementView(item_id=item.id, title=item.title if visible else PLACEHOLDER,
                                     direction="to" if outgoing else "from", other_meeting_id=other.id,
                                     other_title=other.title, other_starts_at=other.starts_at,

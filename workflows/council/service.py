@@ -73,6 +73,11 @@ class ItemView:
     material_withheld: bool = False  # closed material withheld from the viewer (ruled conflicted on the item)
     closed_reason: str | None = None  # internal: why the item is closed
 
+    @property
+    def hidden_publicly(self) -> bool:
+        """As AgendaItem.hidden_publicly: closed and not opened by the chair."""
+        return self.closed
+
 
 @dataclass(frozen=True)
 class MeetingView:
@@ -364,6 +369,7 @@ class Council:
             minutes_summary=meeting.minutes_summary if (not public or minutes_public) else "",
             case_id=None if public else meeting.case_id)
         council = members(session, self._today())
+        member = member_for(session, user, self._today())
         objections = [] if public else list(session.scalars(
             select(MinutesObjection).where(MinutesObjection.meeting_id == meeting.id).order_by(MinutesObjection.at)))
         return MeetingPage(
@@ -371,12 +377,12 @@ class Council:
             changes=[_hide_change(c) if c.item_id in hidden else c for c in session.scalars(
                 select(AgendaChange).where(AgendaChange.meeting_id == meeting.id).order_by(AgendaChange.at))],
             objections=objections, names={} if public else {m.user.username: m.user.name for m in council},
-            public=public, member=member_for(session, user, self._today()),
+            public=public, member=member,
             may_edit=not public and lanes.is_secretariat(user),
             documents=frozenset(d.document_id for i in rows for d in i.documents),
-            postponements=postponement_views(session, meeting.id, {r.id: not r.placeholder for r in rows}),
-            may_open=closed_ok and member_for(session, user, self._today()) is not None
-            and member_for(session, user, self._today()).is_chair,
+            postponements=postponement_views(session, meeting.id, {r.id: not r.placeholder for r in rows},
+                                             closed_ok),
+            may_open=closed_ok and member is not None and member.is_chair,
             targets=[] if public or not lanes.is_secretariat(user) else [
                 m for m in open_meetings(session) if m.id != meeting.id and m.starts_at > self.clock()
                 and m.starts_at > meeting.starts_at and m.agenda_published_at is None])
