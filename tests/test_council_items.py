@@ -273,6 +273,10 @@ def test_the_chair_postpones_an_item_without_quorum_to_a_later_meeting(app, peop
             view = app.extensions["byplan"].task_view(db.session, people.user("chair"), task.id)
         [target] = [f for f in view.fields if f.name == "postpone_to"]
         assert [v for v, _ in target.choices] == [str(later)]
+        page = app.test_client()
+        people.login(page, "chair")
+        form = page.get(f"/opgaver/{task.id}").data.decode()
+        assert "Udsæt til et senere møde" in form and f'value="{later}"' in form
         with pytest.raises(Exception) as refused:  # postpone needs the meeting
             council.complete("chair", task, {"decision": "postpone", "reason": "Ikke beslutningsdygtigt"})
         assert "postpone_to" in getattr(refused.value, "errors", {})
