@@ -365,3 +365,30 @@ def test_the_api_closes_opens_and_postpones_with_errors_per_field(app, people, c
     assert moved.status_code == 200, moved.get_json()
     opened = client.post(f"/api/v1/council/items/{item}/open", headers=chair, json={"note": "Slut"})
     assert opened.status_code == 200 and opened.get_json()["title"] == SECRET
+
+
+def test_an_item_postponed_after_every_position_is_in_is_not_decided_at_the_old_meeting(app, people):
+    """The process waits for the meeting's start (every position recorded): the moved item is not taken up."""
+    council = CouncilDriver(app, people)
+    council.ensure_members(("chair", "councillor"))
+    first = _meeting(app, people, days=14, title="Marts")
+    later = _meeting(app, people, days=42, title="April")
+    item = _act(app, lambda c, s: c.add_item(s, people.user("secretary"), first,
+                                             {"kind": "decision", "title": "Punktet"}).id)
+    council.publish_agenda(first)
+    council.record_positions(first, {"chair": "agree", "councillor": "object"})
+    case_id = council.meeting(first).case_id
+    assert council.tasks(case_id) == []  # waiting for the meeting
+    _act(app, lambda c, s: c.postpone_item(s, people.user("secretary"), item,
+                                           {"meeting_id": later, "reason": "Udsat"}))
+    with council.at_meeting(first):
+        assert [t.spec_name for t in council.tasks(case_id)] == ["draft_minutes"]
+    assert sorted(p.position for p in _positions(app, item)) == ["agree", "object"]  # they moved with it
+
+
+def _positions(app, item_id):
+    from web.extensions import db
+    from workflows.council import positions
+
+    with app.app_context():
+        return positions(db.session, item_id)
