@@ -86,7 +86,7 @@ def _extras(s, byplan) -> None:
     byplan.upload(s, user("arbejdsgruppe"), case.id, "notat.txt", "Et notat om brugerstyring.".encode(),
                   title="Notat")
     byplan.networks.add_material(s, user("sekretariat"), meeting.id, "program.txt", b"Program")
-    item = s.scalars(select(AgendaItem).order_by(AgendaItem.id.desc())).first()
+    item = s.scalars(select(AgendaItem).where(AgendaItem.closed.is_(False)).order_by(AgendaItem.id.desc())).first()
     byplan.council.add_material(s, user("sekretariat"), item.id, "bilag.txt", b"Bilag til punktet")
     _subscriptions(s)
     _public_review(s, byplan)
@@ -205,9 +205,10 @@ def sample_values(app) -> dict[str, object]:
             "document_id": first(select(Document.id).where(Document.case_id == case.id)),
             "hearing_document_id": first(select(HearingDocument.document_id)),
             # material of the sample meeting (the next one; issue 15's demo puts material on today's meeting too)
+            # that is not closed (closed material is the council's and staff's)
             "council_document_id": first(select(AgendaItemDocument.document_id).join(
-                AgendaItem, AgendaItem.id == AgendaItemDocument.item_id).where(AgendaItem.meeting_id == first(
-                    select(CouncilMeeting.id).order_by(CouncilMeeting.id.desc())))),
+                AgendaItem, AgendaItem.id == AgendaItemDocument.item_id).where(AgendaItem.closed.is_(False),
+                AgendaItem.meeting_id == first(select(CouncilMeeting.id).order_by(CouncilMeeting.id.desc())))),
             "network_document_id": first(select(MeetingDocument.document_id)),
             "number": 1,
             "token": PARTY_TOKEN,

@@ -143,6 +143,36 @@ def add_material(item_id: int):
                     _("The document is uploaded."))
 
 
+@bp.post("/raadet/punkter/<id:item_id>/luk")
+@login_required
+def close_item(item_id: int):
+    meeting_id = form_id(request.form, "meeting_id") or 0
+    raw = {"reason": request.form.get("reason", "")}
+    return _attempt(meeting_id, f"luk-{item_id}",
+                    lambda: _service().close_item(db.session, current_user, item_id, raw),
+                    _("The item is closed: the public sees only \"Closed item\"."))
+
+
+@bp.post("/raadet/punkter/<id:item_id>/aabn")
+@login_required
+def open_item(item_id: int):
+    meeting_id = form_id(request.form, "meeting_id") or 0
+    raw = {"note": request.form.get("note", "")}
+    return _attempt(meeting_id, f"aabn-{item_id}",
+                    lambda: _service().open_item(db.session, current_user, item_id, raw),
+                    _("The item is opened: it is public like any other item."))
+
+
+@bp.post("/raadet/punkter/<id:item_id>/udsaet")
+@login_required
+def postpone_item(item_id: int):
+    meeting_id = form_id(request.form, "meeting_id") or 0
+    raw = {"meeting_id": request.form.get("to_meeting_id", ""), "reason": request.form.get("reason", "")}
+    return _attempt(meeting_id, f"udsaet-{item_id}",
+                    lambda: _service().postpone_item(db.session, current_user, item_id, raw),
+                    _("The item is postponed to the chosen meeting."))
+
+
 @bp.post("/raadet/punkter/<id:item_id>/holdning")
 @login_required
 def change_position(item_id: int):

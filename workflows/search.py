@@ -179,6 +179,8 @@ class Search:
         rows = items(session, meeting.id)
         body = [meeting.place]
         for item in rows:
+            if item.hidden_publicly:  # issue 15: a closed item is never in the meeting's (public) entry
+                continue
             body += [item.title, item.description]
             if meeting.minutes_published_at is not None:
                 body.append(item.minutes)
@@ -336,6 +338,8 @@ class Search:
         item = session.scalar(select(AgendaItem).join(AgendaItemDocument, AgendaItemDocument.item_id == AgendaItem.id)
                               .where(AgendaItemDocument.document_id == document.id,
                                      AgendaItem.removed.is_(False)).limit(1))
+        if item is not None and item.hidden_publicly:  # issue 15: a closed item's material is staff's only
+            return STAFF, {"document_id": document.id, "meeting_id": item.meeting_id}
         if item is not None and item.meeting.is_public:
             return PUBLIC, {"document_id": document.id, "meeting_id": item.meeting_id}
         case = session.get(Case, document.case_id) if document.case_id is not None else None

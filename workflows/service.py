@@ -411,6 +411,8 @@ class Byplan:
             if user is None:
                 raise Forbidden(N_("You do not have access to this case."))
             self.case_row(session, user, doc.case_id)
+        if self.council is not None:  # issue 15: a closed item's material follows the meeting page's rule
+            self.council.guard_material(session, user, document_id)
         return doc, version, content
 
     # ------------------------------------------------------------ catalogue

@@ -96,6 +96,13 @@ def _sentence(kind: str, summary: str, detail: dict) -> tuple[str, dict, tuple[s
         return N_("%(actor)s terminated the case: %(reason)s"), {"reason": detail.get("reason") or summary}, ()
     if kind == "case.comment":
         return N_("%(actor)s wrote an internal comment"), {}, ()
+    if kind == "council.item_postponed":  # issue 15: the item (and a proposal's case) moves to a later meeting
+        return (N_("%(actor)s postponed the agenda item to the meeting »%(meeting)s«"),
+                {"meeting": detail.get("meeting") or summary}, ())
+    if kind == "council.item_closed":
+        return N_("%(actor)s closed an agenda item (lukket punkt)"), {}, ()
+    if kind == "council.item_opened":
+        return N_("%(actor)s opened a closed agenda item to the public"), {}, ()
     if kind == "network.anonymise":
         return N_("%(actor)s deleted a participant's personal data"), {}, ()
     return N_("%(actor)s changed the case"), {}, ()

@@ -126,6 +126,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /raadet/punkter/<id:item_id>/materiale": SECRETARIAT,
     "POST /raadet/punkter/<id:item_id>/referat": SECRETARIAT,
     "POST /raadet/punkter/<id:item_id>/holdning": COUNCIL,
+    # issue 15: closing an item (the secretariat or the chair), opening it (the chair), postponing it
+    "POST /raadet/punkter/<id:item_id>/luk": SECRETARIAT | {"chair"},
+    "POST /raadet/punkter/<id:item_id>/aabn": frozenset({"chair"}),
+    "POST /raadet/punkter/<id:item_id>/udsaet": SECRETARIAT,
     # --- networks
     "GET /netvaerk": SIGNED_IN,
     "GET /netvaerk/runder/ny": SECRETARIAT,
@@ -303,6 +307,10 @@ API_ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/catalogue/rules/<key>/versions/<int:version>": EVERYONE,
     "POST /api/v1/council/meetings/<id:meeting_id>/deadline": SECRETARIAT,
     "POST /api/v1/council/meetings/<id:meeting_id>/publish": SECRETARIAT,
+    # issue 15: closed and postponed items
+    "POST /api/v1/council/items/<id:item_id>/close": SECRETARIAT | {"chair"},
+    "POST /api/v1/council/items/<id:item_id>/open": frozenset({"chair"}),
+    "POST /api/v1/council/items/<id:item_id>/postpone": SECRETARIAT,
     # issue 14: architecture reviews
     "POST /api/v1/reviews": CONTACTS,
     "GET /api/v1/reviews/<id:review_id>": REVIEW_READERS,
@@ -327,6 +335,9 @@ def _api_bodies(values: dict) -> dict[str, dict]:
         "POST /api/v1/council/meetings/<id:meeting_id>/items": {"kind": "information", "title": "Orientering"},
         "POST /api/v1/council/meetings/<id:meeting_id>/deadline": {"item_deadline": "2099-01-01", "reason": "Prøve"},
         "POST /api/v1/council/meetings/<id:meeting_id>/publish": {"reason": "Prøve"},
+        "POST /api/v1/council/items/<id:item_id>/close": {"reason": "Prøve"},
+        "POST /api/v1/council/items/<id:item_id>/open": {"note": "Prøve"},
+        "POST /api/v1/council/items/<id:item_id>/postpone": {"meeting_id": 1, "reason": "Prøve"},
         "POST /api/v1/reviews": {"project": "Adgangsprøve", "organisation": "Hjørring Kommune",
                                  "description": "Et projekt til adgangsprøven.", "phase": "idea", "municipal": "yes"},
         "POST /api/v1/hearings/<id:hearing_id>/close": {"close_reason": "Prøve"},

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from workflows.council import ItemForm, MeetingForm
+from workflows.council.agenda_items import CloseForm, OpenForm, PostponeForm
 from workflows.council.forms import DeadlineForm, PublishNowForm
 
 from ..extensions import byplan_service, db
@@ -38,6 +39,9 @@ class ItemOutSchema(Schema):
     outcome = fields.String(allow_none=True)
     changes = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
+    closed = fields.Boolean(attribute="hidden_publicly", metadata={
+        "description": "A closed item (lukket punkt): outside the council only the placeholder title "
+                       "\"Lukket punkt\", nothing else."})
 
 
 class MeetingOutSchema(Schema):
@@ -117,3 +121,52 @@ class CouncilPublishNow(MethodView):
         write(lambda: council.publish_now(db.session, g.api_user, meeting_id, body))
         view = council.meeting_view(db.session, meeting_id, g.api_user)
         return {**attributes(view.meeting, MeetingOutSchema), "items": view.items}
+
+
+class CloseInSchema(CloseForm):
+    """Closing an item (workflows.council.agenda_items.CloseForm) as the API's body, unchanged."""
+
+
+class OpenInSchema(OpenForm):
+    """Opening a closed item (workflows.council.agenda_items.OpenForm) as the API's body, unchanged."""
+
+
+class PostponeInSchema(PostponeForm):
+    """Postponing an item (workflows.council.agenda_items.PostponeForm) as the API's body, unchanged."""
+
+
+@bp.route("/council/items/<id:item_id>/close")
+class CouncilItemClose(MethodView):
+    @token_required
+    @bp.arguments(CloseInSchema)
+    @bp.response(200, ItemOutSchema)
+    @errors(400, 401, 403, 404, 409, 422)
+    def post(self, body, item_id):
+        """Close an agenda item (secretariat or chair), with the reason: outside the council only "Lukket punkt"."""
+        return write(lambda: byplan_service().council.close_item(db.session, g.api_user, item_id, body))
+
+
+@bp.route("/council/items/<id:item_id>/open")
+class CouncilItemOpen(MethodView):
+    @token_required
+    @bp.arguments(OpenInSchema)
+    @bp.response(200, ItemOutSchema)
+    @errors(400, 401, 403, 404, 409, 422)
+    def post(self, body, item_id):
+        """Open a closed item (the chair): from then on it is public like any other item."""
+        return write(lambda: byplan_service().council.open_item(db.session, g.api_user, item_id, body))
+
+
+@bp.route("/council/items/<id:item_id>/postpone")
+class CouncilItemPostpone(MethodView):
+    @token_required
+    @bp.arguments(PostponeInSchema)
+    @bp.response(200, ItemOutSchema)
+    @errors(400, 401, 403, 404, 409, 422)
+    def post(self, body, item_id):
+        """Postpone an item (secretariat) to a later meeting whose agenda is not yet published, with a reason."""
+        council = byplan_service().council
+        write(lambda: council.postpone_item(db.session, g.api_user, item_id, body))
+        from workflows.council import get_item
+
+        return get_item(db.session, item_id)

@@ -85,7 +85,9 @@ def provenance(session: Session, version) -> list[Link]:
     item = session.get(AgendaItem, version.agenda_item_id) if version.agenda_item_id else None
     meeting = version.meeting
     if meeting is not None and meeting.is_public:
-        title = f"{meeting.number}. møde: {item.title}" if item is not None and meeting.number else meeting.title
+        shown = item is not None and not item.hidden_publicly  # issue 15: never a closed item's title
+        title = f"{meeting.number}. møde: {item.title if shown else 'Lukket punkt'}" \
+            if item is not None and meeting.number else meeting.title
         links.append(Link("agenda_item", title, "council.meeting", {"meeting_id": meeting.id},
                           anchor=f"punkt-{item.id}" if item is not None else None))
         if meeting.status == MeetingStatus.CONCLUDED:

@@ -31,9 +31,11 @@ from .mail import CouncilMail
 from .models import (
     OVER_STATUSES, PROCESS_ID, AgendaChange, AgendaItem, AgendaItemDocument, CouncilError,
     CouncilMember, ItemKind, Meeting, MeetingStatus, MinutesObjection, Position, count_positions, get_item,
-    get_meeting, items, member_for, members, next_position, positions,
+    get_meeting, items, member_for, members, next_position, open_meetings, positions,
 )
 from .tasks import ServiceTasks, record_position, schedule_proposal
+from .agenda_items import close_item, open_item, postpone_item
+from .agenda_items import PLACEHOLDER, PostponementView, may_see_material, postponement_views, sees_closed
 
 
 def sees_internal(user: User | None) -> bool:
@@ -66,6 +68,15 @@ class ItemView:
     positions: list[Position] = field(default_factory=list)
     decided_place: str | None = None  # "<meeting>, <place>": where the council took the decision
     own_position: Position | None = None  # the viewing member's own position, changeable until the decision
+    closed: bool = False  # a closed item (lukket punkt) the viewer sees: marked so on the page
+    placeholder: bool = False  # a closed item the viewer may not see: only "Lukket punkt", nothing else
+    material_withheld: bool = False  # closed material withheld from the viewer (ruled conflicted on the item)
+    closed_reason: str | None = None  # internal: why the item is closed
+
+    @property
+    def hidden_publicly(self) -> bool:
+        """As AgendaItem.hidden_publicly: closed and not opened by the chair."""
+        return self.closed
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,9 @@ class MeetingPage:
     member: CouncilMember | None  # the user as a council member: records positions, objects to minutes
     may_edit: bool  # the secretariat changes the agenda and writes the minutes
     documents: frozenset[int]  # the ids of the documents this user may download from the meeting
+    postponements: list[PostponementView] = field(default_factory=list)  # items postponed from or to it
+    may_open: bool = False  # the chair opens closed items
+    targets: list[Meeting] = field(default_factory=list)  # where the secretariat may postpone its items
 
 
 class Council:
@@ -265,6 +279,24 @@ class Council:
             raise CouncilError(N_("Minutes are written after the meeting, until they are sent for approval."))
         item.minutes = (text_ or "").strip()[:20000]
 
+    # ------------------------------------------- closed and postponed items (issue 15)
+    def close_item(self, session: Session, user: User, item_id: int, raw: dict) -> AgendaItem:
+        item = close_item(session, self.engine.audit, user, item_id, raw, self.clock())
+        self._reindex(session, item.meeting, retag_material=True)
+        return item
+
+    def open_item(self, session: Session, user: User, item_id: int, raw: dict) -> AgendaItem:
+        item = open_item(session, self.engine.audit, user, item_id, raw, self.clock())
+        self._reindex(session, item.meeting, retag_material=True)
+        return item
+
+    def postpone_item(self, session: Session, user: User, item_id: int, raw: dict):
+        source = get_item(session, item_id).meeting
+        row = postpone_item(session, self.engine, user, item_id, raw, self.clock())
+        self._reindex(session, source, retag_material=True)
+        self._reindex(session, get_meeting(session, row.to_meeting_id), retag_material=True)
+        return row
+
     # ----------------------------------------------------------- positions
     def change_position(self, session: Session, user: User, item_id: int, raw: dict) -> Position:
         return record_position(session, self.engine.audit, user, item_id, raw, self.clock())
@@ -291,7 +323,11 @@ class Council:
 
     @staticmethod
     def _item_view(session: Session, item: AgendaItem, public: bool, decided_public: bool,
-                   viewer: str | None = None) -> ItemView:
+                   viewer: str | None = None, shown: bool = True, material: bool = True) -> ItemView:
+        if not shown:  # a closed item: the placeholder only (never its title, material or decision)
+            return ItemView(id=item.id, meeting_id=item.meeting_id, position=item.position, kind=item.kind,
+                            title=PLACEHOLDER, description="", proposal_id=None, working_group_name=None,
+                            documents=[], placeholder=True, closed=True)
         show_decision = not public or decided_public
         decision = item.kind == ItemKind.DECISION
         rows = positions(session, item.id) if decision and not public else []
@@ -303,20 +339,27 @@ class Council:
             id=item.id, meeting_id=item.meeting_id, position=item.position, kind=item.kind, title=item.title,
             description=item.description, proposal_id=item.proposal_id,
             working_group_name=item.working_group.name if item.working_group else None,
-            documents=list(item.documents),
+            documents=list(item.documents) if material else [],
             outcome=item.outcome if show_decision else None, changes=item.changes if show_decision else None,
             reason=item.reason if show_decision else None, decided_at=item.decided_at if show_decision else None,
             minutes=item.minutes if show_decision else "",
             proposed_outcome=item.proposed_outcome if show_decision else None,
             counts=count_positions(session, item.id) if decision and not public else None,
             positions=rows, decided_place=place,
-            own_position=next((p for p in rows if viewer and p.member == viewer), None))
+            own_position=next((p for p in rows if viewer and p.member == viewer), None),
+            closed=item.hidden_publicly, material_withheld=not material and bool(item.documents),
+            closed_reason=item.closed_reason if item.hidden_publicly and not public else None)
 
     def meeting_view(self, session: Session, meeting_id: int, user: User | None = None) -> MeetingPage:
         meeting, public = self._visible_meeting(session, meeting_id, user)
         minutes_public = meeting.minutes_published_at is not None
         viewer = user.username if user is not None and not public else None
-        rows = [self._item_view(session, i, public, minutes_public, viewer) for i in items(session, meeting.id)]
+        closed_ok = sees_closed(session, user, meeting.id)  # issue 15: closed items
+        rows = [self._item_view(session, i, public, minutes_public, viewer,
+                                shown=not i.hidden_publicly or closed_ok,
+                                material=may_see_material(session, user, i, not public))
+                for i in items(session, meeting.id)]
+        hidden = {r.id for r in rows if r.placeholder}
         view = MeetingView(
             id=meeting.id, title=meeting.title, starts_at=meeting.starts_at, place=meeting.place,
             online_link=meeting.online_link, status=meeting.status, item_deadline=meeting.item_deadline,
@@ -326,16 +369,23 @@ class Council:
             minutes_summary=meeting.minutes_summary if (not public or minutes_public) else "",
             case_id=None if public else meeting.case_id)
         council = members(session, self._today())
+        member = member_for(session, user, self._today())
         objections = [] if public else list(session.scalars(
             select(MinutesObjection).where(MinutesObjection.meeting_id == meeting.id).order_by(MinutesObjection.at)))
         return MeetingPage(
             meeting=view, items=rows,
-            changes=list(session.scalars(select(AgendaChange).where(AgendaChange.meeting_id == meeting.id)
-                                         .order_by(AgendaChange.at))),
+            changes=[_hide_change(c) if c.item_id in hidden else c for c in session.scalars(
+                select(AgendaChange).where(AgendaChange.meeting_id == meeting.id).order_by(AgendaChange.at))],
             objections=objections, names={} if public else {m.user.username: m.user.name for m in council},
-            public=public, member=member_for(session, user, self._today()),
+            public=public, member=member,
             may_edit=not public and lanes.is_secretariat(user),
-            documents=frozenset(d.document_id for i in rows for d in i.documents))
+            documents=frozenset(d.document_id for i in rows for d in i.documents),
+            postponements=postponement_views(session, meeting.id, {r.id: not r.placeholder for r in rows},
+                                             closed_ok),
+            may_open=closed_ok and member is not None and member.is_chair,
+            targets=[] if public or not lanes.is_secretariat(user) else [
+                m for m in open_meetings(session) if m.id != meeting.id and m.starts_at > self.clock()
+                and m.starts_at > meeting.starts_at and m.agenda_published_at is None])
 
     def meeting_document(self, session: Session, user: User | None, meeting_id: int, document_id: int):
         """(document, version, content) of a meeting's material, if this user may see the meeting."""
@@ -343,6 +393,14 @@ class Council:
         if document_id not in page.documents:
             raise NotFound(f"document {document_id} of meeting {meeting_id}")
         return self.documents.get_version(session, document_id)
+
+    def guard_material(self, session: Session, user: User | None, document_id: int) -> None:
+        """NotFound when the document is a closed item's material the user may not open (by any route)."""
+        for item in session.scalars(select(AgendaItem).join(AgendaItemDocument, AgendaItemDocument.item_id
+                                                            == AgendaItem.id)
+                                    .where(AgendaItemDocument.document_id == document_id)):
+            if not may_see_material(session, user, item, True):
+                raise NotFound(f"document {document_id}")
 
     def meetings(self, session: Session, user: User | None = None, *, public: bool | None = None) -> list[Meeting]:
         """The meetings this user may see, newest first (`public=True`: the public ones whoever asks)."""
@@ -361,7 +419,8 @@ class Council:
         return list(session.scalars(
             select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
             .where(Meeting.minutes_published_at.is_not(None), AgendaItem.decided_at.is_not(None),
-                   AgendaItem.removed.is_(False))
+                   AgendaItem.removed.is_(False),
+                   AgendaItem.closed.is_(False) | AgendaItem.opened_at.is_not(None))  # never a closed item
             .order_by(Meeting.starts_at.desc(), AgendaItem.position)))
 
     # ---------------------------------------------------- inbox (issue 13)
@@ -389,3 +448,9 @@ class Council:
 
     def meetings_calendar(self, session: Session) -> bytes:
         return meetings_calendar(self.meetings(session, public=True), self.links)
+
+
+def _hide_change(change: AgendaChange) -> AgendaChange:
+    """A change to a closed item as the public sees it: that a closed item changed, nothing of it."""
+    return AgendaChange(id=change.id, meeting_id=change.meeting_id, at=change.at, by="",
+                        description=f"{PLACEHOLDER}: ændret", reason="–")

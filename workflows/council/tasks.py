@@ -22,8 +22,9 @@ from ..forms import FormDef, FormInvalid, load_values, register
 from ..i18n import N_
 from ..task_context import AgendaItemContext, DocumentRef, PositionRef
 from . import models
+from .agenda_items import DecideOrPostponeForm, decide_choices, decide_postponement
 from ..notifications import notify
-from .forms import AgendaForm, DecideForm, MinutesForm, PositionForm
+from .forms import AgendaForm, MinutesForm, PositionForm
 from .mail import CouncilMail
 from .models import (
     MINUTES_DAYS, OPEN_STATUSES, OUTCOMES, POSITIONS, AgendaItem, CouncilError, ItemKind, MeetingStatus,
@@ -200,6 +201,9 @@ def _decide_submit(ctx, values: dict) -> dict:
     item = get_item(ctx.session, ctx.task_data["item"]["item_id"])
     if ctx.clock() < item.meeting.starts_at:  # the process waits for the start; this guards a stale task
         raise CouncilError(N_("The council decides at the meeting; it has not started yet."))
+    postponed = decide_postponement(ctx, item, values)  # issue 15 (items): "postpone to meeting X"
+    if postponed is not None:
+        return postponed
     if ctx.task_data.get("has_quorum") is False and not values.get("quorum_exception"):
         raise FormInvalid({"quorum_exception": [N_("The council does not have a quorum on this item: record the "
                                                    "exception under which it decides anyway.")]})
@@ -291,5 +295,6 @@ def _decide_context(ctx) -> AgendaItemContext | None:
 
 register(FormDef("council.agenda", AgendaForm, _agenda_submit))
 register(FormDef("council.position", PositionForm, _position_submit, _position_initial, context=_position_context))
-register(FormDef("council.decide", DecideForm, _decide_submit, _decide_initial, context=_decide_context))
+register(FormDef("council.decide", DecideOrPostponeForm, _decide_submit, _decide_initial,
+                 context=_decide_context, choices=decide_choices))
 register(FormDef("council.minutes", MinutesForm, _minutes_submit, _minutes_initial))
