@@ -34,15 +34,24 @@ Egenskab: Høringsnotat, afsnit, overstregning, abonnement og frister i arbejdsd
     Og er høringsnotatet som PDF tilgængeligt med titlen "Høringsnotat: Fælles datamodel"
     Og kan en bemærkning til et afsnit, der ikke findes, ikke afgives, og intet er ændret
 
-  Scenarie: Overstregning før offentliggørelse
-    Når "Aarhus" svarer "Ring til Jens Jensen på 12345678 om sagen"
+  Scenarie: Overstregning før offentliggørelse, også i bemærkninger til afsnit
+    Når "Aarhus" svarer "Ring til Jens Jensen på 12345678 om sagen" med bemærkningen "Spørg Mette Hansen om begreberne" til afsnit "2"
+    Og "Favrskov" svarer "Mette Hansen fra Favrskov" og frabeder sig offentliggørelse
     Og fristen er passeret
     Så kan sekretariatet ikke overstrege en passage uden for svarets tekst, og intet er ændret
+    Og kan sekretariatet ikke overstrege en passage uden for bemærkningen til afsnit "2", og intet er ændret
+    Og kan svaret fra "Favrskov", der ikke må offentliggøres, ikke overstreges
     Når sekretariatet overstreger "Jens Jensen på 12345678" i svaret fra "Aarhus" med begrundelsen "Personoplysninger"
+    Og sekretariatet overstreger "Mette Hansen" i bemærkningen til afsnit "2" fra "Aarhus" med begrundelsen "Navn"
+    Så er begge overstregninger revideret med original og overstreget udgave
+    Når arbejdsgruppen noterer punktet "Mette Hansen kan forklare begreberne" til afsnit "2" fra "Aarhus"
     Og høringsnotatet godkendes og offentliggøres
     Så viser den offentlige høringsside "Ring til [overstreget] om sagen"
+    Og viser den offentlige høringsside "Spørg [overstreget] om begreberne"
     Og den offentlige høringsside viser ikke "Jens Jensen"
+    Og den offentlige høringsside viser ikke "Mette Hansen"
     Og er høringsnotatet gemt som dokumentversion med sha256
+    Og står "Mette Hansen" hverken i det offentliggjorte høringsnotat som Word-dokument eller som PDF
 
   Scenarie: Et abonnement bekræftes og afmeldes
     Når "borger@example.dk" abonnerer på nye høringer

@@ -253,6 +253,87 @@ def bad_redaction(note):
     assert note.count(Redaction) == 0
 
 
+def _section_id(s, number: str) -> int:
+    return s.scalar(select(HearingSection.id).where(HearingSection.number == number))
+
+
+@then(parsers.parse("kan sekretariatet ikke overstrege en passage uden for bemærkningen til afsnit \"{number}\", "
+                    "og intet er ændret"))
+def bad_comment_redaction(note, number):
+    with note.work() as s:
+        response_id, section_id, other = note.response(s, "Aarhus").id, _section_id(s, number), _section_id(s, "3")
+    cases = [({"section_id": str(section_id), "start": "0", "end": "500"}, {"end"}),  # longer than the comment
+             ({"section_id": str(section_id), "passage": "Jens Jensen"}, {"passage"}),  # in the text, not the comment
+             ({"section_id": str(other), "start": "0", "end": "3"}, {"section_id"})]  # no comment on section 3
+    for raw, fields in cases:
+        with pytest.raises(FormInvalid) as error, note.work() as s:
+            note.hearings.publication.add_redaction(s, note.user("secretary"), response_id,
+                                                    {**raw, "reason": "Persondata"})
+        assert set(error.value.errors) == fields
+    assert note.count(Redaction) == 0
+
+
+@then(parsers.parse("kan svaret fra \"{party}\", der ikke må offentliggøres, ikke overstreges"))
+def declined_not_redacted(note, party):
+    from workflows.hearing.models import HearingError
+
+    with pytest.raises(HearingError), note.work() as s:
+        note.hearings.publication.add_redaction(s, note.user("secretary"), note.response(s, party).id,
+                                                {"passage": "Mette Hansen", "reason": "Navn"})
+    assert note.count(Redaction) == 0
+
+
+@when(parsers.parse("sekretariatet overstreger \"{passage}\" i bemærkningen til afsnit \"{number}\" fra \"{party}\" "
+                    "med begrundelsen \"{reason}\""))
+def redact_comment(note, passage, number, party, reason):
+    with note.work() as s:
+        note.hearings.publication.add_redaction(s, note.user("secretary"), note.response(s, party).id,
+                                                {"section_id": str(_section_id(s, number)), "passage": passage,
+                                                 "reason": reason})
+
+
+@then("er begge overstregninger revideret med original og overstreget udgave")
+def both_audited(note):
+    from engine.models import AuditEvent
+
+    with note.work() as s:
+        events = list(s.scalars(select(AuditEvent).where(AuditEvent.kind == "hearing.redaction")
+                                .order_by(AuditEvent.id)))
+        texts = [(e.detail["section"], e.detail["reason"], e.detail["original_sha256"], e.detail["redacted_sha256"])
+                 for e in events]
+
+    def sha(text):
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    assert texts == [(None, "Personoplysninger", sha("Ring til Jens Jensen på 12345678 om sagen"),
+                      sha("Ring til [overstreget] om sagen")),
+                     ("2 Begreber", "Navn", sha("Spørg Mette Hansen om begreberne"),
+                      sha("Spørg [overstreget] om begreberne"))]
+
+
+@when(parsers.parse("arbejdsgruppen noterer punktet \"{point}\" til afsnit \"{number}\" fra \"{party}\""))
+def one_point(note, point, number, party):
+    with note.work() as s:
+        note.hearings.add_point(s, note.user("lead"), note.hearing_id, {
+            "response_id": note.response(s, party).id, "section_id": _section_id(s, number), "point": point,
+            "disposition": "noted", "reason": "Noteret"})
+
+
+@then(parsers.parse("står \"{text}\" hverken i det offentliggjorte høringsnotat som Word-dokument eller som PDF"))
+def note_redacted(note, client, text):
+    from pdf_support import read_pdf
+
+    with note.work() as s:
+        row = s.scalar(select(HearingNoteDocument).where(HearingNoteDocument.hearing_id == note.hearing_id))
+        docx, pdf = s.get(Blob, row.docx_sha256).content, s.get(Blob, row.pdf_sha256).content
+    doc = Docx(io.BytesIO(docx))
+    words = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert "[overstreget] kan forklare begreberne" in words
+    assert not any(text in w for w in words)
+    pdf_text = read_pdf(pdf).text
+    assert "[overstreget]" in pdf_text and text not in pdf_text
+
+
 @when(parsers.parse("sekretariatet overstreger \"{passage}\" i svaret fra \"{party}\" med begrundelsen \"{reason}\""))
 def redact(note, passage, party, reason):
     with note.work() as s:

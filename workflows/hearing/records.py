@@ -192,3 +192,14 @@ def deadline_changes(session: Session, hearing_id: int) -> list[DeadlineChange]:
 
 def note_document(session: Session, hearing_id: int) -> HearingNoteDocument | None:
     return session.scalar(select(HearingNoteDocument).where(HearingNoteDocument.hearing_id == hearing_id))
+
+
+def response_texts(session: Session, response, published: bool) -> list[str]:
+    """A response's texts: its overall text and its section comments; as published (redacted) or not."""
+    comments = list(session.scalars(select(SectionComment).where(SectionComment.response_id == response.id)
+                                    .order_by(SectionComment.id)))
+    if not published:
+        return [response.text, *(c.comment for c in comments)]
+    reds = list(session.scalars(select(Redaction).where(Redaction.response_id == response.id)))
+    return [redact(response.text, [r for r in reds if r.section_comment_id is None]),
+            *(redact(c.comment, [r for r in reds if r.section_comment_id == c.id]) for c in comments)]
