@@ -63,6 +63,20 @@ Egenskab: Høringsnotat, afsnit, overstregning, abonnement og frister i arbejdsd
     Så er "borger@example.dk" slettet fra abonnenterne
     Og en abonnent med adressen "ikke-en-adresse" afvises, og der sendes intet
 
+  Scenarie: Et abonnement på et emne giver kun besked om høringer om emnet
+    Givet arkitekturprincippet 7 "Data genbruges" i kataloget
+    Når "emne@example.dk" abonnerer på nye høringer om emnet "7. Data genbruges"
+    Så får "emne@example.dk" en mail med et bekræftelseslink om emnet "7. Data genbruges"
+    Når linket åbnes og abonnementet bekræftes
+    Og en ny høring "Fælles kalender" sendes ud
+    Så får "emne@example.dk" ingen mail om "Fælles kalender"
+    Når en ny høring "Datadeling" om en regel under princip 7 sendes ud
+    Så får "emne@example.dk" en mail om "Datadeling" med et afmeldingslink og List-Unsubscribe
+    Når afmeldingslinket bruges med ét klik
+    Så er "emne@example.dk" slettet fra abonnenterne
+    Og et abonnement på et emne, der ikke findes, afvises, og der sendes intet
+    Og et udløbet bekræftelseslink afvises, og intet bekræftes
+
   Scenarie: En frist på en helligdag afvises, og fristen kan forlænges
     Så kan fristen ikke forlænges til fredag den 3. april 2026, fordi det er "Langfredag"
     Og kan fristen ikke forlænges til lørdag den 28. februar 2026, fordi den ligger før i dag

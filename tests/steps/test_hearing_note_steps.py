@@ -438,6 +438,81 @@ def bad_subscriber(note, email):
     assert len(note.mails()) == before and note.count(Subscription) == 0
 
 
+@given(parsers.parse("arkitekturprincippet {number:d} \"{title}\" i kataloget"))
+def principle_in_catalogue(note, number, title):
+    from workflows.catalogue import Principle, PrincipleVersion
+
+    with note.work() as s:
+        principle = Principle(key=f"princip-{number}", number=number, working_group_id=note.people.group_id)
+        s.add(principle)
+        s.flush()
+        s.add(PrincipleVersion(principle_id=principle.id, version=1, title=title, statement=title, status="adopted"))
+        note.principle_id = principle.id
+
+
+@when(parsers.parse("\"{email}\" abonnerer på nye høringer om emnet \"{topic}\""))
+def subscribe_topic(note, email, topic):
+    with note.work() as s:
+        [topic_id] = [i for i, label in note.hearings.subscriptions.topics(s) if label == topic]
+        note.hearings.subscriptions.subscribe(s, {"email": email, "new_hearings": "1", "principle_id": str(topic_id)})
+
+
+@then(parsers.parse("får \"{email}\" en mail med et bekræftelseslink om emnet \"{topic}\""))
+def confirmation_mail_topic(note, email, topic):
+    [mail] = note.mails("hearing.subscribe", email)
+    assert f"om emnet »{topic}«" in mail.body
+    note.confirm_token = re.search(r"/bekraeft/(\S+)", mail.body).group(1)
+
+
+@then(parsers.parse("får \"{email}\" ingen mail om \"{title}\""))
+def no_news(note, email, title):
+    assert [m for m in note.mails("hearing.subscription.hearing", email) if title in m.body] == []
+
+
+@when(parsers.parse("en ny høring \"{title}\" om en regel under princip {number:d} sendes ud"))
+def new_hearing_on_topic(note, title, number):
+    from workflows.catalogue import Principle, Rule, RuleVersion
+
+    with note.work() as s:
+        hearing = note.hearings.create(s, note.user("secretary"), title=title, summary="Resumé",
+                                       working_group_id=note.people.group_id)
+        note.hearings.add_external_party(s, note.user("secretary"), hearing.id,
+                                         {"name": "Part", "email": "part@deling.example"})
+        principle = s.scalar(select(Principle).where(Principle.number == number))
+        rule = Rule(principle_id=principle.id, number=1, key=f"ar-{number}-1")
+        s.add(rule)
+        s.flush()
+        s.add(RuleVersion(rule_id=rule.id, version=1, title=title, text=title, status="in_hearing",
+                          hearing_id=hearing.id))
+        note.hearing_id = hearing.id
+    note.complete("secretary", {"title": title, "summary": "Resumé", "deadline": "2026-04-14", "reminder_days": "0"})
+
+
+@then("et abonnement på et emne, der ikke findes, afvises, og der sendes intet")
+def unknown_topic(note):
+    before = len(note.mails())
+    with pytest.raises(FormInvalid) as error, note.work() as s:
+        note.hearings.subscriptions.subscribe(s, {"email": "ny@example.dk", "new_hearings": "1",
+                                                  "principle_id": "999999"})
+    assert error.value.errors == {"principle_id": ["Choose one of the options."]}
+    assert len(note.mails()) == before and note.count(Subscription) == 0
+
+
+@then("et udløbet bekræftelseslink afvises, og intet bekræftes")
+def expired_link(note, client, clock):
+    with note.work() as s:
+        note.hearings.subscriptions.subscribe(s, {"email": "sen@example.dk", "new_hearings": "1",
+                                                  "principle_id": str(note.principle_id)})
+    token = re.search(r"/bekraeft/(\S+)", note.mails("hearing.subscribe", "sen@example.dk")[-1].body).group(1)
+    clock.move_to(T0 + timedelta(days=4))
+    before = len(note.mails())
+    response = client.post(f"/hoeringer/abonnement/bekraeft/{token}")
+    assert response.status_code == 422 and "Bekræftelseslinket er udløbet" in response.data.decode()
+    with note.work() as s:
+        assert s.scalar(select(Subscription.confirmed_at).where(Subscription.email == "sen@example.dk")) is None
+    assert len(note.mails()) == before
+
+
 # ------------------------------------------------------------------ deadlines
 
 @then(parsers.parse("kan fristen ikke forlænges til {day}, fordi det er \"{holiday}\""))

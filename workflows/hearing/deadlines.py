@@ -158,7 +158,7 @@ class DeadlineControls:
         self.engine.audit.append(session, kind=f"hearing.{kind}", actor=user.username, case_id=hearing.case_id,
                                  summary=f"{hearing.deadline:%d.%m.%Y} -> {new:%d.%m.%Y}",
                                  detail={"hearing_id": hearing.id, "kind": kind, "old": hearing.deadline.isoformat(),
-                                         "new": new.isoformat()}, data=reason)
+                                         "new": new.isoformat(), "reason": reason}, data=reason)
         return change
 
     def _tell_silent(self, session, hearing, kind: str, reason: str, today: date | None = None) -> int:

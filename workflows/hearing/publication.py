@@ -180,6 +180,10 @@ class Publication:
         existing.docx_document_id, existing.pdf_document_id = versions[0].document_id, versions[1].document_id
         existing.docx_sha256, existing.pdf_sha256 = versions[0].sha256, versions[1].sha256
         session.flush()
+        self.engine.audit.append(session, kind="hearing.note_approved", actor=actor, case_id=hearing.case_id,
+                                 summary=data.document_title,
+                                 detail={"hearing_id": hearing.id, "docx_sha256": existing.docx_sha256,
+                                         "pdf_sha256": existing.pdf_sha256})
         return existing
 
     # ------------------------------------------------------ you said, we did

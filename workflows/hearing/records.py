@@ -93,7 +93,7 @@ class Subscription(Base):
     unsubscribe: nothing personal is kept."""
 
     __tablename__ = "hearing_subscription"
-    __table_args__ = (UniqueConstraint("email", "working_group_id"),)
+    __table_args__ = (UniqueConstraint("email", "working_group_id", "principle_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
