@@ -77,8 +77,8 @@ def _hearing_sentence(kind: str, summary: str, detail: dict) -> tuple[str, dict,
             return N_("%(actor)s removed a redaction from the answer of %(party)s"), {"party": party}, ()
         if section:
             return (N_("%(actor)s redacted a passage of the comment of %(party)s on section %(section)s before "
-                       "publication: %(reason)s"), {"party": party, "section": section, "reason": detail.get("reason", "")},
-                    ("section",))
+                       "publication: %(reason)s"),
+                    {"party": party, "section": section, "reason": detail.get("reason", "")}, ("section",))
         return (N_("%(actor)s redacted a passage of the answer of %(party)s before publication: %(reason)s"),
                 {"party": party, "reason": detail.get("reason", "")}, ())
     if kind == "hearing.note_approved":
