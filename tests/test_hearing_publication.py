@@ -155,3 +155,32 @@ def test_a_deadline_change_reaches_the_silent_parties_and_their_contacts_as_each
 
         held = list(db.session.scalars(select(HeldNotification.kind).where(HeldNotification.user_id == contact.id)))
     assert held == ["hearing.close"]
+
+
+def test_the_demo_hearing_has_section_comments_a_draft_note_and_the_topics_to_subscribe_to(client, app):
+    import io
+
+    from docx import Document as Docx
+
+    from workflows.demo import load_demo
+    from workflows.hearing import NotePoint
+    from workflows.hearing.records import SectionComment, sections
+
+    with app.app_context():
+        s = db.session
+        assert load_demo(s, app.extensions["byplan"]) is not None
+        s.commit()
+        hearing = s.scalar(select(Hearing).where(Hearing.title == "Fælles datamodel for sager og dokumenter"))
+        assert hearing.status == "open" and len(sections(s, hearing.id)) == 6
+        comments = list(s.scalars(select(SectionComment).join(HearingResponse).where(
+            HearingResponse.hearing_id == hearing.id)))
+        assert len(comments) == 4
+        points = list(s.scalars(select(NotePoint).where(NotePoint.hearing_id == hearing.id)))
+        assert len(points) == 4 and all(p.section_id for p in points) and hearing.note_summary
+        _name, docx = app.extensions["byplan"].hearings.publication.draft(s, hearing.id, "docx")
+        topics = app.extensions["byplan"].hearings.subscriptions.topics(s)
+    headings = [p.text for p in Docx(io.BytesIO(docx)).paragraphs if p.style.name == "Heading 2"]
+    assert headings == ["2.1 Sag", "3 Snitflader", "4 Overgang"]
+    assert topics, "the demo catalogue's principles are the topics"
+    page = client.get("/hoeringer/abonnement").data.decode()
+    assert 'name="principle_id"' in page and topics[0][1] in page
