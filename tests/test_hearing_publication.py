@@ -26,7 +26,7 @@ def _aarhus(app, hearing_id) -> int:
 
 
 def test_a_section_comment_is_redacted_on_the_page_and_by_the_api_and_only_the_redacted_text_is_public(
-        client, app, people, municipalities, hearings, clock):  # noqa: F811
+        client, app, people, municipalities, hearings, clock, tmp_path):  # noqa: F811
     hearing_id, _tokens, sections = _setup(app, people, municipalities, hearings, client)
     clock.move_to(AFTER)
     hearings.byplan.engine.fire_due_timers()
@@ -48,6 +48,9 @@ def test_a_section_comment_is_redacted_on_the_page_and_by_the_api_and_only_the_r
         bad = client.post(url, data={"hearing_id": hearing_id, "reason": "Persondata", **data})
         assert bad.status_code == 422, field
         assert f'id="e-{field}-{aarhus}"' in bad.data.decode() and message in text_of(bad.data.decode())
+    both = client.post(url, data={"hearing_id": hearing_id, "section_id": sections["3"], "passage": "x",
+                                  "reason": ""}).data.decode()
+    assert f'id="e-section_id-{aarhus}"' in both and f'id="e-reason-{aarhus}"' in both  # every field at once
     secretary = {"Authorization": f"Bearer {people.token('secretary')}"}
     api = f"/api/v1/hearing-responses/{aarhus}/redactions"
     outside = client.post(api, headers=secretary, json={"section_id": sections["2.1"], "start": 0, "end": 500,
@@ -65,8 +68,18 @@ def test_a_section_comment_is_redacted_on_the_page_and_by_the_api_and_only_the_r
         [comment_id] = [r.section_comment_id for r in db.session.scalars(select(Redaction))
                         if r.reason == "Stødende"]
     assert by_api.get_json()["section_comment_id"] == comment_id
-    staff = text_of(client.get(f"/hoeringer/{hearing_id}").data.decode())
-    assert "2.1 Adgang til data: »NemLog-in« – Navn på en løsning" in staff
+    staff_html = client.get(f"/hoeringer/{hearing_id}").data.decode()
+    assert "2.1 Adgang til data: »NemLog-in« – Navn på en løsning" in text_of(staff_html)
+    # the page with the redaction forms of the comments (not in the demo crawl: only a closed hearing has them)
+    # and the subscription page with its topics are valid HTML
+    from test_html_validity import errors, run_vnu
+
+    files = []
+    for name, html in (("staff.html", staff_html), ("subscribe.html",
+                                                    client.get("/hoeringer/abonnement").data.decode())):
+        files.append(tmp_path / name)
+        files[-1].write_text(html, encoding="utf-8")
+    assert errors(run_vnu(files)) == []
 
     hearings.conclude(hearing_id)
     client.get("/logout")
@@ -184,3 +197,12 @@ def test_the_demo_hearing_has_section_comments_a_draft_note_and_the_topics_to_su
     assert topics, "the demo catalogue's principles are the topics"
     page = client.get("/hoeringer/abonnement").data.decode()
     assert 'name="principle_id"' in page and topics[0][1] in page
+
+
+def test_a_point_quoting_a_redacted_passage_shows_the_marker_from_the_passages_first_word():
+    from workflows.hearing.note import mask
+
+    assert mask("Mette Hansen kan forklare det; Mette Hansens notat er uklart, ikke klart.",
+                ["Mette Hansen", "klart"]) == \
+        "[overstreget] kan forklare det; [overstreget]s notat er uklart, ikke [overstreget]."
+    assert mask("Intet at skjule", []) == "Intet at skjule"

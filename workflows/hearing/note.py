@@ -9,6 +9,7 @@ disposition with its reason; finally the changes made to the text. The document 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -131,8 +132,8 @@ def redacted_passages(session: Session, hearing_id: int, texts: dict[int, str]) 
 def mask(text: str, passages: list[str]) -> str:
     """The note published to the public must not contain a redacted passage: a point or reason the working
     group wrote quoting one shows the redaction marker in its place."""
-    for passage in passages:
-        text = text.replace(passage, REDACTED)
+    for passage in passages:  # from a word's start: "Hansen" in "Hansens" too, not "klart" in "uklart"
+        text = re.sub(rf"(?<!\w){re.escape(passage)}", REDACTED, text)
     return text
 
 

@@ -72,13 +72,17 @@ class Publication:
         """Hide characters [start, end) of a published text of the response, with a reason: of its overall
         text, or (`section_id`) of its comment on that section. The offsets are checked against that text."""
         response = self._redactable(session, user, response_id)
-        comment, text = self._target(session, response, raw)
+        errors: dict[str, list[str]] = {}
+        try:
+            comment, text = self._target(session, response, raw)
+        except FormInvalid as exc:  # no text to check the passage against; the reason is still checked
+            comment, text = None, None
+            errors.update(exc.errors)
         outside = (N_("The passage must lie within the comment's text.") if comment is not None
                    else N_("The passage must lie within the response's text."))
-        errors: dict[str, list[str]] = {}
         bounds = {}
         passage = raw.get("passage") or ""
-        if passage.strip():  # the page names the passage by its text (the first occurrence from `start`, if given)
+        if text is not None and passage.strip():  # named by its text (the first occurrence from `start`, if given)
             at = text.find(passage, int(raw["start"]) if str(raw.get("start", "")).isdigit() else 0)
             if at < 0:
                 errors["passage"] = [N_("The passage is not in the comment's text.") if comment is not None
@@ -92,7 +96,7 @@ class Publication:
                 bounds[key] = int(str(raw.get(key, "")).strip())
             except ValueError:
                 errors[key] = [N_("Enter a whole number.") if str(raw.get(key, "")).strip() else REQUIRED]
-        length = len(text)
+        length = len(text or "")
         if not errors:
             if not 0 <= bounds["start"] < length:
                 errors["start"] = [outside]
