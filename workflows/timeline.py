@@ -71,8 +71,10 @@ def _hearing_sentence(kind: str, summary: str, detail: dict) -> tuple[str, dict,
     if kind == "hearing.deadline":
         return N_("The hearing's reminder and deadline were moved to the new date"), {}, ()
     if kind in ("hearing.redaction", "hearing.redaction_removed"):
-        party = _before(summary, ": ").split(", ", 1)[0] if kind == "hearing.redaction" else summary
         section = detail.get("section")
+        party = _before(summary, ": ") if kind == "hearing.redaction" else summary
+        if section and party.endswith(f", {section}"):  # "Aarhus, 2.1 Sag: 0-9"
+            party = party[:-len(section) - 2]
         if kind == "hearing.redaction_removed":
             return N_("%(actor)s removed a redaction from the answer of %(party)s"), {"party": party}, ()
         if section:
