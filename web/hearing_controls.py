@@ -59,7 +59,7 @@ def close_early(hearing_id: int):
 @login_required
 def redact(response_id: int):
     hearing_id = form_id(request.form, "hearing_id") or 0
-    raw = {k: request.form.get(k, "") for k in ("passage", "start", "end", "reason")}
+    raw = {k: request.form.get(k, "") for k in ("section_id", "passage", "start", "end", "reason")}
     return _attempt(hearing_id, f"svar-{response_id}",
                     lambda: _service().publication.add_redaction(db.session, _user(), response_id, raw),
                     _("The passage is redacted in the published version."))

@@ -22,7 +22,7 @@ def _service():
 @bp.route("/hoeringer/abonnement", methods=["GET", "POST"])
 def subscribe():
     service = _service()
-    errors, values = {}, {"email": "", "working_group_id": "0", "new_hearings": "1", "notes": "1"}
+    errors, values = {}, {"email": "", "working_group_id": "0", "principle_id": "0", "new_hearings": "1", "notes": "1"}
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in values}
         try:
@@ -34,8 +34,8 @@ def subscribe():
         else:
             flash(_("Check your e-mail: open the link in it to confirm the subscription."))
             return redirect(url_for("subscriptions.subscribe"))
-    return render_template("hearings/subscribe.html", groups=service.groups(db.session), values=values,
-                           errors=errors), (422 if errors else 200)
+    return render_template("hearings/subscribe.html", groups=service.groups(db.session),
+                           topics=service.topics(db.session), values=values, errors=errors), (422 if errors else 200)
 
 
 @bp.route("/hoeringer/abonnement/bekraeft/<token>", methods=["GET", "POST"])

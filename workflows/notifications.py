@@ -9,11 +9,13 @@ time: one mail with every notification held before that day's digest hour); "off
 Not optional (a user may take them in the digest, never turn them off), because silence has consequences:
 
 - `council.minutes`: minutes out for approval; silence counts as approval by the deadline;
-- `hearing.receipt`: the receipt for a hearing answer, the party's proof that it arrived in time.
+- `hearing.receipt`: the receipt for a hearing answer, the party's proof that it arrived in time;
+- `hearing.close`: a hearing the municipality has not answered closes before its deadline (no answer after it).
 
 Mails that are the process itself (a hearing party's invitation and reminder with the personal answer link, a
 participant's practical information and evaluation link) go to people without an account and are not kinds
-of notification at all.
+of notification at all; nor are the mails to a hearing subscriber (workflows/hearing/subscriptions.py), whose
+subscription is the choice and whose every mail ends it with one click. All of them go through the outbox.
 """
 from __future__ import annotations
 
@@ -70,6 +72,10 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("proposal.screened", N_("Your working group's proposal is screened or returned"), lanes.is_group_member),
     Kind("hearing.answer", N_("A hearing answer is received (secretariat)"), lanes.is_secretariat),
     Kind("hearing.receipt", N_("Receipt for your municipality's hearing answer"), _contact, optional=False),
+    # issue 16: a hearing your municipality has not answered gets a later deadline, or closes before it
+    Kind("hearing.extend", N_("A hearing your municipality has not answered gets a later deadline"), _contact),
+    Kind("hearing.close", N_("A hearing your municipality has not answered is closed before its deadline"),
+         _contact, optional=False),
     Kind("network.open", N_("Registration opens for a network round"), _contact),
     Kind("network.registration", N_("A colleague's registration is confirmed or moved up from the waiting list"),
          _contact),

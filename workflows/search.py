@@ -230,9 +230,11 @@ class Search:
         if hearing is None or party is None:
             return
         public = hearing.status == "concluded" and response.considered and not party.unpublish_requested
+        from .hearing.records import response_texts  # published: the redacted texts only
+
         files = [f.document.title for f in response.files if f.document is not None]
         self.index.put(session, "response", response.id, f"{party.name} – {hearing.title}",
-                       "\n".join(b for b in [response.text, *files] if b),
+                       "\n".join(b for b in [*response_texts(session, response, public), *files] if b),
                        ref={"hearing_id": hearing.id, "response_id": response.id},
                        visibility=PUBLIC if public else scope_visibility(hearing.scope))
 

@@ -44,6 +44,50 @@ LATE_SENTENCES = {
 }
 
 
+def _dmy(iso: str | None) -> str:
+    """An ISO date of an event's detail as 13.4.2026 (read the same in Danish and English)."""
+    try:
+        day = datetime.fromisoformat(iso or "").date()
+    except ValueError:
+        return iso or ""
+    return f"{day.day}.{day.month}.{day.year}"
+
+
+def _hearing_sentence(kind: str, summary: str, detail: dict) -> tuple[str, dict, tuple[str, ...]] | None:
+    """Issue 16: the hearing's controls, redaction and note as sentences (None: not one of these kinds)."""
+    reason = {"reason": detail["reason"]} if detail.get("reason") else {}
+    if kind == "hearing.extend":
+        dates = {"old": _dmy(detail.get("old")), "new": _dmy(detail.get("new"))}
+        if reason:
+            return N_("%(actor)s extended the hearing's deadline from %(old)s to %(new)s: %(reason)s"), \
+                dates | reason, ()
+        return N_("%(actor)s extended the hearing's deadline from %(old)s to %(new)s"), dates, ()
+    if kind == "hearing.close":
+        dates = {"old": _dmy(detail.get("old"))}
+        if reason:
+            return N_("%(actor)s closed the hearing early, before its deadline %(old)s: %(reason)s"), \
+                dates | reason, ()
+        return N_("%(actor)s closed the hearing early, before its deadline %(old)s"), dates, ()
+    if kind == "hearing.deadline":
+        return N_("The hearing's reminder and deadline were moved to the new date"), {}, ()
+    if kind in ("hearing.redaction", "hearing.redaction_removed"):
+        section = detail.get("section")
+        party = _before(summary, ": ") if kind == "hearing.redaction" else summary
+        if section and party.endswith(f", {section}"):  # "Aarhus, 2.1 Sag: 0-9"
+            party = party[:-len(section) - 2]
+        if kind == "hearing.redaction_removed":
+            return N_("%(actor)s removed a redaction from the answer of %(party)s"), {"party": party}, ()
+        if section:
+            return (N_("%(actor)s redacted a passage of the comment of %(party)s on section %(section)s before "
+                       "publication: %(reason)s"),
+                    {"party": party, "section": section, "reason": detail.get("reason", "")}, ("section",))
+        return (N_("%(actor)s redacted a passage of the answer of %(party)s before publication: %(reason)s"),
+                {"party": party, "reason": detail.get("reason", "")}, ())
+    if kind == "hearing.note_approved":
+        return N_("The approved hearing note was stored as a document and published with the answers"), {}, ()
+    return None
+
+
 def _before(summary: str, sep: str) -> str:
     return summary.rsplit(sep, 1)[0] if sep in summary else summary
 
@@ -88,6 +132,8 @@ def _sentence(kind: str, summary: str, detail: dict) -> tuple[str, dict, tuple[s
         decision = detail.get("decision") or summary.rsplit(": ", 1)[-1]
         return (LATE_SENTENCES.get(decision, N_("%(actor)s decided on the late answer from %(party)s")),
                 {"party": _before(summary, ": ")}, ())
+    if kind.startswith("hearing.") and (hearing := _hearing_sentence(kind, summary, detail)) is not None:
+        return hearing
     if kind == "case.suspend":
         return N_("%(actor)s suspended the case: %(reason)s"), {"reason": detail.get("reason") or summary}, ()
     if kind == "case.resume":

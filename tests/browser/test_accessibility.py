@@ -77,6 +77,11 @@ def test_form_errors_have_no_wcag_violations(new_context, demo_site, axe, mail_l
     page.locator("main form button[type=submit]").click()
     page.wait_for_selector(".error-summary")
     found["evaluation, empty"] = run_axe(page, axe)
+    page.goto(base + "/hoeringer/abonnement")  # issue 16: the subscription with its topic, a bad address
+    page.fill("#f-email", "ikke-en-adresse")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector(".error-summary")
+    found["subscription, invalid address"] = run_axe(page, axe)
 
     page = log_in_new_page(new_context(), base, "admin", demo_site.password)
     page.goto(base + "/admin/brugere/ny")

@@ -253,6 +253,87 @@ def bad_redaction(note):
     assert note.count(Redaction) == 0
 
 
+def _section_id(s, number: str) -> int:
+    return s.scalar(select(HearingSection.id).where(HearingSection.number == number))
+
+
+@then(parsers.parse("kan sekretariatet ikke overstrege en passage uden for bemærkningen til afsnit \"{number}\", "
+                    "og intet er ændret"))
+def bad_comment_redaction(note, number):
+    with note.work() as s:
+        response_id, section_id, other = note.response(s, "Aarhus").id, _section_id(s, number), _section_id(s, "3")
+    cases = [({"section_id": str(section_id), "start": "0", "end": "500"}, {"end"}),  # longer than the comment
+             ({"section_id": str(section_id), "passage": "Jens Jensen"}, {"passage"}),  # in the text, not the comment
+             ({"section_id": str(other), "start": "0", "end": "3"}, {"section_id"})]  # no comment on section 3
+    for raw, fields in cases:
+        with pytest.raises(FormInvalid) as error, note.work() as s:
+            note.hearings.publication.add_redaction(s, note.user("secretary"), response_id,
+                                                    {**raw, "reason": "Persondata"})
+        assert set(error.value.errors) == fields
+    assert note.count(Redaction) == 0
+
+
+@then(parsers.parse("kan svaret fra \"{party}\", der ikke må offentliggøres, ikke overstreges"))
+def declined_not_redacted(note, party):
+    from workflows.hearing.models import HearingError
+
+    with pytest.raises(HearingError), note.work() as s:
+        note.hearings.publication.add_redaction(s, note.user("secretary"), note.response(s, party).id,
+                                                {"passage": "Mette Hansen", "reason": "Navn"})
+    assert note.count(Redaction) == 0
+
+
+@when(parsers.parse("sekretariatet overstreger \"{passage}\" i bemærkningen til afsnit \"{number}\" fra \"{party}\" "
+                    "med begrundelsen \"{reason}\""))
+def redact_comment(note, passage, number, party, reason):
+    with note.work() as s:
+        note.hearings.publication.add_redaction(s, note.user("secretary"), note.response(s, party).id,
+                                                {"section_id": str(_section_id(s, number)), "passage": passage,
+                                                 "reason": reason})
+
+
+@then("er begge overstregninger revideret med original og overstreget udgave")
+def both_audited(note):
+    from engine.models import AuditEvent
+
+    with note.work() as s:
+        events = list(s.scalars(select(AuditEvent).where(AuditEvent.kind == "hearing.redaction")
+                                .order_by(AuditEvent.id)))
+        texts = [(e.detail["section"], e.detail["reason"], e.detail["original_sha256"], e.detail["redacted_sha256"])
+                 for e in events]
+
+    def sha(text):
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    assert texts == [(None, "Personoplysninger", sha("Ring til Jens Jensen på 12345678 om sagen"),
+                      sha("Ring til [overstreget] om sagen")),
+                     ("2 Begreber", "Navn", sha("Spørg Mette Hansen om begreberne"),
+                      sha("Spørg [overstreget] om begreberne"))]
+
+
+@when(parsers.parse("arbejdsgruppen noterer punktet \"{point}\" til afsnit \"{number}\" fra \"{party}\""))
+def one_point(note, point, number, party):
+    with note.work() as s:
+        note.hearings.add_point(s, note.user("lead"), note.hearing_id, {
+            "response_id": note.response(s, party).id, "section_id": _section_id(s, number), "point": point,
+            "disposition": "noted", "reason": "Noteret"})
+
+
+@then(parsers.parse("står \"{text}\" hverken i det offentliggjorte høringsnotat som Word-dokument eller som PDF"))
+def note_redacted(note, client, text):
+    from pdf_support import read_pdf
+
+    with note.work() as s:
+        row = s.scalar(select(HearingNoteDocument).where(HearingNoteDocument.hearing_id == note.hearing_id))
+        docx, pdf = s.get(Blob, row.docx_sha256).content, s.get(Blob, row.pdf_sha256).content
+    doc = Docx(io.BytesIO(docx))
+    words = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert "[overstreget] kan forklare begreberne" in words
+    assert not any(text in w for w in words)
+    pdf_text = read_pdf(pdf).text
+    assert "[overstreget]" in pdf_text and text not in pdf_text
+
+
 @when(parsers.parse("sekretariatet overstreger \"{passage}\" i svaret fra \"{party}\" med begrundelsen \"{reason}\""))
 def redact(note, passage, party, reason):
     with note.work() as s:
@@ -355,6 +436,81 @@ def bad_subscriber(note, email):
         note.hearings.subscriptions.subscribe(s, {"email": email, "new_hearings": "1"})
     assert set(error.value.errors) == {"email"}
     assert len(note.mails()) == before and note.count(Subscription) == 0
+
+
+@given(parsers.parse("arkitekturprincippet {number:d} \"{title}\" i kataloget"))
+def principle_in_catalogue(note, number, title):
+    from workflows.catalogue import Principle, PrincipleVersion
+
+    with note.work() as s:
+        principle = Principle(key=f"princip-{number}", number=number, working_group_id=note.people.group_id)
+        s.add(principle)
+        s.flush()
+        s.add(PrincipleVersion(principle_id=principle.id, version=1, title=title, statement=title, status="adopted"))
+        note.principle_id = principle.id
+
+
+@when(parsers.parse("\"{email}\" abonnerer på nye høringer om emnet \"{topic}\""))
+def subscribe_topic(note, email, topic):
+    with note.work() as s:
+        [topic_id] = [i for i, label in note.hearings.subscriptions.topics(s) if label == topic]
+        note.hearings.subscriptions.subscribe(s, {"email": email, "new_hearings": "1", "principle_id": str(topic_id)})
+
+
+@then(parsers.parse("får \"{email}\" en mail med et bekræftelseslink om emnet \"{topic}\""))
+def confirmation_mail_topic(note, email, topic):
+    [mail] = note.mails("hearing.subscribe", email)
+    assert f"om emnet »{topic}«" in mail.body
+    note.confirm_token = re.search(r"/bekraeft/(\S+)", mail.body).group(1)
+
+
+@then(parsers.parse("får \"{email}\" ingen mail om \"{title}\""))
+def no_news(note, email, title):
+    assert [m for m in note.mails("hearing.subscription.hearing", email) if title in m.body] == []
+
+
+@when(parsers.parse("en ny høring \"{title}\" om en regel under princip {number:d} sendes ud"))
+def new_hearing_on_topic(note, title, number):
+    from workflows.catalogue import Principle, Rule, RuleVersion
+
+    with note.work() as s:
+        hearing = note.hearings.create(s, note.user("secretary"), title=title, summary="Resumé",
+                                       working_group_id=note.people.group_id)
+        note.hearings.add_external_party(s, note.user("secretary"), hearing.id,
+                                         {"name": "Part", "email": "part@deling.example"})
+        principle = s.scalar(select(Principle).where(Principle.number == number))
+        rule = Rule(principle_id=principle.id, number=1, key=f"ar-{number}-1")
+        s.add(rule)
+        s.flush()
+        s.add(RuleVersion(rule_id=rule.id, version=1, title=title, text=title, status="in_hearing",
+                          hearing_id=hearing.id))
+        note.hearing_id = hearing.id
+    note.complete("secretary", {"title": title, "summary": "Resumé", "deadline": "2026-04-14", "reminder_days": "0"})
+
+
+@then("et abonnement på et emne, der ikke findes, afvises, og der sendes intet")
+def unknown_topic(note):
+    before = len(note.mails())
+    with pytest.raises(FormInvalid) as error, note.work() as s:
+        note.hearings.subscriptions.subscribe(s, {"email": "ny@example.dk", "new_hearings": "1",
+                                                  "principle_id": "999999"})
+    assert error.value.errors == {"principle_id": ["Choose one of the options."]}
+    assert len(note.mails()) == before and note.count(Subscription) == 0
+
+
+@then("et udløbet bekræftelseslink afvises, og intet bekræftes")
+def expired_link(note, client, clock):
+    with note.work() as s:
+        note.hearings.subscriptions.subscribe(s, {"email": "sen@example.dk", "new_hearings": "1",
+                                                  "principle_id": str(note.principle_id)})
+    token = re.search(r"/bekraeft/(\S+)", note.mails("hearing.subscribe", "sen@example.dk")[-1].body).group(1)
+    clock.move_to(T0 + timedelta(days=4))
+    before = len(note.mails())
+    response = client.post(f"/hoeringer/abonnement/bekraeft/{token}")
+    assert response.status_code == 422 and "Bekræftelseslinket er udløbet" in response.data.decode()
+    with note.work() as s:
+        assert s.scalar(select(Subscription.confirmed_at).where(Subscription.email == "sen@example.dk")) is None
+    assert len(note.mails()) == before
 
 
 # ------------------------------------------------------------------ deadlines

@@ -120,6 +120,7 @@ class HearingClose(MethodView):
 class RedactionOutSchema(Schema):
     id = fields.Integer()
     response_id = fields.Integer()
+    section_comment_id = fields.Integer(allow_none=True)
     start = fields.Integer()
     end = fields.Integer()
     reason = fields.String()
@@ -133,7 +134,8 @@ class ResponseRedactions(MethodView):
     @errors(400, 401, 403, 404, 422, e422="The passage is outside the response's text, or the response is never "
                                           "published.")
     def post(self, body, response_id):
-        """Redact a passage of a response before publication (by its text, or by start and end)."""
+        """Redact a passage of a response before publication (by its text, or by start and end): of its overall
+        text, or with `section_id` of its comment on that section."""
         raw = {k: str(v) for k, v in body.items()}
         return write(lambda: byplan_service().hearings.publication.add_redaction(db.session, g.api_user,
                                                                                  response_id, raw))

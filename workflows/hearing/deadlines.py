@@ -12,7 +12,6 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from engine.context import run_steps
-from engine.mail import queue_mail
 from engine.workdays import add_working_days, holiday_name, is_working_day, next_working_day
 
 from ..dates import COPENHAGEN, end_of_day
@@ -20,8 +19,9 @@ from ..forms import REQUIRED, FormInvalid
 from ..i18n import N_
 from ..lanes import require_secretariat
 from ..links import Links
+from ..notifications import notify
 from . import mail
-from .models import HearingError, HearingStatus, contact_names, get_hearing, parties, responses
+from .models import HearingError, HearingStatus, contact_users, get_hearing, parties, responses
 from .records import DeadlineChange
 
 MIN_PERIOD = timedelta(weeks=4)
@@ -158,22 +158,29 @@ class DeadlineControls:
         self.engine.audit.append(session, kind=f"hearing.{kind}", actor=user.username, case_id=hearing.case_id,
                                  summary=f"{hearing.deadline:%d.%m.%Y} -> {new:%d.%m.%Y}",
                                  detail={"hearing_id": hearing.id, "kind": kind, "old": hearing.deadline.isoformat(),
-                                         "new": new.isoformat()}, data=reason)
+                                         "new": new.isoformat(), "reason": reason}, data=reason)
         return change
 
     def _tell_silent(self, session, hearing, kind: str, reason: str, today: date | None = None) -> int:
-        """Mail the parties that have not answered (on the hearing's new deadline, or its early close)."""
+        """Mail the parties that have not answered (on the hearing's new deadline, or its early close): the
+        party's mailbox at once (it has no account), and each of a municipality party's contacts as they chose
+        (workflows/notifications.py kinds `hearing.extend` / `hearing.close`), unless their address is the
+        party's. A party that has answered, on time or late, hears nothing."""
         answered = {r.party_id for r in responses(session, hearing.id)}
-        contacts = contact_names(session, hearing.id)
+        users = contact_users(session, hearing.id)
         public_url = self.links("hearing.public", hearing_id=hearing.id)
         count = 0
         for party in parties(session, hearing.id):
-            if party.id in answered or not party.email:
+            if party.id in answered:
                 continue
-            subject, body = mail.TEMPLATES.render("deadline_changed", hearing=hearing, kind=kind, reason=reason,
-                                                  public_url=public_url,
-                                                  greeting=mail.greeting(party, contacts.get(party.municipality_id)))
-            queue_mail(session, to=party.email, to_name=party.name, case_id=hearing.case_id,
-                       tag=f"hearing.{kind}", subject=subject, body=body)
-            count += 1
+            contacts = users.get(party.municipality_id, []) if party.municipality_id is not None else []
+            receivers = [(party.email, party.name, None, [c.name for c in contacts])] if party.email else []
+            receivers += [(c.email, c.name, c.id, [c.name]) for c in contacts
+                          if c.email and c.email.lower() != (party.email or "").lower()]
+            for address, name, user_id, names in receivers:
+                subject, body = mail.TEMPLATES.render("deadline_changed", hearing=hearing, kind=kind, reason=reason,
+                                                      public_url=public_url, greeting=mail.greeting(party, names))
+                notify(session, f"hearing.{kind}", to=address, to_name=name, subject=subject, body=body,
+                       user_id=user_id, case_id=hearing.case_id, now=self.clock())
+                count += 1
         return count

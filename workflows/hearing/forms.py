@@ -76,6 +76,8 @@ class CloseForm(FormSchema):
 
 
 class RedactionForm(FormSchema):
+    section_id = integer(N_("Section"), default=0, minimum=0, maximum=MAX_ID,
+                         help=N_("The section whose comment is redacted; none for the response's overall text."))
     passage = text(N_("The passage, exactly as in the response"), max_length=50000)
     start = integer(N_("From character number"), required=False, minimum=0, maximum=MAX_ID)
     end = integer(N_("Up to character number"), required=False, minimum=0, maximum=MAX_ID)

@@ -266,6 +266,20 @@ def contact_names(session: Session, hearing_id: int) -> dict[int, list[str]]:
     return names
 
 
+def contact_users(session: Session, hearing_id: int) -> dict[int, list]:
+    """The active municipality contacts (users) of the hearing's municipality parties, by municipality id."""
+    from ..directory import MUNICIPALITY_CONTACT, User, UserRole
+
+    users: dict[int, list] = {}
+    for user in session.scalars(
+            select(User).join(UserRole, UserRole.user_id == User.id)
+            .join(HearingParty, HearingParty.municipality_id == User.municipality_id)
+            .where(HearingParty.hearing_id == hearing_id, UserRole.role == MUNICIPALITY_CONTACT,
+                   User.active.is_(True)).order_by(User.name)).unique():
+        users.setdefault(user.municipality_id, []).append(user)
+    return users
+
+
 def responses(session: Session, hearing_id: int, current_only: bool = True) -> list[HearingResponse]:
     query = select(HearingResponse).where(HearingResponse.hearing_id == hearing_id)
     if current_only:

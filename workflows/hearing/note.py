@@ -9,6 +9,7 @@ disposition with its reason; finally the changes made to the text. The document 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Disposition, Hearing, HearingParty, HearingResponse, LateStatus, NotePoint
-from .records import HearingSection, sections
+from .records import REDACTED, HearingSection, comments_by_response, redactions_by_response, sections
 
 ANONYMOUS = "Anonym høringspart"
 GENERAL = "Generelle bemærkninger"
@@ -99,16 +100,41 @@ def note_data(session: Session, hearing: Hearing) -> NoteData:
     groups: dict[int | None, NoteSection] = {None: NoteSection(GENERAL)}
     for s in section_rows:
         groups[s.id] = NoteSection(s.label)
+    hidden = redacted_passages(session, hearing.id, {r.id: r.text for rs in by_party.values() for r in rs})
     for point in session.scalars(select(NotePoint).where(NotePoint.hearing_id == hearing.id)
                                  .order_by(NotePoint.id)):
         group = groups.get(point.section_id, groups[None])
-        group.rows.append(NoteRow(point.point, names.get(party_of.get(point.response_id), ANONYMOUS),
-                                  DISPOSITION_DA.get(point.disposition, point.disposition), point.reason,
+        passages = hidden.get(point.response_id, [])
+        group.rows.append(NoteRow(mask(point.point, passages), names.get(party_of.get(point.response_id), ANONYMOUS),
+                                  DISPOSITION_DA.get(point.disposition, point.disposition),
+                                  mask(point.reason, passages),
                                   point.disposition in (Disposition.INCORPORATED, Disposition.PARTLY)))
     ordered = [groups[None]] + [groups[s.id] for s in section_rows]
     opened = hearing.published_at.date() if hearing.published_at else None
     return NoteData(hearing.title, opened, hearing.deadline, parties, hearing.note_summary or "",
                     [g for g in ordered if g.rows])
+
+
+def redacted_passages(session: Session, hearing_id: int, texts: dict[int, str]) -> dict[int, list[str]]:
+    """The passages redacted from each response's published texts (overall text and section comments), by
+    response id, longest first (two queries)."""
+    comments = {c.id: c.comment for cs in comments_by_response(session, hearing_id).values() for c in cs}
+    out: dict[int, list[str]] = {}
+    for response_id, reds in redactions_by_response(session, hearing_id).items():
+        for red in reds:
+            text = comments.get(red.section_comment_id, "") if red.section_comment_id else texts.get(response_id, "")
+            passage = text[red.start:red.end].strip()
+            if passage:
+                out.setdefault(response_id, []).append(passage)
+    return {k: sorted(set(v), key=len, reverse=True) for k, v in out.items()}
+
+
+def mask(text: str, passages: list[str]) -> str:
+    """The note published to the public must not contain a redacted passage: a point or reason the working
+    group wrote quoting one shows the redaction marker in its place."""
+    for passage in passages:  # from a word's start: "Hansen" in "Hansens" too, not "klart" in "uklart"
+        text = re.sub(rf"(?<!\w){re.escape(passage)}", REDACTED, text)
+    return text
 
 
 # ------------------------------------------------------------------ DOCX

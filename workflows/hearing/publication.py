@@ -19,7 +19,10 @@ from ..lanes import require_secretariat
 from ..links import Links
 from . import note
 from .models import HearingError, HearingResponse, HearingStatus, get_hearing, material, note_points
-from .records import HearingNoteDocument, Redaction, note_document, redact, redactions_by_response, sections
+from .records import (
+    HearingNoteDocument, HearingSection, Redaction, SectionComment, comments_by_response, note_document, redact,
+    redactions_by_response, sections,
+)
 
 REASON_MAX = 2000
 
@@ -50,16 +53,40 @@ class Publication:
             raise HearingError(N_("Only a response that counts in the hearing note is published."), "start")
         return response
 
+    @staticmethod
+    def _target(session: Session, response: HearingResponse, raw: dict) -> tuple[SectionComment | None, str]:
+        """The published text a redaction applies to: the response's overall text (no `section_id`), or its
+        comment on the section `section_id`; FormInvalid on `section_id` when the response has none there."""
+        section_text = str(raw.get("section_id") or "").strip()
+        if section_text in ("", "0"):
+            return None, response.text
+        comment = None
+        if section_text.isdigit() and len(section_text) < 10:
+            comment = session.scalar(select(SectionComment).where(SectionComment.response_id == response.id,
+                                                                  SectionComment.section_id == int(section_text)))
+        if comment is None:
+            raise FormInvalid({"section_id": [N_("The response has no comment on that section.")]})
+        return comment, comment.comment
+
     def add_redaction(self, session: Session, user, response_id: int, raw: dict) -> Redaction:
-        """Hide characters [start, end) of the response's text in the published version, with a reason."""
+        """Hide characters [start, end) of a published text of the response, with a reason: of its overall
+        text, or (`section_id`) of its comment on that section. The offsets are checked against that text."""
         response = self._redactable(session, user, response_id)
         errors: dict[str, list[str]] = {}
+        try:
+            comment, text = self._target(session, response, raw)
+        except FormInvalid as exc:  # no text to check the passage against; the reason is still checked
+            comment, text = None, None
+            errors.update(exc.errors)
+        outside = (N_("The passage must lie within the comment's text.") if comment is not None
+                   else N_("The passage must lie within the response's text."))
         bounds = {}
         passage = raw.get("passage") or ""
-        if passage.strip():  # the page names the passage by its text (the first occurrence from `start`, if given)
-            at = response.text.find(passage, int(raw["start"]) if str(raw.get("start", "")).isdigit() else 0)
+        if text is not None and passage.strip():  # named by its text (the first occurrence from `start`, if given)
+            at = text.find(passage, int(raw["start"]) if str(raw.get("start", "")).isdigit() else 0)
             if at < 0:
-                errors["passage"] = [N_("The passage is not in the response's text.")]
+                errors["passage"] = [N_("The passage is not in the comment's text.") if comment is not None
+                                     else N_("The passage is not in the response's text.")]
             else:
                 raw = {**raw, "start": at, "end": at + len(passage)}
         for key in ("start", "end"):
@@ -69,12 +96,12 @@ class Publication:
                 bounds[key] = int(str(raw.get(key, "")).strip())
             except ValueError:
                 errors[key] = [N_("Enter a whole number.") if str(raw.get(key, "")).strip() else REQUIRED]
-        length = len(response.text)
+        length = len(text or "")
         if not errors:
             if not 0 <= bounds["start"] < length:
-                errors["start"] = [N_("The passage must lie within the response's text.")]
+                errors["start"] = [outside]
             if not bounds["start"] < bounds["end"] <= length:
-                errors["end"] = [N_("The passage must lie within the response's text.")]
+                errors["end"] = [outside]
         reason = (raw.get("reason") or "").strip()
         if not reason:
             errors["reason"] = [REQUIRED]
@@ -82,20 +109,23 @@ class Publication:
             errors["reason"] = [N_("The text is too long.")]
         if errors:
             raise FormInvalid(errors)
-        redaction = Redaction(response_id=response.id, start=bounds["start"], end=bounds["end"], reason=reason,
-                              created_by=user.username, created_at=self.clock())
+        comment_id = comment.id if comment is not None else None
+        redaction = Redaction(response_id=response.id, section_comment_id=comment_id, start=bounds["start"],
+                              end=bounds["end"], reason=reason, created_by=user.username, created_at=self.clock())
         session.add(redaction)
         session.flush()
         existing = list(session.scalars(select(Redaction).where(Redaction.response_id == response.id)))
-        redacted = redact(response.text, existing)
+        redacted = redact(text, [r for r in existing if r.section_comment_id == comment_id])
+        where = comment.section.label if comment is not None else ""
         # both versions audited: the event's detail names each by its sha256 (the original stays internal)
         self.engine.audit.append(
             session, kind="hearing.redaction", actor=user.username, case_id=response.party.hearing.case_id,
-            summary=f"{response.party.name}: {bounds['start']}-{bounds['end']}",
-            detail={"response_id": response.id, "start": bounds["start"], "end": bounds["end"], "reason": reason,
-                    "original_sha256": hashlib.sha256(response.text.encode()).hexdigest(),
+            summary=f"{response.party.name}{', ' + where if where else ''}: {bounds['start']}-{bounds['end']}",
+            detail={"response_id": response.id, "section_comment_id": comment_id,
+                    "section": where or None, "start": bounds["start"], "end": bounds["end"], "reason": reason,
+                    "original_sha256": hashlib.sha256(text.encode()).hexdigest(),
                     "redacted_sha256": hashlib.sha256(redacted.encode()).hexdigest()},
-            data={"original": response.text, "redacted": redacted})
+            data={"original": text, "redacted": redacted})
         return redaction
 
     def remove_redaction(self, session: Session, user, redaction_id: int) -> None:
@@ -106,12 +136,26 @@ class Publication:
         session.delete(redaction)
         self.engine.audit.append(session, kind="hearing.redaction_removed", actor=user.username,
                                  case_id=response.party.hearing.case_id, summary=response.party.name,
-                                 detail={"response_id": response.id, "start": redaction.start, "end": redaction.end})
+                                 detail={"response_id": response.id, "start": redaction.start, "end": redaction.end,
+                                         "section_comment_id": redaction.section_comment_id})
 
     def published_texts(self, session: Session, hearing_id: int, rows: list[HearingResponse]) -> dict[int, str]:
-        """The published (redacted) text of each publishable response, by response id."""
+        """The published (redacted) overall text of each publishable response, by response id."""
         by_response = redactions_by_response(session, hearing_id)
-        return {r.id: redact(r.text, by_response.get(r.id, [])) for r in rows if publishable(r)}
+        return {r.id: redact(r.text, [x for x in by_response.get(r.id, []) if x.section_comment_id is None])
+                for r in rows if publishable(r)}
+
+    def published_comments(self, session: Session, hearing_id: int, rows: list[HearingResponse]
+                           ) -> dict[int, list[PublishedComment]]:
+        """The published (redacted) section comments of each publishable response, by response id."""
+        ids = {r.id for r in rows if publishable(r)}
+        by_comment: dict[int, list[Redaction]] = {}
+        for red in (x for reds in redactions_by_response(session, hearing_id).values() for x in reds):
+            if red.section_comment_id is not None:
+                by_comment.setdefault(red.section_comment_id, []).append(red)
+        return {response_id: [PublishedComment(c.section, redact(c.comment, by_comment.get(c.id, [])))
+                              for c in comments]
+                for response_id, comments in comments_by_response(session, hearing_id).items() if response_id in ids}
 
     # ------------------------------------------------------------ the note
     def draft(self, session: Session, hearing_id: int, kind: str) -> tuple[str, bytes]:
@@ -140,6 +184,10 @@ class Publication:
         existing.docx_document_id, existing.pdf_document_id = versions[0].document_id, versions[1].document_id
         existing.docx_sha256, existing.pdf_sha256 = versions[0].sha256, versions[1].sha256
         session.flush()
+        self.engine.audit.append(session, kind="hearing.note_approved", actor=actor, case_id=hearing.case_id,
+                                 summary=data.document_title,
+                                 detail={"hearing_id": hearing.id, "docx_sha256": existing.docx_sha256,
+                                         "pdf_sha256": existing.pdf_sha256})
         return existing
 
     # ------------------------------------------------------ you said, we did
@@ -148,10 +196,22 @@ class Publication:
         version of the hearing's material made after the hearing opened (the resulting version)."""
         change_links = self.change_links(session, hearing)
         labels = {s.id: s.label for s in sections(session, hearing.id)}
-        return [OutcomeRow(labels.get(p.section_id, note.GENERAL), p.point,
-                           note.DISPOSITION_DA.get(p.disposition, p.disposition), p.reason,
+        points = [p for p in note_points(session, hearing.id) if p.response is not None]
+        hidden = note.redacted_passages(session, hearing.id, {p.response_id: p.response.text for p in points})
+        return [OutcomeRow(labels.get(p.section_id, note.GENERAL), note.mask(p.point, hidden.get(p.response_id, [])),
+                           note.DISPOSITION_DA.get(p.disposition, p.disposition),
+                           note.mask(p.reason, hidden.get(p.response_id, [])),
                            change_links if p.disposition in ("incorporated", "partly") else [])
-                for p in note_points(session, hearing.id) if p.response is not None]
+                for p in points]
+
+    def public_points(self, session: Session, hearing) -> list[PublicPoint]:
+        """The note's points as the public page shows them: the party (None where it asked to be anonymous),
+        and the point and reason with every redacted passage of the response masked."""
+        points = [p for p in note_points(session, hearing.id) if p.response is not None]
+        hidden = note.redacted_passages(session, hearing.id, {p.response_id: p.response.text for p in points})
+        return [PublicPoint(None if p.response.party.unpublish_requested else p.response.party.name,
+                            note.mask(p.point, hidden.get(p.response_id, [])), p.disposition,
+                            note.mask(p.reason, hidden.get(p.response_id, []))) for p in points]
 
     def change_links(self, session: Session, hearing) -> list[tuple[str, str]]:
         """(label, URL) of the changed text that resulted from the hearing: a rule's difference, new material."""
@@ -202,3 +262,19 @@ class OutcomeRow:
     disposition: str
     reason: str
     changes: list[tuple[str, str]]
+
+
+@dataclass
+class PublishedComment:
+    """A section comment as published: the section and the redacted comment."""
+
+    section: HearingSection
+    comment: str
+
+
+@dataclass
+class PublicPoint:
+    party: str | None  # None: the party asked not to be published
+    point: str
+    disposition: str
+    reason: str

@@ -42,12 +42,15 @@ class SectionComment(Base):
 
 
 class Redaction(Base):
-    """A passage [start, end) of a response's text hidden in the published version, with its reason."""
+    """A passage [start, end) of a response's published text hidden in the published version, with its
+    reason: of the response's overall text, or of one of its section comments (`section_comment_id`)."""
 
     __tablename__ = "hearing_redaction"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("hearing_response.id", ondelete="CASCADE"), index=True)
+    # hearing_section_comment.id of the response's comment redacted; None: the response's overall text
+    section_comment_id: Mapped[int | None] = mapped_column(Integer, index=True)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
@@ -85,15 +88,17 @@ class HearingNoteDocument(Base):
 
 
 class Subscription(Base):
-    """Someone's e-mail subscription to new hearings and/or published notes (all, or one working group).
-    The row is deleted on unsubscribe: nothing personal is kept."""
+    """Someone's e-mail subscription to new hearings and/or published notes (all, one working group, or
+    one topic: an architecture principle of the catalogue, `principle_id`). The row is deleted on
+    unsubscribe: nothing personal is kept."""
 
     __tablename__ = "hearing_subscription"
-    __table_args__ = (UniqueConstraint("email", "working_group_id"),)
+    __table_args__ = (UniqueConstraint("email", "working_group_id", "principle_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     working_group_id: Mapped[int | None] = mapped_column(ForeignKey("working_group.id", ondelete="CASCADE"))
+    principle_id: Mapped[int | None] = mapped_column(Integer, index=True)  # catalogue_principle.id: a topic
     new_hearings: Mapped[bool] = mapped_column(default=True)
     notes: Mapped[bool] = mapped_column(default=True)
     confirmed_at: Mapped[datetime | None]
@@ -187,3 +192,14 @@ def deadline_changes(session: Session, hearing_id: int) -> list[DeadlineChange]:
 
 def note_document(session: Session, hearing_id: int) -> HearingNoteDocument | None:
     return session.scalar(select(HearingNoteDocument).where(HearingNoteDocument.hearing_id == hearing_id))
+
+
+def response_texts(session: Session, response, published: bool) -> list[str]:
+    """A response's texts: its overall text and its section comments; as published (redacted) or not."""
+    comments = list(session.scalars(select(SectionComment).where(SectionComment.response_id == response.id)
+                                    .order_by(SectionComment.id)))
+    if not published:
+        return [response.text, *(c.comment for c in comments)]
+    reds = list(session.scalars(select(Redaction).where(Redaction.response_id == response.id)))
+    return [redact(response.text, [r for r in reds if r.section_comment_id is None]),
+            *(redact(c.comment, [r for r in reds if r.section_comment_id == c.id]) for c in comments)]

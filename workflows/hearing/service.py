@@ -389,7 +389,7 @@ class Hearings(HearingFeeds):
         if hearing.status == HearingStatus.CONCLUDED:
             view["responses"] = [r for r in responses(session, hearing.id)
                                  if r.considered and not r.party.unpublish_requested]
-            view["points"] = note_points(session, hearing.id)
+            view["points"] = self.publication.public_points(session, hearing)
         return view | self._public_extras(session, hearing, view["responses"])
 
     def _public_extras(self, session: Session, hearing: Hearing, published: list) -> dict:
@@ -398,9 +398,8 @@ class Hearings(HearingFeeds):
         extras = {"sections": sections(session, hearing.id), "deadline_changes": deadline_changes(session, hearing.id),
                   "texts": {}, "comments": {}, "outcome": [], "note": None}
         if hearing.status == HearingStatus.CONCLUDED:
-            ids = {r.id for r in published}
             extras.update(texts=self.publication.published_texts(session, hearing.id, published),
-                          comments={k: v for k, v in comments_by_response(session, hearing.id).items() if k in ids},
+                          comments=self.publication.published_comments(session, hearing.id, published),
                           outcome=self.publication.outcome(session, hearing), note=note_document(session, hearing.id))
         return extras
 

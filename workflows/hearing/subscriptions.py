@@ -1,4 +1,8 @@
-"""E-mail subscriptions to new hearings and published hearing notes (all, or one working group's).
+"""E-mail subscriptions to new hearings and published hearing notes: all, one working group's, or one topic's.
+
+A topic is an architecture principle of the catalogue (workflows/catalogue): a hearing is about a principle
+when it consults a version of that principle or of one of its rules (their `hearing_id`). A subscription may
+name a working group and a topic; then a hearing must match both.
 
 Double opt-in: a subscription is kept unconfirmed until its address opens the signed confirmation link,
 which expires after CONFIRM_TTL (an unconfirmed subscription is deleted after that). Every mail has an
@@ -75,6 +79,39 @@ class Subscriptions:
     def groups(self, session: Session) -> list[WorkingGroup]:
         return list(session.scalars(select(WorkingGroup).order_by(WorkingGroup.name)))
 
+    @staticmethod
+    def topics(session: Session) -> list[tuple[int, str]]:
+        """The topics one may subscribe to: the catalogue's principles that the public sees, as (id, label)."""
+        from ..catalogue.models import Principle
+
+        out = []
+        for principle in session.scalars(select(Principle).order_by(Principle.number)):
+            current = principle.current
+            if current is not None:
+                out.append((principle.id, f"{principle.number}. {current.title}"))
+        return out
+
+    @staticmethod
+    def hearing_topics(session: Session, hearing_id: int) -> set[int]:
+        """The principles a hearing is about: those whose own version, or whose rule's version, it consults."""
+        from ..catalogue.models import PrincipleVersion, Rule, RuleVersion
+
+        rules = select(Rule.principle_id).join(RuleVersion, RuleVersion.rule_id == Rule.id).where(
+            RuleVersion.hearing_id == hearing_id)
+        principles = select(PrincipleVersion.principle_id).where(PrincipleVersion.hearing_id == hearing_id)
+        return set(session.scalars(rules.union(principles)))
+
+    @staticmethod
+    def _choice(raw: dict, key: str, valid: Callable[[int], bool], errors: dict) -> int | None:
+        text = str(raw.get(key) or "").strip()
+        if not text or text == "0":
+            return None
+        value = int(text) if text.isdigit() and len(text) < 10 else None
+        if value is None or not valid(value):
+            errors[key] = [CHOOSE]
+            return None
+        return value
+
     def subscribe(self, session: Session, raw: dict) -> Subscription | None:
         """Ask for a subscription: validate, keep it unconfirmed and mail the confirmation link. An address
         already confirmed for that scope gets no second mail (the answer is the same, so nobody learns who
@@ -90,13 +127,9 @@ class Subscriptions:
                     raise MailError("invalid")
             except MailError:
                 errors["email"] = [N_("Enter a valid e-mail address.")]
-        group_id = None
-        group_text = str(raw.get("working_group_id") or "").strip()
-        if group_text and group_text != "0":
-            group_id = int(group_text) if group_text.isdigit() and len(group_text) < 10 else None
-            if group_id is None or session.get(WorkingGroup, group_id) is None:
-                errors["working_group_id"] = [CHOOSE]
-                group_id = None
+        group_id = self._choice(raw, "working_group_id", lambda i: session.get(WorkingGroup, i) is not None, errors)
+        topics = dict(self.topics(session))
+        topic_id = self._choice(raw, "principle_id", lambda i: i in topics, errors)
         new_hearings, notes = bool(raw.get("new_hearings")), bool(raw.get("notes"))
         if not (new_hearings or notes):
             errors["kinds"] = [N_("Choose what you want to hear about.")]
@@ -106,13 +139,14 @@ class Subscriptions:
         session.execute(delete(Subscription).where(Subscription.confirmed_at.is_(None),
                                                    Subscription.created_at < now - CONFIRM_TTL))
         email = email.lower()
-        row = session.scalar(select(Subscription).where(func.lower(Subscription.email) == email,
-                                                        Subscription.working_group_id.is_(None) if group_id is None
-                                                        else Subscription.working_group_id == group_id))
+        row = session.scalar(select(Subscription).where(
+            func.lower(Subscription.email) == email,
+            Subscription.working_group_id.is_(None) if group_id is None else Subscription.working_group_id == group_id,
+            Subscription.principle_id.is_(None) if topic_id is None else Subscription.principle_id == topic_id))
         if row is not None and row.confirmed_at is not None:
             return row
         if row is None:
-            row = Subscription(email=email, working_group_id=group_id, created_at=now)
+            row = Subscription(email=email, working_group_id=group_id, principle_id=topic_id, created_at=now)
             session.add(row)
         row.new_hearings, row.notes, row.created_at = new_hearings, notes, now
         session.flush()
@@ -123,6 +157,7 @@ class Subscriptions:
         what = " og ".join(w for w, on in (("nye høringer", new_hearings), ("offentliggjorte høringsnotater", notes))
                            if on)
         subject, body = mail.TEMPLATES.render("subscription_confirm", what=what, group=group.name if group else "",
+                                              topic=topics.get(topic_id, ""),
                                               expires=expires,
                                               confirm_url=self.links("hearing.subscription_confirm", token=token))
         queue_mail(session, to=email, subject=subject, body=body, tag="hearing.subscribe")
@@ -172,14 +207,16 @@ class Subscriptions:
     def notify(self, session: Session, hearing, kind: str) -> int:
         """Mail the confirmed subscribers of a new hearing ("hearing") or a published note ("note")."""
         flag = Subscription.new_hearings if kind == "hearing" else Subscription.notes
+        topics = self.hearing_topics(session, hearing.id)
         rows = session.scalars(select(Subscription).where(
             Subscription.confirmed_at.is_not(None), flag.is_(True),
-            or_(Subscription.working_group_id.is_(None), Subscription.working_group_id == hearing.working_group_id))
+            or_(Subscription.working_group_id.is_(None), Subscription.working_group_id == hearing.working_group_id),
+            or_(Subscription.principle_id.is_(None), Subscription.principle_id.in_(topics)))
             .order_by(Subscription.id))
         public_url = self.links("hearing.public", hearing_id=hearing.id)
         sent, seen = 0, set()
         for row in rows:
-            if row.email in seen:  # subscribed to all and to the group: one mail
+            if row.email in seen:  # subscribed to all and to the group or topic: one mail
                 continue
             seen.add(row.email)
             url = self.links("hearing.unsubscribe", token=self.unsubscribe_token(row))
