@@ -1,14 +1,14 @@
 """hearings (issue 16, finished): redactions of section comments; subscriptions per topic (a principle)
 
 Revision ID: 0026
-Revises: 0021
+Revises: 0025
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0026'
-down_revision = '0021'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
