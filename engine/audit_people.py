@@ -107,7 +107,8 @@ class Pseudonyms:
         cache = session.info.setdefault("audit_pseudonyms", {})
         row = cache.get(subject)
         if row is None or row not in session:
-            row = session.scalar(select(AuditPseudonym).where(AuditPseudonym.subject == subject[:254]))
+            with session.no_autoflush:  # rows are added by ref() only, and flushed there at once
+                row = session.scalar(select(AuditPseudonym).where(AuditPseudonym.subject == subject[:254]))
             if row is not None:
                 cache[subject] = row
         return row

@@ -108,4 +108,15 @@ def slugify(value: str) -> str:
 
 
 def proposal_for_case(session: Session, case_id: int) -> Proposal | None:
-    return session.scalar(select(Proposal).where(Proposal.case_id == case_id))
+    """The case's proposal. A completion asks for it three times (the form, its mail, the search entry):
+    found once per transaction (engine/txcache.py), so only the first asks the database."""
+    from engine import txcache
+
+    known = txcache.cache(session, "proposal_for_case")
+    found = known.get(case_id) if known is not None else None
+    if txcache.alive(session, found) and found.case_id == case_id:
+        return found
+    found = session.scalar(select(Proposal).where(Proposal.case_id == case_id))
+    if found is not None and known is not None:
+        known[case_id] = found
+    return found
