@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, scoped_session
 
 from .audit_chain import (  # noqa: F401 - the public names of the audit log
@@ -45,6 +45,10 @@ from . import txcache
 from .audit_check import check_log
 from .audit_people import Pseudonyms, people_in, scrub
 from .models import AuditEvent, AuditHead, utcnow
+
+# Built once: a completion reads the head of its case's stream every time (bench P1).
+_HEAD = select(AuditHead).where(AuditHead.stream == bindparam("stream")).with_for_update()
+
 
 class AuditLog:
     """Writes and verifies the chains. `key` (bytes or text) keys new events; None keeps the old
@@ -106,7 +110,7 @@ class AuditLog:
         head = heads.get(stream) if heads is not None else None
         if not txcache.alive(session, head):
             with session.no_autoflush:  # a save's pending rows are flushed once, at its end
-                head = session.scalar(select(AuditHead).where(AuditHead.stream == stream).with_for_update())
+                head = session.scalar(_HEAD, {"stream": stream})
             if head is None:
                 head = AuditHead(stream=stream, seq=0, hash=GENESIS, keyed_from=1 if self.key else None)
                 session.add(head)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, delete, event, exists, insert, literal, select
+from sqlalchemy import JSON, ForeignKey, String, bindparam, delete, event, exists, insert, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
 from engine import txcache
@@ -82,7 +82,10 @@ def _task_left_the_worklist(mapper, connection, target: ReadyTask) -> None:
     completed = txcache.cache(session, txcache.COMPLETED_TASKS) if session is not None else None
     if not completed or target.id not in completed:
         _record_closed(connection, target)
-    connection.execute(delete(TaskDraft.__table__).where(TaskDraft.__table__.c.task_id == target.id))
+    connection.execute(_DELETE_DRAFTS, {"task_id": target.id})
+
+
+_DELETE_DRAFTS = delete(TaskDraft.__table__).where(TaskDraft.__table__.c.task_id == bindparam("task_id"))
 
 
 def _record_closed(connection, target: ReadyTask) -> None:
