@@ -114,7 +114,6 @@ class Pseudonyms:
         return row.ref
 
     def _row(self, session: Session, subject: str):
-        from .models import AuditPseudonym
 
         cache = session.info.setdefault("audit_pseudonyms", {})
         row = cache.get(subject)
