@@ -114,7 +114,6 @@ class Pseudonyms:
         return row.ref
 
     def _row(self, session: Session, subject: str):
-
         cache = session.info.setdefault("audit_pseudonyms", {})
         row = cache.get(subject)
         if row is None or row not in session:
