@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, scoped_session
 
 from .audit_chain import (  # noqa: F401 - the public names of the audit log
@@ -41,9 +41,14 @@ from .audit_chain import (  # noqa: F401 - the public names of the audit log
     keyed_event_hash,
     stream_of,
 )
+from . import txcache
 from .audit_check import check_log
 from .audit_people import Pseudonyms, people_in, scrub
 from .models import AuditEvent, AuditHead, utcnow
+
+# Built once: a completion reads the head of its case's stream every time (bench P1).
+_HEAD = select(AuditHead).where(AuditHead.stream == bindparam("stream")).with_for_update()
+
 
 class AuditLog:
     """Writes and verifies the chains. `key` (bytes or text) keys new events; None keeps the old
@@ -70,11 +75,7 @@ class AuditLog:
         actor = refs.get(actor, actor)
         if self.key and not self._sealed:
             self.seal(session)
-        # The head row serializes appends to one stream (on PostgreSQL by its row lock).
-        head = session.scalar(select(AuditHead).where(AuditHead.stream == stream).with_for_update())
-        if head is None:
-            head = AuditHead(stream=stream, seq=0, hash=GENESIS, keyed_from=1 if self.key else None)
-            session.add(head)
+        head = self._head(session, stream)
         seq, prev = head.seq + 1, head.hash
         at = self.clock()
         summary, detail = scrub(summary or "", detail or {}, refs)
@@ -99,6 +100,23 @@ class AuditLog:
         if self.key:
             head.key_id, head.mac = self.key_id, head_mac(self.key, stream, head.keyed_from, seq, hash_)
         return event
+
+    def _head(self, session: Session, stream: str) -> AuditHead:
+        """The stream's head row, locked. The head row serializes appends to one stream (on PostgreSQL by
+        its row lock); read once per transaction and kept (engine/txcache.py), so a second event of the
+        same stream in the transaction (an incident's after the action's) neither reads it again nor, read
+        without an autoflush, misses a head that is still pending."""
+        heads = txcache.cache(session, "audit_heads")
+        head = heads.get(stream) if heads is not None else None
+        if not txcache.alive(session, head):
+            with session.no_autoflush:  # a save's pending rows are flushed once, at its end
+                head = session.scalar(_HEAD, {"stream": stream})
+            if head is None:
+                head = AuditHead(stream=stream, seq=0, hash=GENESIS, keyed_from=1 if self.key else None)
+                session.add(head)
+            if heads is not None:
+                heads[stream] = head
+        return head
 
     def seal(self, session: Session) -> int:
         """Give every head without a MAC (chains carried over, or written without a key) the key's MAC,

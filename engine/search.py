@@ -84,6 +84,28 @@ class SearchState(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+_UPSERTS: dict = {}
+
+
+def _upsert(dialect: str):
+    """The entry's upsert, built once per dialect (its values are bound at each execution, so the
+    compiled statement is reused: bench P1). An entry whose text, tokens, ref and visibility are
+    unchanged is left alone: no rewrite of the full-text index (most saves of a case change neither
+    its title nor its text)."""
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(SearchEntry)
+        written = ("title", "body", "title_terms", "body_terms", "ref", "visibility", "updated_at")
+        changed = or_(*(getattr(SearchEntry, name).is_distinct_from(stmt.excluded[name]) for name in
+                        ("title", "body", "title_terms", "body_terms", "visibility")),
+                      cast(SearchEntry.ref, Text).is_distinct_from(cast(stmt.excluded.ref, Text)))
+        stmt = stmt.on_conflict_do_update(index_elements=["kind", "key"],
+                                          set_={name: stmt.excluded[name] for name in written}, where=changed)
+        _UPSERTS[dialect] = stmt
+    return stmt
+
+
 @dataclass(frozen=True)
 class Audience:
     """What a reader may find: entries with one of `values`, or every entry except `hidden` ones."""
@@ -140,18 +162,7 @@ class SearchIndex:
         values = {"kind": kind, "key": str(key), "title": title, "body": body,
                   "title_terms": self.analyzer.index_text(title), "body_terms": self.analyzer.index_text(body),
                   "ref": ref or {}, "visibility": visibility, "updated_at": utcnow()}
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(SearchEntry).values(**values)
-        # An entry whose text, tokens, ref and visibility are unchanged is left alone: no rewrite of the
-        # full-text index (most saves of a case change neither its title nor its text).
-        written = ("title", "body", "title_terms", "body_terms", "ref", "visibility", "updated_at")
-        changed = or_(*(getattr(SearchEntry, name).is_distinct_from(stmt.excluded[name]) for name in
-                        ("title", "body", "title_terms", "body_terms", "visibility")),
-                      cast(SearchEntry.ref, Text).is_distinct_from(cast(stmt.excluded.ref, Text)))
-        stmt = stmt.on_conflict_do_update(index_elements=["kind", "key"],
-                                          set_={name: stmt.excluded[name] for name in written}, where=changed)
-        session.execute(stmt)
+        session.execute(_upsert(session.get_bind().dialect.name), values)
 
     def retag(self, session: Session, kind: str, key: str | int, *, visibility: str | None = None,
               ref: dict | None = None) -> bool:

@@ -132,3 +132,62 @@ def test_inbox_reads_a_lane_in_index_order(sqlite_url):
         assert byplan.engine.tasks_for(db.session, [("Sekretariat", None)]) == []
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_completion_reads_each_row_once_and_writes_no_duplicate(app, byplan, people):
+    """Bench P1: the proposal is read once (form, mail and search entry share it), the audit head and the
+    actor's pseudonym once, the task's drafts are deleted once, and a completed task gets no closed-task row
+    (its completed-task row says who and when); the chain still verifies and the draft is gone."""
+    from workflows.drafts import ClosedTask, TaskDraft
+    from workflows.task_pages import done_task
+
+    with app.app_context():
+        case = _start(byplan, people)
+        lead = people.user("lead")
+        draft = db.session.scalar(select(ReadyTask).where(ReadyTask.case_id == case.id))
+        byplan.save_draft(db.session, lead, draft.id, {"title": "Halvfærdig"})
+        db.session.commit()
+        db.session.expunge_all()
+        with statements(app) as sent:
+            byplan.complete_task(db.session, people.user("lead"), draft.id, dict(DRAFT), case.version)
+            db.session.commit()
+
+        def count(pattern):
+            return sum(1 for s in sent if re.match(pattern, s))
+
+        assert count(r"SELECT .* FROM proposal( |$)") == 1, [s for s in sent if "FROM proposal" in s]
+        assert count(r"SELECT .* FROM audit_head ") == 1 and count(r"SELECT .* FROM audit_pseudonym ") == 1
+        assert count(r"DELETE FROM task_draft ") == 1
+        assert count(r"INSERT INTO closed_task ") == 0
+        assert count(r'UPDATE "case" ') == 1  # one versioned UPDATE per completion
+        db.session.expunge_all()
+        assert db.session.get(TaskDraft, (draft.id, "lead")) is None
+        assert db.session.get(ClosedTask, draft.id) is None
+        done = done_task(db.session, people.user("lead"), draft.id)
+        assert done is not None and done.completed_by and done.title
+        assert byplan.engine.audit.verify(db.session) is None
+
+
+def test_an_incident_in_a_completion_chains_both_events_in_one_flush(app, byplan, people):
+    """The save writes the action's event and the incident's event to the same stream without an autoflush
+    in between: the second must continue from the first (the head is kept for the transaction)."""
+    from engine.models import AuditEvent
+
+    with app.app_context():
+        case = _start(byplan, people)
+        instance = byplan.engine.load(db.session, case.id)
+        from engine.context import ProcessError
+
+        byplan.engine.save(db.session, instance, actor="lead", kind="note", summary="a",
+                           incident=ProcessError("boom"))
+        db.session.commit()
+        kinds = [e.kind for e in db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
+                                                    .order_by(AuditEvent.seq))]
+        assert kinds[-2:] == ["note", "incident"]
+        assert byplan.engine.audit.verify(db.session) is None
+        with db.session.no_autoflush:  # a new stream's head is still pending when its second event comes
+            for n in range(2):
+                byplan.engine.audit.append(db.session, kind="note", actor="system", case_id=10_000, summary=str(n))
+        db.session.commit()
+        assert [e.seq for e in db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == 10_000))] == [1, 2]
+        assert byplan.engine.audit.verify(db.session) is None

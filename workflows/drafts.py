@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, delete, event, exists, insert, literal, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, bindparam, delete, event, exists, insert, literal, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
+from engine import txcache
 from engine.models import Base, Case, ReadyTask, utcnow
 
 MAX_VALUE = 50_000  # characters of one field kept in a draft (the longest form field is shorter)
@@ -61,8 +62,9 @@ def delete_drafts(session: Session, task_id: str) -> None:
 
 
 class ClosedTask(Base):
-    """A human task that left the worklist (completed, or cancelled by the process), so that its page can say
-    when instead of "not found"; a CompletedTask row of the same id says who completed it."""
+    """A human task that left the worklist without a user completing it (cancelled by the process), so that its
+    page can say when instead of "not found"; a completed task has its CompletedTask row instead, which says who
+    completed it and when. (Rows written before bench P1's change exist for completed tasks too.)"""
 
     __tablename__ = "closed_task"
 
@@ -74,14 +76,25 @@ class ClosedTask(Base):
 
 def _task_left_the_worklist(mapper, connection, target: ReadyTask) -> None:
     """The projection row of a ready task is deleted (in the save that completed or cancelled it): record it,
-    at the case's save time (the engine's clock), and drop its drafts."""
+    at the case's save time (the engine's clock), unless a user completed it (its CompletedTask row, written in
+    the same flush, says so: bench P1), and drop its drafts."""
+    session = object_session(target)
+    completed = txcache.cache(session, txcache.COMPLETED_TASKS) if session is not None else None
+    if not completed or target.id not in completed:
+        _record_closed(connection, target)
+    connection.execute(_DELETE_DRAFTS, {"task_id": target.id})
+
+
+_DELETE_DRAFTS = delete(TaskDraft.__table__).where(TaskDraft.__table__.c.task_id == bindparam("task_id"))
+
+
+def _record_closed(connection, target: ReadyTask) -> None:
     closed = ClosedTask.__table__
     connection.execute(insert(closed).from_select(
         ["id", "case_id", "title", "closed_at"],
         select(literal(target.id, String(36)), literal(target.case_id), literal((target.title or "")[:500],
                                                                                  String(500)), Case.updated_at)
         .where(Case.id == target.case_id, ~exists().where(closed.c.id == target.id))))
-    connection.execute(delete(TaskDraft.__table__).where(TaskDraft.__table__.c.task_id == target.id))
 
 
 def record_closed_tasks() -> None:

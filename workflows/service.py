@@ -280,7 +280,7 @@ class Byplan:
             session, proj.case_id, task_id, actor=user.username, expected_version=version,
             may_complete=lambda t: lanes.may_act(acting.as_user, t.task_spec.lane, proj.scope), data_from=task_data,
             audit_data=values, acting_for=acting.principal.username if acting.delegated else None)
-        drafts.delete_drafts(session, str(task_id))  # the task is done: its drafts are no longer needed
+        # its drafts went with its task row (drafts._task_left_the_worklist, in the save's flush)
         return instance.row
 
     # ---------------------------------------------------------------- cases

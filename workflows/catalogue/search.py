@@ -47,7 +47,11 @@ def index_for_proposal(search, session: Session, proposal) -> None:
         principle = session.scalar(select(Principle).where(Principle.key == proposal.principle_key))
         if principle is not None:
             index_principle(search, session, principle)
-    rule_ids = set(session.scalars(select(RuleVersion.rule_id).where(RuleVersion.proposal_id == proposal.id)))
+    from ..proposal.models import TARGET_KINDS
+
+    # only a proposal about a rule (a kind it keeps, workflows/proposal/tasks.py) ever has rule versions
+    rule_ids = set(session.scalars(select(RuleVersion.rule_id).where(RuleVersion.proposal_id == proposal.id))
+                   ) if proposal.kind in TARGET_KINDS else set()
     if proposal.target_rule_id:
         rule_ids.add(proposal.target_rule_id)
     for rule_id in rule_ids:

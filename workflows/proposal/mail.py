@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from ..directory import SECRETARIAT, GroupMembership, User, UserRole
 from ..mailtext import MailTemplates
@@ -26,16 +26,21 @@ def _send(session: Session, template: str, kind: str, users, *, case_id: int | N
                case_id=case_id, now=now)
 
 
+def _recipient():
+    """A recipient needs a name and an address, not the roles and memberships a User loads with (bench P1)."""
+    return lazyload(User.role_rows), lazyload(User.memberships)
+
+
 def secretariat(session: Session) -> list[User]:
     return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
                                 .where(UserRole.role == SECRETARIAT, User.active.is_(True))
-                                .order_by(User.id)).unique())
+                                .order_by(User.id).options(*_recipient())).unique())
 
 
 def group_members(session: Session, group_id: int) -> list[User]:
     return list(session.scalars(select(User).join(GroupMembership, GroupMembership.user_id == User.id)
                                 .where(GroupMembership.group_id == group_id, User.active.is_(True))
-                                .order_by(User.id)).unique())
+                                .order_by(User.id).options(*_recipient())).unique())
 
 
 # Sent from task forms, before the engine saves the case: the queries run without an autoflush, so that the

@@ -6,7 +6,7 @@ import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy import ForeignKey, Integer, String, Text, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.models import Base, utcnow
@@ -107,5 +107,19 @@ def slugify(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value).strip("-")[:100] or "principle"
 
 
+_BY_CASE = select(Proposal).where(Proposal.case_id == bindparam("case_id"))
+
+
 def proposal_for_case(session: Session, case_id: int) -> Proposal | None:
-    return session.scalar(select(Proposal).where(Proposal.case_id == case_id))
+    """The case's proposal. A completion asks for it three times (the form, its mail, the search entry):
+    found once per transaction (engine/txcache.py), so only the first asks the database."""
+    from engine import txcache
+
+    known = txcache.cache(session, "proposal_for_case")
+    found = known.get(case_id) if known is not None else None
+    if txcache.alive(session, found) and found.case_id == case_id:
+        return found
+    found = session.scalar(_BY_CASE, {"case_id": case_id})
+    if found is not None and known is not None:
+        known[case_id] = found
+    return found
