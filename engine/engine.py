@@ -333,8 +333,10 @@ class CaseEngine:
     # -------------------------------------------------------------- queries
     def tasks_for(self, session: Session, audiences: Iterable[tuple[str, str | None]], *,
                   assignee: str | None = None, limit: int = 200, offset: int = 0,
-                  delegated_from: Iterable[str] = ()) -> list[ReadyTask]:
+                  delegated_from: Iterable[str] = (),
+                  delegated_in: Iterable[tuple[str, int]] = ()) -> list[ReadyTask]:
         """Ready tasks visible to (lane, scope) pairs (scope None: any scope); a task with an
-        assignee is visible only to that assignee (and to those in `delegated_from`'s delegations)."""
+        assignee is visible only to that assignee (and to those in `delegated_from`'s delegations, and in
+        `delegated_in`'s (assignee, case id) pairs for that case only)."""
         return projections.tasks_for(session, audiences, assignee=assignee, limit=limit, offset=offset,
-                                     delegated_from=delegated_from)
+                                     delegated_from=delegated_from, delegated_in=delegated_in)
