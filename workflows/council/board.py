@@ -115,8 +115,8 @@ class ItemBoard:
     conflicts: list[ConflictView]
     conflicted_names: list[str] = field(default_factory=list)  # ruled conflicted: named in the minutes
     substitute_positions: list[tuple[str, str, str]] = field(default_factory=list)  # (substitute, member, stance)
-    attendance: list[AttendanceRow] = field(default_factory=list)  # the item's, when recorded or conflicted
-    attendance_recorded: bool = False
+    attendance: list[AttendanceRow] = field(default_factory=list)  # the item's: recorded, else prefilled
+    attendance_recorded: bool = False  # the secretariat recorded attendance for the item itself
 
 
 @dataclass(frozen=True)
@@ -437,7 +437,7 @@ class Board:
             rows, recorded = self._attendance_rows(session, meeting, council, names, item) if show else ([], False)
             boards[item.id] = ItemBoard(item.id, views if show else [],
                                         conflicted_names=[v.name for v in ruled] if show else [],
-                                        substitute_positions=subs, attendance=rows if recorded else [],
+                                        substitute_positions=subs, attendance=rows,
                                         attendance_recorded=recorded)
         rows, recorded = self._attendance_rows(session, meeting, council, names, None) if show else ([], False)
         me = user.username if user is not None and member_for(session, user, on) is not None else None

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from marshmallow import ValidationError, validates_schema
 
 from ..dates import COPENHAGEN
-from ..forms import REQUIRED, FormSchema, choice, date_field, integer, text, time_of_day
+from ..forms import REQUIRED, FormSchema, checkbox, choice, date_field, integer, text, time_of_day
 from ..i18n import N_
 from .models import KINDS, OUTCOMES, POSITIONS, Outcome
 
