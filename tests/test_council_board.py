@@ -336,3 +336,26 @@ def test_the_decision_context_shows_the_conflicted_and_the_attendance_basis(app,
             (2, 2, True, ["Councillor"], "positions")
         assert ctx.missing == []
         _ = timedelta  # noqa: F841
+
+
+def test_the_demo_s_next_meeting_has_a_ruled_conflict_and_a_substitute(app):
+    from web.extensions import db
+    from workflows.council.models import Absence, Conflict, Meeting
+    from workflows.demo import load_demo
+
+    with app.app_context():
+        assert load_demo(db.session, app.extensions["byplan"]) is not None
+        db.session.commit()
+        upcoming = db.session.scalar(select(Meeting).order_by(Meeting.starts_at.desc()).limit(1))
+        [conflict] = db.session.scalars(select(Conflict))
+        [absence] = db.session.scalars(select(Absence))
+        assert conflict.item_id in {i.id for i in __import__("workflows.council", fromlist=["items"]).items(
+            db.session, upcoming.id)}
+        assert (conflict.member, conflict.ruling, conflict.reason_public) == ("raad4", "conflicted", True)
+        assert (absence.meeting_id, absence.member, absence.substitute) == (upcoming.id, "raad5", "arkitekt")
+        meeting_id = upcoming.id
+    client = app.test_client()
+    client.post("/login", data={"username": "sekretariat", "password": "byplan-demo"})
+    page = client.get(f"/raadet/moeder/{meeting_id}").data.decode()
+    assert "deltog ikke i behandlingen af punktet på grund af inhabilitet" in page
+    assert "Amalie Arkitekt" in page

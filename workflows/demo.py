@@ -144,6 +144,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
               "implications": "Løsninger skal udstille data via fælles snitflader."})
     step(c4, {"screening": "complete"})
     _demo_council(session, byplan, users, step, c3, c4)
+    __import__("workflows.council.demo_board", fromlist=["x"]).load_board_demo(session, byplan)  # issue 15: board
     _demo_hearing(session, byplan, secretariat, users["kommune"], group, list(munis.values()))
     hearing_demo.load(session, byplan, secretariat, lead, group, list(munis.values()))  # issue 16
     _demo_network(session, byplan, secretariat, munis)
