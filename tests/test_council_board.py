@@ -359,3 +359,33 @@ def test_the_demo_s_next_meeting_has_a_ruled_conflict_and_a_substitute(app):
     page = client.get(f"/raadet/moeder/{meeting_id}").data.decode()
     assert "deltog ikke i behandlingen af punktet på grund af inhabilitet" in page
     assert "Amalie Arkitekt" in page
+
+
+def test_the_board_forms_on_the_meeting_page_are_valid_html(app, people, tmp_path):
+    from test_html_validity import errors, run_vnu
+
+    council = _members(app, people, "raad3")
+    meeting_id, _, _ = _meeting(app, people)
+    item_id = _item(app, people, meeting_id)
+    board = _board(app)
+    _do(app, lambda s: board.declare_conflict(s, people.user("councillor"), item_id, {"reason": "Inhabil"}))
+    _do(app, lambda s: board.register_absence(s, people.user("raad3"), meeting_id, {"substitute": "outsider"}))
+    council.publish_agenda(meeting_id)
+    pages = {}
+    with council.at_meeting(meeting_id, minutes=-30):
+        for name in ("chair", "secretary", "councillor"):
+            client = app.test_client()
+            people.login(client, name)
+            pages[name] = client.get(f"/raadet/moeder/{meeting_id}").data.decode()
+            if name == "secretary":  # with the per-field errors of the attendance form
+                refused = client.post(f"/raadet/moeder/{meeting_id}/fremmoede", data={"status-chair": "x"})
+                assert refused.status_code == 422
+                pages["secretary-errors"] = refused.data.decode()
+    assert 'name="status-raad3" value="substitute" checked' in pages["secretary"]
+    assert "Afgør inhabilitet" in pages["chair"] and "Afgør inhabilitet" not in pages["councillor"]
+    files = []
+    for name, html in pages.items():
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(html, "utf-8")
+    found = errors(run_vnu(files))
+    assert found == [], [(m.get("url", "").rsplit("/", 1)[-1], m["message"], m.get("extract")) for m in found]
