@@ -2,7 +2,7 @@
 meeting, attendance per meeting and item, and the quorum read from them (workflows/council/board.py)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -149,7 +149,6 @@ def test_only_the_chair_rules_and_a_ruling_is_final(app, people):
 
 
 def test_a_substitute_acts_for_the_absent_member_at_that_meeting_only(app, people):
-    from engine import TaskNotFound  # noqa: F401  (the task stays where it is)
     from web.extensions import db
     from workflows.council import Position
 
@@ -335,7 +334,6 @@ def test_the_decision_context_shows_the_conflicted_and_the_attendance_basis(app,
         assert (ctx.eligible, ctx.participating, ctx.has_quorum, ctx.conflicted, ctx.basis) == \
             (2, 2, True, ["Councillor"], "positions")
         assert ctx.missing == []
-        _ = timedelta  # noqa: F841
 
 
 def test_the_demo_s_next_meeting_has_a_ruled_conflict_and_a_substitute(app):

@@ -189,7 +189,6 @@ def _absence(scene, member, substitute):
 @when(parsers.re(r'"(?P<substitute>[^"]+)" tilkendegiver "(?P<position>\w+)" for "(?P<member>[^"]+)" '
                  r'til "(?P<title>[^"]+)"'))
 def _substitute_position(scene, substitute, position, member, title):
-    item_id = scene.item(title).id
     with scene.read() as s:
         inbox = scene.byplan.inbox(s, scene.user(substitute))
     [task] = [t for t in inbox if t.assignee == member and t.case_id == scene.meeting().case_id]

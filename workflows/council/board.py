@@ -363,7 +363,8 @@ class Board:
             rows.append(row)
         session.flush()
         self._audit(session, "council.attendance", user.username, meeting,
-                    f"{item.title if item else meeting.title}: " + ", ".join(f"{m} {s}" for m, (s, _) in wanted.items()),
+                    f"{item.title if item else meeting.title}: "
+                    + ", ".join(f"{m} {s}" for m, (s, _) in wanted.items()),
                     {"item_id": item_id, "attendance": {m: s for m, (s, _) in wanted.items()}})
         return rows
 

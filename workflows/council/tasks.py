@@ -296,8 +296,8 @@ def _decide_context(ctx) -> AgendaItemContext | None:
     counts = ctx.task_data.get("counts") or {}
     missing = counts.get("missing") or []
     excluded = counts.get("conflicted") or []
-    names = dict(ctx.session.execute(select(User.username, User.name)
-                                     .where(User.username.in_(missing + excluded))).all()) if missing or excluded else {}
+    names = dict(ctx.session.execute(select(User.username, User.name).where(
+        User.username.in_(missing + excluded))).all()) if missing or excluded else {}
     return DecisionContext(**{f.name: getattr(base, f.name) for f in fields(AgendaItemContext)},
                            missing=[names.get(m, m) for m in missing], eligible=int(counts.get("eligible") or 0),
                            participating=int(counts.get("participating") or 0),
