@@ -387,3 +387,35 @@ def test_the_board_forms_on_the_meeting_page_are_valid_html(app, people, tmp_pat
         files[-1].write_text(html, "utf-8")
     found = errors(run_vnu(files))
     assert found == [], [(m.get("url", "").rsplit("/", 1)[-1], m["message"], m.get("extract")) for m in found]
+
+
+def test_a_ruling_or_attendance_while_the_item_is_before_the_chair_counts_again(app, people):
+    from web.extensions import db
+
+    council = _members(app, people, "raad3")
+    meeting_id, _, _ = _meeting(app, people)
+    item_id = _item(app, people, meeting_id)
+    council.publish_agenda(meeting_id)
+    council.record_positions(meeting_id, {"chair": "agree", "councillor": "object"})
+    case_id = council.meeting(meeting_id).case_id
+    board = _board(app)
+
+    def context():
+        [task] = council.tasks(case_id, "decide")
+        with app.app_context():
+            return app.extensions["byplan"].task_view(db.session, people.user("chair"), task.id)
+
+    with council.at_meeting(meeting_id):
+        view = context()
+        assert (view.context.participating, view.context.eligible, view.context.has_quorum) == (2, 3, True)
+        _declare_and_rule(app, people, item_id)  # during the meeting: councillor takes no part
+        view = context()
+        assert (view.context.participating, view.context.eligible, view.context.has_quorum) == (1, 2, False)
+        assert view.context.conflicted == ["Councillor"] and view.context.counts["object"] == 0
+        _do(app, lambda s: board.record_attendance(s, people.user("secretary"), meeting_id, {
+            "status-chair": "present", "status-councillor": "present", "status-raad3": "present"}))
+        view = context()
+        assert (view.context.participating, view.context.eligible, view.context.has_quorum, view.context.basis) == \
+            (2, 2, True, "attendance")
+        [task] = council.tasks(case_id, "decide")
+        council.complete("chair", task, {"decision": "approved"})  # with a quorum: no exception needed

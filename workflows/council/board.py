@@ -37,8 +37,8 @@ from . import models
 from .forms import AbsenceForm, ConflictForm, RulingForm
 from .models import (
     OVER_STATUSES, Absence, AgendaItem, Attendance, AttendanceStatus, Conflict, CouncilError, ItemKind, Meeting,
-    MeetingStatus, Position, Ruling, absences, attendance, conflicted, conflicts, get_item, get_meeting, items,
-    member_for, members, positions,
+    MeetingStatus, Position, Ruling, absences, attendance, conflicted, conflicts, count_positions, get_item,
+    get_meeting, items, member_for, members, positions,
 )
 
 SYSTEM = "system"  # the actor of what the process does by itself (workflows.timeline.SYSTEM_ACTORS)
@@ -75,6 +75,20 @@ def quorum_basis(session: Session, item: AgendaItem, council: list[str]) -> dict
         basis = "positions"
     return {"eligible": len(eligible), "participating": len(taking_part), "basis": basis,
             "conflicted": sorted(m for m in council if m in excluded)}
+
+
+def tally(session: Session, item: AgendaItem, now: datetime) -> dict:
+    """The positions on a decision item and what the quorum rule (bpmn/council_quorum.dmn) reads: the members
+    who may take part (`eligible`: not ruled conflicted) and those who take part (`participating`: present or
+    represented by a substitute by the recorded attendance; with none recorded for the meeting, those who
+    recorded a position), on which `basis`, who is `conflicted`, and which eligible members have not
+    recorded a position (`missing`, user names). The council process's `count_positions` task returns it."""
+    counts = count_positions(session, item.id)
+    council = [m.user.username for m in members(session, now.astimezone(COPENHAGEN).date())]
+    recorded = {p.member for p in positions(session, item.id)}
+    basis = quorum_basis(session, item, council)
+    return {**counts, **basis,
+            "missing": [name for name in council if name not in recorded and name not in basis["conflicted"]]}
 
 
 def substitute_for(session: Session, meeting_id: int, username: str) -> str | None:
@@ -223,7 +237,29 @@ class Board:
                      "reason_public": row.reason_public})
         if row.ruling == Ruling.CONFLICTED:
             self._exclude(session, item, row.member)
+            self._refresh_decisions(session, meeting, item.id)
         return row
+
+    def _refresh_decisions(self, session: Session, meeting: Meeting, item_id: int = 0) -> None:
+        """An item already before the chair (its decision task ready) had its counts taken when it came up:
+        a ruling or attendance recorded since is counted again, and the decision tables (the suggested
+        outcome, the quorum) read the new counts."""
+        if meeting.case_id is None:
+            return
+        ready = list(session.scalars(select(ReadyTask).where(ReadyTask.case_id == meeting.case_id,
+                                                             ReadyTask.form_key == "council.decide")))
+        if not ready:
+            return
+        session.flush()
+        instance = self.engine.load(session, meeting.case_id)
+        for proj in ready:
+            current = (self.engine.ready_task(instance, proj.id).data.get("item") or {}).get("item_id")
+            if current is None or (item_id and current != item_id):
+                continue
+            counts = tally(session, get_item(session, current), self._now())
+            self.engine.refresh_ready_task(session, meeting.case_id, proj.id, {"counts": counts},
+                                           decisions=("propose", "check_quorum"), actor=SYSTEM,
+                                           summary="counts taken again (conflict ruling or attendance)")
 
     def _exclude(self, session: Session, item: AgendaItem, member: str) -> None:
         """The member takes no part in the item: their position goes, their position task is withdrawn."""
@@ -366,6 +402,7 @@ class Board:
                     f"{item.title if item else meeting.title}: "
                     + ", ".join(f"{m} {s}" for m, (s, _) in wanted.items()),
                     {"item_id": item_id, "attendance": {m: s for m, (s, _) in wanted.items()}})
+        self._refresh_decisions(session, meeting, item_id)
         return rows
 
     def _attendance_rows(self, session: Session, meeting: Meeting, council: list[str], names: dict[str, str],

@@ -30,7 +30,7 @@ from .models import (
     MinutesObjection, Position,
     conflicted, count_positions, get_item, get_meeting, items, member_for, members, next_position, positions,
 )
-from .board import quorum_basis
+from .board import tally  # the counts the decision tables read (bpmn/council_*.dmn)
 
 
 # ------------------------------------------------- shared record operations
@@ -79,20 +79,6 @@ def record_position(session: Session, audit, user: User, item_id: int, raw: dict
                  case_id=item.meeting.case_id, summary=f"{item.title}: {row.position}",
                  detail={"item_id": item.id, "position": row.position})
     return row
-
-
-def tally(session: Session, item: AgendaItem, now: datetime) -> dict:
-    """The positions on a decision item and what the quorum rule (bpmn/council_quorum.dmn) reads: the members
-    who may take part (`eligible`: not ruled conflicted) and those who take part (`participating`: present or
-    represented by a substitute by the recorded attendance; with none recorded for the meeting, those who
-    recorded a position), on which `basis`, who is `conflicted`, and which eligible members have not
-    recorded a position (`missing`, user names)."""
-    counts = count_positions(session, item.id)
-    council = [m.user.username for m in members(session, now.astimezone(COPENHAGEN).date())]
-    recorded = {p.member for p in positions(session, item.id)}
-    basis = quorum_basis(session, item, council)
-    return {**counts, **basis,
-            "missing": [name for name in council if name not in recorded and name not in basis["conflicted"]]}
 
 
 # ------------------------------------------------------ BPMN service tasks
