@@ -112,6 +112,9 @@ def test_a_conflict_ruled_after_publication_withdraws_the_task_and_the_position(
         kinds = set(db.session.scalars(select(AuditEvent.kind).where(AuditEvent.case_id == case_id)))
     assert {"council.conflict_declared", "council.conflict_ruled", "council.position_withdrawn",
             "council.position_removed"} <= kinds
+    with app.app_context():  # the log names the members by reference only (issue 18)
+        board_events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.kind.like("council.%"))))
+        assert board_events and all("councillor" not in f"{e.summary} {e.detail}" for e in board_events)
     assert _count(app, Position, Position.item_id == item_id) == 0
     # a conflicted member cannot record a position: a clear error, nothing changes
     events = _count(app, AuditEvent)

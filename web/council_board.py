@@ -29,7 +29,7 @@ def _user():
 
 @bp.app_context_processor
 def _board_for_meeting_page():
-    def council_board(meeting_id: int, public: bool) -> board_domain.BoardPage:
+    def council_board(meeting_id: int, public: bool):
         cache = g.setdefault("council_board", {})
         if meeting_id not in cache:
             cache[meeting_id] = _board().board_page(db.session, meeting_id, _user(), public)

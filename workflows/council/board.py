@@ -19,7 +19,6 @@ the quorum rule reads from them. Process facts, not free text.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -34,11 +33,12 @@ from ..directory import User
 from ..forms import FormInvalid, load_values
 from ..i18n import N_
 from . import models
+from .board_view import BoardPage, board_page
 from .forms import AbsenceForm, ConflictForm, RulingForm
 from .models import (
-    OVER_STATUSES, Absence, AgendaItem, Attendance, AttendanceStatus, Conflict, CouncilError, ItemKind, Meeting,
-    MeetingStatus, Position, Ruling, absences, attendance, conflicted, conflicts, count_positions, get_item,
-    get_meeting, items, member_for, members, positions,
+    OVER_STATUSES, Absence, AgendaItem, Attendance, AttendanceStatus, Conflict, CouncilError, Meeting,
+    MeetingStatus, Position, Ruling, absences, attendance, conflicted, count_positions, get_item,
+    get_meeting, member_for, members, positions,
 )
 
 SYSTEM = "system"  # the actor of what the process does by itself (workflows.timeline.SYSTEM_ACTORS)
@@ -100,56 +100,6 @@ def substitute_for(session: Session, meeting_id: int, username: str) -> str | No
                                                        Absence.withdrawn_at.is_(None)))
 
 
-# ------------------------------------------------------------------ read model of the meeting page
-
-@dataclass(frozen=True)
-class ConflictView:
-    member: str  # user name
-    name: str
-    reason: str | None  # None: the reason is not shown to this user
-    declared_by: str
-    ruling: str | None
-    ruling_note: str  # internal only ("" outside)
-    reason_public: bool
-
-
-@dataclass(frozen=True)
-class AttendanceRow:
-    member: str
-    name: str
-    status: str
-    substitute: str | None  # user name
-    substitute_name: str | None
-    recorded: bool  # recorded by the secretariat (else prefilled from absences and rulings)
-
-
-@dataclass(frozen=True)
-class ItemBoard:
-    item_id: int
-    conflicts: list[ConflictView]
-    conflicted_names: list[str] = field(default_factory=list)  # ruled conflicted: named in the minutes
-    substitute_positions: list[tuple[str, str, str]] = field(default_factory=list)  # (substitute, member, stance)
-    attendance: list[AttendanceRow] = field(default_factory=list)  # the item's: recorded, else prefilled
-    attendance_recorded: bool = False  # the secretariat recorded attendance for the item itself
-
-
-@dataclass(frozen=True)
-class BoardPage:
-    meeting_id: int
-    public: bool
-    absences: list[Absence]
-    names: dict[str, str]
-    attendance: list[AttendanceRow]
-    attendance_recorded: bool
-    items: dict[int, ItemBoard]
-    me: str | None  # the viewer as a council member (user name)
-    may_declare: bool  # the viewer (member or secretariat) may declare/raise conflicts and register absence
-    may_rule: bool  # the viewer is the chair
-    may_record: bool  # the secretariat may record attendance now
-    substitutes_allowed: bool
-    members: list[tuple[str, str]]  # (user name, name) of the council, for the secretariat's forms
-
-
 class Board:
     """Conflicts, absences, attendance: the access rules live here; the web layer only parses and renders."""
 
@@ -163,9 +113,11 @@ class Board:
     def _today(self):
         return self._now().astimezone(COPENHAGEN).date()
 
-    def _audit(self, session: Session, kind: str, actor: str, meeting: Meeting, summary: str, detail: dict) -> None:
+    def _audit(self, session: Session, kind: str, actor: str, meeting: Meeting, summary: str, detail: dict,
+               people: tuple = ()) -> None:
+        """An audit event; `people`: the user names in its summary and detail (written as references)."""
         self.engine.audit.append(session, kind=kind, actor=actor, case_id=meeting.case_id, summary=summary[:500],
-                                 detail=detail)
+                                 detail=detail, people=[p for p in people if p])
 
     def _member_named(self, session: Session, username: str, on) -> User:
         user = session.scalar(select(User).where(User.username == username))
@@ -209,7 +161,7 @@ class Board:
         session.add(row)
         session.flush()
         self._audit(session, "council.conflict_declared", user.username, meeting, f"{item.title}: {member}",
-                    {"item_id": item.id, "member": member})
+                    {"item_id": item.id, "member": member}, (member,))
         return row
 
     def rule_conflict(self, session: Session, user: User, item_id: int, raw: dict) -> Conflict:
@@ -234,7 +186,7 @@ class Board:
         self._audit(session, "council.conflict_ruled", user.username, meeting,
                     f"{item.title}: {row.member} {row.ruling}",
                     {"item_id": item.id, "member": row.member, "ruling": row.ruling,
-                     "reason_public": row.reason_public})
+                     "reason_public": row.reason_public}, (row.member,))
         if row.ruling == Ruling.CONFLICTED:
             self._exclude(session, item, row.member)
             self._refresh_decisions(session, meeting, item.id)
@@ -268,7 +220,7 @@ class Board:
         if position is not None:
             self._audit(session, "council.position_removed", SYSTEM, meeting, f"{item.title}: {member}",
                         {"item_id": item.id, "member": member, "position": position.position,
-                         "reason": "conflict"})
+                         "reason": "conflict"}, (member,))
             session.delete(position)
         if meeting.case_id is None:
             return
@@ -282,9 +234,9 @@ class Board:
                 if (self.engine.ready_task(instance, t.id).data.get("request") or {}).get("item_id") == item.id]
         for task_id in mine:  # completed by the system: it leaves the member's inbox
             self.engine.complete_task(session, meeting.case_id, task_id, data={}, actor=SYSTEM,
-                                      audit_data={"withdrawn": "conflict", "member": member, "item_id": item.id})
+                                      audit_data={"withdrawn": "conflict", "item_id": item.id})
             self._audit(session, "council.position_withdrawn", SYSTEM, meeting, f"{item.title}: {member}",
-                        {"item_id": item.id, "member": member, "task_id": task_id})
+                        {"item_id": item.id, "member": member, "task_id": task_id}, (member,))
 
     # ------------------------------------------------------------- absences
     def register_absence(self, session: Session, user: User, meeting_id: int, raw: dict) -> Absence:
@@ -309,7 +261,7 @@ class Board:
         session.flush()
         self._audit(session, "council.absence", user.username, meeting,
                     f"{member}" + (f" (stedfortræder {substitute})" if substitute else ""),
-                    {"member": member, "substitute": substitute})
+                    {"member": member, "substitute": substitute}, (member, substitute))
         return row
 
     def _check_substitute(self, session: Session, meeting: Meeting, member: str, substitute: str, on) -> None:
@@ -340,7 +292,8 @@ class Board:
         if row is None:
             raise CouncilError(N_("No absence is registered for this member."), "member")
         row.withdrawn_at = self._now()
-        self._audit(session, "council.absence_withdrawn", user.username, meeting, member, {"member": member})
+        self._audit(session, "council.absence_withdrawn", user.username, meeting, member, {"member": member},
+                    (member,))
         return row
 
     # ------------------------------------------------------------ attendance
@@ -401,93 +354,12 @@ class Board:
         self._audit(session, "council.attendance", user.username, meeting,
                     f"{item.title if item else meeting.title}: "
                     + ", ".join(f"{m} {s}" for m, (s, _) in wanted.items()),
-                    {"item_id": item_id, "attendance": {m: s for m, (s, _) in wanted.items()}})
+                    {"item_id": item_id, "attendance": [[m, s] for m, (s, _) in wanted.items()]},
+                    (*wanted, *(sub for _, sub in wanted.values())))
         self._refresh_decisions(session, meeting, item_id)
         return rows
 
-    def _attendance_rows(self, session: Session, meeting: Meeting, council: list[str], names: dict[str, str],
-                         item: AgendaItem | None) -> tuple[list[AttendanceRow], bool]:
-        """The attendance as recorded, else prefilled: absent (or substitute) from the absences, conflicted
-        from the chair's rulings, present otherwise."""
-        recorded = attendance(session, meeting.id, item.id if item else 0)
-        base = attendance(session, meeting.id) if item else {}
-        subs = {a.member: a.substitute for a in absences(session, meeting.id)}
-        excluded = conflicted(session, item.id) if item else set()
-        rows = []
-        for member in council:
-            row = recorded.get(member)
-            if row is not None:
-                status, substitute = row.status, row.substitute
-            elif member in excluded:
-                status, substitute = AttendanceStatus.CONFLICTED.value, None
-            elif member in base:
-                status, substitute = base[member].status, base[member].substitute
-            elif member in subs:
-                substitute = subs[member] if models.SUBSTITUTES_ALLOWED else None
-                status = AttendanceStatus.SUBSTITUTE.value if substitute else AttendanceStatus.ABSENT.value
-            else:
-                status, substitute = AttendanceStatus.PRESENT.value, None
-            rows.append(AttendanceRow(member, names.get(member, member), status, substitute,
-                                      names.get(substitute, substitute) if substitute else None, row is not None))
-        return rows, bool(recorded)
-
     # ------------------------------------------------------------------ read
     def board_page(self, session: Session, meeting_id: int, user: User | None, public: bool) -> BoardPage:
-        """What the meeting page shows of conflicts, absences and attendance to this user (`public`: the
-        meeting service's verdict on the viewer): the public sees, with the published minutes, the attendance
-        and the conflict lines (the reason only where the chair made it public); members and the secretariat
-        see the declarations, rulings and absences."""
-        meeting = get_meeting(session, meeting_id)
-        on = meeting.starts_at.astimezone(COPENHAGEN).date()
-        council_rows = members(session, on)
-        council = [m.user.username for m in council_rows]
-        minutes_public = meeting.minutes_published_at is not None
-        agenda = [i for i in items(session, meeting.id)]
-        names = {m.user.username: m.user.name for m in council_rows}
-        wanted = set()
-        all_conflicts = {i.id: conflicts(session, i.id) for i in agenda}
-        absent = absences(session, meeting.id)
-        for rows in all_conflicts.values():
-            wanted.update(c.member for c in rows)
-        wanted.update(a.substitute for a in absent if a.substitute)
-        item_positions = {i.id: positions(session, i.id) for i in agenda if i.kind == ItemKind.DECISION}
-        wanted.update(p.acting_by for rows in item_positions.values() for p in rows if p.acting_by)
-        wanted.update(a.substitute for a in session.scalars(select(Attendance).where(
-            Attendance.meeting_id == meeting.id, Attendance.substitute.is_not(None))))
-        missing = wanted - set(names)
-        if missing:
-            names.update(dict(session.execute(select(User.username, User.name).where(User.username.in_(missing)))
-                              .all()))
-        show = not public or minutes_public
-        boards = {}
-        for item in agenda:
-            views = []
-            for c in all_conflicts[item.id]:
-                if public and c.ruling != Ruling.CONFLICTED:
-                    continue
-                views.append(ConflictView(c.member, names.get(c.member, c.member),
-                                          c.reason if (not public or c.reason_public) else None,
-                                          c.declared_by, c.ruling, "" if public else c.ruling_note,
-                                          c.reason_public))
-            ruled = [v for v in views if v.ruling == Ruling.CONFLICTED]
-            subs = [(names.get(p.acting_by, p.acting_by), names.get(p.member, p.member), p.position)
-                    for p in item_positions.get(item.id, []) if p.acting_by] if not public else []
-            rows, recorded = self._attendance_rows(session, meeting, council, names, item) if show else ([], False)
-            boards[item.id] = ItemBoard(item.id, views if show else [],
-                                        conflicted_names=[v.name for v in ruled] if show else [],
-                                        substitute_positions=subs, attendance=rows,
-                                        attendance_recorded=recorded)
-        rows, recorded = self._attendance_rows(session, meeting, council, names, None) if show else ([], False)
-        me = user.username if user is not None and member_for(session, user, on) is not None else None
-        over = meeting.status in OVER_STATUSES
-        return BoardPage(
-            meeting_id=meeting.id, public=public, absences=[] if public else absent, names=names,
-            attendance=rows, attendance_recorded=recorded, items=boards, me=me,
-            may_declare=not public and not over and (me is not None or lanes.is_secretariat(user)),
-            may_rule=not public and not over and me is not None and any(
-                m.is_chair for m in council_rows if m.user.username == me),
-            may_record=not public and lanes.is_secretariat(user) and meeting.agenda_published_at is not None
-            and meeting.status in (MeetingStatus.PUBLISHED, MeetingStatus.MINUTES)
-            and self._today() >= on,
-            substitutes_allowed=models.SUBSTITUTES_ALLOWED,
-            members=[(m.user.username, m.user.name) for m in council_rows])
+        """What the meeting page shows of conflicts, absences and attendance to this user (board_view)."""
+        return board_page(session, meeting_id, user, public, self._today())
