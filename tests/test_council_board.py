@@ -91,7 +91,7 @@ def test_a_conflict_ruled_before_publication_creates_no_position_task_and_leaves
     assert "councillor" not in counts["missing"]
 
 
-def test_a_conflict_ruled_after_publication_withdraws_the_task_and_the_position(app, people):
+def test_a_conflict_ruled_after_publication_withdraws_the_task_and_the_position(app, people, client):
     from web.extensions import db
     from workflows.council import CouncilError, Position
 
@@ -121,6 +121,10 @@ def test_a_conflict_ruled_after_publication_withdraws_the_task_and_the_position(
     with pytest.raises(CouncilError, match="conflicted"):
         _do(app, lambda s: service.change_position(s, people.user("councillor"), item_id, {"position": "object"}))
     assert _count(app, Position, Position.item_id == item_id) == 0 and _count(app, AuditEvent) == events
+    people.login(client, "secretary")
+    timeline = client.get(f"/sager/{case_id}").get_data(as_text=True)
+    assert "Chair afgjorde inhabilitet i »Fælles datamodel«" in timeline
+    assert "En holdningsopgave til »Fælles datamodel« blev trukket tilbage: inhabilitet" in timeline
 
 
 def test_only_the_chair_rules_and_a_ruling_is_final(app, people):
