@@ -168,6 +168,12 @@ def test_a_substitute_acts_for_the_absent_member_at_that_meeting_only(app, peopl
     board = _board(app)
     _do(app, lambda s: board.register_absence(s, people.user("raad3"), first,
                                               {"substitute": "outsider", "reason": "Ferie"}))
+    with app.app_context():  # the substitute is told, in Danish, whom they act for and where
+        from engine.mail import OutboxMail
+
+        [mail] = db.session.scalars(select(OutboxMail).where(OutboxMail.tag == "council.substitute"))
+        assert mail.to_address == "outsider@example.org" and "stedfortræder for Raad3" in mail.body
+        assert "Rådsmøde marts" in mail.subject
     council.publish_agenda(first)
     council.publish_agenda(second)
     first_case, second_case = council.meeting(first).case_id, council.meeting(second).case_id

@@ -32,6 +32,7 @@ from ..dates import COPENHAGEN
 from ..directory import User
 from ..forms import FormInvalid, load_values
 from ..i18n import N_
+from ..notifications import notify
 from . import models
 from .board_view import BoardPage, board_page
 from .forms import AbsenceForm, ConflictForm, RulingForm
@@ -106,6 +107,7 @@ class Board:
     def __init__(self, council):
         self.engine = council.engine
         self.clock = council.clock
+        self.mail = council.tasks.mail
 
     def _now(self) -> datetime:
         return self.clock()
@@ -259,10 +261,21 @@ class Board:
         row.substitute, row.reason, row.withdrawn_at = substitute, values.get("reason") or "", None
         row.registered_by, row.registered_at = user.username, self._now()
         session.flush()
+        if substitute is not None:
+            self._tell_substitute(session, meeting, member, substitute)
         self._audit(session, "council.absence", user.username, meeting,
                     f"{member}" + (f" (stedfortræder {substitute})" if substitute else ""),
                     {"member": member, "substitute": substitute}, (member, substitute))
         return row
+
+    def _tell_substitute(self, session: Session, meeting: Meeting, member: str, substitute: str) -> None:
+        people = {u.username: u for u in session.scalars(select(User).where(
+            User.username.in_((member, substitute)))).unique()}
+        to = people[substitute]
+        if to.email:
+            mail = self.mail.substitute(meeting, to.name, people[member].name)
+            notify(session, mail.tag, to=to.email, to_name=to.name, case_id=meeting.case_id, subject=mail.subject,
+                   body=mail.body, user_id=to.id, now=self._now())
 
     def _check_substitute(self, session: Session, meeting: Meeting, member: str, substitute: str, on) -> None:
         if not models.SUBSTITUTES_ALLOWED:
