@@ -236,6 +236,29 @@ class CaseEngine:
         return instance
 
     # -------------------------------------------------------------- incidents
+    def refresh_ready_task(self, session: Session, case_id: int, task_id: str, data: dict, *,
+                           decisions: Iterable[str] = (), actor: str | None, summary: str = "") -> CaseInstance:
+        """Set variables in a ready task's data and evaluate again the decision tables of the business rule
+        tasks named in `decisions` (of the task's own process, in order) on it, merging their outputs: the
+        facts an earlier decision read have changed while the task waits. Saved with a "refresh" audit event."""
+        instance = self.load(session, case_id)
+        controls.require_active(instance.row)
+        task = self.ready_task(instance, task_id)
+
+        def step():
+            from SpiffWorkflow.util.deep_merge import DeepMerge
+
+            task.set_data(**data)
+            for name in decisions:
+                spec = task.workflow.spec.task_specs[name]
+                task.data = DeepMerge.merge(task.data, spec.dmnEngine.result(task))
+
+        self._run(session, instance, actor, step)
+        self.save(session, instance, actor=actor, kind="refresh", summary=summary or "task data refreshed",
+                  detail={"task": task.task_spec.name, "task_id": str(task.id), "names": sorted(data),
+                          "decisions": list(decisions)})
+        return instance
+
     def retry(self, session: Session, case_id: int, *, actor: str | None,
               expected_version: int | None = None) -> CaseInstance:
         """Run the failed tasks of an incident again, then the engine steps that follow.
@@ -341,8 +364,10 @@ class CaseEngine:
     # -------------------------------------------------------------- queries
     def tasks_for(self, session: Session, audiences: Iterable[tuple[str, str | None]], *,
                   assignee: str | None = None, limit: int = 200, offset: int = 0,
-                  delegated_from: Iterable[str] = ()) -> list[ReadyTask]:
+                  delegated_from: Iterable[str] = (),
+                  delegated_in: Iterable[tuple[str, int]] = ()) -> list[ReadyTask]:
         """Ready tasks visible to (lane, scope) pairs (scope None: any scope); a task with an
-        assignee is visible only to that assignee (and to those in `delegated_from`'s delegations)."""
+        assignee is visible only to that assignee (and to those in `delegated_from`'s delegations, and in
+        `delegated_in`'s (assignee, case id) pairs for that case only)."""
         return projections.tasks_for(session, audiences, assignee=assignee, limit=limit, offset=offset,
-                                     delegated_from=delegated_from)
+                                     delegated_from=delegated_from, delegated_in=delegated_in)

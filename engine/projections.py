@@ -190,10 +190,12 @@ class Projector:
 
 
 def tasks_for(session: Session, audiences, *, assignee: str | None = None, limit: int = 200,
-              offset: int = 0, delegated_from: Iterable[str] = ()) -> list[ReadyTask]:
+              offset: int = 0, delegated_from: Iterable[str] = (),
+              delegated_in: Iterable[tuple[str, int]] = ()) -> list[ReadyTask]:
     """Ready tasks visible to (lane, scope) pairs (scope None: any scope); a task with an
     assignee is visible only to that assignee. `delegated_from`: user names whose assigned tasks are
-    visible too, whatever their lane (an out-of-office delegation)."""
+    visible too, whatever their lane (an out-of-office delegation); `delegated_in`: (user name, case id)
+    pairs whose assigned tasks in that one case are visible too (a delegation bound to one case)."""
     clauses = []
     for lane, scope in audiences:
         clauses.append(ReadyTask.lane == lane if scope is None
@@ -205,6 +207,9 @@ def tasks_for(session: Session, audiences, *, assignee: str | None = None, limit
     delegated = list(delegated_from)
     if delegated:
         visible = or_(visible, ReadyTask.assignee.in_(delegated))
+    bound = [and_(ReadyTask.assignee == who, ReadyTask.case_id == case_id) for who, case_id in delegated_in]
+    if bound:
+        visible = or_(visible, *bound)
     return list(session.scalars(
         select(ReadyTask).where(visible)
         .order_by(ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.ready_since, ReadyTask.id)

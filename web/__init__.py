@@ -105,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(reviews.bp)  # issue 14: architecture reviews, the board, the public register
     app.register_blueprint(subscriptions.bp)  # issue 16: e-mail subscriptions to hearings
+    app.register_blueprint(__import__("web.council_board", fromlist=["bp"]).bp)  # issue 15: conflicts, attendance
     openapi.register_blueprint(api_module.bp)
     app.register_blueprint(__import__("web.api.oparl", fromlist=["bp"]).bp)  # issue 15: OParl 1.1 open data
     csrf.exempt(api_module.bp)

@@ -9,6 +9,11 @@ Only tasks assigned to the principal (an `assignee`, e.g. a council member's pos
 not their roles: the delegate sees the principal's assigned tasks in the inbox, may open and complete
 them, and the task's form runs as the principal's (records stay the principal's), while the audit
 log and the timeline say who acted. One level only: a delegate's own delegation does not pass on.
+
+A council meeting's substitute (stedfortræder, workflows/council/board.py) is the same mechanism bound to
+one case instead of a period: an absent member's registered substitute acts for them on the member's
+assigned tasks in that meeting's case only (`substitutions_for`), while the council's rules allow
+substitutes; a task of any other case stays the member's.
 """
 from __future__ import annotations
 
@@ -111,16 +116,35 @@ def delegate_of(session: Session, principal: str, on: date) -> str | None:
                           .order_by(Delegation.id.desc()).limit(1))
 
 
-def acting_for_task(session: Session, user: User, assignee: str | None, on: date) -> Acting | None:
+def substitutions_for(session: Session, substitute: str) -> list[tuple[str, int]]:
+    """(member, case id): the absent council members the user is the registered substitute for, each in
+    the case of that one meeting (its position tasks), while the meeting is not over and the council's
+    rules allow substitutes."""
+    from .council.models import OVER_STATUSES, SUBSTITUTES_ALLOWED, Absence, Meeting
+
+    if not SUBSTITUTES_ALLOWED:
+        return []
+    rows = session.execute(select(Absence.member, Meeting.case_id).join(Meeting, Meeting.id == Absence.meeting_id)
+                           .where(Absence.substitute == substitute, Absence.withdrawn_at.is_(None),
+                                  Meeting.case_id.is_not(None),
+                                  Meeting.status.not_in([s.value for s in OVER_STATUSES]))
+                           .order_by(Absence.id))
+    return [(member, case_id) for member, case_id in rows]
+
+
+def acting_for_task(session: Session, user: User, assignee: str | None, on: date,
+                    case_id: int | None = None) -> Acting | None:
     """Whether `user` may act on a task assigned to `assignee` on the day, and as whom.
 
     A task assigned to nobody or to the user: the user acts for themselves (the caller still checks
-    the lane). A task assigned to someone who delegated to the user for the day: the user acts for
+    the lane). A task assigned to someone who delegated to the user for the day, or (`case_id`: the
+    task's case) a council member whose substitute the user is at that case's meeting: the user acts for
     them. Otherwise None.
     """
     if assignee is None or assignee == user.username:
         return Acting(user)
-    if assignee in principals_for(session, user.username, on):
+    if assignee in principals_for(session, user.username, on) or (
+            case_id is not None and (assignee, case_id) in substitutions_for(session, user.username)):
         principal = session.scalar(select(User).where(User.username == assignee, User.active.is_(True)))
         if principal is not None:
             return Acting(user, principal)
@@ -133,6 +157,11 @@ class DelegatedAudit:
     def __init__(self, audit, acting: Acting):
         self._audit = audit
         self._acting = acting
+
+    @property
+    def acting(self) -> Acting:
+        """Who acts, for whom: a task form records "Y for X" on its own rows from it."""
+        return self._acting
 
     def append(self, session: Session, *, actor: str | None = None, detail: dict | None = None, **kwargs):
         principal = self._acting.principal

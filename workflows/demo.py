@@ -145,6 +145,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
     step(c4, {"screening": "complete"})
     _demo_council(session, byplan, users, step, c3, c4)
     __import__("workflows.council.demo_items", fromlist=["demo"]).demo(session, byplan, secretariat)  # issue 15
+    __import__("workflows.council.demo_board", fromlist=["x"]).load_board_demo(session, byplan)  # issue 15: board
     _demo_hearing(session, byplan, secretariat, users["kommune"], group, list(munis.values()))
     __import__("workflows.council.oparl_demo", fromlist=["demo"]).demo(session, byplan, secretariat)  # issue 15
     hearing_demo.load(session, byplan, secretariat, lead, group, list(munis.values()))  # issue 16

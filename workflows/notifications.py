@@ -82,6 +82,8 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("council.agenda", N_("A council meeting's agenda is published"), _council),
     Kind("council.positions", N_("Positions to record on a meeting's decision items"), _council),
     Kind("council.minutes", N_("Minutes out for approval"), _council, optional=False),
+    Kind("council.substitute", N_("You act as a substitute for an absent council member at a meeting"),
+         lambda user: True),  # issue 15: any active user who is not a member may be one
     Kind("case.mention", N_("A colleague mentions you in an internal comment on a case"), lambda user: True),
     # issue 14: architecture reviews
     Kind("review.submitted", N_("A project asks for an architecture review (secretariat)"), lanes.is_secretariat),

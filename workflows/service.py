@@ -185,11 +185,13 @@ class Byplan:
     def inbox(self, session: Session, user: User, limit: int = 200, offset: int = 0) -> list[ReadyTask]:
         return self.engine.tasks_for(session, lanes.audiences(user), assignee=user.username, limit=limit,
                                      offset=offset, delegated_from=delegation.principals_for(
-                                         session, user.username, delegation.today(self.engine.clock())))
+                                         session, user.username, delegation.today(self.engine.clock())),
+                                     delegated_in=delegation.substitutions_for(session, user.username))
 
     def _acting(self, session: Session, user: User, proj: ReadyTask) -> delegation.Acting:
         """Who acts on the task, and for whom (an out-of-office delegation); Forbidden when the user may not."""
-        acting = delegation.acting_for_task(session, user, proj.assignee, delegation.today(self.engine.clock()))
+        acting = delegation.acting_for_task(session, user, proj.assignee, delegation.today(self.engine.clock()),
+                                            case_id=proj.case_id)
         if acting is None or not lanes.may_act(acting.as_user, proj.lane, proj.scope):
             raise Forbidden(N_("This task belongs to another role."))
         return acting

@@ -92,6 +92,17 @@ def _before(summary: str, sep: str) -> str:
     return summary.rsplit(sep, 1)[0] if sep in summary else summary
 
 
+BOARD_SENTENCES = {
+    "council.conflict_declared": N_("%(actor)s declared a conflict of interest on »%(item)s«"),
+    "council.conflict_ruled": N_("%(actor)s ruled on a conflict of interest on »%(item)s«"),
+    "council.position_withdrawn": N_("A position task on »%(item)s« was withdrawn: conflict of interest"),
+    "council.position_removed": N_("A position on »%(item)s« was removed: conflict of interest"),
+    "council.absence": N_("%(actor)s registered an absence from the meeting"),
+    "council.absence_withdrawn": N_("%(actor)s withdrew an absence from the meeting"),
+    "council.attendance": N_("%(actor)s recorded the attendance at »%(item)s«"),
+}
+
+
 def _sentence(kind: str, summary: str, detail: dict) -> tuple[str, dict, tuple[str, ...]]:
     """(message id, parameters besides the actor, Danish parameters) of one audit event."""
     if kind == "start":
@@ -119,6 +130,8 @@ def _sentence(kind: str, summary: str, detail: dict) -> tuple[str, dict, tuple[s
         position = detail.get("position") or summary.rsplit(": ", 1)[-1]
         text = POSITION_SENTENCES.get(position, N_("%(actor)s recorded a position on »%(item)s«"))
         return text, {"item": _before(summary, ": ")}, ()
+    if kind in BOARD_SENTENCES:  # issue 15: conflicts of interest, absences, attendance
+        return BOARD_SENTENCES[kind], {"item": _before(summary, ": ")}, ()
     if kind == "hearing.response":
         party = _before(summary, " v")
         if detail.get("late"):

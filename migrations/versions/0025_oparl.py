@@ -7,7 +7,7 @@ knows (a meeting's last publication, an item's meeting, a member's user account;
 moment of this migration).
 
 Revision ID: 0025
-Revises: 0021
+Revises: 0022
 """
 from datetime import datetime, timezone
 
@@ -17,7 +17,7 @@ import engine.models
 
 
 revision = '0025'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -130,6 +130,13 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /raadet/punkter/<id:item_id>/luk": SECRETARIAT | {"chair"},
     "POST /raadet/punkter/<id:item_id>/aabn": frozenset({"chair"}),
     "POST /raadet/punkter/<id:item_id>/udsaet": SECRETARIAT,
+    # issue 15: conflicts of interest (members for themselves, the secretariat for a member; the chair rules),
+    # absences with substitutes, the secretariat's attendance
+    "POST /raadet/punkter/<id:item_id>/inhabilitet": COUNCIL | SECRETARIAT,
+    "POST /raadet/punkter/<id:item_id>/inhabilitet/afgoerelse": frozenset({"chair"}),
+    "POST /raadet/moeder/<id:meeting_id>/afbud": COUNCIL | SECRETARIAT,
+    "POST /raadet/moeder/<id:meeting_id>/afbud/tilbagekald": COUNCIL | SECRETARIAT,
+    "POST /raadet/moeder/<id:meeting_id>/fremmoede": SECRETARIAT,
     # --- networks
     "GET /netvaerk": SIGNED_IN,
     "GET /netvaerk/runder/ny": SECRETARIAT,

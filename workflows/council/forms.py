@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from marshmallow import ValidationError, validates_schema
 
 from ..dates import COPENHAGEN
-from ..forms import REQUIRED, FormSchema, choice, date_field, integer, text, time_of_day
+from ..forms import REQUIRED, FormSchema, checkbox, choice, date_field, integer, text, time_of_day
 from ..i18n import N_
 from .models import KINDS, OUTCOMES, POSITIONS, Outcome
 
@@ -116,3 +116,37 @@ def field_limits(schema_cls: type[FormSchema]) -> dict[str, int]:
     """{field: max length} of a schema, for hand-written HTML forms that must not copy the limits."""
     return {name: f.metadata["max_length"] for name, f in schema_cls().fields.items()
             if f.metadata.get("max_length")}
+
+
+# ------------------------------------------------------------------ issue 15: conflicts, absences (board.py)
+
+RULINGS = [("conflicted", N_("Conflicted: takes no part in the item")),
+           ("not_conflicted", N_("Not conflicted"))]
+
+
+class ConflictForm(FormSchema):
+    """A member declares a conflict of interest on an item; the secretariat may raise it for a member."""
+
+    member = text(N_("Council member (user name)"), max_length=100,
+                  help=N_("Left out: yourself. The secretariat names the member it raises the conflict for."))
+    reason = text(N_("Reason for the conflict of interest"), required=True, widget="textarea", max_length=5000)
+
+
+class RulingForm(FormSchema):
+    """The chair rules on a declared conflict."""
+
+    member = text(N_("Council member (user name)"), required=True, max_length=100)
+    ruling = choice(N_("Ruling"), RULINGS)
+    note = text(N_("Note to the ruling"), widget="textarea", max_length=5000)
+    reason_public = checkbox(N_("The reason is public"),
+                             help=N_("The public minutes show the reason with the conflict."))
+
+
+class AbsenceForm(FormSchema):
+    """A member registers absence from a meeting (or the secretariat for them), with a substitute."""
+
+    member = text(N_("Council member (user name)"), max_length=100,
+                  help=N_("Left out: yourself. The secretariat names the member it registers."))
+    substitute = text(N_("Substitute (user name)"), max_length=100,
+                      help=N_("Acts for the member at this meeting only: an active user who is not a member."))
+    reason = text(N_("Reason"), widget="textarea", max_length=2000)

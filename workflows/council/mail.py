@@ -15,6 +15,7 @@ TEMPLATES = MailTemplates(Path(__file__).resolve().parent / "mail")
 AGENDA_TAG = "council.agenda"
 POSITIONS_TAG = "council.positions"  # issue 13: a member's new position tasks
 MINUTES_TAG = "council.minutes"
+SUBSTITUTE_TAG = "council.substitute"  # issue 15: you act for an absent member at one meeting
 
 
 @dataclass(frozen=True)
@@ -46,4 +47,9 @@ class CouncilMail:
 
     def minutes(self, meeting, name: str, deadline: datetime) -> Mail:
         return self._mail(MINUTES_TAG, "minutes", meeting=meeting, name=name, deadline=deadline,
+                          url=self.links("council.meeting", meeting_id=meeting.id))
+
+    def substitute(self, meeting, name: str, member: str) -> Mail:
+        """Issue 15: the substitute acts for the absent `member` at this meeting (workflows/council/board.py)."""
+        return self._mail(SUBSTITUTE_TAG, "substitute", meeting=meeting, name=name, member=member,
                           url=self.links("council.meeting", meeting_id=meeting.id))

@@ -24,6 +24,9 @@ MINUTES_DAYS = 7
 #: The council's rules of procedure: whether a member recording a position sees the others' positions
 #: before the meeting (the council's task pages follow it; the chair always sees them to decide).
 MEMBERS_SEE_POSITIONS = True
+#: The council's rules of procedure: whether an absent member may name a substitute (stedfortræder) who acts
+#: for them at one meeting (workflows/council/board.py; workflows.delegation resolves it for their tasks).
+SUBSTITUTES_ALLOWED = True
 
 
 class MeetingStatus(StrEnum):
@@ -216,6 +219,8 @@ class Position(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     replaced: Mapped[int] = mapped_column(Integer, default=0)
+    #: recorded by a substitute acting for the member at this meeting ("Y for X"); None: by the member
+    acting_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class AttendanceStatus(StrEnum):

@@ -29,8 +29,9 @@ from .mail import CouncilMail
 from .models import (
     MINUTES_DAYS, OPEN_STATUSES, OUTCOMES, POSITIONS, AgendaItem, CouncilError, ItemKind, MeetingStatus,
     MinutesObjection, Position,
-    count_positions, get_item, get_meeting, items, member_for, members, next_position, positions,
+    conflicted, count_positions, get_item, get_meeting, items, member_for, members, next_position, positions,
 )
+from .board import tally  # the counts the decision tables read (bpmn/council_*.dmn)
 
 
 # ------------------------------------------------- shared record operations
@@ -48,11 +49,16 @@ def schedule_proposal(session: Session, meeting_id: int, proposal, actor: str) -
     return item
 
 
-def record_position(session: Session, audit, user: User, item_id: int, raw: dict, now: datetime) -> Position:
-    """A member's position; a second one replaces the first until the chair has decided."""
+def record_position(session: Session, audit, user: User, item_id: int, raw: dict, now: datetime,
+                    acting_by: str | None = None) -> Position:
+    """A member's position; a second one replaces the first until the chair has decided. `acting_by`: the
+    substitute who records it for the member at the meeting (workflows/council/board.py)."""
     item = get_item(session, item_id)
     if member_for(session, user, now.astimezone(COPENHAGEN).date()) is None:
         raise Forbidden(N_("Only council members record positions."))
+    if user.username in conflicted(session, item.id):
+        raise CouncilError(N_("The chair has ruled you conflicted on this item: you take no part in it and "
+                              "record no position."))
     if item.kind != ItemKind.DECISION:
         raise CouncilError(N_("Positions are recorded on decision items only."))
     if item.decided_at is not None:
@@ -69,21 +75,11 @@ def record_position(session: Session, audit, user: User, item_id: int, raw: dict
     row.position = values["position"]
     row.comment = values.get("comment") or ""
     row.recorded_at = now
+    row.acting_by = acting_by
     audit.append(session, kind="council.position", actor=user.username,
                  case_id=item.meeting.case_id, summary=f"{item.title}: {row.position}",
                  detail={"item_id": item.id, "position": row.position})
     return row
-
-
-def tally(session: Session, item: AgendaItem, now: datetime) -> dict:
-    """The positions on a decision item and what the quorum rule (bpmn/council_quorum.dmn) reads: the members
-    who may take part (`eligible`) and those who take part (`participating`: they recorded a position), and
-    who has not recorded one (`missing`, user names)."""
-    counts = count_positions(session, item.id)
-    council = [m.user.username for m in members(session, now.astimezone(COPENHAGEN).date())]
-    recorded = {p.member for p in positions(session, item.id)}
-    return {**counts, "eligible": len(council), "participating": len(recorded & set(council)),
-            "missing": [name for name in council if name not in recorded]}
 
 
 # ------------------------------------------------------ BPMN service tasks
@@ -131,7 +127,9 @@ class ServiceTasks:
                     self._send(session, meeting, self.mail.positions(meeting, m.user.name,
                                                                      [i.title for i in decision_items]), m)
         people = [m.user.username for m in council]
-        return {"requests": [{"item_id": i.id, "member": p, "title": i.title} for i in decision_items for p in people],
+        excluded = {i.id: conflicted(session, i.id) for i in decision_items}  # ruled conflicted: no task
+        return {"requests": [{"item_id": i.id, "member": p, "title": i.title} for i in decision_items for p in people
+                             if p not in excluded[i.id]],
                 "decision_items": [{"item_id": i.id, "proposal_id": i.proposal_id, "title": i.title}
                                    for i in decision_items]}
 
@@ -188,7 +186,9 @@ def _position_submit(ctx, values: dict) -> dict:
     request = ctx.task_data["request"]
     if ctx.user is None or request["member"] != ctx.user.username:
         raise Forbidden(N_("This position is another member's."))
-    record_position(ctx.session, ctx.audit or AuditLog(ctx.clock), ctx.user, request["item_id"], values, ctx.clock())
+    acting = getattr(ctx.audit, "acting", None)  # a substitute (or delegate) acting for the member
+    record_position(ctx.session, ctx.audit or AuditLog(ctx.clock), ctx.user, request["item_id"], values, ctx.clock(),
+                    acting_by=acting.actor.username if acting is not None and acting.delegated else None)
     return {"position_done": values["position"]}
 
 
@@ -274,6 +274,8 @@ class DecisionContext(AgendaItemContext):
     has_quorum: bool | None = None
     suggested: str | None = None  # the decision table's outcome: a suggestion, not the decision
     suggested_label: str | None = None
+    conflicted: list[str] = field(default_factory=list)  # names of the members ruled conflicted on the item
+    basis: str = "positions"  # who takes part: by the recorded "attendance", else by the recorded "positions"
 
 
 def _decide_context(ctx) -> AgendaItemContext | None:
@@ -283,14 +285,16 @@ def _decide_context(ctx) -> AgendaItemContext | None:
     base = item_context(ctx.session, int(item["item_id"]), show_positions=True)  # the chair decides from them
     counts = ctx.task_data.get("counts") or {}
     missing = counts.get("missing") or []
-    names = dict(ctx.session.execute(select(User.username, User.name).where(User.username.in_(missing))).all()) \
-        if missing else {}
+    excluded = counts.get("conflicted") or []
+    names = dict(ctx.session.execute(select(User.username, User.name).where(
+        User.username.in_(missing + excluded))).all()) if missing or excluded else {}
     return DecisionContext(**{f.name: getattr(base, f.name) for f in fields(AgendaItemContext)},
                            missing=[names.get(m, m) for m in missing], eligible=int(counts.get("eligible") or 0),
                            participating=int(counts.get("participating") or 0),
                            has_quorum=ctx.task_data.get("has_quorum"),
                            suggested=ctx.task_data.get("proposed_outcome"),
-                           suggested_label=dict(OUTCOMES).get(ctx.task_data.get("proposed_outcome")))
+                           suggested_label=dict(OUTCOMES).get(ctx.task_data.get("proposed_outcome")),
+                           conflicted=[names.get(m, m) for m in excluded], basis=counts.get("basis") or "positions")
 
 
 register(FormDef("council.agenda", AgendaForm, _agenda_submit))
