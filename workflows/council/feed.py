@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from ..i18n import N_
+from .documents import feed_links
 from .models import OUTCOMES, AgendaItem, Meeting
 
 FEED_LANGUAGE = "da"
@@ -45,6 +46,9 @@ def atom_feed(decisions: list[AgendaItem], meetings: list[Meeting], links,
         entry.id(f"{page}#referat")
         entry.title(_(MINUTES_ENTRY) % {"title": meeting.title})
         entry.link(href=page)
+        for label, document_id in feed_links(meeting):  # the public agenda pack and minutes as PDF (issue 15)
+            entry.link(href=links("council.document", meeting_id=meeting.id, document_id=document_id),
+                       rel="enclosure", type="application/pdf", title=label)
         entry.updated(meeting.minutes_published_at)
         entry.summary(meeting.minutes_summary[:1000])
         times.append(meeting.minutes_published_at)

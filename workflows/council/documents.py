@@ -1,0 +1,277 @@
+"""The council's documents that leave the system: the agenda pack and the minutes as accessible PDFs.
+
+Both are generated from the records (`papers`), rendered by the shared `workflows/pdf` renderer
+(WeasyPrint PDF/UA-1) from `workflows/council/pdf/*.html`, and stored in the document store as versions
+(sha256) of one document per meeting, kind and variant (`MeetingDocument`):
+
+- the agenda pack when the agenda is published (`council.publish_agenda`), and again, as a new version,
+  when a published agenda changes (an item added, moved or removed, material added: every such change
+  goes through `Council._change`, which calls `agenda_changed`; the packs are regenerated just before the
+  transaction commits, when the change is complete). An unchanged pack gets no new version.
+- the minutes when they are published (`council.publish_minutes`); a draft for the secretariat on demand.
+
+Variants: `internal` (staff and the council) and `public` (anyone, once the agenda or the minutes are
+public): closed items as the placeholder "Lukket punkt", no internal reasons (papers.py). A member ruled
+conflicted on a closed item is offered the public agenda pack, since the internal one holds that item's
+material.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Callable
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
+
+from engine.models import Base, Document
+
+from .. import lanes
+from ..directory import User
+from . import papers
+from .models import Meeting, Ruling, conflicts, get_meeting, items
+
+PENDING = "council.documents.pending"  # session.info: ids of meetings whose agenda changed in this transaction
+
+
+class Kind(StrEnum):
+    AGENDA = "agenda"
+    MINUTES = "minutes"
+
+
+class Variant(StrEnum):
+    INTERNAL = "internal"
+    PUBLIC = "public"
+
+
+class MeetingDocument(Base):
+    """The stored document of a meeting's agenda pack or minutes in one variant (its versions are the
+    document store's)."""
+
+    __tablename__ = "council_meeting_document"
+    __table_args__ = (UniqueConstraint("meeting_id", "kind", "variant"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meeting.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # Kind
+    variant: Mapped[str] = mapped_column(String(20))  # Variant
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    #: sha256 of what the document was made from (its HTML and the attached files): unchanged, no new version
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    generated_at: Mapped[datetime]
+
+    document: Mapped[Document] = relationship(lazy="joined")
+
+
+@dataclass(frozen=True)
+class PaperLink:
+    """A stored document as the meeting page lists it."""
+
+    kind: str
+    variant: str
+    label: str
+    document_id: int
+    version: int
+    filename: str
+    size: int
+    sha256: str
+    generated_at: datetime
+
+
+LABELS = {(Kind.AGENDA, Variant.INTERNAL): "Dagsorden med bilag (intern)",
+          (Kind.AGENDA, Variant.PUBLIC): "Dagsorden med bilag",
+          (Kind.MINUTES, Variant.INTERNAL): "Referat (intern)",
+          (Kind.MINUTES, Variant.PUBLIC): "Referat"}
+
+
+def _title(kind: str, variant: str, meeting: Meeting, draft: bool = False) -> str:
+    name = "Dagsorden" if kind == Kind.AGENDA else ("Udkast til referat" if draft else "Referat")
+    suffix = " (intern udgave)" if variant == Variant.INTERNAL else ""
+    return f"{name}: {meeting.title}{suffix}"
+
+
+def _filename(kind: str, variant: str, meeting: Meeting) -> str:
+    base = "dagsorden" if kind == Kind.AGENDA else "referat"
+    return f"{base}-{meeting.number or meeting.id}{'-intern' if variant == Variant.INTERNAL else ''}.pdf"
+
+
+def render_agenda(paper: papers.MeetingPaper, title: str) -> tuple[bytes, str]:
+    """(the agenda pack, sha256 of its sources): the generated pages with every attached PDF's pages
+    placed after its item (merge.place_pages)."""
+    from ..pdf import render_html, render_pdf
+    from ..pdf.merge import Placed, open_pdf, place_pages
+
+    context = {"m": paper}
+    source = hashlib.sha256(render_html("council/pdf/agenda.html", context, title=title).encode())
+    placed = []
+    for item in paper.items:
+        for file in item.material:
+            source.update(file.sha256.encode())
+            if file.pages:
+                reader = open_pdf(file.content)
+                placed += [Placed(page, f"Bilag til punkt {item.number}: {file.title}, side {n} af {file.pages}")
+                           for n, page in enumerate(reader.pages, start=1)]
+    generated = render_pdf("council/pdf/agenda.html", context, title=title)
+    return place_pages(generated, placed), source.hexdigest()
+
+
+def render_minutes(paper: papers.MeetingPaper, title: str) -> tuple[bytes, str]:
+    from ..pdf import render_html, render_pdf
+
+    context = {"m": paper}
+    source = hashlib.sha256(render_html("council/pdf/minutes.html", context, title=title).encode()).hexdigest()
+    return render_pdf("council/pdf/minutes.html", context, title=title), source
+
+
+class MeetingPapers:
+    """Generates, stores and lists the agenda packs and minutes of the council's meetings."""
+
+    def __init__(self, documents, clock: Callable[[], datetime]):
+        self.documents = documents
+        self.clock = clock
+
+    # ------------------------------------------------------------ making
+    def _store(self, session: Session, meeting: Meeting, kind: str, variant: str, content: bytes,
+               source: str, actor: str | None) -> MeetingDocument:
+        row = session.scalar(select(MeetingDocument).where(MeetingDocument.meeting_id == meeting.id,
+                                                           MeetingDocument.kind == kind,
+                                                           MeetingDocument.variant == variant))
+        if row is not None and row.source_sha256 == source:
+            return row  # nothing changed: no new version
+        version = self.documents.add(session, case_id=meeting.case_id, filename=_filename(kind, variant, meeting),
+                                     content=content, actor=actor, title=_title(kind, variant, meeting),
+                                     document_id=row.document_id if row is not None else None)
+        if row is None:
+            row = MeetingDocument(meeting_id=meeting.id, kind=kind, variant=variant, document_id=version.document_id,
+                                  source_sha256=source, generated_at=self.clock())
+            session.add(row)
+        row.source_sha256, row.generated_at = source, self.clock()
+        session.flush()
+        return row
+
+    def agenda_pack(self, session: Session, meeting_id: int, variant: str) -> bytes:
+        """The agenda pack of one variant as it stands (not stored)."""
+        meeting = get_meeting(session, meeting_id)
+        paper = papers.agenda_paper(session, meeting.id, variant == Variant.PUBLIC, _open_pdf)
+        return render_agenda(paper, _title(Kind.AGENDA, variant, meeting))[0]
+
+    def refresh_agenda(self, session: Session, meeting: Meeting, actor: str | None = None) -> list[MeetingDocument]:
+        """Both variants of the agenda pack, stored (a new version only where the content changed)."""
+        rows = []
+        for variant in (Variant.INTERNAL, Variant.PUBLIC):
+            paper = papers.agenda_paper(session, meeting.id, variant == Variant.PUBLIC, _open_pdf)
+            content, source = render_agenda(paper, _title(Kind.AGENDA, variant, meeting))
+            rows.append(self._store(session, meeting, Kind.AGENDA, variant, content, source, actor))
+        return rows
+
+    def refresh_minutes(self, session: Session, meeting: Meeting, actor: str | None = None) -> list[MeetingDocument]:
+        rows = []
+        for variant in (Variant.INTERNAL, Variant.PUBLIC):
+            paper = papers.minutes_paper(session, meeting.id, variant == Variant.PUBLIC)
+            content, source = render_minutes(paper, _title(Kind.MINUTES, variant, meeting))
+            rows.append(self._store(session, meeting, Kind.MINUTES, variant, content, source, actor))
+        return rows
+
+    def minutes_draft(self, session: Session, user: User | None, meeting_id: int) -> tuple[str, bytes]:
+        """The minutes as they stand, for the secretariat (internal variant, marked as a draft; not stored)."""
+        lanes.require_secretariat(user)
+        meeting = get_meeting(session, meeting_id)
+        paper = papers.minutes_paper(session, meeting.id, public=False, draft=meeting.minutes_published_at is None)
+        title = _title(Kind.MINUTES, Variant.INTERNAL, meeting, draft=paper.draft)
+        return f"referat-udkast-{meeting.number or meeting.id}.pdf", render_minutes(paper, title)[0]
+
+    # ------------------------------------------------------------- hooks
+    def agenda_published(self, session: Session, meeting: Meeting) -> None:
+        """`council.publish_agenda`: the first version of the agenda pack."""
+        self.refresh_agenda(session, meeting)
+
+    def minutes_published(self, session: Session, meeting: Meeting) -> None:
+        """`council.publish_minutes`: the minutes as approved."""
+        self.refresh_minutes(session, meeting)
+
+    def agenda_changed(self, session: Session, meeting: Meeting) -> None:
+        """A published agenda changed: its packs are regenerated just before this transaction commits (the
+        change is complete then; a rolled-back change generates nothing)."""
+        real = object_session(meeting) or session
+        real.info.setdefault(PENDING, set()).add(meeting.id)
+        if not event.contains(real, "before_commit", self._before_commit):
+            event.listen(real, "before_commit", self._before_commit)
+            event.listen(real, "after_rollback", _forget)
+
+    def _before_commit(self, session: Session) -> None:
+        for meeting_id in sorted(session.info.pop(PENDING, set())):
+            meeting = session.get(Meeting, meeting_id)
+            if meeting is not None and meeting.agenda_published_at is not None:
+                self.refresh_agenda(session, meeting)
+
+    # ------------------------------------------------------------- reads
+    def _rows(self, session: Session, meeting_id: int) -> list[MeetingDocument]:
+        return list(session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == meeting_id)
+                                    .order_by(MeetingDocument.kind, MeetingDocument.variant)))
+
+    def _may(self, session: Session, user: User | None, meeting: Meeting, row: MeetingDocument) -> bool:
+        if row.variant == Variant.PUBLIC:
+            return meeting.is_public if row.kind == Kind.AGENDA else meeting.minutes_published_at is not None
+        if not lanes.is_staff(user):
+            return False
+        if row.kind == Kind.AGENDA and not lanes.is_secretariat(user) and not lanes.is_admin(user):
+            return not _conflicted_on_closed(session, meeting, user.username)
+        return True
+
+    def visible(self, session: Session, user: User | None, meeting_id: int) -> list[PaperLink]:
+        """The meeting's stored documents this user may download, the internal variant before the public
+        one of the same kind only when the user may read it."""
+        meeting = get_meeting(session, meeting_id)
+        links = []
+        for row in self._rows(session, meeting.id):
+            if not self._may(session, user, meeting, row):
+                continue
+            version = row.document.current
+            links.append(PaperLink(row.kind, row.variant, LABELS[(Kind(row.kind), Variant(row.variant))],
+                                   row.document_id, version.number, version.filename, version.size, version.sha256,
+                                   version.uploaded_at))
+        return sorted(links, key=lambda link: (link.kind != Kind.AGENDA, link.variant != Variant.INTERNAL))
+
+    def document_ids(self, session: Session, user: User | None, meeting_id: int) -> frozenset[int]:
+        """The ids of the stored documents this user may download (the meeting's document route)."""
+        return frozenset(link.document_id for link in self.visible(session, user, meeting_id))
+
+    def public_links(self, session: Session, meeting: Meeting) -> list[PaperLink]:
+        """The public variants of a meeting (the Atom feed)."""
+        return self.visible(session, None, meeting.id)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def _open_pdf(content: bytes):
+    from ..pdf.merge import open_pdf
+
+    return open_pdf(content)
+
+
+def _conflicted_on_closed(session: Session, meeting: Meeting, username: str) -> bool:
+    return any(item.closed and any(c.member == username and c.ruling == Ruling.CONFLICTED.value
+                                   for c in conflicts(session, item.id))
+               for item in items(session, meeting.id))
+
+
+def feed_links(meeting: Meeting) -> list[tuple[str, int]]:
+    """(label, document id) of a meeting's public documents, for the Atom feed's entries."""
+    session = object_session(meeting)
+    if session is None:
+        return []
+    rows = session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == meeting.id,
+                                                         MeetingDocument.variant == Variant.PUBLIC.value)
+                           .order_by(MeetingDocument.kind))
+    shown = []
+    for row in rows:
+        if row.kind == Kind.AGENDA and not meeting.is_public:
+            continue
+        if row.kind == Kind.MINUTES and meeting.minutes_published_at is None:
+            continue
+        shown.append((LABELS[(Kind(row.kind), Variant.PUBLIC)], row.document_id))
+    return shown
