@@ -2,7 +2,7 @@
 
 Both are generated from the records (`papers`), rendered by the shared `workflows/pdf` renderer
 (WeasyPrint PDF/UA-1) from `workflows/council/pdf/*.html`, and stored in the document store as versions
-(sha256) of one document per meeting, kind and variant (`MeetingDocument`):
+(sha256) of one document per meeting, kind and variant (`CouncilDocument`):
 
 - the agenda pack when the agenda is published (`council.publish_agenda`), and again, as a new version,
   when a published agenda changes (an item added, moved or removed, material added: every such change
@@ -46,7 +46,7 @@ class Variant(StrEnum):
     PUBLIC = "public"
 
 
-class MeetingDocument(Base):
+class CouncilDocument(Base):
     """The stored document of a meeting's agenda pack or minutes in one variant (its versions are the
     document store's)."""
 
@@ -134,17 +134,17 @@ class MeetingPapers:
 
     # ------------------------------------------------------------ making
     def _store(self, session: Session, meeting: Meeting, kind: str, variant: str, content: bytes,
-               source: str, actor: str | None) -> MeetingDocument:
-        row = session.scalar(select(MeetingDocument).where(MeetingDocument.meeting_id == meeting.id,
-                                                           MeetingDocument.kind == kind,
-                                                           MeetingDocument.variant == variant))
+               source: str, actor: str | None) -> CouncilDocument:
+        row = session.scalar(select(CouncilDocument).where(CouncilDocument.meeting_id == meeting.id,
+                                                           CouncilDocument.kind == kind,
+                                                           CouncilDocument.variant == variant))
         if row is not None and row.source_sha256 == source:
             return row  # nothing changed: no new version
         version = self.documents.add(session, case_id=meeting.case_id, filename=_filename(kind, variant, meeting),
                                      content=content, actor=actor, title=_title(kind, variant, meeting),
                                      document_id=row.document_id if row is not None else None)
         if row is None:
-            row = MeetingDocument(meeting_id=meeting.id, kind=kind, variant=variant, document_id=version.document_id,
+            row = CouncilDocument(meeting_id=meeting.id, kind=kind, variant=variant, document_id=version.document_id,
                                   source_sha256=source, generated_at=self.clock())
             session.add(row)
         row.source_sha256, row.generated_at = source, self.clock()
@@ -157,7 +157,7 @@ class MeetingPapers:
         paper = papers.agenda_paper(session, meeting.id, variant == Variant.PUBLIC, _open_pdf)
         return render_agenda(paper, _title(Kind.AGENDA, variant, meeting))[0]
 
-    def refresh_agenda(self, session: Session, meeting: Meeting, actor: str | None = None) -> list[MeetingDocument]:
+    def refresh_agenda(self, session: Session, meeting: Meeting, actor: str | None = None) -> list[CouncilDocument]:
         """Both variants of the agenda pack, stored (a new version only where the content changed)."""
         rows = []
         for variant in (Variant.INTERNAL, Variant.PUBLIC):
@@ -166,7 +166,7 @@ class MeetingPapers:
             rows.append(self._store(session, meeting, Kind.AGENDA, variant, content, source, actor))
         return rows
 
-    def refresh_minutes(self, session: Session, meeting: Meeting, actor: str | None = None) -> list[MeetingDocument]:
+    def refresh_minutes(self, session: Session, meeting: Meeting, actor: str | None = None) -> list[CouncilDocument]:
         rows = []
         for variant in (Variant.INTERNAL, Variant.PUBLIC):
             paper = papers.minutes_paper(session, meeting.id, variant == Variant.PUBLIC)
@@ -207,11 +207,11 @@ class MeetingPapers:
                 self.refresh_agenda(session, meeting)
 
     # ------------------------------------------------------------- reads
-    def _rows(self, session: Session, meeting_id: int) -> list[MeetingDocument]:
-        return list(session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == meeting_id)
-                                    .order_by(MeetingDocument.kind, MeetingDocument.variant)))
+    def _rows(self, session: Session, meeting_id: int) -> list[CouncilDocument]:
+        return list(session.scalars(select(CouncilDocument).where(CouncilDocument.meeting_id == meeting_id)
+                                    .order_by(CouncilDocument.kind, CouncilDocument.variant)))
 
-    def _may(self, session: Session, user: User | None, meeting: Meeting, row: MeetingDocument) -> bool:
+    def _may(self, session: Session, user: User | None, meeting: Meeting, row: CouncilDocument) -> bool:
         if row.variant == Variant.PUBLIC:
             return meeting.is_public if row.kind == Kind.AGENDA else meeting.minutes_published_at is not None
         if not lanes.is_staff(user):
@@ -264,9 +264,9 @@ def feed_links(meeting: Meeting) -> list[tuple[str, int]]:
     session = object_session(meeting)
     if session is None:
         return []
-    rows = session.scalars(select(MeetingDocument).where(MeetingDocument.meeting_id == meeting.id,
-                                                         MeetingDocument.variant == Variant.PUBLIC.value)
-                           .order_by(MeetingDocument.kind))
+    rows = session.scalars(select(CouncilDocument).where(CouncilDocument.meeting_id == meeting.id,
+                                                         CouncilDocument.variant == Variant.PUBLIC.value)
+                           .order_by(CouncilDocument.kind))
     shown = []
     for row in rows:
         if row.kind == Kind.AGENDA and not meeting.is_public:
