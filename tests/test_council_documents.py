@@ -398,16 +398,24 @@ def test_published_minutes_are_stored_and_linked_from_the_page_and_the_feed(app,
     assert 'rel="enclosure"' in feed and 'type="application/pdf"' in feed
 
 
-def test_placing_pages_keeps_a_rotated_page_and_refuses_what_is_not_a_pdf(material_pdf):
+def test_a_rotated_page_is_placed_upright_and_what_is_not_a_pdf_is_refused(material_pdf):
     from pypdf import PdfWriter
+    from weasyprint import HTML
 
-    from workflows.pdf.merge import open_pdf
+    from workflows.pdf.merge import MergeError, Placed, open_pdf, place_pages
 
-    assert open_pdf(b"%PDF-1.7 not really") is None
-    assert open_pdf(b"plain text") is None
+    assert open_pdf(b"%PDF-1.7 not really") is None and open_pdf(b"plain text") is None
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(material_pdf)))
     writer.pages[0].rotate(90)
-    out = io.BytesIO()
-    writer.write(out)
-    reader = open_pdf(out.getvalue())
-    assert reader is not None and len(reader.pages) >= 2
+    rotated = io.BytesIO()
+    writer.write(rotated)
+    reader = open_pdf(rotated.getvalue())
+    html = ('<html lang="da"><head><title>Prøve</title></head><body><h1>Prøve</h1>'
+            '<div class="pdf-insert" style="break-before: page; height: 2mm"></div></body></html>')
+    generated = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    with pytest.raises(MergeError):
+        place_pages(generated, [Placed(page, "x") for page in reader.pages])  # one reserved page only
+    facts = assert_accessible_pdf(place_pages(generated, [Placed(reader.pages[0], "Bilag, side 1")]), title="Prøve")
+    assert facts.pages == 2 and "Baggrund for forslaget" in facts.text
+    figure = facts.reader.pages[1]["/Resources"]["/XObject"]
+    assert len(figure) == 1

@@ -260,7 +260,7 @@ def _conflicted_on_closed(session: Session, meeting: Meeting, username: str) -> 
 
 
 def feed_links(meeting: Meeting) -> list[tuple[str, int]]:
-    """(label, document id) of a meeting's public documents, for the Atom feed's entries."""
+    """(label, document id) of a meeting's public documents."""
     session = object_session(meeting)
     if session is None:
         return []
@@ -275,3 +275,30 @@ def feed_links(meeting: Meeting) -> list[tuple[str, int]]:
             continue
         shown.append((LABELS[(Kind(row.kind), Variant.PUBLIC)], row.document_id))
     return shown
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def with_document_links(feed: bytes, meetings: list[Meeting], links) -> bytes:
+    """The Atom feed with each published minutes entry's PDFs (the public agenda pack and minutes) as
+    `enclosure` links. (feedgen 1.0 writes an entry link's href only, without rel and type.)"""
+    from lxml import etree
+
+    wanted = {}
+    for meeting in meetings:
+        if meeting.minutes_published_at is None:
+            continue
+        shown = feed_links(meeting)
+        if shown:
+            wanted[f"{links('council.meeting', meeting_id=meeting.id)}#referat"] = [
+                (label, links("council.document", meeting_id=meeting.id, document_id=document_id))
+                for label, document_id in shown]
+    if not wanted:
+        return feed
+    root = etree.fromstring(feed, etree.XMLParser(remove_blank_text=True))
+    for entry in root.findall(f"{{{ATOM}}}entry"):
+        for label, href in wanted.get(entry.findtext(f"{{{ATOM}}}id"), []):
+            link = etree.Element(f"{{{ATOM}}}link", href=href, rel="enclosure", type="application/pdf", title=label)
+            entry.find(f"{{{ATOM}}}link").addnext(link)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

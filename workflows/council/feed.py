@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from ..i18n import N_
-from .documents import feed_links
+from .documents import with_document_links
 from .models import OUTCOMES, AgendaItem, Meeting
 
 FEED_LANGUAGE = "da"
@@ -46,9 +46,6 @@ def atom_feed(decisions: list[AgendaItem], meetings: list[Meeting], links,
         entry.id(f"{page}#referat")
         entry.title(_(MINUTES_ENTRY) % {"title": meeting.title})
         entry.link(href=page)
-        for label, document_id in feed_links(meeting):  # the public agenda pack and minutes as PDF (issue 15)
-            entry.link(href=links("council.document", meeting_id=meeting.id, document_id=document_id),
-                       rel="enclosure", type="application/pdf", title=label)
         entry.updated(meeting.minutes_published_at)
         entry.summary(meeting.minutes_summary[:1000])
         times.append(meeting.minutes_published_at)
@@ -64,7 +61,7 @@ def atom_feed(decisions: list[AgendaItem], meetings: list[Meeting], links,
         entry.summary(" ".join(x for x in (item.changes, item.reason) if x) or item.title)
         times.append(at)
     fg.updated(max((_aware(t) for t in times), default=EMPTY_FEED_UPDATED))
-    return fg.atom_str(pretty=True)
+    return with_document_links(fg.atom_str(pretty=True), meetings, links)  # issue 15: the PDFs of the minutes
 
 
 def _aware(at: datetime) -> datetime:
