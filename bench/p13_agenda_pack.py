@@ -3,7 +3,8 @@ text and its attached PDFs placed after it, bookmarks and page numbers) for 20 i
 vs 1 item with 3.
 
 Both meetings are made through the services in one app (items and material added by the secretariat). The
-attachments are realistic small multi-page PDFs (rendered once with `render_pdf`, three of 2-4 pages, reused).
+attachments are realistic small multi-page PDFs (rendered once with `render_pdf`, three of 2-4 pages, each upload
+re-saved with its own title, so every file is distinct and parsed on its own).
 Timed: `MeetingPapers.agenda_pack` (read the records and the files, render the generated pages with WeasyPrint
 PDF/UA-1, place the attached pages with pypdf), the internal variant (all material), in a session that is
 rolled back. Interleaved, after a warm-up round. Target: the big pack within 20 x the small one (it holds
@@ -23,6 +24,20 @@ def attachments() -> list[bytes]:
     return [render_pdf("pdf/example.html", {"items": [f"Afsnit {n + 1}: {text * 6}" for n in range(sections)],
                                             "when": None}, title=f"Bilag med {sections} afsnit")
             for sections in (6, 10, 14)]
+
+
+def distinct(content: bytes, n: int) -> bytes:
+    """The attachment as a file of its own (another title, so another sha256): each is read and parsed like
+    any other upload, none is shared with another item's."""
+    from io import BytesIO
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(content)))
+    writer.add_metadata({"/Title": f"Bilag nr. {n}"})
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 class PackBench:
@@ -45,7 +60,7 @@ class PackBench:
                         "description": "Indstilling til rådet om en fælles løsning. " * 8})
                     for k in range(per_item):
                         self.byplan.council.add_material(db.session, secretary, item.id, f"bilag-{i + 1}-{k + 1}.pdf",
-                                                         files[(i + k) % len(files)])
+                                                         distinct(files[(i + k) % len(files)], i * 10 + k))
                 db.session.commit()
             self.meetings[(items, per_item)] = meeting_id
 

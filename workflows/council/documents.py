@@ -101,7 +101,7 @@ def render_agenda(paper: papers.MeetingPaper, title: str) -> tuple[bytes, str]:
     """(the agenda pack, sha256 of its sources): the generated pages with every attached PDF's pages
     placed after its item (merge.place_pages)."""
     from ..pdf import render_html, render_pdf
-    from ..pdf.merge import Placed, open_pdf, place_pages
+    from ..pdf.merge import Placed, place_pages
 
     context = {"m": paper}
     source = hashlib.sha256(render_html("council/pdf/agenda.html", context, title=title).encode())
@@ -110,9 +110,8 @@ def render_agenda(paper: papers.MeetingPaper, title: str) -> tuple[bytes, str]:
         for file in item.material:
             source.update(file.sha256.encode())
             if file.pages:
-                reader = open_pdf(file.content)
                 placed += [Placed(page, f"Bilag til punkt {item.number}: {file.title}, side {n} af {file.pages}")
-                           for n, page in enumerate(reader.pages, start=1)]
+                           for n, page in enumerate(file.reader.pages, start=1)]
     generated = render_pdf("council/pdf/agenda.html", context, title=title)
     return place_pages(generated, placed), source.hexdigest()
 
@@ -154,14 +153,14 @@ class MeetingPapers:
     def agenda_pack(self, session: Session, meeting_id: int, variant: str) -> bytes:
         """The agenda pack of one variant as it stands (not stored)."""
         meeting = get_meeting(session, meeting_id)
-        paper = papers.agenda_paper(session, meeting.id, variant == Variant.PUBLIC, _open_pdf)
+        paper = papers.agenda_paper(session, meeting.id, variant == Variant.PUBLIC, _opener())
         return render_agenda(paper, _title(Kind.AGENDA, variant, meeting))[0]
 
     def refresh_agenda(self, session: Session, meeting: Meeting, actor: str | None = None) -> list[CouncilDocument]:
         """Both variants of the agenda pack, stored (a new version only where the content changed)."""
-        rows = []
+        rows, opener = [], _opener()  # each attached PDF is opened once for both variants
         for variant in (Variant.INTERNAL, Variant.PUBLIC):
-            paper = papers.agenda_paper(session, meeting.id, variant == Variant.PUBLIC, _open_pdf)
+            paper = papers.agenda_paper(session, meeting.id, variant == Variant.PUBLIC, opener)
             content, source = render_agenda(paper, _title(Kind.AGENDA, variant, meeting))
             rows.append(self._store(session, meeting, Kind.AGENDA, variant, content, source, actor))
         return rows
@@ -247,10 +246,18 @@ def _forget(session: Session) -> None:
     session.info.pop(PENDING, None)
 
 
-def _open_pdf(content: bytes):
+def _opener() -> Callable[[str, bytes], object]:
+    """Opens attached PDFs, each content (by sha256) once."""
     from ..pdf.merge import open_pdf
 
-    return open_pdf(content)
+    opened: dict[str, object] = {}
+
+    def open_(sha256: str, content: bytes):
+        if sha256 not in opened:
+            opened[sha256] = open_pdf(content)
+        return opened[sha256]
+
+    return open_
 
 
 def _conflicted_on_closed(session: Session, meeting: Meeting, username: str) -> bool:

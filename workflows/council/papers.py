@@ -42,7 +42,7 @@ class Material:
     size: int
     sha256: str
     pages: int | None  # a PDF placed in the pack: its pages; None: listed only
-    content: bytes = field(repr=False, default=b"")
+    reader: object = field(repr=False, compare=False, default=None)  # the opened PDF (pypdf) when placed
 
 
 @dataclass
@@ -99,18 +99,16 @@ def _names(session: Session, usernames) -> dict[str, str]:
 
 
 def _material(session: Session, item: AgendaItem, open_pdf) -> list[Material]:
+    """The item's material; `open_pdf(sha256, content)` opens an attached PDF (None: not placeable)."""
     rows = []
     for link in item.documents:
         version = link.document.current
         if version is None:
             continue
         content = session.scalar(select(Blob.content).where(Blob.sha256 == version.sha256)) or b""
-        pages = None
-        if version.content_type == "application/pdf":
-            reader = open_pdf(content)
-            pages = len(reader.pages) if reader is not None else None
-        rows.append(Material(link.document.title, version.filename, version.size, version.sha256, pages,
-                             content if pages else b""))
+        reader = open_pdf(version.sha256, content) if version.content_type == "application/pdf" else None
+        rows.append(Material(link.document.title, version.filename, version.size, version.sha256,
+                             len(reader.pages) if reader is not None else None, reader))
     return rows
 
 
