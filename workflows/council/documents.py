@@ -31,7 +31,7 @@ from engine.models import Base, Document
 from .. import lanes
 from ..directory import User
 from . import papers
-from .models import Meeting, Ruling, conflicts, get_meeting, items
+from .models import AgendaItem, Conflict, Meeting, Ruling, get_meeting
 
 PENDING = "council.documents.pending"  # session.info: ids of meetings whose agenda changed in this transaction
 
@@ -261,9 +261,10 @@ def _opener() -> Callable[[str, bytes], object]:
 
 
 def _conflicted_on_closed(session: Session, meeting: Meeting, username: str) -> bool:
-    return any(item.closed and any(c.member == username and c.ruling == Ruling.CONFLICTED.value
-                                   for c in conflicts(session, item.id))
-               for item in items(session, meeting.id))
+    """Whether the chair ruled the member conflicted on a closed item of the meeting (one query)."""
+    return bool(session.scalar(select(Conflict.id).join(AgendaItem, AgendaItem.id == Conflict.item_id).where(
+        AgendaItem.meeting_id == meeting.id, AgendaItem.closed.is_(True), AgendaItem.removed.is_(False),
+        Conflict.member == username, Conflict.ruling == Ruling.CONFLICTED.value).limit(1)))
 
 
 def feed_links(meeting: Meeting) -> list[tuple[str, int]]:
