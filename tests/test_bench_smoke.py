@@ -82,4 +82,4 @@ def test_p11_review_register():
 
 
 def test_p13_agenda_pack():
-    check(p13_agenda_pack.run(small=(1, 1), big=(2, 1), n=1), 2)
+    check(p13_agenda_pack.run(small=(1, 1), big=(2, 1), n=1), 4)
