@@ -97,14 +97,25 @@ def _filename(kind: str, variant: str, meeting: Meeting) -> str:
     return f"{base}-{meeting.number or meeting.id}{'-intern' if variant == Variant.INTERNAL else ''}.pdf"
 
 
-def render_agenda(paper: papers.MeetingPaper, title: str) -> tuple[bytes, str]:
-    """(the agenda pack, sha256 of its sources): the generated pages with every attached PDF's pages
-    placed after its item (merge.place_pages)."""
+def _text(html: str) -> str:
+    """The words of a generated document's HTML, for the search index (the attached files are indexed as
+    documents of their own; extracting a long merged pack again would take longer than generating it)."""
+    import re
+    from html import unescape
+
+    body = html.split("<body>", 1)[-1]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def render_agenda(paper: papers.MeetingPaper, title: str) -> tuple[bytes, str, str]:
+    """(the agenda pack, sha256 of its sources, its generated text): the generated pages with every attached
+    PDF's pages placed after its item (merge.place_pages)."""
     from ..pdf import render_html, render_pdf
     from ..pdf.merge import Placed, place_pages
 
     context = {"m": paper}
-    source = hashlib.sha256(render_html("council/pdf/agenda.html", context, title=title).encode())
+    html = render_html("council/pdf/agenda.html", context, title=title)
+    source = hashlib.sha256(html.encode())
     placed = []
     for item in paper.items:
         for file in item.material:
@@ -113,15 +124,16 @@ def render_agenda(paper: papers.MeetingPaper, title: str) -> tuple[bytes, str]:
                 placed += [Placed(page, f"Bilag til punkt {item.number}: {file.title}, side {n} af {file.pages}")
                            for n, page in enumerate(file.reader.pages, start=1)]
     generated = render_pdf("council/pdf/agenda.html", context, title=title)
-    return place_pages(generated, placed), source.hexdigest()
+    return place_pages(generated, placed), source.hexdigest(), _text(html)
 
 
-def render_minutes(paper: papers.MeetingPaper, title: str) -> tuple[bytes, str]:
+def render_minutes(paper: papers.MeetingPaper, title: str) -> tuple[bytes, str, str]:
     from ..pdf import render_html, render_pdf
 
     context = {"m": paper}
-    source = hashlib.sha256(render_html("council/pdf/minutes.html", context, title=title).encode()).hexdigest()
-    return render_pdf("council/pdf/minutes.html", context, title=title), source
+    html = render_html("council/pdf/minutes.html", context, title=title)
+    source = hashlib.sha256(html.encode()).hexdigest()
+    return render_pdf("council/pdf/minutes.html", context, title=title), source, _text(html)
 
 
 class MeetingPapers:
@@ -133,7 +145,7 @@ class MeetingPapers:
 
     # ------------------------------------------------------------ making
     def _store(self, session: Session, meeting: Meeting, kind: str, variant: str, content: bytes,
-               source: str, actor: str | None) -> CouncilDocument:
+               source: str, text: str, actor: str | None) -> CouncilDocument:
         row = session.scalar(select(CouncilDocument).where(CouncilDocument.meeting_id == meeting.id,
                                                            CouncilDocument.kind == kind,
                                                            CouncilDocument.variant == variant))
@@ -141,7 +153,7 @@ class MeetingPapers:
             return row  # nothing changed: no new version
         version = self.documents.add(session, case_id=meeting.case_id, filename=_filename(kind, variant, meeting),
                                      content=content, actor=actor, title=_title(kind, variant, meeting),
-                                     document_id=row.document_id if row is not None else None)
+                                     document_id=row.document_id if row is not None else None, text=text)
         if row is None:
             row = CouncilDocument(meeting_id=meeting.id, kind=kind, variant=variant, document_id=version.document_id,
                                   source_sha256=source, generated_at=self.clock())
@@ -161,16 +173,16 @@ class MeetingPapers:
         rows, opener = [], _opener()  # each attached PDF is opened once for both variants
         for variant in (Variant.INTERNAL, Variant.PUBLIC):
             paper = papers.agenda_paper(session, meeting.id, variant == Variant.PUBLIC, opener)
-            content, source = render_agenda(paper, _title(Kind.AGENDA, variant, meeting))
-            rows.append(self._store(session, meeting, Kind.AGENDA, variant, content, source, actor))
+            content, source, text = render_agenda(paper, _title(Kind.AGENDA, variant, meeting))
+            rows.append(self._store(session, meeting, Kind.AGENDA, variant, content, source, text, actor))
         return rows
 
     def refresh_minutes(self, session: Session, meeting: Meeting, actor: str | None = None) -> list[CouncilDocument]:
         rows = []
         for variant in (Variant.INTERNAL, Variant.PUBLIC):
             paper = papers.minutes_paper(session, meeting.id, variant == Variant.PUBLIC)
-            content, source = render_minutes(paper, _title(Kind.MINUTES, variant, meeting))
-            rows.append(self._store(session, meeting, Kind.MINUTES, variant, content, source, actor))
+            content, source, text = render_minutes(paper, _title(Kind.MINUTES, variant, meeting))
+            rows.append(self._store(session, meeting, Kind.MINUTES, variant, content, source, text, actor))
         return rows
 
     def minutes_draft(self, session: Session, user: User | None, meeting_id: int) -> tuple[str, bytes]:
