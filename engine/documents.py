@@ -121,7 +121,10 @@ class DocumentStore:
         self.extractor = extractor or TextExtractor()
 
     def add(self, session: Session, *, case_id: int | None, filename: str, content: bytes,
-            actor: str | None, title: str | None = None, document_id: int | None = None) -> DocumentVersion:
+            actor: str | None, title: str | None = None, document_id: int | None = None,
+            text: str | None = None) -> DocumentVersion:
+        """A new document (or a new version of `document_id`). `text`: what the index gets, when the caller
+        already has the document's text (a generated document); otherwise it is extracted from the content."""
         if not (filename or "").strip() and not content:
             raise DocumentRejected("no file was chosen", "missing")
         filename = safe_filename(filename)
@@ -137,7 +140,8 @@ class DocumentStore:
             raise DocumentRejected(f"the content is not a {filename.rsplit('.', 1)[-1].upper()} file "
                                    f"(it looks like: {sniff(content)})", "mismatch")
         # Extracted before any write, so no row lock (e.g. the audit head's) is held while a long PDF is read.
-        text = self.extractor.extract(filename, content) if self.indexer is not None else None
+        if text is None and self.indexer is not None:
+            text = self.extractor.extract(filename, content)
         sha = hashlib.sha256(content).hexdigest()
         if session.get(Blob, sha) is None:
             session.add(Blob(sha256=sha, size=len(content), content=content))

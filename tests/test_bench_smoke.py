@@ -8,6 +8,7 @@ import pytest
 from bench import p1_completion, p2_inbox, p3_timer_sweep, p4_hearing, p5_throughput, p6_council
 from bench import p7_search, p8_case_page, p9_heatmap, p10_registration
 from bench import p11_review_register, p12_hearing_note
+from bench import p13_agenda_pack
 
 NUMBER_ROW = re.compile(r"^\s{4}.+\s\d+\.\d\d\s+\d+\.\d\d\s+\d+", re.M)
 
@@ -78,3 +79,7 @@ def test_p9_heatmap():
 
 def test_p11_review_register():
     check(p11_review_register.run(small=2, big=4, n=1, rules=4), 4)
+
+
+def test_p13_agenda_pack():
+    check(p13_agenda_pack.run(small=(1, 1), big=(2, 1), n=1), 4)

@@ -84,6 +84,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(hearings.bp)
     app.register_blueprint(council.bp)
+    from . import council_documents
+    app.register_blueprint(council_documents.bp)  # issue 15: the minutes' draft as PDF
     app.register_blueprint(network.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(processes.bp)

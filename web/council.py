@@ -38,7 +38,8 @@ def _user():
 def _page(meeting_id: int, errors: dict | None = None, form: dict | None = None, status: int = 200):
     view = _service().meeting_view(db.session, meeting_id, _user())
     return render_template("council/meeting.html", v=view, errors=errors or {}, form=form or {},
-                           limits=field_limits(council_domain.ItemForm), **LABELS), status
+                           limits=field_limits(council_domain.ItemForm), **LABELS,
+                           papers=_service().papers.visible(db.session, _user(), meeting_id)), status
 
 
 def _attempt(meeting_id: int, anchor: str, action, success: str):

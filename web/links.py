@@ -23,6 +23,7 @@ ENDPOINTS: dict[str, str] = {
     "council.meetings": "council.meetings",
     "council.decisions": "council.decisions",
     "council.feed": "council.feed",
+    "council.document": "council.document",
     "network.round": "network.round_page",
     "network.programme": "network.programme",
     "network.evaluation": "network.evaluation",

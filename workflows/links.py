@@ -23,6 +23,7 @@ PAGES: dict[str, str] = {
     "council.meetings": "the list of council meetings",
     "council.decisions": "the council's public decisions",
     "council.feed": "the Atom feed of the council's decisions and minutes",
+    "council.document": "a council meeting's document: material, agenda pack, minutes (meeting_id, document_id)",
     "network.round": "a network round page for staff and contacts (round_id)",
     "network.programme": "a round's public programme (round_id)",
     "network.evaluation": "a participant's personal evaluation form (token)",

@@ -7,7 +7,7 @@ knows (a meeting's last publication, an item's meeting, a member's user account;
 moment of this migration).
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0024
 """
 from datetime import datetime, timezone
 
@@ -17,7 +17,7 @@ import engine.models
 
 
 revision = '0025'
-down_revision = '0022'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from ..i18n import N_
+from .documents import with_document_links
 from .models import OUTCOMES, AgendaItem, Meeting
 
 FEED_LANGUAGE = "da"
@@ -60,7 +61,7 @@ def atom_feed(decisions: list[AgendaItem], meetings: list[Meeting], links,
         entry.summary(" ".join(x for x in (item.changes, item.reason) if x) or item.title)
         times.append(at)
     fg.updated(max((_aware(t) for t in times), default=EMPTY_FEED_UPDATED))
-    return fg.atom_str(pretty=True)
+    return with_document_links(fg.atom_str(pretty=True), meetings, links)  # issue 15: the PDFs of the minutes
 
 
 def _aware(at: datetime) -> datetime:

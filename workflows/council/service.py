@@ -23,6 +23,7 @@ from ..forms import FormInvalid, load_values
 from ..i18n import N_
 from ..inbox import WaitingItem
 from .calendar import meetings_calendar
+from .documents import MeetingPapers
 from .feed import atom_feed
 from .forms import (
     DeadlineForm, ItemForm, MeetingForm, ObjectionForm, PublishNowForm, item_deadline_moment, meeting_start,
@@ -120,7 +121,8 @@ class Council:
         self.links = links
         self.clock = clock
         self.search = search
-        self.tasks = ServiceTasks(CouncilMail(links), clock)
+        self.papers = MeetingPapers(documents, clock)  # the agenda pack and the minutes as PDF documents
+        self.tasks = ServiceTasks(CouncilMail(links), clock, papers=self.papers)
 
     def service_handlers(self) -> dict:
         return self.tasks.handlers()
@@ -213,6 +215,7 @@ class Council:
             raise CouncilError(N_("The agenda is published: give a reason for the change."), "reason")
         session.add(AgendaChange(meeting_id=meeting.id, item_id=item.id if item else None, by=user.username,
                                  at=self.clock(), description=description[:500], reason=reason.strip()))
+        self.papers.agenda_changed(session, meeting)  # the agenda pack gets a new version at the commit
 
     def add_item(self, session: Session, user: User, meeting_id: int, raw: dict) -> AgendaItem:
         lanes.require_secretariat(user)
@@ -390,7 +393,7 @@ class Council:
     def meeting_document(self, session: Session, user: User | None, meeting_id: int, document_id: int):
         """(document, version, content) of a meeting's material, if this user may see the meeting."""
         page = self.meeting_view(session, meeting_id, user)
-        if document_id not in page.documents:
+        if document_id not in page.documents | self.papers.document_ids(session, user, meeting_id):
             raise NotFound(f"document {document_id} of meeting {meeting_id}")
         return self.documents.get_version(session, document_id)
 

@@ -87,9 +87,10 @@ def record_position(session: Session, audit, user: User, item_id: int, raw: dict
 class ServiceTasks:
     """The handlers of the council process's service tasks (`council.*` in bpmn/council_meeting.bpmn)."""
 
-    def __init__(self, mail: CouncilMail, clock: Callable[[], datetime]):
+    def __init__(self, mail: CouncilMail, clock: Callable[[], datetime], papers=None):
         self.mail = mail
         self.clock = clock
+        self.papers = papers  # documents.MeetingPapers: the agenda pack and the minutes as PDFs
 
     def handlers(self) -> dict:
         return {"council.open_call": self.open_call, "council.publish_agenda": self.publish_agenda,
@@ -118,6 +119,8 @@ class ServiceTasks:
         now = self.clock()
         meeting.status = MeetingStatus.PUBLISHED.value
         meeting.agenda_published_at = now
+        if self.papers is not None:
+            self.papers.agenda_published(session, meeting)
         decision_items = [i for i in items(session, meeting.id) if i.kind == ItemKind.DECISION]
         council = members(session, now.astimezone(COPENHAGEN).date())
         for m in council:
@@ -161,6 +164,8 @@ class ServiceTasks:
         session, meeting = self._meeting(params)
         meeting.status = MeetingStatus.CONCLUDED.value
         meeting.minutes_published_at = self.clock()
+        if self.papers is not None:
+            self.papers.minutes_published(session, meeting)
         return {"published": True}
 
 
