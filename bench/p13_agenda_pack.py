@@ -8,8 +8,9 @@ re-saved with its own title, so every file is distinct and parsed on its own).
 Timed: `MeetingPapers.agenda_pack` (read the records and the files, render the generated pages with WeasyPrint
 PDF/UA-1, place the attached pages with pypdf), the internal variant (all material), in a session that is
 rolled back. Interleaved, after a warm-up round. Then, once each and without a target, what publication pays:
-both variants generated and stored as document versions, the search index extracting their text. Target: the big pack within 20 x the small one (it holds
-20 x the items and the material); the absolute seconds are reported too.
+both variants generated and stored as document versions, the search index extracting their text. Target: the
+big pack within 20 x the small one (it holds 20 x the items and the material); the absolute seconds are reported
+too.
 """
 from __future__ import annotations
 

@@ -225,6 +225,24 @@ def test_material_added_after_publication_makes_a_new_version_of_both_packs(app,
     assert again[("agenda", "public")][1] == [1, 2]
 
 
+def test_closing_an_item_after_publication_takes_it_out_of_a_new_public_pack(app, people, published):
+    from web.extensions import db
+
+    meeting_id, ids = published
+    before = _rows(app, meeting_id)
+    assert "Fælles brugerstyring" in read_pdf(before[("agenda", "public")][2]).text
+    with app.app_context():
+        _service(app).close_item(db.session, people.user("secretary"), ids["open"],
+                                 {"reason": "Fortrolige tilbud"})
+        db.session.commit()
+    after = _rows(app, meeting_id)
+    versions = before[("agenda", "public")][1]
+    assert after[("agenda", "public")][1] == versions + [versions[-1] + 1]
+    public = read_pdf(after[("agenda", "public")][2])
+    assert "Fælles brugerstyring" not in public.text and "brugerstyring.pdf" not in public.text
+    assert "Fælles brugerstyring" in read_pdf(after[("agenda", "internal")][2]).text
+
+
 def test_a_refused_change_generates_no_version(app, people, published):
     from workflows.council import CouncilError
 

@@ -286,11 +286,13 @@ class Council:
     def close_item(self, session: Session, user: User, item_id: int, raw: dict) -> AgendaItem:
         item = close_item(session, self.engine.audit, user, item_id, raw, self.clock())
         self._reindex(session, item.meeting, retag_material=True)
+        self.papers.agenda_changed(session, item.meeting)  # the public pack no longer shows the item
         return item
 
     def open_item(self, session: Session, user: User, item_id: int, raw: dict) -> AgendaItem:
         item = open_item(session, self.engine.audit, user, item_id, raw, self.clock())
         self._reindex(session, item.meeting, retag_material=True)
+        self.papers.agenda_changed(session, item.meeting)
         return item
 
     def postpone_item(self, session: Session, user: User, item_id: int, raw: dict):
@@ -298,6 +300,7 @@ class Council:
         row = postpone_item(session, self.engine, user, item_id, raw, self.clock())
         self._reindex(session, source, retag_material=True)
         self._reindex(session, get_meeting(session, row.to_meeting_id), retag_material=True)
+        self.papers.agenda_changed(session, source)  # the target's agenda is not published yet
         return row
 
     # ----------------------------------------------------------- positions
