@@ -248,7 +248,8 @@ def _run(url: str, municipalities: int, meetings: int, clients: int, per_municip
                     note=f"{rate:7.1f} registrations/s")
     notes = [f"{municipalities} municipalities x {seats} seats, {meetings} meetings of {capacity} places; the clock "
              f"runs from {before_deadline:.0f} s before the deadline (23:59:59 Copenhagen)",
-             f"{len(accepted)} accepted ({waiting} on waiting lists) in {span.total_seconds():.1f} s on the app's clock, "
+             f"{len(accepted)} accepted ({waiting} on waiting lists) in {span.total_seconds():.1f} s "
+             "on the app's clock, "
              f"{len(out.closed)} refused after the deadline, {len(out.errors)} refused otherwise; "
              f"{elapsed:.1f} s in all",
              "checks: " + ("no seat oversold, none lost or duplicated, waiting lists in order, the deadline held"
