@@ -48,7 +48,8 @@ def durable(pg) -> None:
 class Server:
     def __init__(self, url: str, workers: int):
         self.port = _free_port()
-        env = {**os.environ, "DATABASE_URL": url, "BYPLAN_SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "DATABASE_URL": url, "BYPLAN_SECRET_KEY": "bench", "PYTHONPATH": str(ROOT),
+               "BYPLAN_AUDIT_KEY": "bench-audit-key-" + "0" * 48}  # production requires one (web/config.py)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "web:create_app()"],

@@ -17,6 +17,7 @@ from engine import analytics, versions
 from engine.models import VERSION_NEWEST_FIRST, Case, ProcessVersion, ReadyTask, WaitingTimer, utcnow
 
 from . import lanes, lead_times
+from .dates import end_of_day
 from .directory import User, WorkingGroup, group_scope
 from .errors import DomainError
 from .i18n import N_
@@ -173,7 +174,7 @@ class DueItem:
     case_id: int
     case_title: str
     process_id: str
-    kind: str  # "task" or "timer"
+    kind: str  # "task", "timer" or "deadline" (kept in a family's records; `title` is then a message id)
     task_id: str | None = None
     may_take: bool = False  # the task page is the viewer's to open (else the case page is the link)
 
@@ -194,14 +195,17 @@ LIST_LIMIT = 50
 
 
 def dashboard(session: Session, user: User, clock: Callable[[], datetime] = utcnow) -> Dashboard:
-    """Overdue tasks across families, deadlines in the next two weeks, cases by state, incidents, lead times."""
+    """Overdue tasks across families, deadlines in the next two weeks, cases by state, incidents, lead times.
+
+    Tasks with a due date and waiting timers come from the projections; deadlines a family keeps in its own
+    records instead (an access request's statutory deadline) from `RECORD_DEADLINES`."""
     lanes.require_process_staff(user)
     now = clock()
     soon = now + timedelta(days=UPCOMING_DAYS)
     overdue_query = select(ReadyTask).where(ReadyTask.due_at < now)
     overdue = [_task_item(t, user) for t in session.scalars(overdue_query.order_by(ReadyTask.due_at)
                                                             .limit(LIST_LIMIT))]
-    overdue_count = session.scalar(select(func.count()).select_from(ReadyTask).where(ReadyTask.due_at < now))
+    overdue_count = session.scalar(select(func.count()).select_from(ReadyTask).where(ReadyTask.due_at < now)) or 0
     upcoming = [_task_item(t, user) for t in session.scalars(
         select(ReadyTask).where(ReadyTask.due_at >= now, ReadyTask.due_at < soon)
         .order_by(ReadyTask.due_at).limit(LIST_LIMIT))]
@@ -212,13 +216,53 @@ def dashboard(session: Session, user: User, clock: Callable[[], datetime] = utcn
         .order_by(WaitingTimer.due_at).limit(LIST_LIMIT))
     upcoming += [DueItem(at=due, title=name, case_id=cid, case_title=title, process_id=pid, kind="timer")
                  for due, name, cid, title, pid in timers]
+    for source in RECORD_DEADLINES:
+        late, late_count = source(session, None, now, LIST_LIMIT)
+        overdue += late
+        overdue_count += late_count
+        upcoming += source(session, now, soon, LIST_LIMIT)[0]
+    overdue.sort(key=lambda d: d.at)
     upcoming.sort(key=lambda d: d.at)
     by_state = [(pid, status, int(n)) for pid, status, n in session.execute(
         select(Case.process_id, Case.status, func.count()).group_by(Case.process_id, Case.status)
         .order_by(Case.process_id, Case.status))]
     incidents = session.scalar(select(func.count()).select_from(Case).where(Case.status == "incident")) or 0
-    return Dashboard(now=now, overdue=overdue, overdue_count=overdue_count or 0, upcoming=upcoming[:LIST_LIMIT],
-                     by_state=by_state, incidents=incidents, lead_times=lead_times.measure_all(session, now))
+    return Dashboard(now=now, overdue=overdue[:LIST_LIMIT], overdue_count=overdue_count,
+                     upcoming=upcoming[:LIST_LIMIT], by_state=by_state, incidents=incidents,
+                     lead_times=lead_times.measure_all(session, now))
+
+
+def access_request_deadlines(session: Session, start: datetime | None, end: datetime,
+                             limit: int) -> tuple[list[DueItem], int]:
+    """Open access requests whose deadline in force (7 working days, or the delay letter's date) ends in
+    [start, end): (the nearest `limit` of them, how many). The deadline is the end of its day in Copenhagen;
+    the request's tasks carry no due date of their own, so this is their deadline on the dashboard."""
+    from engine.controls import TERMINATED
+
+    from .access_request.models import AccessRequest, RequestStatus
+    from .dates import COPENHAGEN
+
+    def day(at: datetime):  # the first deadline day whose end falls at or after `at`
+        local = at.astimezone(COPENHAGEN)
+        return local.date() if end_of_day(local.date()) >= at else local.date() + timedelta(days=1)
+
+    where = [AccessRequest.status != RequestStatus.DECIDED, AccessRequest.deadline < day(end),
+             Case.status != TERMINATED]
+    if start is not None:
+        where.append(AccessRequest.deadline >= day(start))
+    base = select(AccessRequest.deadline, AccessRequest.number, Case.id, Case.title, Case.process_id).join(
+        Case, Case.id == AccessRequest.case_id).where(*where)
+    count = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.execute(base.order_by(AccessRequest.deadline, AccessRequest.id).limit(limit))
+    return [DueItem(at=end_of_day(deadline), title=N_("Decision on the access request"), case_id=cid,
+                    case_title=title or number, process_id=pid, kind="deadline")
+            for deadline, number, cid, title, pid in rows], count
+
+
+# Deadlines families keep in their records rather than as a task's due date or a timer:
+# each source(session, start or None, end, limit) -> (items due in [start, end), their count).
+RECORD_DEADLINES: list[Callable[[Session, datetime | None, datetime, int], tuple[list[DueItem], int]]] = [
+    access_request_deadlines]
 
 
 def _task_item(t: ReadyTask, user: User) -> DueItem:

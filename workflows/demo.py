@@ -152,6 +152,7 @@ def load_demo(session: Session, byplan: Byplan) -> list[tuple[str, str, str]] | 
     _demo_network(session, byplan, secretariat, munis)
     __import__("workflows.access_request.demo", fromlist=["demo"]).demo(session, byplan, secretariat)  # issue 18
     load_review_demo(session, byplan, DEMO_PASSWORD)  # issue 14: the board and three architecture reviews
+    __import__("workflows.operations_demo", fromlist=["load"]).load(session, byplan)  # issue 19: controls, absence
     return [(u, DEMO_PASSWORD, ", ".join(sorted(users[u].roles))) for u, *_ in USERS]
 
 

@@ -116,6 +116,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /post": STAFF,
     # --- council
     "GET /raadet/moeder/nyt": SECRETARIAT,
+    "GET /raadet/moeder/<id:meeting_id>/referat-udkast.pdf": SECRETARIAT,  # issue 15: the draft minutes
     "POST /raadet/moeder/nyt": SECRETARIAT,
     "POST /raadet/moeder/<id:meeting_id>/punkter": SECRETARIAT,
     "POST /raadet/moeder/<id:meeting_id>/indsigelse": COUNCIL,
