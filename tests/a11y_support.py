@@ -26,7 +26,7 @@ ROLES = {
 }
 
 # Not pages: downloads, feeds, calendars, diagrams, CSV exports, the API and static files.
-SKIP = re.compile(r"^/(static|api)/|/dokumenter/|/filer/|\.(ics|bpmn|csv|atom|json|txt|pdf|docx)$|^/logout")
+SKIP = re.compile(r"^/(static|api|oparl)/|/dokumenter/|/filer/|\.(ics|bpmn|csv|atom|json|txt|pdf|docx)$|^/logout")
 
 
 def axe_source() -> str:
