@@ -31,7 +31,10 @@ from engine.search import SearchEntry
 from web.api import council as api_council
 from web.api import hearings as api_hearings
 from workflows import architecture_review as review
+from workflows.council import agenda_items as council_items
 from workflows.council import forms as council_forms
+from workflows.council import models as council_models
+from workflows import delegation
 from workflows.hearing import forms as hearing_forms
 from workflows import admin, catalogue, council, hearing, incidents, network, proposal, search, sessions
 from workflows.directory import ApiToken, Municipality, User, UserRole, WorkingGroup
@@ -53,6 +56,10 @@ MODELS = {
     council.ItemForm: council.AgendaItem,
     council.PositionForm: council.Position,
     council.DecideForm: council.AgendaItem,
+    council_items.DecideOrPostponeForm: council.AgendaItem,
+    council_forms.ConflictForm: council_models.Conflict,
+    council_forms.AbsenceForm: council_models.Absence,
+    delegation.DelegationSchema: delegation.Delegation,  # issue 19
     council.MinutesForm: council.Meeting,
     council.ObjectionForm: council.MinutesObjection,
     network.RoundForm: network.Round,
@@ -103,6 +110,15 @@ COLUMNS = {
     (council.DecideForm, "decision"): [council.AgendaItem.outcome],
     (council.DecideForm, "changes"): [council.AgendaItem.changes],
     (council.DecideForm, "reason"): [council.AgendaItem.reason],
+    (council_items.DecideOrPostponeForm, "decision"): [council.AgendaItem.outcome],
+    # issue 15: closing, postponing, ruling on a conflict
+    (council_items.CloseForm, "reason"): [council.AgendaItem.closed_reason],
+    (api_council.CloseInSchema, "reason"): [council.AgendaItem.closed_reason],
+    (council_items.PostponeForm, "reason"): [council_models.Postponement.reason],
+    (api_council.PostponeInSchema, "reason"): [council_models.Postponement.reason],
+    (council_forms.RulingForm, "member"): [council_models.Conflict.member],
+    (council_forms.RulingForm, "ruling"): [council_models.Conflict.ruling],
+    (council_forms.RulingForm, "note"): [council_models.Conflict.ruling_note],
     (council.ObjectionForm, "text"): [council.MinutesObjection.text],
     (network.RoundForm, "theme"): [network.Round.theme, Case.title],
     (network.RegistrationForm, "name"): [network.Registration.name, OutboxMail.to_name],
@@ -130,6 +146,8 @@ COLUMNS = {
 # (schema, field) -> why it is in no VARCHAR column
 WORKFLOW_DATA = "kept in the task's data (the serialized workflow, a Text column)"
 NOT_STORED = {
+    (council_items.OpenForm, "note"): "kept in the audit event's detail (JSON, a Text column)",
+    (api_council.OpenInSchema, "note"): "kept in the audit event's detail (JSON, a Text column)",
     # issue 14: resolved to the id of a principle or a rule (Proposal.target_principle_id / target_rule_id)
     (proposal.StartForm, "target"): "looked up as a catalogue entry, stored as its id",
     (api.StartCaseSchema, "target"): "looked up as a catalogue entry, stored as its id",

@@ -44,6 +44,11 @@ POSTPONE = "postpone"  # the chair's decision: postpone the item to a later meet
 POSTPONED = "postponed"  # what the skipped decision instance carries instead of an outcome
 
 
+#: called as listener(session, audit, actor, item, source, target, detail) when an item with a proposal is
+#: postponed: the proposal family records it on the proposal's case (the council does not import that family)
+POSTPONED_LISTENERS: list = []
+
+
 class CloseForm(FormSchema):
     reason = text(N_("Reason for closing the item"), required=True, widget="textarea", max_length=2000,
                   help=N_("Internal: only members and staff see it."))
@@ -218,14 +223,9 @@ def _move(session: Session, audit, user: User, item: AgendaItem, target: Meeting
                  summary=summary, detail=detail)
     audit.append(session, kind="council.item_postponed", actor=user.username, case_id=target.case_id,
                  summary=summary, detail=detail)
-    if item.proposal_id is not None:  # the proposal's case follows its item
-        from ..proposal.models import Proposal
-
-        proposal = session.get(Proposal, item.proposal_id)
-        if proposal is not None and proposal.case_id is not None:
-            audit.append(session, kind="council.item_postponed", actor=user.username, case_id=proposal.case_id,
-                         summary=f"{proposal.title}: udsat fra {source.title} til {target.title}",
-                         detail=detail)
+    if item.proposal_id is not None:  # the proposal's case follows its item (the proposal family listens)
+        for listener in POSTPONED_LISTENERS:
+            listener(session, audit, user.username, item, source, target, detail)
     session.flush()
     _conclude_decisions(session, source, now)
     return row

@@ -16,6 +16,7 @@ from engine import Forbidden, NotFound, current_execution
 from engine.models import Case, Document
 
 from ..council import CouncilError, Outcome, open_meetings, schedule_proposal
+from ..council import agenda_items as council_items
 from ..dates import COPENHAGEN
 from ..forms import FormDef, FormInvalid, register
 from ..i18n import N_
@@ -210,3 +211,14 @@ class ServiceTasks:
 def catalogue_key(session: Session, p: Proposal) -> str:
     """The catalogue key for a proposal's principle (workflows.catalogue.publish.principle_key_for)."""
     return catalogue.principle_key_for(session, p.title, p.working_group_id)
+
+
+def _item_postponed(session: Session, audit, actor: str, item, source, target, detail: dict) -> None:
+    """The council postponed the proposal's agenda item: the proposal's case says so on its timeline."""
+    proposal = session.get(Proposal, item.proposal_id)
+    if proposal is not None and proposal.case_id is not None:
+        audit.append(session, kind="council.item_postponed", actor=actor, case_id=proposal.case_id,
+                     summary=f"{proposal.title}: udsat fra {source.title} til {target.title}", detail=detail)
+
+
+council_items.POSTPONED_LISTENERS.append(_item_postponed)
