@@ -5,7 +5,7 @@ from flask import g, request
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from workflows.council import ItemForm, MeetingForm
+from workflows.council import ItemForm, MeetingForm, get_item
 from workflows.council.agenda_items import CloseForm, OpenForm, PostponeForm
 from workflows.council.forms import DeadlineForm, PublishNowForm
 
@@ -167,6 +167,4 @@ class CouncilItemPostpone(MethodView):
         """Postpone an item (secretariat) to a later meeting whose agenda is not yet published, with a reason."""
         council = byplan_service().council
         write(lambda: council.postpone_item(db.session, g.api_user, item_id, body))
-        from workflows.council import get_item
-
         return get_item(db.session, item_id)
